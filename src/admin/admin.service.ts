@@ -1,0 +1,98 @@
+import type { ApiKey, App, Catalog, Role, Tenant } from '../catalog/catalog.ts';
+import { generateSecret, hashSecret, secretPrefix } from '../auth/api-keys.ts';
+import { newId } from '../domain/ids.ts';
+import { UsageHubError } from '../domain/errors.ts';
+
+export interface CreatedKey {
+  key: ApiKey;
+  /** Shown once, here; only its hash is stored. */
+  secret: string;
+}
+
+export type InitOutcome =
+  | { outcome: 'created'; tenant: Tenant; adminKey: CreatedKey }
+  | { outcome: 'tenant_exists'; tenants: Tenant[] };
+
+/**
+ * What an administrator can do, independent of how they ask: the admin REST API and
+ * the CLI's local mode both call this. `onChange` lets caches (auth, app lookup) drop
+ * what they hold.
+ */
+export class AdminService {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly onChange: () => void = () => {},
+  ) {}
+
+  /**
+   * Creates a tenant with its first admin key. Without an explicit name, it refuses
+   * once any tenant exists, so running `init` twice does not silently make a second one.
+   */
+  async init(name: string | undefined): Promise<InitOutcome> {
+    const tenants = await this.catalog.listTenants();
+    if (name === undefined && tenants.length > 0) return { outcome: 'tenant_exists', tenants };
+    const tenant = await this.catalog.createTenant(name ?? 'default');
+    const adminKey = await this.createKey(tenant.id, 'admin', 'initial admin key');
+    return { outcome: 'created', tenant, adminKey };
+  }
+
+  async tenant(tenantId: string): Promise<Tenant> {
+    const tenant = await this.catalog.getTenant(tenantId);
+    if (!tenant) throw new UsageHubError('not_found', `tenant ${tenantId} does not exist`);
+    return tenant;
+  }
+
+  async renameTenant(tenantId: string, name: string): Promise<Tenant> {
+    const tenant = await this.catalog.renameTenant(tenantId, name);
+    if (!tenant) throw new UsageHubError('not_found', `tenant ${tenantId} does not exist`);
+    this.onChange();
+    return tenant;
+  }
+
+  listApps(tenantId: string): Promise<App[]> {
+    return this.catalog.listApps(tenantId);
+  }
+
+  async app(tenantId: string, idOrName: string): Promise<App> {
+    const app = await this.catalog.findApp(tenantId, idOrName);
+    if (!app) throw new UsageHubError('not_found', `app ${idOrName} does not exist`);
+    return app;
+  }
+
+  async createApp(tenantId: string, name: string): Promise<App> {
+    const res = await this.catalog.createApp(tenantId, name);
+    if (res.outcome === 'name_taken')
+      throw new UsageHubError('conflict', `an app named ${name} already exists`);
+    this.onChange();
+    return res.value;
+  }
+
+  async renameApp(tenantId: string, id: string, name: string): Promise<App> {
+    const res = await this.catalog.renameApp(tenantId, id, name);
+    if (!res) throw new UsageHubError('not_found', `app ${id} does not exist`);
+    if (res.outcome === 'name_taken')
+      throw new UsageHubError('conflict', `an app named ${name} already exists`);
+    this.onChange();
+    return res.value;
+  }
+
+  listKeys(tenantId: string): Promise<ApiKey[]> {
+    return this.catalog.listKeys(tenantId);
+  }
+
+  async createKey(tenantId: string, role: Role, name: string): Promise<CreatedKey> {
+    const secret = generateSecret(role);
+    const key = await this.catalog.createKey(
+      { id: newId('key'), tenantId, name, role, prefix: secretPrefix(secret) },
+      hashSecret(secret),
+    );
+    return { key, secret };
+  }
+
+  async revokeKey(tenantId: string, id: string): Promise<ApiKey> {
+    const key = await this.catalog.revokeKey(tenantId, id);
+    if (!key) throw new UsageHubError('not_found', `key ${id} does not exist`);
+    this.onChange();
+    return key;
+  }
+}

@@ -1,0 +1,88 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { AdminService } from './admin/admin.service.ts';
+import { adminRoutes } from './admin/admin.routes.ts';
+import type { Authenticator } from './auth/authenticator.ts';
+import type { AppDirectory } from './catalog/app-directory.ts';
+import type { Config } from './config.ts';
+import { nativeRoutes } from './dialects/native/native.routes.ts';
+import { UsageHubError } from './domain/errors.ts';
+import { errorHandler, nativeEnvelope } from './http/error-handler.ts';
+import type { IngestPipeline } from './ingest/pipeline.ts';
+import type { Metrics } from './ops/metrics.ts';
+import { opsRoutes } from './ops/ops.routes.ts';
+import { queryRoutes } from './query/query.routes.ts';
+import type { EventQueries } from './store/event-store.ts';
+
+export interface AppDeps {
+  config: Config;
+  metrics: Metrics;
+  auth: Authenticator;
+  apps: AppDirectory;
+  admin: AdminService;
+  pipeline: IngestPipeline;
+  queries: EventQueries;
+  notReadyReason: () => string | null;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * Builds the HTTP application from its dependencies. It never listens: `main.ts`
+ * does, and tests call `inject`.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    // Per-request log lines would cost more than the ingest itself at tens of
+    // thousands of requests a second; errors are logged by the error handler.
+    disableRequestLogging: true,
+    bodyLimit: deps.config.maxBodyBytes,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+  app.decorateRequest('principal', null);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'usagehub',
+        version: '0.1.0',
+        description: 'Self-hosted hub for product usage events. Errors: see docs/errors.md.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler(
+    errorHandler(
+      (e, req) => ({ status: e.status, body: nativeEnvelope(e, req) }),
+      (code) => deps.metrics.reject(code),
+    ),
+  );
+  app.setNotFoundHandler((req, reply) => {
+    const e = new UsageHubError('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}.`);
+    deps.metrics.reject(e.code);
+    void reply.status(404).send(nativeEnvelope(e, req));
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.routeOptions.url === '/v1/events') {
+      deps.metrics.ingestRequests.inc({
+        source: 'native',
+        status: `${Math.floor(reply.statusCode / 100)}xx`,
+      });
+    }
+  });
+
+  await app.register(opsRoutes, { metrics: deps.metrics, notReadyReason: deps.notReadyReason });
+  await app.register(nativeRoutes, {
+    auth: deps.auth,
+    apps: deps.apps,
+    pipeline: deps.pipeline,
+    maxBatchEvents: deps.config.maxBatchEvents,
+    maxBodyBytes: deps.config.maxBodyBytes,
+  });
+  await app.register(adminRoutes, { auth: deps.auth, admin: deps.admin });
+  await app.register(queryRoutes, { auth: deps.auth, apps: deps.apps, store: deps.queries });
+  return app;
+}

@@ -1,0 +1,49 @@
+import type { Catalog, Role } from '../catalog/catalog.ts';
+import { hashSecret } from './api-keys.ts';
+
+export interface Principal {
+  tenantId: string;
+  keyId: string;
+  role: Role;
+}
+
+/** How long a resolved key is trusted without asking the catalog again. */
+const TTL_MS = 5000;
+
+/**
+ * Resolves API key secrets to principals. Positive answers are cached for a few
+ * seconds so that ingest costs no catalog round trip per request; `invalidate` (called
+ * on key revocation in this process) drops them at once, and the TTL bounds how long
+ * another process may still accept a revoked key.
+ */
+export class Authenticator {
+  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+
+  constructor(private readonly catalog: Catalog) {}
+
+  async authenticate(secret: string): Promise<Principal | null> {
+    const hash = hashSecret(secret);
+    const now = Date.now();
+    const hit = this.cache.get(hash);
+    if (hit && hit.until > now) return hit.principal;
+    const key = await this.catalog.findKeyByHash(hash);
+    if (!key || key.revokedAt !== null) {
+      this.cache.delete(hash);
+      return null;
+    }
+    const principal = { tenantId: key.tenantId, keyId: key.id, role: key.role };
+    this.cache.set(hash, { principal, until: now + TTL_MS });
+    return principal;
+  }
+
+  invalidate(): void {
+    this.cache.clear();
+  }
+}
+
+/** `Authorization: Bearer <secret>` → secret, else null. */
+export function bearerSecret(header: string | undefined): string | null {
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1]! : null;
+}

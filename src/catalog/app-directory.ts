@@ -1,0 +1,32 @@
+import type { App, Catalog } from './catalog.ts';
+
+const TTL_MS = 5000;
+
+/**
+ * Per-tenant map of apps by id and by name, for the ingest path: one catalog read per
+ * tenant every few seconds instead of one per event.
+ */
+export class AppDirectory {
+  private readonly tenants = new Map<string, { byKey: Map<string, App>; until: number }>();
+
+  constructor(private readonly catalog: Catalog) {}
+
+  async lookup(tenantId: string): Promise<(idOrName: string) => App | undefined> {
+    const now = Date.now();
+    let entry = this.tenants.get(tenantId);
+    if (!entry || entry.until <= now) {
+      const byKey = new Map<string, App>();
+      const apps = await this.catalog.listApps(tenantId);
+      for (const app of apps) byKey.set(app.name, app);
+      for (const app of apps) byKey.set(app.id, app); // an id wins over a name that looks like one
+      entry = { byKey, until: now + TTL_MS };
+      this.tenants.set(tenantId, entry);
+    }
+    const { byKey } = entry;
+    return (idOrName) => byKey.get(idOrName);
+  }
+
+  invalidate(): void {
+    this.tenants.clear();
+  }
+}

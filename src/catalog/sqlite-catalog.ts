@@ -1,0 +1,187 @@
+import Database from 'better-sqlite3';
+import type { ApiKey, App, Catalog, CreateOutcome, Role, Tenant } from './catalog.ts';
+import { newId } from '../domain/ids.ts';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS tenants (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS apps (
+    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,
+    created_at TEXT NOT NULL, UNIQUE (tenant_id, name));
+  CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,
+    role TEXT NOT NULL, prefix TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL, revoked_at TEXT);
+`;
+
+interface KeyRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+interface AppRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  created_at: string;
+}
+interface TenantRow {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: r.created_at });
+const toApp = (r: AppRow): App => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  name: r.name,
+  createdAt: r.created_at,
+});
+const toKey = (r: KeyRow): ApiKey => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  name: r.name,
+  role: r.role,
+  prefix: r.prefix,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+});
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** Catalog on an SQLite file (`catalog.db` in the data directory). */
+export class SqliteCatalog implements Catalog {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.db.exec(SCHEMA);
+  }
+
+  async createTenant(name: string): Promise<Tenant> {
+    const row = { id: newId('ten'), name, created_at: new Date().toISOString() };
+    this.db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (@id, @name, @created_at)').run(row);
+    return toTenant(row);
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    return this.db
+      .prepare<[], TenantRow>('SELECT * FROM tenants ORDER BY created_at, id')
+      .all()
+      .map(toTenant);
+  }
+
+  async getTenant(id: string): Promise<Tenant | null> {
+    const row = this.db.prepare<[string], TenantRow>('SELECT * FROM tenants WHERE id = ?').get(id);
+    return row ? toTenant(row) : null;
+  }
+
+  async renameTenant(id: string, name: string): Promise<Tenant | null> {
+    this.db.prepare('UPDATE tenants SET name = ? WHERE id = ?').run(name, id);
+    return this.getTenant(id);
+  }
+
+  async createApp(tenantId: string, name: string): Promise<CreateOutcome<App>> {
+    const row = { id: newId('app'), tenant_id: tenantId, name, created_at: new Date().toISOString() };
+    try {
+      this.db
+        .prepare(
+          'INSERT INTO apps (id, tenant_id, name, created_at) VALUES (@id, @tenant_id, @name, @created_at)',
+        )
+        .run(row);
+    } catch (err) {
+      if (isUniqueViolation(err)) return { outcome: 'name_taken' };
+      throw err;
+    }
+    return { outcome: 'created', value: toApp(row) };
+  }
+
+  async listApps(tenantId: string): Promise<App[]> {
+    return this.db
+      .prepare<[string], AppRow>('SELECT * FROM apps WHERE tenant_id = ? ORDER BY created_at, id')
+      .all(tenantId)
+      .map(toApp);
+  }
+
+  async findApp(tenantId: string, idOrName: string): Promise<App | null> {
+    const row = this.db
+      .prepare<[string, string, string], AppRow>(
+        'SELECT * FROM apps WHERE tenant_id = ? AND (id = ? OR name = ?) ORDER BY id = ? DESC LIMIT 1',
+      )
+      .get(tenantId, idOrName, idOrName);
+    return row ? toApp(row) : null;
+  }
+
+  async renameApp(tenantId: string, id: string, name: string): Promise<CreateOutcome<App> | null> {
+    try {
+      const res = this.db
+        .prepare('UPDATE apps SET name = ? WHERE tenant_id = ? AND id = ?')
+        .run(name, tenantId, id);
+      if (res.changes === 0) return null;
+    } catch (err) {
+      if (isUniqueViolation(err)) return { outcome: 'name_taken' };
+      throw err;
+    }
+    const app = await this.findApp(tenantId, id);
+    return app ? { outcome: 'created', value: app } : null;
+  }
+
+  async createKey(key: Omit<ApiKey, 'createdAt' | 'revokedAt'>, secretHash: string): Promise<ApiKey> {
+    const row = {
+      id: key.id,
+      tenant_id: key.tenantId,
+      name: key.name,
+      role: key.role,
+      prefix: key.prefix,
+      secret_hash: secretHash,
+      created_at: new Date().toISOString(),
+      revoked_at: null,
+    };
+    this.db
+      .prepare(
+        `INSERT INTO api_keys (id, tenant_id, name, role, prefix, secret_hash, created_at, revoked_at)
+         VALUES (@id, @tenant_id, @name, @role, @prefix, @secret_hash, @created_at, @revoked_at)`,
+      )
+      .run(row);
+    return toKey(row);
+  }
+
+  async listKeys(tenantId: string): Promise<ApiKey[]> {
+    return this.db
+      .prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE tenant_id = ? ORDER BY created_at, id')
+      .all(tenantId)
+      .map(toKey);
+  }
+
+  async revokeKey(tenantId: string, id: string): Promise<ApiKey | null> {
+    this.db
+      .prepare('UPDATE api_keys SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL')
+      .run(new Date().toISOString(), tenantId, id);
+    const row = this.db
+      .prepare<[string, string], KeyRow>('SELECT * FROM api_keys WHERE tenant_id = ? AND id = ?')
+      .get(tenantId, id);
+    return row ? toKey(row) : null;
+  }
+
+  async findKeyByHash(secretHash: string): Promise<ApiKey | null> {
+    const row = this.db
+      .prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE secret_hash = ?')
+      .get(secretHash);
+    return row ? toKey(row) : null;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

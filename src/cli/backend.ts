@@ -1,0 +1,137 @@
+import { request } from 'undici';
+import type { ApiKey, App, Role, Tenant } from '../catalog/catalog.ts';
+import type { Config } from '../config.ts';
+import { AdminService, type CreatedKey } from '../admin/admin.service.ts';
+import { acquireDataLock } from '../ops/data-lock.ts';
+import { dataFiles, openCatalog } from '../runtime.ts';
+import { UsageHubError } from '../domain/errors.ts';
+
+/** What the admin commands need, whether they talk to a server or to the files. */
+export interface AdminBackend {
+  tenant(): Promise<Tenant>;
+  listApps(): Promise<App[]>;
+  getApp(idOrName: string): Promise<App>;
+  createApp(name: string): Promise<App>;
+  renameApp(idOrName: string, name: string): Promise<App>;
+  listKeys(): Promise<ApiKey[]>;
+  createKey(role: Role, name: string): Promise<CreatedKey>;
+  revokeKey(id: string): Promise<ApiKey>;
+  close(): Promise<void>;
+}
+
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+/** With a URL configured, talk to that server; otherwise open the data directory. */
+export async function openBackend(config: Config, tenantId: string | undefined): Promise<AdminBackend> {
+  if (config.url) {
+    if (!config.key) throw new CliError('--url needs an admin key: pass --key or set USAGEHUB_KEY');
+    return new RemoteBackend(config.url, config.key);
+  }
+  return LocalBackend.open(config, tenantId);
+}
+
+/** Calls the admin REST API of a running server. */
+export class RemoteBackend implements AdminBackend {
+  constructor(
+    private readonly url: string,
+    private readonly key: string,
+  ) {}
+
+  async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    let res;
+    try {
+      res = await request(new URL(path, this.url), {
+        method,
+        headers: {
+          authorization: `Bearer ${this.key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      throw new CliError(`cannot reach ${this.url}: ${(err as Error).message}`);
+    }
+    const text = await res.body.text();
+    const json: unknown = text ? JSON.parse(text) : null;
+    if (res.statusCode >= 400) {
+      const e = (json as { error?: { code: string; message: string } } | null)?.error;
+      throw new CliError(e ? `${e.code}: ${e.message}` : `HTTP ${res.statusCode}`);
+    }
+    return json as T;
+  }
+
+  tenant = () => this.call<Tenant>('GET', '/v1/tenant');
+  listApps = async () => (await this.call<{ apps: App[] }>('GET', '/v1/apps')).apps;
+  getApp = (idOrName: string) => this.call<App>('GET', `/v1/apps/${encodeURIComponent(idOrName)}`);
+  createApp = (name: string) => this.call<App>('POST', '/v1/apps', { name });
+  renameApp = (idOrName: string, name: string) =>
+    this.call<App>('PATCH', `/v1/apps/${encodeURIComponent(idOrName)}`, { name });
+  listKeys = async () => (await this.call<{ keys: ApiKey[] }>('GET', '/v1/keys')).keys;
+  createKey = (role: Role, name: string) => this.call<CreatedKey>('POST', '/v1/keys', { role, name });
+  revokeKey = (id: string) => this.call<ApiKey>('DELETE', `/v1/keys/${encodeURIComponent(id)}`);
+  close = async () => {};
+}
+
+/** Works on the data directory directly, holding its lock so no server starts meanwhile. */
+export class LocalBackend implements AdminBackend {
+  private constructor(
+    private readonly admin: AdminService,
+    private readonly tenantId: string,
+    private readonly closeAll: () => Promise<void>,
+  ) {}
+
+  static async open(config: Config, tenantId: string | undefined): Promise<LocalBackend> {
+    const lock = acquireDataLock(dataFiles(config.dataDir).lock, 'cli');
+    if (lock.outcome === 'held') {
+      throw new CliError(
+        `a usagehub ${lock.holder.role} (pid ${lock.holder.pid}) holds ${config.dataDir}; ` +
+          'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)',
+      );
+    }
+    const catalog = openCatalog(config);
+    const closeAll = async () => {
+      await catalog.close();
+      lock.release();
+    };
+    try {
+      const tenants = await catalog.listTenants();
+      const chosen = tenantId ? tenants.find((t) => t.id === tenantId || t.name === tenantId) : undefined;
+      if (tenantId && !chosen) throw new CliError(`no tenant ${tenantId} in ${config.dataDir}`);
+      if (!chosen && tenants.length === 0)
+        throw new CliError(`no tenant yet in ${config.dataDir}: run usagehub init`);
+      if (!chosen && tenants.length > 1) {
+        throw new CliError(
+          `several tenants in ${config.dataDir}; pick one with --tenant (${tenants.map((t) => t.id).join(', ')})`,
+        );
+      }
+      return new LocalBackend(new AdminService(catalog), (chosen ?? tenants[0]!).id, closeAll);
+    } catch (err) {
+      await closeAll();
+      throw err;
+    }
+  }
+
+  private async guard<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (err) {
+      if (err instanceof UsageHubError) throw new CliError(`${err.code}: ${err.message}`);
+      throw err;
+    }
+  }
+
+  tenant = () => this.guard(this.admin.tenant(this.tenantId));
+  listApps = () => this.guard(this.admin.listApps(this.tenantId));
+  getApp = (idOrName: string) => this.guard(this.admin.app(this.tenantId, idOrName));
+  createApp = (name: string) => this.guard(this.admin.createApp(this.tenantId, name));
+  renameApp = async (idOrName: string, name: string) => {
+    const app = await this.getApp(idOrName);
+    return this.guard(this.admin.renameApp(this.tenantId, app.id, name));
+  };
+  listKeys = () => this.guard(this.admin.listKeys(this.tenantId));
+  createKey = (role: Role, name: string) => this.guard(this.admin.createKey(this.tenantId, role, name));
+  revokeKey = (id: string) => this.guard(this.admin.revokeKey(this.tenantId, id));
+  close = () => this.closeAll();
+}

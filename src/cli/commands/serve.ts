@@ -1,0 +1,59 @@
+import { buildApp } from '../../app.ts';
+import type { Config } from '../../config.ts';
+import { acquireDataLock } from '../../ops/data-lock.ts';
+import { dataFiles, openServerRuntime } from '../../runtime.ts';
+
+/** Header values that must never reach a log line. */
+const REDACT = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'];
+
+/**
+ * Runs the server until SIGTERM or SIGINT, then shuts down gracefully: stop taking
+ * connections, finish in-flight requests (their batches commit), stop the store thread,
+ * close files. If that takes longer than the configured deadline, exit anyway, non-zero.
+ */
+export async function serve(config: Config): Promise<void> {
+  const lock = acquireDataLock(dataFiles(config.dataDir).lock, 'server');
+  if (lock.outcome === 'held') {
+    throw new Error(
+      `${config.dataDir} is in use by process ${lock.holder.pid} (${lock.holder.role}, since ${lock.holder.since})`,
+    );
+  }
+  let fatal: ((err: Error) => void) | null = null;
+  const runtime = await openServerRuntime(config, (err) => fatal?.(err));
+  const app = await buildApp({ ...runtime.deps, logger: { level: config.logLevel, redact: REDACT } });
+
+  let stopping = false;
+  const shutdown = async (why: string, code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ why }, 'shutting down');
+    runtime.beginShutdown();
+    setTimeout(() => {
+      app.log.error({ deadlineMs: config.shutdownTimeoutMs }, 'shutdown deadline passed; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    try {
+      await app.close();
+      await runtime.close();
+    } finally {
+      lock.release();
+    }
+    app.log.info('stopped');
+    process.exit(code);
+  };
+  fatal = (err) => {
+    app.log.fatal({ err }, 'fatal error');
+    void shutdown('fatal error', 1);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.once('SIGINT', () => void shutdown('SIGINT', 0));
+
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await runtime.close();
+    lock.release();
+    throw err;
+  }
+  app.log.info({ dataDir: config.dataDir }, 'usagehub is ready');
+}

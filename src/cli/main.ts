@@ -1,0 +1,167 @@
+/**
+ * The `usagehub` command: `serve` runs the server; the other commands manage a
+ * running server (--url, --key) or, when none holds it, the data directory itself.
+ */
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, type Config, type ConfigOverrides } from '../config.ts';
+import { ROLES, type Role } from '../catalog/catalog.ts';
+import { CliError, openBackend, type AdminBackend } from './backend.ts';
+import { init } from './commands/init.ts';
+import { serve } from './commands/serve.ts';
+import { exportEvents } from './commands/export.ts';
+
+interface GlobalOpts {
+  data?: string;
+  url?: string;
+  key?: string;
+  tenant?: string;
+  json?: boolean;
+}
+
+function configFrom(cmd: Command, extra: ConfigOverrides = {}): Config {
+  const g = cmd.optsWithGlobals<GlobalOpts>();
+  return loadConfig({ dataDir: g.data, url: g.url, key: g.key, ...extra });
+}
+
+/** Prints a result: JSON for scripts with --json, else a short line for people. */
+function print(cmd: Command, value: unknown, human: () => string): void {
+  const g = cmd.optsWithGlobals<GlobalOpts>();
+  process.stdout.write(g.json ? JSON.stringify(value, null, 2) + '\n' : human() + '\n');
+}
+
+async function withBackend(cmd: Command, fn: (b: AdminBackend) => Promise<void>): Promise<void> {
+  const backend = await openBackend(configFrom(cmd), cmd.optsWithGlobals<GlobalOpts>().tenant);
+  try {
+    await fn(backend);
+  } finally {
+    await backend.close();
+  }
+}
+
+const program = new Command('usagehub')
+  .description('Self-hosted hub for product usage events.')
+  .option('--data <dir>', 'data directory (USAGEHUB_DATA_DIR; default ./data)')
+  .option('--url <url>', 'a running server to manage (USAGEHUB_URL)')
+  .option('--key <key>', 'API key for --url (USAGEHUB_KEY)')
+  .option('--tenant <id>', 'tenant to act on, when working on a data directory with several')
+  .option('--json', 'print results as JSON')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('run the server')
+  .option('--port <port>', 'port to listen on (PORT; default 8080)')
+  .option('--host <host>', 'address to listen on (HOST; default 0.0.0.0)')
+  .action(async (opts: { port?: string; host?: string }, cmd: Command) => {
+    await serve(configFrom(cmd, { port: opts.port as unknown as number, host: opts.host }));
+  });
+
+program
+  .command('init')
+  .description('create the first tenant and its admin key (run with the server stopped)')
+  .option('--name <name>', 'tenant name; required to create another tenant')
+  .action(async (opts: { name?: string }, cmd: Command) => {
+    const res = await init(configFrom(cmd), opts.name);
+    print(cmd, res, () => `tenant ${res.tenantId}\nadmin key (shown once; keep it): ${res.adminKey}`);
+  });
+
+const tenant = program.command('tenant').description('your tenant');
+tenant.command('show').action(async (_o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    const t = await b.tenant();
+    print(cmd, t, () => `${t.id}\t${t.name}`);
+  }),
+);
+
+const apps = program.command('apps').description('apps: the application instances that send events');
+apps.command('list').action(async (_o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    const list = await b.listApps();
+    print(cmd, { apps: list }, () => list.map((a) => `${a.id}\t${a.name}`).join('\n'));
+  }),
+);
+apps
+  .command('create')
+  .requiredOption('--name <name>', 'app name, unique in the tenant')
+  .action(async (opts: { name: string }, cmd: Command) =>
+    withBackend(cmd, async (b) => {
+      const app = await b.createApp(opts.name);
+      print(cmd, app, () => `${app.id}\t${app.name}`);
+    }),
+  );
+apps.command('show <app>').action(async (idOrName: string, _o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    const app = await b.getApp(idOrName);
+    print(cmd, app, () => `${app.id}\t${app.name}`);
+  }),
+);
+apps
+  .command('rename <app>')
+  .requiredOption('--name <name>', 'new name')
+  .action(async (idOrName: string, opts: { name: string }, cmd: Command) =>
+    withBackend(cmd, async (b) => {
+      const app = await b.renameApp(idOrName, opts.name);
+      print(cmd, app, () => `${app.id}\t${app.name}`);
+    }),
+  );
+
+const keys = program.command('keys').description('API keys (stored hashed; a secret is shown once)');
+keys.command('list').action(async (_o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    const list = await b.listKeys();
+    print(cmd, { keys: list }, () =>
+      list
+        .map((k) => `${k.id}\t${k.role}\t${k.prefix}…\t${k.name}${k.revokedAt ? '\trevoked' : ''}`)
+        .join('\n'),
+    );
+  }),
+);
+keys
+  .command('create')
+  .addOption(new Option('--role <role>', 'what the key may do').choices(ROLES).makeOptionMandatory())
+  .option('--name <name>', 'a label for the key')
+  .action(async (opts: { role: Role; name?: string }, cmd: Command) =>
+    withBackend(cmd, async (b) => {
+      const created = await b.createKey(opts.role, opts.name ?? opts.role);
+      print(
+        cmd,
+        created,
+        () => `${created.key.id}\t${created.key.role}\nsecret (shown once; keep it): ${created.secret}`,
+      );
+    }),
+  );
+keys.command('revoke <id>').action(async (id: string, _o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    const key = await b.revokeKey(id);
+    print(cmd, key, () => `${key.id}\trevoked ${key.revokedAt}`);
+  }),
+);
+
+program
+  .command('export')
+  .description('write stored events to stdout')
+  .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'csv']).default('ndjson'))
+  .option('--app <apps>', 'only these apps (ids or names, comma-separated)')
+  .option('--name <names>', 'only these event names (comma-separated)')
+  .option('--from <time>', 'from this time (Unix ms or ISO 8601), inclusive')
+  .option('--to <time>', 'to this time (Unix ms or ISO 8601), exclusive')
+  .action(
+    async (
+      opts: { format: 'ndjson' | 'csv'; app?: string; name?: string; from?: string; to?: string },
+      cmd: Command,
+    ) => {
+      const tenantOpt = cmd.optsWithGlobals<GlobalOpts>().tenant;
+      await exportEvents(configFrom(cmd), { ...opts, tenant: tenantOpt }, process.stdout);
+    },
+  );
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CliError || err instanceof ConfigError) {
+    process.stderr.write(`usagehub: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`usagehub: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+}

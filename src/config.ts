@@ -1,0 +1,89 @@
+/**
+ * usagehub configuration: one schema, parsed once at start, frozen.
+ *
+ * Sources, lowest to highest precedence: defaults, environment, explicit overrides
+ * (command-line flags). Nothing else in `src/` reads `process.env`.
+ */
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import path from 'node:path';
+
+const MiB = 1024 * 1024;
+
+export const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  host: Type.String({ default: '0.0.0.0' }),
+  dataDir: Type.String({ minLength: 1, default: './data' }),
+  logLevel: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  /** Largest native batch, in events; checked before any event is processed. */
+  maxBatchEvents: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
+  /** Largest request body, in bytes; enforced while the body streams in. */
+  maxBodyBytes: Type.Integer({ minimum: 1024, default: 5 * MiB }),
+  /** How long a graceful shutdown may take before the process exits anyway. */
+  shutdownTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
+  /** DuckDB memory ceiling for the embedded store (DuckDB syntax, e.g. "512MB"). */
+  storeMemoryLimit: Type.String({ default: '512MB' }),
+  storeThreads: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  /** Where the CLI finds a running server, and the key it uses there. */
+  url: Type.Optional(Type.String()),
+  key: Type.Optional(Type.String()),
+});
+
+export type Config = Readonly<Static<typeof ConfigSchema>>;
+export type ConfigOverrides = Partial<Static<typeof ConfigSchema>>;
+
+/** Environment variable → config field. Numbers are converted by the schema, not here. */
+const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
+  PORT: 'port',
+  HOST: 'host',
+  USAGEHUB_DATA_DIR: 'dataDir',
+  USAGEHUB_LOG_LEVEL: 'logLevel',
+  USAGEHUB_MAX_BATCH_EVENTS: 'maxBatchEvents',
+  USAGEHUB_MAX_BODY_BYTES: 'maxBodyBytes',
+  USAGEHUB_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
+  USAGEHUB_STORE_MEMORY_LIMIT: 'storeMemoryLimit',
+  USAGEHUB_STORE_THREADS: 'storeThreads',
+  USAGEHUB_URL: 'url',
+  USAGEHUB_KEY: 'key',
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses configuration and freezes it. Throws ConfigError naming the variable or flag
+ * at fault, so a bad setting stops the process at start with a clear message.
+ */
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, unknown> = {};
+  const origin: Record<string, string> = {};
+  for (const [name, field] of Object.entries(ENV)) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') {
+      input[field] = raw;
+      origin[field] = `environment variable ${name}`;
+    }
+  }
+  for (const [field, value] of Object.entries(overrides)) {
+    if (value !== undefined) {
+      input[field] = value;
+      origin[field] = `option --${field.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
+    }
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, input));
+  const errors = [...Value.Errors(ConfigSchema, converted)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const field = e.instancePath.replace(/^\//, '');
+      return `${origin[field] ?? field}: ${e.message} (got ${JSON.stringify(input[field])})`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const config = converted as Static<typeof ConfigSchema>;
+  config.dataDir = path.resolve(config.dataDir);
+  return Object.freeze(config);
+}

@@ -1,0 +1,125 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Authenticator } from '../../auth/authenticator.ts';
+import type { AppDirectory } from '../../catalog/app-directory.ts';
+import { UsageHubError, problem } from '../../domain/errors.ts';
+import type { IngestPipeline } from '../../ingest/pipeline.ts';
+import { principalOf, requireRole } from '../../http/auth-hook.ts';
+import { ErrorResponse } from '../../http/schemas.ts';
+import { IngestResponse, NativeBatch, type NativeEvent } from './native.schema.ts';
+import { mapNativeBatch } from './native.mapping.ts';
+import { problemsFromAjv } from '../../http/problems.ts';
+import type { ErrorObject } from 'ajv';
+import type { Problem } from '../../domain/errors.ts';
+
+const sortProblems = (ps: Problem[]): Problem[] => ps.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
+
+export interface NativeDeps {
+  auth: Authenticator;
+  apps: AppDirectory;
+  pipeline: IngestPipeline;
+  maxBatchEvents: number;
+  maxBodyBytes: number;
+}
+
+// ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+/** Every problem in a batch, not just the first, and no silent dropping of unknown fields. */
+const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, removeAdditional: false });
+addFormats(ajv);
+
+/**
+ * usagehub's own ingest API: `POST /v1/events`, a JSON array, `{"events": [...]}`, or
+ * NDJSON. A batch is accepted whole or rejected whole.
+ */
+export const nativeRoutes: FastifyPluginAsync<NativeDeps> = async (app, deps) => {
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseNdjson(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
+    '/v1/events',
+    {
+      bodyLimit: deps.maxBodyBytes,
+      schema: {
+        tags: ['ingest'],
+        summary: 'Send a batch of usage events',
+        description: `Up to ${deps.maxBatchEvents} events or ${deps.maxBodyBytes} bytes per request. Needs an ingest key.`,
+        security: [{ bearer: [] }],
+        body: NativeBatch,
+        response: { 200: IngestResponse, '4xx': ErrorResponse },
+      },
+      validatorCompiler: ({ schema }) => ajv.compile(schema),
+      // Schema problems are merged with the checks a schema cannot make (unknown app,
+      // implausible time) so that the client hears of every problem in one answer.
+      attachValidation: true,
+      onRequest: requireRole(deps.auth, 'ingest'),
+      preValidation: async (request) => {
+        request.body = normaliseBatch(request, deps.maxBatchEvents);
+      },
+    },
+    async (request) => {
+      const { tenantId } = principalOf(request);
+      const findApp = await deps.apps.lookup(tenantId);
+      const schemaProblems = request.validationError
+        ? problemsFromAjv(request.validationError.validation as unknown as ErrorObject[], true)
+        : [];
+      const invalid = new Set(schemaProblems.map((p) => p.index));
+      const mapped = mapNativeBatch(request.body, tenantId, findApp, Date.now(), (i) => !invalid.has(i));
+      const problems = [...schemaProblems, ...(mapped.outcome === 'invalid' ? mapped.problems : [])];
+      if (problems.length > 0 || mapped.outcome === 'invalid') {
+        throw new UsageHubError('validation_failed', undefined, sortProblems(problems));
+      }
+      const { accepted, duplicates } = await deps.pipeline.ingest(mapped.events);
+      return { accepted, duplicates };
+    },
+  );
+};
+
+/** The three accepted shapes, as one array; the batch limit is checked before any event is. */
+function normaliseBatch(request: FastifyRequest, maxBatchEvents: number): NativeEvent[] {
+  const body: unknown = request.body;
+  const events = Array.isArray(body)
+    ? body
+    : body !== null && typeof body === 'object' && Array.isArray((body as { events?: unknown }).events)
+      ? (body as { events: unknown[] }).events
+      : null;
+  if (events === null) {
+    throw new UsageHubError(
+      'invalid_body',
+      'The body must be a JSON array of events, {"events": [...]}, or NDJSON with one event per line.',
+    );
+  }
+  if (events.length > maxBatchEvents) {
+    throw new UsageHubError(
+      'batch_too_large',
+      `The batch has ${events.length} events; at most ${maxBatchEvents} are accepted per request.`,
+    );
+  }
+  return events as NativeEvent[];
+}
+
+function parseNdjson(text: string): unknown[] {
+  const out: unknown[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch (err) {
+      throw new UsageHubError('invalid_body', `Line ${i + 1} is not valid JSON.`, [
+        problem('(line)', 'invalid_body', `line ${i + 1}: ${(err as Error).message}`, out.length),
+      ]);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+/**
+ * The one catalog of usagehub's stable error codes. Every error a client can see is
+ * declared here once, with its HTTP status and message; `docs/errors.md` documents each
+ * code, and a test fails when one is missing there. Dialects wrap these in their own
+ * envelopes, but the codes are the same everywhere.
+ */
+export const ERRORS = {
+  // request-level
+  unauthorized: { status: 401, message: 'A valid API key is required.' },
+  forbidden: { status: 403, message: 'This key is not allowed to do that.' },
+  not_found: { status: 404, message: 'No such resource.' },
+  route_not_found: { status: 404, message: 'No such route.' },
+  conflict: { status: 409, message: 'The request conflicts with existing data.' },
+  body_too_large: { status: 413, message: 'The request body is larger than the configured limit.' },
+  batch_too_large: { status: 413, message: 'The batch has more events than the configured limit.' },
+  unsupported_media_type: { status: 415, message: 'The Content-Type is not supported here.' },
+  invalid_body: { status: 400, message: 'The request body could not be parsed.' },
+  invalid_request: { status: 400, message: 'The request has invalid parameters.' },
+  validation_failed: { status: 400, message: 'One or more events are invalid; nothing was stored.' },
+  not_ready: { status: 503, message: 'usagehub is starting or shutting down.' },
+  internal: { status: 500, message: 'Internal error.' },
+  // per-field problems, listed in `details` of validation_failed / invalid_request
+  field_required: { status: 400, message: 'A required field is missing.' },
+  field_type: { status: 400, message: 'A field has the wrong type.' },
+  field_format: { status: 400, message: 'A field is not in the expected format.' },
+  field_range: { status: 400, message: 'A field is out of its allowed range.' },
+  field_unknown: { status: 400, message: 'A field is not allowed here.' },
+  unknown_app: { status: 400, message: 'The event names an app the tenant does not have.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** One problem with one field of one item, as listed in an error's `details`. */
+export interface Problem {
+  /** Position of the event in the batch, when the problem belongs to one. */
+  index?: number;
+  /** Dotted path of the field at fault, e.g. `timestamp` or `properties.plan`. */
+  field: string;
+  code: ErrorCode;
+  reason: string;
+}
+
+/**
+ * A failure that reaches the client as a catalogued error. Routes throw it; each
+ * dialect's error handler renders it in that dialect's envelope.
+ */
+export class UsageHubError extends Error {
+  override name = 'UsageHubError';
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string = ERRORS[code].message,
+    readonly details: readonly Problem[] = [],
+  ) {
+    super(message);
+    this.status = ERRORS[code].status;
+  }
+}
+
+export function problem(field: string, code: ErrorCode, reason: string, index?: number): Problem {
+  return index === undefined ? { field, code, reason } : { index, field, code, reason };
+}

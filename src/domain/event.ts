@@ -1,0 +1,53 @@
+/**
+ * The canonical usage event. Every dialect maps its input to this shape; after
+ * mapping, no code knows which dialect an event came from except through `source`.
+ */
+export type Source = 'native' | 'push' | 'sessions' | 'aggregated' | 'hits';
+
+export interface Actor {
+  email?: string;
+  userId?: string;
+  deviceId?: string;
+}
+
+export interface SessionRef {
+  id?: string;
+  action?: string;
+}
+
+export interface EventContext {
+  ip?: string;
+  domain?: string;
+  company?: string;
+  userAgent?: string;
+  environment?: string;
+}
+
+export interface UsageEvent {
+  tenantId: string;
+  appId: string;
+  source: Source;
+  name: string;
+  category: string | null;
+  /** Unix milliseconds. */
+  occurredAt: number;
+  /** Unix milliseconds, set by usagehub when the request arrived. */
+  receivedAt: number;
+  actor: Actor;
+  session: SessionRef;
+  /** How many occurrences this event stands for (aggregated dialects send counts). */
+  count: number;
+  context: EventContext;
+  properties: Record<string, unknown>;
+  /** The id the client gave the event, if any. */
+  clientId: string | null;
+  /** Hex; unique per tenant; grows with occurredAt (see dedup.ts). */
+  dedupKey: string;
+  /** What the client sent for this event, untouched, so a mapping mistake loses nothing. */
+  raw: unknown;
+}
+
+/** The user an event is counted for in user queries: the most specific id it carries. */
+export function userKeyOf(actor: Actor): string | null {
+  return actor.userId ?? actor.email ?? actor.deviceId ?? null;
+}

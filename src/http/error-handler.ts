@@ -1,0 +1,71 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
+import { ERRORS, UsageHubError, type ErrorCode, type Problem } from '../domain/errors.ts';
+import { problemsFromAjv } from './problems.ts';
+import type { ErrorObject } from 'ajv';
+
+/** Fastify's own error codes → ours. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_body',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_body',
+};
+
+/**
+ * Any error thrown while handling a request, as a catalogued UsageHubError. Schema
+ * validation of the body becomes `validation_failed` with one problem per field;
+ * of query string or params, `invalid_request`.
+ */
+export function toUsageHubError(err: FastifyError | Error): UsageHubError {
+  if (err instanceof UsageHubError) return err;
+  const fe = err as FastifyError & {
+    validation?: FastifySchemaValidationError[];
+    validationContext?: string;
+  };
+  if (fe.validation) {
+    const inBody = fe.validationContext === 'body';
+    const details = problemsFromAjv(fe.validation as unknown as ErrorObject[], inBody && isBatchRoute(fe));
+    return new UsageHubError(inBody ? 'validation_failed' : 'invalid_request', undefined, details);
+  }
+  const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
+  if (mapped)
+    return new UsageHubError(
+      mapped,
+      mapped === 'invalid_body' ? `${ERRORS.invalid_body.message} ${fe.message}` : undefined,
+    );
+  if (err instanceof SyntaxError)
+    return new UsageHubError('invalid_body', `${ERRORS.invalid_body.message} ${err.message}`);
+  return new UsageHubError('internal');
+}
+
+/** Batch routes validate an array of events; the first path segment is the index. */
+function isBatchRoute(err: { validation?: FastifySchemaValidationError[] }): boolean {
+  return err.validation?.every((v) => /^\/\d+/.test(v.instancePath)) ?? false;
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details: readonly Problem[]; requestId: string };
+}
+
+/** usagehub's own envelope, used by the native and admin APIs. */
+export function nativeEnvelope(err: UsageHubError, request: FastifyRequest): ErrorBody {
+  return { error: { code: err.code, message: err.message, details: err.details, requestId: request.id } };
+}
+
+export type Envelope = (err: UsageHubError, request: FastifyRequest) => { status: number; body: unknown };
+
+/**
+ * Builds an error handler for a group of routes: maps the error, counts the reject,
+ * logs faults (not client mistakes), and renders the group's envelope.
+ */
+export function errorHandler(envelope: Envelope, onReject: (code: ErrorCode) => void) {
+  return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const e = toUsageHubError(err);
+    onReject(e.code);
+    if (e.status >= 500) request.log.error({ err }, 'request failed');
+    const { status, body } = envelope(e, request);
+    void reply.status(status).send(body);
+  };
+}

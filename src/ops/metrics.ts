@@ -1,0 +1,73 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ErrorCode } from '../domain/errors.ts';
+import type { GroupCommitObserver } from '../ingest/group-commit.ts';
+
+/** All of usagehub's Prometheus metrics, on one registry per process. */
+export class Metrics implements GroupCommitObserver {
+  readonly registry = new Registry();
+
+  readonly ingestEvents = new Counter({
+    name: 'usagehub_ingest_events_total',
+    help: 'Events received in accepted requests, by source and outcome (accepted or duplicate).',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly ingestRequests = new Counter({
+    name: 'usagehub_ingest_requests_total',
+    help: 'Ingest requests answered, by source and HTTP status class.',
+    labelNames: ['source', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly batchSize = new Histogram({
+    name: 'usagehub_ingest_batch_events',
+    help: 'Events per accepted ingest request.',
+    buckets: [1, 10, 100, 500, 1000, 5000, 10000],
+    registers: [this.registry],
+  });
+  readonly commitSeconds = new Histogram({
+    name: 'usagehub_log_commit_seconds',
+    help: 'Time to commit one group of batches durably to the log.',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly commitBatches = new Histogram({
+    name: 'usagehub_log_commit_batches',
+    help: 'Request batches sharing one log commit (group commit).',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [this.registry],
+  });
+  readonly rejects = new Counter({
+    name: 'usagehub_rejects_total',
+    help: 'Requests answered with an error, by stable error code.',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  private lagSource: (() => Promise<number | null>) | null = null;
+  readonly storeLag = new Gauge({
+    name: 'usagehub_store_lag_batches',
+    help: 'Log batches not yet applied to the event store.',
+    registers: [this.registry],
+    collect: async () => {
+      const lag = this.lagSource ? await this.lagSource() : null;
+      if (lag !== null) this.storeLag.set(lag);
+    },
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'usagehub_' });
+  }
+
+  committed(batches: number, _events: number, seconds: number): void {
+    this.commitSeconds.observe(seconds);
+    this.commitBatches.observe(batches);
+  }
+
+  /** Where the store lag gauge reads its value when scraped. */
+  measureStoreLag(source: () => Promise<number | null>): void {
+    this.lagSource = source;
+  }
+
+  reject(code: ErrorCode): void {
+    this.rejects.inc({ code });
+  }
+}

@@ -1,0 +1,55 @@
+import { Type, type Static } from 'typebox';
+import type { AppDirectory } from '../catalog/app-directory.ts';
+import { UsageHubError, problem, type Problem } from '../domain/errors.ts';
+import type { QueryFilter } from './query.ts';
+
+/** Filters every query takes, as query-string parameters. */
+export const FilterParams = Type.Object({
+  app: Type.Optional(Type.String({ description: 'App ids or names, comma-separated.' })),
+  name: Type.Optional(Type.String({ description: 'Event names, comma-separated.' })),
+  from: Type.Optional(Type.String({ description: 'Inclusive start: Unix milliseconds or ISO 8601.' })),
+  to: Type.Optional(Type.String({ description: 'Exclusive end: Unix milliseconds or ISO 8601.' })),
+});
+export type FilterParams = Static<typeof FilterParams>;
+
+export const IntervalParam = Type.Union([Type.Literal('hour'), Type.Literal('day')], { default: 'day' });
+
+const list = (s: string | undefined): string[] | undefined =>
+  s === undefined
+    ? undefined
+    : s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+
+function parseTime(field: string, value: string | undefined, problems: Problem[]): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (Number.isNaN(ms))
+    problems.push(problem(field, 'field_format', `${field} must be Unix milliseconds or ISO 8601`));
+  return ms;
+}
+
+/** Query-string filters → a store filter, resolving app names to ids. */
+export async function parseFilter(
+  tenantId: string,
+  params: FilterParams,
+  apps: AppDirectory,
+): Promise<QueryFilter> {
+  const problems: Problem[] = [];
+  const from = parseTime('from', params.from, problems);
+  const to = parseTime('to', params.to, problems);
+  let appIds: string[] | undefined;
+  const appNames = list(params.app);
+  if (appNames) {
+    const find = await apps.lookup(tenantId);
+    appIds = [];
+    for (const a of appNames) {
+      const found = find(a);
+      if (found) appIds.push(found.id);
+      else problems.push(problem('app', 'unknown_app', `app ${JSON.stringify(a)} does not exist`));
+    }
+  }
+  if (problems.length > 0) throw new UsageHubError('invalid_request', undefined, problems);
+  return { tenantId, appIds, names: list(params.name), from, to };
+}

@@ -1,0 +1,59 @@
+/**
+ * The questions the query API answers, independent of the store that answers them.
+ * Times are Unix milliseconds; buckets are UTC.
+ */
+export type Interval = 'hour' | 'day';
+export type GroupBy = 'name' | 'app' | 'user';
+
+export interface QueryFilter {
+  tenantId: string;
+  appIds?: readonly string[];
+  names?: readonly string[];
+  /** Inclusive. */
+  from?: number;
+  /** Exclusive. */
+  to?: number;
+}
+
+export interface CountsQuery extends QueryFilter {
+  interval: Interval;
+  groupBy?: GroupBy;
+}
+
+/** `events` sums each event's `count`, so aggregated events weigh what they stand for. */
+export interface CountRow {
+  bucket: string;
+  key: string | null;
+  events: number;
+}
+
+export interface UsersQuery extends QueryFilter {
+  interval: Interval;
+}
+
+export interface UsersRow {
+  bucket: string;
+  users: number;
+}
+
+export interface TopUsersQuery extends QueryFilter {
+  limit: number;
+}
+
+export interface TopUserRow {
+  user: string;
+  events: number;
+}
+
+export interface ExportQuery extends QueryFilter {
+  /** Resume after this position (opaque, from a previous page). */
+  after?: string;
+  limit: number;
+}
+
+export interface ExportPage {
+  /** Canonical events as stored, JSON each. */
+  events: string[];
+  /** Where the next page starts; null when this was the last. */
+  next: string | null;
+}

@@ -1,0 +1,99 @@
+/**
+ * The composition root: the one place that chooses adapters for the ports and wires
+ * them together. Everything else receives its dependencies.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config.ts';
+import { AdminService } from './admin/admin.service.ts';
+import { Authenticator } from './auth/authenticator.ts';
+import { AppDirectory } from './catalog/app-directory.ts';
+import { SqliteCatalog } from './catalog/sqlite-catalog.ts';
+import { GroupCommitter } from './ingest/group-commit.ts';
+import { IngestPipeline } from './ingest/pipeline.ts';
+import { SqliteEventLog } from './log/sqlite-event-log.ts';
+import { Metrics } from './ops/metrics.ts';
+import { StoreThread } from './store/worker/store-thread.ts';
+import type { AppDeps } from './app.ts';
+
+/** Where the embedded profile keeps its files, inside the data directory. */
+export function dataFiles(dataDir: string) {
+  return {
+    catalog: path.join(dataDir, 'catalog.db'),
+    log: path.join(dataDir, 'log.db'),
+    store: path.join(dataDir, 'store.duckdb'),
+    lock: path.join(dataDir, 'usagehub.lock'),
+  };
+}
+
+/** The catalog alone, for tools that manage tenants, apps and keys. */
+export function openCatalog(config: Config): SqliteCatalog {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  return new SqliteCatalog(dataFiles(config.dataDir).catalog);
+}
+
+export interface ServerRuntime {
+  deps: Omit<AppDeps, 'logger'>;
+  /** Marks the server as shutting down (readyz answers 503). */
+  beginShutdown(): void;
+  /** Commits what is queued, stops the store thread, closes every file. */
+  close(): Promise<void>;
+}
+
+export async function openServerRuntime(
+  config: Config,
+  onFatal: (err: Error) => void,
+): Promise<ServerRuntime> {
+  const files = dataFiles(config.dataDir);
+  const catalog = openCatalog(config);
+  const log = new SqliteEventLog(files.log);
+  const metrics = new Metrics();
+  const auth = new Authenticator(catalog);
+  const apps = new AppDirectory(catalog);
+  const admin = new AdminService(catalog, () => {
+    auth.invalidate();
+    apps.invalidate();
+  });
+  const committer = new GroupCommitter(log, metrics);
+  const pipeline = new IngestPipeline(committer, metrics);
+  const store = new StoreThread(
+    {
+      logFile: files.log,
+      storeFile: files.store,
+      memoryLimit: config.storeMemoryLimit,
+      threads: config.storeThreads,
+    },
+    onFatal,
+  );
+  let state: 'starting' | 'ready' | 'stopping' = 'starting';
+  await store.whenReady();
+  state = 'ready';
+
+  metrics.measureStoreLag(async () => {
+    const [head, status] = await Promise.all([log.head(), store.status().catch(() => null)]);
+    return status ? head - status.appliedOffset : null;
+  });
+
+  return {
+    deps: {
+      config,
+      metrics,
+      auth,
+      apps,
+      admin,
+      pipeline,
+      queries: store,
+      notReadyReason: () => (state === 'ready' ? null : state),
+    },
+    beginShutdown: () => {
+      state = 'stopping';
+    },
+    close: async () => {
+      state = 'stopping';
+      await committer.drain();
+      await store.stop();
+      await log.close();
+      await catalog.close();
+    },
+  };
+}
