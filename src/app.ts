@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { AdminService } from './admin/admin.service.ts';
@@ -36,11 +36,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger ?? false,
     // Per-request log lines would cost more than the ingest itself at tens of
     // thousands of requests a second; errors are logged by the error handler.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
+    // During shutdown, requests get usagehub's own `not_ready` (below), not Fastify's body.
+    return503OnClosing: false,
     bodyLimit: deps.config.maxBodyBytes,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
   app.decorateRequest('principal', null);
+  app.addHook('onRequest', (_req, _reply, done) => {
+    const reason = deps.notReadyReason();
+    done(
+      reason === null ? undefined : new UsageHubError('not_ready', `usagehub is ${reason}; retry shortly.`),
+    );
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -57,7 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler(
     errorHandler(
       (e, req) => ({ status: e.status, body: nativeEnvelope(e, req) }),
-      (code) => deps.metrics.reject(code),
+      (code, source) => deps.metrics.reject(code, source),
     ),
   );
   app.setNotFoundHandler((req, reply) => {
@@ -65,15 +73,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.metrics.reject(e.code);
     void reply.status(404).send(nativeEnvelope(e, req));
   });
-  app.addHook('onResponse', async (req, reply) => {
-    if (req.routeOptions.url === '/v1/events') {
-      deps.metrics.ingestRequests.inc({
-        source: 'native',
-        status: `${Math.floor(reply.statusCode / 100)}xx`,
-      });
-    }
-  });
-
   await app.register(opsRoutes, { metrics: deps.metrics, notReadyReason: deps.notReadyReason });
   await app.register(nativeRoutes, {
     auth: deps.auth,

@@ -15,7 +15,15 @@ export const ConfigSchema = Type.Object({
   host: Type.String({ default: '0.0.0.0' }),
   dataDir: Type.String({ minLength: 1, default: './data' }),
   logLevel: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    [
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ],
     { default: 'info' },
   ),
   /** Largest native batch, in events; checked before any event is processed. */

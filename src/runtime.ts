@@ -11,9 +11,9 @@ import { AppDirectory } from './catalog/app-directory.ts';
 import { SqliteCatalog } from './catalog/sqlite-catalog.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestPipeline } from './ingest/pipeline.ts';
-import { SqliteEventLog } from './log/sqlite-event-log.ts';
+import { LogThread } from './log/thread/log-thread.ts';
 import { Metrics } from './ops/metrics.ts';
-import { StoreThread } from './store/worker/store-thread.ts';
+import { StoreThread } from './store/thread/store-thread.ts';
 import type { AppDeps } from './app.ts';
 
 /** Where the embedded profile keeps its files, inside the data directory. */
@@ -37,7 +37,7 @@ export interface ServerRuntime {
   /** Marks the server as shutting down (readyz answers 503). */
   beginShutdown(): void;
   /** Commits what is queued, stops the store thread, closes every file. */
-  close(): Promise<void>;
+  close(progress?: (phase: string) => void): Promise<void>;
 }
 
 export async function openServerRuntime(
@@ -46,7 +46,18 @@ export async function openServerRuntime(
 ): Promise<ServerRuntime> {
   const files = dataFiles(config.dataDir);
   const catalog = openCatalog(config);
-  const log = new SqliteEventLog(files.log);
+  const log = await LogThread.open(files.log, onFatal);
+  // The store thread opens after the log, whose schema it reads; it is ready once it
+  // has applied whatever the log held at start (after a crash, the unapplied tail).
+  const store = await StoreThread.open(
+    {
+      logFile: files.log,
+      storeFile: files.store,
+      memoryLimit: config.storeMemoryLimit,
+      threads: config.storeThreads,
+    },
+    onFatal,
+  );
   const metrics = new Metrics();
   const auth = new Authenticator(catalog);
   const apps = new AppDirectory(catalog);
@@ -56,22 +67,10 @@ export async function openServerRuntime(
   });
   const committer = new GroupCommitter(log, metrics);
   const pipeline = new IngestPipeline(committer, metrics);
-  const store = new StoreThread(
-    {
-      logFile: files.log,
-      storeFile: files.store,
-      memoryLimit: config.storeMemoryLimit,
-      threads: config.storeThreads,
-    },
-    onFatal,
-  );
-  let state: 'starting' | 'ready' | 'stopping' = 'starting';
-  await store.whenReady();
-  state = 'ready';
-
+  let state: 'ready' | 'stopping' = 'ready';
   metrics.measureStoreLag(async () => {
-    const [head, status] = await Promise.all([log.head(), store.status().catch(() => null)]);
-    return status ? head - status.appliedOffset : null;
+    const [head, applied] = await Promise.all([log.head(), store.appliedOffset()]);
+    return head - applied;
   });
 
   return {
@@ -88,11 +87,14 @@ export async function openServerRuntime(
     beginShutdown: () => {
       state = 'stopping';
     },
-    close: async () => {
+    close: async (progress = () => {}) => {
       state = 'stopping';
       await committer.drain();
+      progress('log commits drained');
       await store.stop();
+      progress('store thread stopped');
       await log.close();
+      progress('log thread stopped');
       await catalog.close();
     },
   };

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Role } from '../catalog/catalog.ts';
 
 /**
@@ -11,7 +11,7 @@ export function generateSecret(role: Role): string {
 }
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** The part of a secret that may be shown again later, to tell keys apart. */

@@ -116,10 +116,11 @@ export class SqliteCatalog implements Catalog {
 
   async findApp(tenantId: string, idOrName: string): Promise<App | null> {
     const row = this.db
-      .prepare<[string, string, string], AppRow>(
-        'SELECT * FROM apps WHERE tenant_id = ? AND (id = ? OR name = ?) ORDER BY id = ? DESC LIMIT 1',
+      .prepare<{ tenant: string; key: string }, AppRow>(
+        // An id wins over another app whose name happens to equal it.
+        'SELECT * FROM apps WHERE tenant_id = @tenant AND (id = @key OR name = @key) ORDER BY id = @key DESC LIMIT 1',
       )
-      .get(tenantId, idOrName, idOrName);
+      .get({ tenant: tenantId, key: idOrName });
     return row ? toApp(row) : null;
   }
 

@@ -8,6 +8,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyContextConfig {
+    /** Set on ingest routes: the dialect, for the per-source request metrics. */
+    ingestSource?: string;
+  }
 }
 
 /** A preHandler that admits requests whose bearer key holds `role` (admin holds all). */

@@ -60,10 +60,10 @@ export type Envelope = (err: UsageHubError, request: FastifyRequest) => { status
  * Builds an error handler for a group of routes: maps the error, counts the reject,
  * logs faults (not client mistakes), and renders the group's envelope.
  */
-export function errorHandler(envelope: Envelope, onReject: (code: ErrorCode) => void) {
+export function errorHandler(envelope: Envelope, onReject: (code: ErrorCode, ingestSource?: string) => void) {
   return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     const e = toUsageHubError(err);
-    onReject(e.code);
+    onReject(e.code, request.routeOptions.config.ingestSource);
     if (e.status >= 500) request.log.error({ err }, 'request failed');
     const { status, body } = envelope(e, request);
     void reply.status(status).send(body);

@@ -1,25 +1,30 @@
-import type { UsageEvent } from '../domain/event.ts';
-import type { EventLog } from '../log/event-log.ts';
+import type { EncodedBatch, EventLog } from '../log/event-log.ts';
 
 interface Pending {
-  events: readonly UsageEvent[];
-  resolve: (fresh: boolean[]) => void;
+  batch: EncodedBatch;
+  resolve: (fresh: Uint8Array) => void;
   reject: (err: unknown) => void;
 }
 
 export interface GroupCommitObserver {
-  committed(batches: number, events: number, seconds: number): void;
+  committed(batches: number, seconds: number): void;
 }
 
+/** Groups in flight at once: enough to keep the log busy while the next group forms. */
+const MAX_IN_FLIGHT = 4;
+
 /**
- * Group commit: requests that arrive while a commit is being prepared or is in flight
- * share the next one. Durable ingest is bound by commits (each one syncs to disk), so
- * sharing them is what makes it fast; a lone request still commits at once, on the
- * next turn of the event loop.
+ * Group commit: the request batches that finish arriving in one turn of the event loop
+ * share one append to the log. Durable ingest is bound by commits (each one syncs to
+ * disk), so sharing them is what makes it fast; a lone request still commits at once.
+ *
+ * Groups are handed to the log without waiting for the previous one, up to
+ * MAX_IN_FLIGHT, so that parsing the next requests overlaps with the commit of the
+ * last ones. The log appends in the order it receives, which keeps arrival order.
  */
 export class GroupCommitter {
   private queue: Pending[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
   private scheduled = false;
 
   constructor(
@@ -27,33 +32,34 @@ export class GroupCommitter {
     private readonly observer?: GroupCommitObserver,
   ) {}
 
-  /** Resolves with each event's freshness once the batch is durable in the log. */
-  submit(events: readonly UsageEvent[]): Promise<boolean[]> {
+  /** Resolves with each event's freshness (1 new, 0 duplicate) once the batch is durable. */
+  submit(batch: EncodedBatch): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ events, resolve, reject });
+      this.queue.push({ batch, resolve, reject });
       this.schedule();
     });
   }
 
   /** Waits until everything submitted so far is committed (or failed). */
   async drain(): Promise<void> {
-    while (this.flushing || this.queue.length > 0 || this.scheduled) {
-      if (this.flushing) await this.flushing;
+    while (this.inFlight.size > 0 || this.queue.length > 0 || this.scheduled) {
+      if (this.inFlight.size > 0) await Promise.race(this.inFlight);
       else await new Promise((r) => setImmediate(r));
     }
   }
 
   private schedule(): void {
-    if (this.scheduled || this.flushing) return;
+    if (this.scheduled || this.inFlight.size >= MAX_IN_FLIGHT) return;
     this.scheduled = true;
     // setImmediate runs after pending I/O callbacks: every request body that finished
-    // arriving in this turn joins the same commit.
+    // arriving in this turn joins the same group.
     setImmediate(() => {
       this.scheduled = false;
-      this.flushing = this.flush().finally(() => {
-        this.flushing = null;
+      const flush: Promise<void> = this.flush().finally(() => {
+        this.inFlight.delete(flush);
         if (this.queue.length > 0) this.schedule();
       });
+      this.inFlight.add(flush);
     });
   }
 
@@ -63,14 +69,9 @@ export class GroupCommitter {
     if (group.length === 0) return;
     const started = process.hrtime.bigint();
     try {
-      const outcomes = await this.log.append(group.map((p) => p.events));
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      let events = 0;
-      group.forEach((p, i) => {
-        events += p.events.length;
-        p.resolve(outcomes[i]!);
-      });
-      this.observer?.committed(group.length, events, seconds);
+      const outcomes = await this.log.append(group.map((p) => p.batch));
+      this.observer?.committed(group.length, Number(process.hrtime.bigint() - started) / 1e9);
+      group.forEach((p, i) => p.resolve(outcomes[i]!));
     } catch (err) {
       for (const p of group) p.reject(err);
     }

@@ -1,12 +1,13 @@
 import type { UsageEvent } from '../domain/event.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { GroupCommitter } from './group-commit.ts';
+import { encodeBatch } from './encode.ts';
 
 export interface IngestOutcome {
   accepted: number;
   duplicates: number;
-  /** Per event: true when new, false when a duplicate of one already stored. */
-  fresh: boolean[];
+  /** Per event: 1 when new, 0 when a duplicate of one already stored. */
+  fresh: Uint8Array;
 }
 
 /**
@@ -21,15 +22,12 @@ export class IngestPipeline {
   ) {}
 
   async ingest(events: readonly UsageEvent[]): Promise<IngestOutcome> {
-    if (events.length === 0) return { accepted: 0, duplicates: 0, fresh: [] };
-    const fresh = await this.committer.submit(events);
+    if (events.length === 0) return { accepted: 0, duplicates: 0, fresh: new Uint8Array(0) };
+    const fresh = await this.committer.submit(encodeBatch(events));
     let accepted = 0;
     for (const f of fresh) if (f) accepted++;
     const duplicates = events.length - accepted;
-    const source = events[0]!.source;
-    this.metrics.ingestEvents.inc({ source, outcome: 'accepted' }, accepted);
-    if (duplicates > 0) this.metrics.ingestEvents.inc({ source, outcome: 'duplicate' }, duplicates);
-    this.metrics.batchSize.observe(events.length);
+    this.metrics.ingested(events[0]!.source, accepted, duplicates);
     return { accepted, duplicates, fresh };
   }
 }

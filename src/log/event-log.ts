@@ -1,10 +1,20 @@
-import type { UsageEvent } from '../domain/event.ts';
+/**
+ * A request batch as the log takes it: already serialised, so that the log (which may
+ * run on another thread or host) never re-encodes events.
+ */
+export interface EncodedBatch {
+  /** The events' dedup keys, 40 hex characters each, concatenated in event order. */
+  keys: string;
+  /** The events as JSON, one per line (NDJSON), in the same order. */
+  docs: string;
+}
 
-/** One appended batch as consumers read it back: its offset and its events, as JSON. */
+/** One appended batch as consumers read it back. Only events that were new are in it. */
 export interface LogBatch {
   offset: number;
-  /** Each a JSON-serialised UsageEvent, in the order they were appended. */
-  events: string[];
+  /** NDJSON: one JSON-serialised UsageEvent per line. */
+  docs: string;
+  count: number;
 }
 
 /**
@@ -12,23 +22,28 @@ export interface LogBatch {
  *
  * `append` resolves only once its events are durable (committed and synced), and
  * tells which events were new and which were duplicates of events already in the log.
- * Consumers read forward from their own offset and report it back with
- * `commitConsumer`, which lets the log drop what every consumer has passed.
+ * Consumers read forward from their own offset and report it with `commitConsumer`,
+ * which lets the log drop what every consumer has passed.
  */
 export interface EventLog {
   /**
-   * Appends several request batches in one commit (the group commit). Returns, per
-   * batch and per event, `true` when the event was new, `false` when its dedup key
-   * was already known (earlier, or earlier in the same call). Only new events are read
-   * back by consumers.
+   * Appends several request batches in one commit (the group commit). Returns per
+   * batch one byte per event: 1 when new, 0 when its dedup key was already known
+   * (earlier, or earlier in the same call).
    */
-  append(batches: readonly (readonly UsageEvent[])[]): Promise<boolean[][]>;
-  /** Batches with offsets greater than `after`, oldest first. */
-  read(after: number, maxBatches: number): Promise<LogBatch[]>;
+  append(batches: readonly EncodedBatch[]): Promise<Uint8Array[]>;
+  /** Batches with offsets greater than `after`, oldest first, at most `maxEvents` events (at least one batch). */
+  read(after: number, maxEvents: number): Promise<LogBatch[]>;
   /** The offset of the newest batch, 0 when the log is empty. */
   head(): Promise<number>;
   /** Records how far a consumer has durably processed. */
   commitConsumer(name: string, offset: number): Promise<void>;
   consumerOffset(name: string): Promise<number>;
   close(): Promise<void>;
+}
+
+export const KEY_CHARS = 40;
+
+export function batchSize(batch: EncodedBatch): number {
+  return batch.keys.length / KEY_CHARS;
 }

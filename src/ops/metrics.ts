@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ErrorCode } from '../domain/errors.ts';
+import { ERRORS, type ErrorCode } from '../domain/errors.ts';
 import type { GroupCommitObserver } from '../ingest/group-commit.ts';
 
 /** All of usagehub's Prometheus metrics, on one registry per process. */
@@ -14,7 +14,7 @@ export class Metrics implements GroupCommitObserver {
   });
   readonly ingestRequests = new Counter({
     name: 'usagehub_ingest_requests_total',
-    help: 'Ingest requests answered, by source and HTTP status class.',
+    help: 'Ingest requests answered, by source and outcome (2xx accepted, 4xx rejected, 5xx failed).',
     labelNames: ['source', 'status'] as const,
     registers: [this.registry],
   });
@@ -42,6 +42,10 @@ export class Metrics implements GroupCommitObserver {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  private readonly bySource = new Map<
+    string,
+    { accepted: Counter.Internal; duplicate: Counter.Internal; ok: Counter.Internal }
+  >();
   private lagSource: (() => Promise<number | null>) | null = null;
   readonly storeLag = new Gauge({
     name: 'usagehub_store_lag_batches',
@@ -57,7 +61,24 @@ export class Metrics implements GroupCommitObserver {
     collectDefaultMetrics({ register: this.registry, prefix: 'usagehub_' });
   }
 
-  committed(batches: number, _events: number, seconds: number): void {
+  /** Counts one accepted ingest request (children are cached: label lookups cost per call). */
+  ingested(source: string, accepted: number, duplicates: number): void {
+    let c = this.bySource.get(source);
+    if (!c) {
+      c = {
+        accepted: this.ingestEvents.labels(source, 'accepted'),
+        duplicate: this.ingestEvents.labels(source, 'duplicate'),
+        ok: this.ingestRequests.labels(source, '2xx'),
+      };
+      this.bySource.set(source, c);
+    }
+    c.accepted.inc(accepted);
+    if (duplicates > 0) c.duplicate.inc(duplicates);
+    c.ok.inc();
+    this.batchSize.observe(accepted + duplicates);
+  }
+
+  committed(batches: number, seconds: number): void {
     this.commitSeconds.observe(seconds);
     this.commitBatches.observe(batches);
   }
@@ -67,7 +88,10 @@ export class Metrics implements GroupCommitObserver {
     this.lagSource = source;
   }
 
-  reject(code: ErrorCode): void {
+  /** Counts a request answered with an error; `ingestSource` when it was an ingest request. */
+  reject(code: ErrorCode, ingestSource?: string): void {
     this.rejects.inc({ code });
+    if (ingestSource)
+      this.ingestRequests.inc({ source: ingestSource, status: `${Math.floor(ERRORS[code].status / 100)}xx` });
   }
 }

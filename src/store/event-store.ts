@@ -16,6 +16,8 @@ export interface EventQueries {
   distinctUsers(q: UsersQuery): Promise<UsersRow[]>;
   topUsers(q: TopUsersQuery): Promise<TopUserRow[]>;
   exportPage(q: ExportQuery): Promise<ExportPage>;
+  /** Events stored for the tenant. */
+  eventCount(tenantId: string): Promise<number>;
 }
 
 /**
@@ -28,6 +30,5 @@ export interface EventQueries {
 export interface EventStore extends EventQueries {
   appliedOffset(): Promise<number>;
   apply(batches: readonly LogBatch[]): Promise<void>;
-  eventCount(tenantId: string): Promise<number>;
   close(): Promise<void>;
 }

@@ -4,6 +4,15 @@ import type { EventStore } from './event-store.ts';
 /** Name under which the store writer reports its offset to the log. */
 export const STORE_CONSUMER = 'store';
 
+/** Events per store transaction: large enough to amortise a commit, small enough for memory. */
+export const EVENTS_PER_APPLY = 50_000;
+/**
+ * How often the writer tells the log its offset. The authoritative offset lives in the
+ * store; the log's copy only decides what may be pruned, so it need not be fresh, and
+ * writing it less often keeps this write out of the way of ingest commits.
+ */
+const REPORT_INTERVAL_MS = 1000;
+
 /**
  * The consumer that moves log batches into the store. Idempotent: the store keeps
  * the applied offset in the same transaction as the rows, and the writer resumes from
@@ -11,22 +20,22 @@ export const STORE_CONSUMER = 'store';
  */
 export class StoreWriter {
   private applied: number | null = null;
+  private reported = 0;
 
   constructor(
     private readonly log: EventLog,
     private readonly store: EventStore,
-    private readonly maxBatches = 64,
   ) {}
 
-  /** Applies what the log holds past the store's offset, up to `maxBatches`. Returns events applied. */
+  /** Applies what the log holds past the store's offset, one transaction's worth. Returns events applied. */
   async step(): Promise<number> {
     this.applied ??= await this.store.appliedOffset();
-    const batches = await this.log.read(this.applied, this.maxBatches);
+    const batches = await this.log.read(this.applied, EVENTS_PER_APPLY);
     if (batches.length === 0) return 0;
     await this.store.apply(batches);
     this.applied = batches[batches.length - 1]!.offset;
-    await this.log.commitConsumer(STORE_CONSUMER, this.applied);
-    return batches.reduce((n, b) => n + b.events.length, 0);
+    if (Date.now() - this.reported >= REPORT_INTERVAL_MS) await this.report();
+    return batches.reduce((n, b) => n + b.count, 0);
   }
 
   /** Applies until the log has nothing more; for tools that run without a server. */
@@ -36,7 +45,15 @@ export class StoreWriter {
       total += n;
       onProgress?.(total);
     }
+    await this.report();
     return total;
+  }
+
+  /** Tells the log how far the store has durably applied; call on shutdown too. */
+  async report(): Promise<void> {
+    if (this.applied === null) return;
+    this.reported = Date.now();
+    await this.log.commitConsumer(STORE_CONSUMER, this.applied);
   }
 
   appliedOffset(): number {

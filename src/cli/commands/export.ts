@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import type { Config } from '../../config.ts';
 import { acquireDataLock } from '../../ops/data-lock.ts';
 import { dataFiles } from '../../runtime.ts';
-import { SqliteEventLog } from '../../log/sqlite-event-log.ts';
+import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
 import { DuckDbEventStore } from '../../store/duckdb/duckdb-event-store.ts';
 import { StoreWriter } from '../../store/store-writer.ts';
 import { CSV_HEADER, formatExportLine, type ExportFormat } from '../../query/export-format.ts';

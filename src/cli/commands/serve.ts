@@ -32,9 +32,14 @@ export async function serve(config: Config): Promise<void> {
       app.log.error({ deadlineMs: config.shutdownTimeoutMs }, 'shutdown deadline passed; exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
+    // Keep-alive connections busy when the close began become idle once answered; Node
+    // closes idle connections only at the call, so keep closing them until all are gone.
+    const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
     try {
       await app.close();
-      await runtime.close();
+      clearInterval(reaper);
+      app.log.info('http server closed; in-flight requests answered');
+      await runtime.close((phase) => app.log.info(phase));
     } finally {
       lock.release();
     }

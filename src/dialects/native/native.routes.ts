@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -36,14 +36,20 @@ addFormats(ajv);
  * NDJSON. A batch is accepted whole or rejected whole.
  */
 export const nativeRoutes: FastifyPluginAsync<NativeDeps> = async (app, deps) => {
-  app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseNdjson(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
+  // The three accepted shapes become one array while parsing, and the batch limit is
+  // checked there, before validation looks at any event.
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    // The default parser is synchronous and calls back; its type also allows a promise.
+    void parseJson(req, body as string, (err, parsed) => {
+      if (err) done(err, undefined);
+      else settle(done, () => normaliseBatch(parsed, deps.maxBatchEvents));
+    });
   });
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) =>
+    settle(done, () => normaliseBatch(parseNdjson(body as string), deps.maxBatchEvents)),
+  );
 
   app.withTypeProvider<TypeBoxTypeProvider>().post(
     '/v1/events',
@@ -62,9 +68,7 @@ export const nativeRoutes: FastifyPluginAsync<NativeDeps> = async (app, deps) =>
       // implausible time) so that the client hears of every problem in one answer.
       attachValidation: true,
       onRequest: requireRole(deps.auth, 'ingest'),
-      preValidation: async (request) => {
-        request.body = normaliseBatch(request, deps.maxBatchEvents);
-      },
+      config: { ingestSource: 'native' },
     },
     async (request) => {
       const { tenantId } = principalOf(request);
@@ -85,8 +89,7 @@ export const nativeRoutes: FastifyPluginAsync<NativeDeps> = async (app, deps) =>
 };
 
 /** The three accepted shapes, as one array; the batch limit is checked before any event is. */
-function normaliseBatch(request: FastifyRequest, maxBatchEvents: number): NativeEvent[] {
-  const body: unknown = request.body;
+function normaliseBatch(body: unknown, maxBatchEvents: number): NativeEvent[] {
   const events = Array.isArray(body)
     ? body
     : body !== null && typeof body === 'object' && Array.isArray((body as { events?: unknown }).events)
@@ -105,6 +108,17 @@ function normaliseBatch(request: FastifyRequest, maxBatchEvents: number): Native
     );
   }
   return events as NativeEvent[];
+}
+
+function settle(done: (err: Error | null, body?: unknown) => void, parse: () => unknown): void {
+  let body: unknown;
+  try {
+    body = parse();
+  } catch (err) {
+    done(err as Error, undefined);
+    return;
+  }
+  done(null, body);
 }
 
 function parseNdjson(text: string): unknown[] {

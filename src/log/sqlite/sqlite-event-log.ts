@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import type { UsageEvent } from '../domain/event.ts';
-import type { EventLog, LogBatch } from './event-log.ts';
+import { KEY_CHARS, type EncodedBatch, type EventLog, type LogBatch } from '../event-log.ts';
 
 const SCHEMA = `
   -- One row per event ever accepted; the key grows with event time (domain/dedup.ts),
@@ -8,7 +7,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS dedup (key BLOB PRIMARY KEY) WITHOUT ROWID;
   -- AUTOINCREMENT: offsets are never reused, even after every row was pruned.
   CREATE TABLE IF NOT EXISTS log (
-    offset INTEGER PRIMARY KEY AUTOINCREMENT, events TEXT NOT NULL);
+    offset INTEGER PRIMARY KEY AUTOINCREMENT, docs TEXT NOT NULL, count INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS consumers (name TEXT PRIMARY KEY, offset INTEGER NOT NULL);
 `;
 
@@ -18,56 +17,64 @@ const PRUNE_INTERVAL_MS = 1000;
 /**
  * EventLog on an SQLite file in WAL mode with `synchronous = FULL`: a commit returns
  * once the WAL is fsync'd, which is what lets ingest acknowledge on return.
- * better-sqlite3 is synchronous, so one `append` is one transaction on the calling
- * thread; the group committer (ingest/) makes that one transaction per event-loop turn.
+ * better-sqlite3 is synchronous, so one `append` is one transaction that blocks its
+ * thread; the server runs this adapter on a thread of its own (log/thread/).
  */
 export class SqliteEventLog implements EventLog {
   private readonly db: Database.Database;
-  private readonly insertKey: Database.Statement<[Buffer]>;
-  private readonly insertBatch: Database.Statement<[string]>;
-  private readonly appendTx: (batches: readonly (readonly UsageEvent[])[]) => boolean[][];
+  private readonly insertKey: Database.Statement<[string]>;
+  private readonly insertBatch: Database.Statement<[string, number]>;
+  private readonly appendTx: (batches: readonly EncodedBatch[]) => Uint8Array[];
   private lastPrune = 0;
 
-  constructor(file: string, options: { readonly?: boolean } = {}) {
-    this.db = new Database(file, { readonly: options.readonly ?? false });
-    if (!options.readonly) {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
-      this.db.exec(SCHEMA);
-    }
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the right edge of the dedup index hot
-    this.insertKey = this.db.prepare('INSERT OR IGNORE INTO dedup (key) VALUES (?)');
-    this.insertBatch = this.db.prepare('INSERT INTO log (events) VALUES (?)');
-    this.appendTx = this.db.transaction((batches: readonly (readonly UsageEvent[])[]) =>
-      batches.map((batch) => this.appendOne(batch)),
+    this.db.exec(SCHEMA);
+    this.insertKey = this.db.prepare('INSERT OR IGNORE INTO dedup (key) VALUES (unhex(?))');
+    this.insertBatch = this.db.prepare('INSERT INTO log (docs, count) VALUES (?, ?)');
+    this.appendTx = this.db.transaction((batches: readonly EncodedBatch[]) =>
+      batches.map((b) => this.appendOne(b)),
     );
   }
 
-  private appendOne(batch: readonly UsageEvent[]): boolean[] {
-    const fresh: boolean[] = new Array<boolean>(batch.length);
-    const lines: string[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      const event = batch[i]!;
-      const isNew = this.insertKey.run(Buffer.from(event.dedupKey, 'hex')).changes === 1;
-      fresh[i] = isNew;
-      if (isNew) lines.push(JSON.stringify(event));
+  private appendOne(batch: EncodedBatch): Uint8Array {
+    const n = batch.keys.length / KEY_CHARS;
+    const fresh = new Uint8Array(n);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (this.insertKey.run(batch.keys.slice(i * KEY_CHARS, (i + 1) * KEY_CHARS)).changes === 1) {
+        fresh[i] = 1;
+        count++;
+      }
     }
-    if (lines.length > 0) this.insertBatch.run(lines.join('\n'));
+    if (count === n) this.insertBatch.run(batch.docs, n);
+    else if (count > 0) {
+      const docs = batch.docs.split('\n').filter((_, i) => fresh[i] === 1);
+      this.insertBatch.run(docs.join('\n'), count);
+    }
     return fresh;
   }
 
-  async append(batches: readonly (readonly UsageEvent[])[]): Promise<boolean[][]> {
+  async append(batches: readonly EncodedBatch[]): Promise<Uint8Array[]> {
     return this.appendTx(batches);
   }
 
-  async read(after: number, maxBatches: number): Promise<LogBatch[]> {
+  async read(after: number, maxEvents: number): Promise<LogBatch[]> {
+    const out: LogBatch[] = [];
+    let events = 0;
     const rows = this.db
-      .prepare<[number, number], { offset: number; events: string }>(
-        'SELECT offset, events FROM log WHERE offset > ? ORDER BY offset LIMIT ?',
-      )
-      .all(after, maxBatches);
-    return rows.map((r) => ({ offset: r.offset, events: r.events.split('\n') }));
+      .prepare<[number], LogBatch>('SELECT offset, docs, count FROM log WHERE offset > ? ORDER BY offset')
+      .iterate(after);
+    for (const row of rows) {
+      if (out.length > 0 && events + row.count > maxEvents) break;
+      out.push(row);
+      events += row.count;
+    }
+    return out;
   }
 
   async head(): Promise<number> {

@@ -1,0 +1,154 @@
+/** Helpers shared by the benchmarks: start servers as child processes, load them, report. */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import readline from 'node:readline';
+import autocannon from 'autocannon';
+
+export const root = path.resolve(import.meta.dirname, '..');
+const bin = path.join(root, 'bin', 'usagehub.js');
+
+export interface Started {
+  url: string;
+  child: ChildProcess;
+  stop: () => Promise<void>;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}
+
+export async function startBaseline(): Promise<Started> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'bench', 'baseline-server.ts'), '0'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const line = await readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next();
+  const { port } = JSON.parse(String(line.value)) as { port: number };
+  return { url: `http://127.0.0.1:${port}`, child, stop: () => stopChild(child) };
+}
+
+export interface UsagehubInstance extends Started {
+  dataDir: string;
+  adminKey: string;
+  ingestKey: string;
+  readKey: string;
+  appName: string;
+}
+
+function cli(dataDir: string, args: string[]): string {
+  return execFileSync(process.execPath, [bin, '--data', dataDir, '--json', ...args], { encoding: 'utf8' });
+}
+
+/** A fresh data directory with a tenant, an app "bench" and keys; then the server on it. */
+export async function startUsagehub(
+  port: number,
+  dataDir?: string,
+  nodeArgs: string[] = [],
+): Promise<UsagehubInstance> {
+  const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'usagehub-bench-'));
+  let adminKey = '';
+  if (!fs.existsSync(path.join(dir, 'catalog.db'))) {
+    adminKey = (JSON.parse(cli(dir, ['init'])) as { adminKey: string }).adminKey;
+    cli(dir, ['apps', 'create', '--name', 'bench']);
+  }
+  const ingestKey = (JSON.parse(cli(dir, ['keys', 'create', '--role', 'ingest'])) as { secret: string })
+    .secret;
+  const readKey = (JSON.parse(cli(dir, ['keys', 'create', '--role', 'read'])) as { secret: string }).secret;
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, bin, '--data', dir, 'serve', '--port', String(port), '--host', '127.0.0.1'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, USAGEHUB_LOG_LEVEL: 'warn' },
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    child,
+    stop: () => stopChild(child),
+    dataDir: dir,
+    adminKey,
+    ingestKey,
+    readKey,
+    appName: 'bench',
+  };
+}
+
+export interface LoadResult {
+  requestsPerSec: number;
+  eventsPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  headers: Record<string, string>;
+  /** Builds the n-th request body; every body carries new events. */
+  body: (n: number) => string;
+  eventsPerRequest: number;
+  connections: number;
+  seconds: number;
+  /** Requests per second for the whole run, to measure latency below saturation. */
+  overallRate?: number;
+}
+
+export async function load(o: LoadOptions): Promise<LoadResult> {
+  let n = 0;
+  const result = await autocannon({
+    url: o.url,
+    method: 'POST',
+    connections: o.connections,
+    duration: o.seconds,
+    overallRate: o.overallRate,
+    headers: o.headers,
+    requests: [{ setupRequest: (req) => ({ ...req, body: o.body(n++) }) }],
+  });
+  const ok = result.requests.total - result.non2xx;
+  return {
+    requestsPerSec: ok / o.seconds,
+    eventsPerSec: (ok * o.eventsPerRequest) / o.seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
+}
+
+/** A body of `size` native events whose ids and times are new for every call. */
+export function eventBatch(size: number, app: string): (n: number) => string {
+  const start = Date.now() - 3600_000;
+  return (n) => {
+    const parts: string[] = new Array<string>(size);
+    for (let i = 0; i < size; i++) {
+      const k = n * size + i;
+      parts[i] =
+        `{"id":"b${n}-${i}","app":"${app}","name":"opened_file","timestamp":${start + Math.floor(k / 100)},` +
+        `"email":"user${k % 10_000}@example.com","properties":{"plan":"pro","size":${k % 977}}}`;
+    }
+    return '[' + parts.join(',') + ']';
+  };
+}
+
+export const fmt = (x: number, digits = 0): string =>
+  x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -1,0 +1,28 @@
+import { ThreadClient } from '../../threads/rpc.ts';
+import type { EncodedBatch, EventLog, LogBatch } from '../event-log.ts';
+
+/**
+ * The SQLite event log on a thread of its own. Its commits wait on fsync; on the
+ * main thread they would stall HTTP parsing and validation for the whole wait.
+ */
+export class LogThread implements EventLog {
+  private readonly thread: ThreadClient;
+
+  private constructor(file: string, onFatal: (err: Error) => void) {
+    this.thread = new ThreadClient(new URL('./log-worker.ts', import.meta.url), { file }, onFatal);
+  }
+
+  static async open(file: string, onFatal: (err: Error) => void): Promise<LogThread> {
+    const log = new LogThread(file, onFatal);
+    await log.thread.whenReady();
+    return log;
+  }
+
+  append = (batches: readonly EncodedBatch[]) => this.thread.call<Uint8Array[]>('append', batches);
+  read = (after: number, maxEvents: number) => this.thread.call<LogBatch[]>('read', { after, maxEvents });
+  head = () => this.thread.call<number>('head', null);
+  commitConsumer = (name: string, offset: number) =>
+    this.thread.call<void>('commitConsumer', { name, offset });
+  consumerOffset = (name: string) => this.thread.call<number>('consumerOffset', name);
+  close = () => this.thread.stop();
+}

@@ -1,0 +1,46 @@
+/** Entry point of the log thread: the SQLite event log, off the ingest event loop. */
+import { serveThread, threadData } from '../../threads/rpc.ts';
+import type { EncodedBatch } from '../event-log.ts';
+import { SqliteEventLog } from '../sqlite/sqlite-event-log.ts';
+
+interface Waiting {
+  batches: EncodedBatch[];
+  resolve: (fresh: Uint8Array[]) => void;
+  reject: (err: unknown) => void;
+}
+
+await serveThread(async () => {
+  const log = new SqliteEventLog(threadData<{ file: string }>().file);
+  // Appends that arrive in the same turn (the main thread may have several groups in
+  // flight) are merged into one transaction: one sync to disk for all of them.
+  let waiting: Waiting[] = [];
+  const flush = async (): Promise<void> => {
+    const group = waiting;
+    waiting = [];
+    try {
+      const fresh = await log.append(group.flatMap((w) => w.batches));
+      let at = 0;
+      for (const w of group) {
+        w.resolve(fresh.slice(at, at + w.batches.length));
+        at += w.batches.length;
+      }
+    } catch (err) {
+      for (const w of group) w.reject(err);
+    }
+  };
+  return {
+    handlers: {
+      append: (batches: EncodedBatch[]) =>
+        new Promise<Uint8Array[]>((resolve, reject) => {
+          if (waiting.length === 0) setImmediate(() => void flush());
+          waiting.push({ batches, resolve, reject });
+        }),
+      read: ({ after, maxEvents }: { after: number; maxEvents: number }) => log.read(after, maxEvents),
+      head: () => log.head(),
+      commitConsumer: ({ name, offset }: { name: string; offset: number }) =>
+        log.commitConsumer(name, offset),
+      consumerOffset: (name: string) => log.consumerOffset(name),
+    },
+    close: () => log.close(),
+  };
+});

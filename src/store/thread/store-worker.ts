@@ -1,0 +1,43 @@
+/**
+ * Entry point of the store thread. It owns the DuckDB store: runs the store writer in
+ * a loop and answers queries, leaving the ingest event loop to HTTP and validation.
+ */
+import { serveThread, threadData } from '../../threads/rpc.ts';
+import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
+import { DuckDbEventStore } from '../duckdb/duckdb-event-store.ts';
+import { EVENTS_PER_APPLY, StoreWriter } from '../store-writer.ts';
+import type { CountsQuery, ExportQuery, TopUsersQuery, UsersQuery } from '../../query/query.ts';
+import type { StoreThreadData } from './store-thread.ts';
+
+/** Wait between store writer steps without a backlog: events are queryable within about this long. */
+const STORE_IDLE_MS = 50;
+
+await serveThread(async () => {
+  const data = threadData<StoreThreadData>();
+  // A connection of its own to the log file: reads need not queue behind appends.
+  const log = new SqliteEventLog(data.logFile);
+  const store = await DuckDbEventStore.open(data.storeFile, {
+    memoryLimit: data.memoryLimit,
+    threads: data.threads,
+  });
+  const writer = new StoreWriter(log, store);
+  await writer.drain();
+  return {
+    handlers: {
+      counts: (q: CountsQuery) => store.counts(q),
+      distinctUsers: (q: UsersQuery) => store.distinctUsers(q),
+      topUsers: (q: TopUsersQuery) => store.topUsers(q),
+      exportPage: (q: ExportQuery) => store.exportPage(q),
+      eventCount: (tenantId: string) => store.eventCount(tenantId),
+      appliedOffset: () => writer.appliedOffset(),
+    },
+    // Without a backlog, the writer waits between steps (STORE_IDLE_MS) so that events
+    // arriving one by one are stored in fewer, larger transactions.
+    step: async () => (await writer.step()) >= EVENTS_PER_APPLY / 2,
+    close: async () => {
+      await writer.report();
+      await store.close();
+      await log.close();
+    },
+  };
+}, STORE_IDLE_MS);

@@ -1,0 +1,155 @@
+/**
+ * A minimal request/reply channel to a worker thread, used by the log and store
+ * threads. The worker side registers handlers and, optionally, a background loop;
+ * `stop` lets the loop finish its current step before the thread closes its files.
+ */
+import { Worker, parentPort, workerData } from 'node:worker_threads';
+
+type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: string }
+  | { kind: 'ready' }
+  | { kind: 'fatal'; error: string }
+  | { kind: 'stopped' };
+
+interface Request {
+  id: number;
+  op: string;
+  arg: unknown;
+}
+
+const bootUrl = new URL('./boot.js', import.meta.url);
+
+export class ThreadClient {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly ready: Promise<void>;
+  private stopped: Promise<void> | null = null;
+  private fatal: Error | null = null;
+
+  /** `entry` is the worker module's URL; `data` reaches it as `threadData()`. */
+  constructor(entry: URL, data: object, onFatal: (err: Error) => void) {
+    this.worker = new Worker(bootUrl, { workerData: { ...data, entry: entry.href } });
+    let markReady!: () => void;
+    let failReady!: (e: Error) => void;
+    this.ready = new Promise((res, rej) => {
+      markReady = res;
+      failReady = rej;
+    });
+    this.ready.catch(() => {}); // surfaced through whenReady() and onFatal
+    const fail = (err: Error): void => {
+      if (this.fatal) return;
+      this.fatal = err;
+      failReady(err);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+      onFatal(err);
+    };
+    this.worker.on('message', (m: Reply) => {
+      if ('kind' in m) {
+        if (m.kind === 'ready') markReady();
+        else if (m.kind === 'fatal') fail(new Error(m.error));
+        return;
+      }
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(new Error(m.error));
+    });
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => {
+      if (!this.stopped) fail(new Error(`thread exited unexpectedly with code ${code}`));
+    });
+  }
+
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  call<T>(op: string, arg: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ id, op, arg } satisfies Request, transfer);
+    });
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= new Promise<void>((resolve) => {
+      if (this.fatal) {
+        void this.worker.terminate().then(() => resolve());
+        return;
+      }
+      this.worker.once('exit', () => resolve());
+      this.worker.on('message', (m: Reply) => {
+        if ('kind' in m && m.kind === 'stopped') void this.worker.terminate();
+      });
+      this.worker.postMessage('stop');
+    });
+    return this.stopped;
+  }
+}
+
+export type Handlers = Record<string, (arg: never) => unknown>;
+
+export interface ThreadService {
+  handlers: Handlers;
+  /** Runs repeatedly until stop; resolves true when it did work (else the thread idles briefly). */
+  step?: () => Promise<boolean>;
+  close: () => Promise<void>;
+}
+
+/** What the parent passed to `ThreadClient`. */
+export function threadData<T>(): T {
+  return workerData as T;
+}
+
+/** Worker side: answers requests with `handlers`, runs `step`, and stops on request. */
+export async function serveThread(start: () => Promise<ThreadService>, idleMs = 5): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('serveThread must run in a worker thread');
+  try {
+    const service = await start();
+    let stopping = false;
+    let wake: (() => void) | null = null;
+    port.on('message', (msg: Request | 'stop') => {
+      if (msg === 'stop') {
+        stopping = true;
+        wake?.();
+        return;
+      }
+      void answer(service.handlers, msg).then((r) => port.postMessage(r));
+    });
+    port.postMessage({ kind: 'ready' } satisfies Reply);
+    while (!stopping) {
+      const worked = service.step ? await service.step() : false;
+      if (!worked && !stopping) {
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, service.step ? idleMs : 3_600_000);
+        });
+        wake = null;
+      }
+    }
+    await service.close();
+    port.postMessage({ kind: 'stopped' } satisfies Reply);
+  } catch (err) {
+    port.postMessage({
+      kind: 'fatal',
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    } satisfies Reply);
+  }
+}
+
+async function answer(handlers: Handlers, req: Request): Promise<Reply> {
+  try {
+    const handler = handlers[req.op];
+    if (!handler) throw new Error(`unknown operation ${req.op}`);
+    return { id: req.id, ok: true, value: await handler(req.arg as never) };
+  } catch (err) {
+    return { id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
