@@ -1,0 +1,115 @@
+/**
+ * The EventLog conformance suite: what every EventLog adapter must do, run against
+ * each one on its real engine. `open` must return a log over the same storage each
+ * time it is called with the same `place` (a reopen after close).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EncodedBatch, EventLog } from '../../src/log/event-log.ts';
+
+export interface LogFactory {
+  /** A fresh place for a log (a file, a stream name). */
+  place(): string;
+  open(place: string): Promise<EventLog>;
+}
+
+let seq = 0;
+/** A batch of events with given key seeds; each doc records its seed. */
+export function batch(...seeds: number[]): EncodedBatch {
+  const keys = seeds
+    .map((s) => (Date.UTC(2026, 0, 1) + s).toString(16).padStart(16, '0') + 'ab'.repeat(12))
+    .join('');
+  return { keys, docs: seeds.map((s) => JSON.stringify({ seed: s, n: seq++ })).join('\n') };
+}
+const seedsOf = (docs: string) => docs.split('\n').map((d) => (JSON.parse(d) as { seed: number }).seed);
+
+export function eventLogConformance(name: string, factory: LogFactory): void {
+  const withLog = async (fn: (log: EventLog, place: string) => Promise<void>) => {
+    const place = factory.place();
+    const log = await factory.open(place);
+    try {
+      await fn(log, place);
+    } finally {
+      await log.close();
+    }
+  };
+
+  test(`${name}: append reports new and duplicate events, within and across batches`, () =>
+    withLog(async (log) => {
+      const [a, b] = await log.append([batch(1, 2, 2), batch(2, 3)]);
+      assert.deepEqual([...a!], [1, 1, 0]);
+      assert.deepEqual([...b!], [0, 1]);
+      const [c] = await log.append([batch(1, 4)]);
+      assert.deepEqual([...c!], [0, 1]);
+    }));
+
+  test(`${name}: read returns only new events, in order, from an offset`, () =>
+    withLog(async (log) => {
+      await log.append([batch(10, 11), batch(10)]);
+      await log.append([batch(12)]);
+      const all = await log.read(0, 1000);
+      assert.deepEqual(
+        all.map((b) => seedsOf(b.docs)),
+        [[10, 11], [12]],
+      );
+      assert.deepEqual(
+        all.map((b) => b.count),
+        [2, 1],
+      );
+      assert.ok(all[0]!.offset < all[1]!.offset);
+      assert.equal(await log.head(), all[1]!.offset);
+      assert.deepEqual(
+        (await log.read(all[0]!.offset, 1000)).map((b) => seedsOf(b.docs)),
+        [[12]],
+      );
+      assert.deepEqual(await log.read(all[1]!.offset, 1000), []);
+    }));
+
+  test(`${name}: read stops at maxEvents but always returns at least one batch`, () =>
+    withLog(async (log) => {
+      await log.append([batch(20, 21, 22), batch(23, 24)]);
+      assert.equal((await log.read(0, 1)).length, 1);
+      assert.equal((await log.read(0, 4)).length, 1);
+      assert.equal((await log.read(0, 5)).length, 2);
+    }));
+
+  test(`${name}: consumer offsets only move forward`, () =>
+    withLog(async (log) => {
+      await log.append([batch(30), batch(31)]);
+      const [first, second] = await log.read(0, 10);
+      assert.equal(await log.consumerOffset('c'), 0);
+      await log.commitConsumer('c', second!.offset);
+      await log.commitConsumer('c', first!.offset);
+      assert.equal(await log.consumerOffset('c'), second!.offset);
+    }));
+
+  test(`${name}: what was appended, and what was seen, survives a reopen`, async () => {
+    const place = factory.place();
+    const log = await factory.open(place);
+    await log.append([batch(40, 41)]);
+    const head = await log.head();
+    await log.close();
+    const again = await factory.open(place);
+    try {
+      assert.equal(await again.head(), head);
+      assert.deepEqual(
+        (await again.read(0, 10)).map((b) => seedsOf(b.docs)),
+        [[40, 41]],
+      );
+      const [fresh] = await again.append([batch(41, 42)]);
+      assert.deepEqual([...fresh!], [0, 1]);
+      assert.ok((await again.head()) > head, 'offsets keep growing after a reopen');
+    } finally {
+      await again.close();
+    }
+  });
+
+  test(`${name}: an empty batch list and a batch of duplicates append nothing`, () =>
+    withLog(async (log) => {
+      assert.deepEqual(await log.append([]), []);
+      await log.append([batch(50)]);
+      const head = await log.head();
+      await log.append([batch(50)]);
+      assert.equal(await log.head(), head);
+    }));
+}

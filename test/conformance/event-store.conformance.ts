@@ -1,0 +1,151 @@
+/**
+ * The EventStore conformance suite: the same events applied to every adapter give the
+ * same answers to the same queries, and applying is idempotent.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { UsageEvent } from '../../src/domain/event.ts';
+import { dedupKey } from '../../src/domain/dedup.ts';
+import { encodeBatch } from '../../src/ingest/encode.ts';
+import type { LogBatch } from '../../src/log/event-log.ts';
+import type { EventStore } from '../../src/store/event-store.ts';
+
+export interface StoreFactory {
+  place(): string;
+  open(place: string): Promise<EventStore>;
+}
+
+const T = 'ten_a';
+const H = 3600_000;
+const d1 = Date.UTC(2026, 10, 1);
+
+export function event(p: Partial<UsageEvent> & { name: string; occurredAt: number }): UsageEvent {
+  const base: UsageEvent = {
+    tenantId: T,
+    appId: 'app_1',
+    source: 'native',
+    category: null,
+    receivedAt: d1 + 100 * H,
+    actor: {},
+    session: {},
+    count: 1,
+    context: {},
+    properties: {},
+    clientId: null,
+    dedupKey: '',
+    raw: null,
+    ...p,
+  };
+  return {
+    ...base,
+    dedupKey: dedupKey(base.tenantId, base.appId, base.occurredAt, { content: JSON.stringify(p) }),
+  };
+}
+
+export function logBatch(offset: number, events: UsageEvent[]): LogBatch {
+  return { offset, docs: encodeBatch(events).docs, count: events.length };
+}
+
+export const dataset: LogBatch[] = [
+  logBatch(1, [
+    event({ name: 'login', occurredAt: d1 + 9 * H, actor: { email: 'ann@x.com' }, clientId: 'c1' }),
+    event({ name: 'login', occurredAt: d1 + 10 * H, actor: { email: 'bob@x.com' } }),
+  ]),
+  logBatch(2, [
+    event({ name: 'search', occurredAt: d1 + 10 * H, actor: { userId: 'u-ann', email: 'ann@x.com' } }),
+    event({ name: 'sync', occurredAt: d1 + 30 * H, appId: 'app_2', actor: { deviceId: 'dev-9' }, count: 7 }),
+    event({ name: 'login', occurredAt: d1 + 31 * H, actor: { email: 'ann@x.com' } }),
+  ]),
+  logBatch(3, [
+    event({ name: 'login', occurredAt: d1 + 10 * H, tenantId: 'ten_other', actor: { email: 'eve@x.com' } }),
+  ]),
+];
+
+export function eventStoreConformance(name: string, factory: StoreFactory): void {
+  const withStore = async (fn: (store: EventStore) => Promise<void>) => {
+    const store = await factory.open(factory.place());
+    try {
+      await store.apply(dataset);
+      await fn(store);
+    } finally {
+      await store.close();
+    }
+  };
+
+  test(`${name}: apply is idempotent and tracks the applied offset`, () =>
+    withStore(async (store) => {
+      assert.equal(await store.appliedOffset(), 3);
+      await store.apply(dataset);
+      await store.apply(dataset.slice(1));
+      assert.equal(await store.eventCount(T), 5);
+      assert.equal(await store.eventCount('ten_other'), 1);
+    }));
+
+  test(`${name}: counts by interval and group, summing counts, per tenant`, () =>
+    withStore(async (store) => {
+      assert.deepEqual(await store.counts({ tenantId: T, interval: 'day', groupBy: 'name' }), [
+        { bucket: '2026-11-01T00:00:00Z', key: 'login', events: 2 },
+        { bucket: '2026-11-01T00:00:00Z', key: 'search', events: 1 },
+        { bucket: '2026-11-02T00:00:00Z', key: 'sync', events: 7 },
+        { bucket: '2026-11-02T00:00:00Z', key: 'login', events: 1 },
+      ]);
+      assert.deepEqual(
+        await store.counts({ tenantId: T, interval: 'hour', from: d1 + 10 * H, to: d1 + 11 * H }),
+        [{ bucket: '2026-11-01T10:00:00Z', key: null, events: 2 }],
+      );
+      assert.deepEqual(
+        await store.counts({ tenantId: T, interval: 'day', groupBy: 'app', appIds: ['app_2'] }),
+        [{ bucket: '2026-11-02T00:00:00Z', key: 'app_2', events: 7 }],
+      );
+      assert.deepEqual(
+        await store.counts({ tenantId: T, interval: 'day', groupBy: 'user', names: ['search'] }),
+        [{ bucket: '2026-11-01T00:00:00Z', key: 'u-ann', events: 1 }],
+      );
+    }));
+
+  test(`${name}: distinct users (userId, else email, else device) and top users`, () =>
+    withStore(async (store) => {
+      assert.deepEqual(await store.distinctUsers({ tenantId: T, interval: 'day' }), [
+        { bucket: '2026-11-01T00:00:00Z', users: 3 },
+        { bucket: '2026-11-02T00:00:00Z', users: 2 },
+      ]);
+      assert.deepEqual(await store.topUsers({ tenantId: T, limit: 2 }), [
+        { user: 'dev-9', events: 7 },
+        { user: 'ann@x.com', events: 2 },
+      ]);
+    }));
+
+  test(`${name}: export pages through events in stored order, with filters`, () =>
+    withStore(async (store) => {
+      const first = await store.exportPage({ tenantId: T, limit: 3 });
+      assert.equal(first.events.length, 3);
+      assert.ok(first.next);
+      const rest = await store.exportPage({ tenantId: T, limit: 3, after: first.next });
+      assert.equal(rest.events.length, 2);
+      assert.equal(rest.next, null);
+      const names = [...first.events, ...rest.events].map((d) => (JSON.parse(d) as UsageEvent).name);
+      assert.deepEqual(names, ['login', 'login', 'search', 'sync', 'login']);
+      assert.equal((JSON.parse(first.events[0]!) as UsageEvent).clientId, 'c1');
+      const filtered = await store.exportPage({
+        tenantId: T,
+        limit: 10,
+        names: ['login'],
+        from: d1 + 10 * H,
+      });
+      assert.equal(filtered.events.length, 2);
+    }));
+
+  test(`${name}: stored events survive a reopen`, async () => {
+    const place = factory.place();
+    const store = await factory.open(place);
+    await store.apply(dataset);
+    await store.close();
+    const again = await factory.open(place);
+    try {
+      assert.equal(await again.appliedOffset(), 3);
+      assert.equal(await again.eventCount(T), 5);
+    } finally {
+      await again.close();
+    }
+  });
+}

@@ -1,0 +1,9 @@
+import path from 'node:path';
+import { DuckDbEventStore } from '../src/store/duckdb/duckdb-event-store.ts';
+import { eventStoreConformance } from './conformance/event-store.conformance.ts';
+import { tempDir } from './helpers/server.ts';
+
+eventStoreConformance('DuckDbEventStore', {
+  place: () => path.join(tempDir(), 'store.duckdb'),
+  open: (file) => DuckDbEventStore.open(file, { memoryLimit: '256MB', threads: 1 }),
+});

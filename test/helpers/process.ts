@@ -1,0 +1,96 @@
+/** Runs the real `usagehub` binary: CLI commands and servers as child processes. */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import path from 'node:path';
+
+const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'usagehub.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export async function cliJson<T>(args: string[]): Promise<T> {
+  const r = await cli([...args, '--json']);
+  if (r.code !== 0) throw new Error(`usagehub ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+export async function freePort(): Promise<number> {
+  const srv = net.createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const port = (srv.address() as net.AddressInfo).port;
+  srv.close();
+  return port;
+}
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  /** What the server printed so far: its logs (warn and above by default) and errors. */
+  stderr: () => string;
+}
+
+/** Starts `usagehub serve` and waits until /readyz answers 200. */
+export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [bin, '--data', dataDir, 'serve', '--port', String(port), '--host', '127.0.0.1'],
+    {
+      env: { ...process.env, USAGEHUB_LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  const collect = (c: Buffer) => (stderr += c.toString());
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return { url, child, exited, stderr: () => stderr };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`server did not become ready: ${stderr}`);
+}
+
+/** Waits until the store has applied everything in the log (lag 0 in /metrics). */
+export async function storeCaughtUp(url: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    if (/^usagehub_store_lag_batches 0$/m.test(text)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('the store did not catch up');
+}
+
+/** Client ids of every exported event. */
+export async function exportedIds(url: string, readKey: string): Promise<string[]> {
+  const res = await fetch(`${url}/v1/export?format=ndjson`, {
+    headers: { authorization: `Bearer ${readKey}` },
+  });
+  const text = await res.text();
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { clientId: string }).clientId);
+}
