@@ -5,7 +5,7 @@ import type { EventStore } from './event-store.ts';
 export const STORE_CONSUMER = 'store';
 
 /** Events per store transaction: large enough to amortise a commit, small enough for memory. */
-export const EVENTS_PER_APPLY = 50_000;
+export const EVENTS_PER_APPLY = 20_000;
 /**
  * How often the writer tells the log its offset. The authoritative offset lives in the
  * store; the log's copy only decides what may be pruned, so it need not be fresh, and

@@ -28,9 +28,16 @@ export class ThreadClient {
   private stopped: Promise<void> | null = null;
   private fatal: Error | null = null;
 
-  /** `entry` is the worker module's URL; `data` reaches it as `threadData()`. */
-  constructor(entry: URL, data: object, onFatal: (err: Error) => void) {
-    this.worker = new Worker(bootUrl, { workerData: { ...data, entry: entry.href } });
+  /**
+   * `entry` is the worker module's URL; `data` reaches it as `threadData()`. `heapMiB`
+   * caps the thread's V8 old generation: without it, a thread that churns through large
+   * strings grows its heap toward the process default before collecting.
+   */
+  constructor(entry: URL, data: object, onFatal: (err: Error) => void, heapMiB = 256) {
+    this.worker = new Worker(bootUrl, {
+      workerData: { ...data, entry: entry.href },
+      resourceLimits: { maxOldGenerationSizeMb: heapMiB },
+    });
     let markReady!: () => void;
     let failReady!: (e: Error) => void;
     this.ready = new Promise((res, rej) => {

@@ -115,6 +115,38 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
       ]);
     }));
 
+  test(`${name}: daily distinct users are the same from the rollup and from raw events`, () =>
+    withStore(async (store) => {
+      // An event for an earlier day arrives later; a user active in two apps counts once.
+      await store.apply([
+        logBatch(4, [
+          event({ name: 'late', occurredAt: d1 + 11 * H, actor: { email: 'bob@x.com' } }),
+          event({ name: 'sync', occurredAt: d1 + 32 * H, appId: 'app_2', actor: { email: 'ann@x.com' } }),
+        ]),
+      ]);
+      const viaRollup = await store.distinctUsers({ tenantId: T, interval: 'day' });
+      // A bound that is not a whole day, or a name filter, makes the store scan events.
+      const viaEvents = await store.distinctUsers({ tenantId: T, interval: 'day', from: d1 + 1 });
+      assert.deepEqual(viaRollup, [
+        { bucket: '2026-11-01T00:00:00Z', users: 3 },
+        { bucket: '2026-11-02T00:00:00Z', users: 2 },
+      ]);
+      assert.deepEqual(viaEvents, viaRollup);
+      const oneApp = await store.distinctUsers({ tenantId: T, interval: 'day', appIds: ['app_2'] });
+      assert.deepEqual(oneApp, [{ bucket: '2026-11-02T00:00:00Z', users: 2 }]);
+      assert.deepEqual(
+        await store.distinctUsers({ tenantId: T, interval: 'day', appIds: ['app_2'], from: d1 + 1 }),
+        oneApp,
+      );
+      assert.deepEqual(
+        await store.distinctUsers({ tenantId: T, interval: 'day', from: d1 + 24 * H, to: d1 + 48 * H }),
+        [{ bucket: '2026-11-02T00:00:00Z', users: 2 }],
+      );
+      assert.deepEqual(await store.distinctUsers({ tenantId: T, interval: 'day', names: ['search'] }), [
+        { bucket: '2026-11-01T00:00:00Z', users: 1 },
+      ]);
+    }));
+
   test(`${name}: export pages through events in stored order, with filters`, () =>
     withStore(async (store) => {
       const first = await store.exportPage({ tenantId: T, limit: 3 });

@@ -27,12 +27,17 @@ export class SqliteEventLog implements EventLog {
   private readonly appendTx: (batches: readonly EncodedBatch[]) => Uint8Array[];
   private lastPrune = 0;
 
-  constructor(file: string) {
+  /**
+   * `cacheMiB`: SQLite's page cache. The appending connection wants the right edge of
+   * the dedup index hot (the default, 64 MiB); a connection that only reads the log
+   * tail and reports offsets needs little.
+   */
+  constructor(file: string, options: { cacheMiB?: number } = {}) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
-    this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the right edge of the dedup index hot
+    this.db.pragma(`cache_size = -${(options.cacheMiB ?? 64) * 1024}`);
     this.db.exec(SCHEMA);
     this.insertKey = this.db.prepare('INSERT OR IGNORE INTO dedup (key) VALUES (unhex(?))');
     this.insertBatch = this.db.prepare('INSERT INTO log (docs, count) VALUES (?, ?)');

@@ -29,7 +29,27 @@ const SCHEMA = `
     doc VARCHAR NOT NULL            -- the whole canonical event, raw payload included
   );
   CREATE TABLE IF NOT EXISTS applied (id INTEGER PRIMARY KEY, log_offset BIGINT NOT NULL);
+  -- Rollup: who was active on which UTC day, once per (tenant, app, day, user). Distinct
+  -- users over a month of raw events cost a hash aggregation of every event (~530 ms
+  -- for 10 M on two cores); over this table, tens of milliseconds.
+  CREATE TABLE IF NOT EXISTS daily_users (
+    tenant_id VARCHAR NOT NULL, app_id VARCHAR NOT NULL, day DATE NOT NULL, user_key VARCHAR NOT NULL);
 `;
+
+/**
+ * Adds the (tenant, app, day, user) pairs of events with seq >= $lo that the rollup
+ * lacks. No index: events arrive roughly in time order, so the rollup is appended in
+ * day order and its zone maps limit the anti-join to the days the new events touch.
+ */
+const ROLLUP_DAILY_USERS = (lo: bigint) => `
+  INSERT INTO daily_users
+  SELECT DISTINCT n.tenant_id, n.app_id, n.occurred_at::DATE, n.user_key FROM events n
+  WHERE n.seq >= ${lo}::BIGINT AND n.user_key IS NOT NULL
+    AND NOT EXISTS (
+      SELECT 1 FROM daily_users r
+      WHERE r.day >= (SELECT min(occurred_at)::DATE FROM events WHERE seq >= ${lo}::BIGINT)
+        AND r.tenant_id = n.tenant_id AND r.app_id = n.app_id
+        AND r.day = n.occurred_at::DATE AND r.user_key = n.user_key)`;
 
 /**
  * seq = (offset of the first log batch in an apply) << 20 | line number within the
@@ -100,8 +120,15 @@ function filterSql(f: QueryFilter): Sql {
   return sql;
 }
 
-const BUCKET = (interval: 'hour' | 'day'): string =>
-  `strftime(time_bucket(INTERVAL '1 ${interval}', occurred_at), '%Y-%m-%dT%H:%M:%SZ')`;
+const BUCKET = (interval: 'hour' | 'day'): string => `time_bucket(INTERVAL '1 ${interval}', occurred_at)`;
+const ISO = (column: string): string => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
+
+const DAY_MS = 86400_000;
+/** The rollup answers daily distinct users for whole UTC days, by app, without a name filter. */
+function usesDailyRollup(q: UsersQuery): boolean {
+  const wholeDay = (t: number | undefined) => t === undefined || t % DAY_MS === 0;
+  return q.interval === 'day' && !q.names?.length && wholeDay(q.from) && wholeDay(q.to);
+}
 
 const GROUP_COLUMN = { name: 'name', app: 'app_id', user: 'user_key' } as const;
 
@@ -123,6 +150,11 @@ export class DuckDbEventStore implements EventStore {
     });
     const conn = await instance.connect();
     await conn.run(SCHEMA);
+    // A store written before the rollup existed gets it built once.
+    const backfill = await conn.runAndReadAll(
+      'SELECT EXISTS (SELECT 1 FROM events) AND NOT EXISTS (SELECT 1 FROM daily_users)',
+    );
+    if (backfill.getRows()[0]?.[0] === true) await conn.run(ROLLUP_DAILY_USERS(0n));
     return new DuckDbEventStore(instance, conn);
   }
 
@@ -144,6 +176,7 @@ export class DuckDbEventStore implements EventStore {
     await this.conn.run('BEGIN TRANSACTION');
     try {
       await this.conn.run(insertNdjson(base), [todo.map((b) => b.docs).join('\n')]);
+      await this.conn.run(ROLLUP_DAILY_USERS(base));
       await this.conn.run(
         `INSERT INTO applied VALUES (1, ${last}) ON CONFLICT (id) DO UPDATE SET log_offset = excluded.log_offset`,
       );
@@ -157,9 +190,13 @@ export class DuckDbEventStore implements EventStore {
   async counts(q: CountsQuery): Promise<CountRow[]> {
     const sql = filterSql(q);
     const key = q.groupBy ? GROUP_COLUMN[q.groupBy] : 'NULL';
+    // Group on the bucket timestamp and format only the groups: formatting inside the
+    // GROUP BY formats every event (2.5x slower at 10 M events).
     const rows = await this.rows(
-      `SELECT ${BUCKET(q.interval)} AS bucket, ${key} AS key, sum(count)::DOUBLE AS events
-       FROM events ${sql.whereSql} GROUP BY ALL ORDER BY bucket, events DESC, key`,
+      `SELECT ${ISO('b')}, k, e FROM (
+         SELECT ${BUCKET(q.interval)} AS b, ${key} AS k, sum(count)::DOUBLE AS e
+         FROM events ${sql.whereSql} GROUP BY ALL)
+       ORDER BY b, e DESC, k`,
       sql.params,
     );
     return rows.map((r) => ({
@@ -170,11 +207,32 @@ export class DuckDbEventStore implements EventStore {
   }
 
   async distinctUsers(q: UsersQuery): Promise<UsersRow[]> {
+    return usesDailyRollup(q) ? this.distinctUsersFromRollup(q) : this.distinctUsersFromEvents(q);
+  }
+
+  private async distinctUsersFromEvents(q: UsersQuery): Promise<UsersRow[]> {
     const sql = filterSql(q);
     sql.where('user_key IS NOT NULL');
     const rows = await this.rows(
-      `SELECT ${BUCKET(q.interval)} AS bucket, count(DISTINCT user_key)::DOUBLE AS users
-       FROM events ${sql.whereSql} GROUP BY ALL ORDER BY bucket`,
+      `SELECT ${ISO('b')}, u FROM (
+         SELECT ${BUCKET(q.interval)} AS b, count(DISTINCT user_key)::DOUBLE AS u
+         FROM events ${sql.whereSql} GROUP BY ALL)
+       ORDER BY b`,
+      sql.params,
+    );
+    return rows.map((r) => ({ bucket: String(r[0]), users: Number(r[1]) }));
+  }
+
+  private async distinctUsersFromRollup(q: UsersQuery): Promise<UsersRow[]> {
+    const sql = new Sql();
+    sql.where(`tenant_id = ${sql.param(q.tenantId)}`);
+    if (q.appIds?.length) sql.where(`app_id IN (${q.appIds.map((a) => sql.param(a)).join(', ')})`);
+    if (q.from !== undefined) sql.where(`day >= ${msLiteral(q.from)}::DATE`);
+    if (q.to !== undefined) sql.where(`day < ${msLiteral(q.to)}::DATE`);
+    // One row per (app, day, user): within one app a plain count is exact.
+    const users = q.appIds?.length === 1 ? 'count(*)' : 'count(DISTINCT user_key)';
+    const rows = await this.rows(
+      `SELECT ${ISO('day::TIMESTAMP')}, ${users}::DOUBLE FROM daily_users ${sql.whereSql} GROUP BY day ORDER BY day`,
       sql.params,
     );
     return rows.map((r) => ({ bucket: String(r[0]), users: Number(r[1]) }));

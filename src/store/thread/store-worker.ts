@@ -15,7 +15,7 @@ const STORE_IDLE_MS = 50;
 await serveThread(async () => {
   const data = threadData<StoreThreadData>();
   // A connection of its own to the log file: reads need not queue behind appends.
-  const log = new SqliteEventLog(data.logFile);
+  const log = new SqliteEventLog(data.logFile, { cacheMiB: 8 });
   const store = await DuckDbEventStore.open(data.storeFile, {
     memoryLimit: data.memoryLimit,
     threads: data.threads,

@@ -1,0 +1,139 @@
+/**
+ * npm run bench:query — query latency with 10 million events stored.
+ *
+ * Loads BENCH_EVENTS (default 10,000,000) events — 100,000 users, 30 days, 20 event
+ * names — through usagehub's ingest API, then times through the query API (median of
+ * 5 after a warm-up):
+ *   - daily counts by name over 30 days
+ *   - daily distinct users over 30 days
+ * and the same SQL run directly on the store file by DuckDB (the raw baseline), after
+ * the server stops. Prints the server's peak resident memory.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { fmt, startUsagehub } from './lib.ts';
+
+const TOTAL = Number(process.env.BENCH_EVENTS ?? 10_000_000);
+const PER_REQUEST = 10_000;
+const SENDERS = 3;
+const USERS = 100_000;
+const DAYS = 30;
+const NAMES = Array.from({ length: 20 }, (_, i) => `event_${i}`);
+const end = Date.UTC(2026, 10, 1);
+const start = end - DAYS * 86400_000;
+
+function body(n: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < PER_REQUEST; i++) {
+    const k = n * PER_REQUEST + i;
+    // Time grows with k, as live traffic does; users and names spread evenly.
+    const t = start + Math.floor((k / TOTAL) * (end - start));
+    parts.push(
+      `{"id":"${k}","app":"bench","name":"${NAMES[(k * 7) % NAMES.length]}","timestamp":${t},"userId":"u${(k * 7919) % USERS}"}`,
+    );
+  }
+  return '[' + parts.join(',') + ']';
+}
+
+function peakRss(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  await fn(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b)[2]!;
+}
+
+const QUERIES = {
+  'daily counts by name, 30 days': {
+    url: `/v1/query/counts?interval=day&groupBy=name&from=${start}&to=${end}`,
+    sql: `SELECT time_bucket(INTERVAL '1 day', occurred_at) b, name, sum(count) FROM events
+          WHERE occurred_at >= epoch_ms(${start}::BIGINT) AND occurred_at < epoch_ms(${end}::BIGINT) GROUP BY ALL`,
+  },
+  'daily distinct users, 30 days': {
+    url: `/v1/query/users?interval=day&from=${start}&to=${end}`,
+    sql: `SELECT time_bucket(INTERVAL '1 day', occurred_at) b, count(DISTINCT user_key) FROM events
+          WHERE occurred_at >= epoch_ms(${start}::BIGINT) AND occurred_at < epoch_ms(${end}::BIGINT) GROUP BY ALL`,
+  },
+};
+
+async function main(): Promise<void> {
+  const hub = await startUsagehub(18181);
+  const results: Record<string, { usagehub: number; raw: number }> = {};
+  let rss: number | undefined;
+  try {
+    const t0 = performance.now();
+    let next = 0;
+    const requests = Math.ceil(TOTAL / PER_REQUEST);
+    await Promise.all(
+      Array.from({ length: SENDERS }, async () => {
+        for (let n = next++; n < requests; n = next++) {
+          const res = await fetch(`${hub.url}/v1/events`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${hub.ingestKey}`, 'content-type': 'application/json' },
+            body: body(n),
+          });
+          if (res.status !== 200) throw new Error(`ingest failed: ${res.status} ${await res.text()}`);
+          await res.arrayBuffer();
+          if (n % 100 === 0) process.stderr.write(`\rloaded ${fmt((n + 1) * PER_REQUEST)} events`);
+        }
+      }),
+    );
+    const loadSeconds = (performance.now() - t0) / 1000;
+    process.stderr.write(
+      `\rloaded ${fmt(TOTAL)} events in ${fmt(loadSeconds, 1)} s; waiting for the store\n`,
+    );
+    for (;;) {
+      const m = await (await fetch(`${hub.url}/metrics`)).text();
+      if (/^usagehub_store_lag_batches 0$/m.test(m)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const storedSeconds = (performance.now() - t0) / 1000;
+    console.log(
+      `\nloaded ${fmt(TOTAL)} events: acknowledged in ${fmt(loadSeconds, 1)} s, stored in ${fmt(storedSeconds, 1)} s`,
+    );
+    for (const [name, q] of Object.entries(QUERIES)) {
+      const ms = await timed(async () => {
+        const res = await fetch(`${hub.url}${q.url}`, {
+          headers: { authorization: `Bearer ${hub.readKey}` },
+        });
+        if (res.status !== 200) throw new Error(`query failed: ${res.status}`);
+        await res.json();
+      });
+      results[name] = { usagehub: ms, raw: 0 };
+    }
+    rss = peakRss(hub.child.pid!);
+  } finally {
+    await hub.stop();
+  }
+  const file = path.join(hub.dataDir, 'store.duckdb');
+  const instance = await DuckDBInstance.create(file, { memory_limit: '512MB', threads: '2' });
+  const conn = await instance.connect();
+  for (const [name, q] of Object.entries(QUERIES)) {
+    results[name]!.raw = await timed(async () => (await conn.runAndReadAll(q.sql)).getRows());
+  }
+  conn.closeSync();
+  instance.closeSync();
+  const size = fs
+    .readdirSync(hub.dataDir)
+    .reduce((s, f) => s + fs.statSync(path.join(hub.dataDir, f)).size, 0);
+
+  console.log(`\n| query (${fmt(TOTAL)} events) | usagehub ms | raw DuckDB ms | ratio |`);
+  console.log('|---|---:|---:|---:|');
+  for (const [name, r] of Object.entries(results)) {
+    console.log(`| ${name} | ${fmt(r.usagehub, 1)} | ${fmt(r.raw, 1)} | ${fmt(r.usagehub / r.raw, 2)} |`);
+  }
+  console.log(
+    `\nserver peak resident memory: ${fmt(rss / 2 ** 20)} MiB; data directory: ${fmt(size / 2 ** 20)} MiB`,
+  );
+}
+
+await main();
