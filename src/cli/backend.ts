@@ -23,6 +23,17 @@ export class CliError extends Error {
   override name = 'CliError';
 }
 
+/**
+ * Takes the data directory for a CLI command, or fails saying who holds it and what to
+ * do instead (`instead`). Returns the release function.
+ */
+export function lockDataDir(config: Config, instead: string): () => void {
+  const lock = acquireDataLock(dataFiles(config.dataDir).lock, 'cli');
+  if (lock.outcome === 'acquired') return lock.release;
+  const { role, pid } = lock.holder;
+  throw new CliError(`a usagehub ${role} (pid ${pid}) holds ${config.dataDir}; ${instead}`);
+}
+
 /** With a URL configured, talk to that server; otherwise open the data directory. */
 export async function openBackend(config: Config, tenantId: string | undefined): Promise<AdminBackend> {
   if (config.url) {
@@ -83,17 +94,11 @@ export class LocalBackend implements AdminBackend {
   ) {}
 
   static async open(config: Config, tenantId: string | undefined): Promise<LocalBackend> {
-    const lock = acquireDataLock(dataFiles(config.dataDir).lock, 'cli');
-    if (lock.outcome === 'held') {
-      throw new CliError(
-        `a usagehub ${lock.holder.role} (pid ${lock.holder.pid}) holds ${config.dataDir}; ` +
-          'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)',
-      );
-    }
+    const release = lockDataDir(config, 'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)');
     const catalog = openCatalog(config);
     const closeAll = async () => {
       await catalog.close();
-      lock.release();
+      release();
     };
     try {
       const tenants = await catalog.listTenants();

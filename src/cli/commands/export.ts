@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { request } from 'undici';
 import cliProgress from 'cli-progress';
 import type { Config } from '../../config.ts';
-import { acquireDataLock } from '../../ops/data-lock.ts';
 import { dataFiles } from '../../runtime.ts';
 import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
 import { DuckDbEventStore } from '../../store/duckdb/duckdb-event-store.ts';
@@ -12,7 +11,7 @@ import { CSV_HEADER, formatExportLine, type ExportFormat } from '../../query/exp
 import { AppDirectory } from '../../catalog/app-directory.ts';
 import { parseFilter, type FilterParams } from '../../query/query.params.ts';
 import { SqliteCatalog } from '../../catalog/sqlite-catalog.ts';
-import { CliError } from '../backend.ts';
+import { CliError, lockDataDir } from '../backend.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 
 export interface ExportOptions extends FilterParams {
@@ -70,12 +69,7 @@ async function exportRemote(config: Config, opts: ExportOptions, out: Writable):
 
 async function exportLocal(config: Config, opts: ExportOptions, out: Writable): Promise<number> {
   const files = dataFiles(config.dataDir);
-  const lock = acquireDataLock(files.lock, 'cli');
-  if (lock.outcome === 'held') {
-    throw new CliError(
-      `a usagehub ${lock.holder.role} (pid ${lock.holder.pid}) holds ${config.dataDir}; export from it with --url and --key`,
-    );
-  }
+  const release = lockDataDir(config, 'export from it with --url and --key');
   const catalog = new SqliteCatalog(files.catalog);
   const log = new SqliteEventLog(files.log);
   const store = await DuckDbEventStore.open(files.store, {
@@ -116,6 +110,6 @@ async function exportLocal(config: Config, opts: ExportOptions, out: Writable): 
     await store.close();
     await log.close();
     await catalog.close();
-    lock.release();
+    release();
   }
 }

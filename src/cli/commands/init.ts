@@ -1,8 +1,7 @@
 import type { Config } from '../../config.ts';
 import { AdminService } from '../../admin/admin.service.ts';
-import { acquireDataLock } from '../../ops/data-lock.ts';
-import { dataFiles, openCatalog } from '../../runtime.ts';
-import { CliError } from '../backend.ts';
+import { openCatalog } from '../../runtime.ts';
+import { CliError, lockDataDir } from '../backend.ts';
 
 export interface InitResult {
   tenantId: string;
@@ -14,12 +13,7 @@ export interface InitResult {
  * in the data directory. Refuses while a server holds it.
  */
 export async function init(config: Config, name: string | undefined): Promise<InitResult> {
-  const lock = acquireDataLock(dataFiles(config.dataDir).lock, 'cli');
-  if (lock.outcome === 'held') {
-    throw new CliError(
-      `a usagehub ${lock.holder.role} (pid ${lock.holder.pid}) holds ${config.dataDir}; stop it first`,
-    );
-  }
+  const release = lockDataDir(config, 'stop it first');
   const catalog = openCatalog(config);
   try {
     const res = await new AdminService(catalog).init(name);
@@ -32,6 +26,6 @@ export async function init(config: Config, name: string | undefined): Promise<In
     return { tenantId: res.tenant.id, adminKey: res.adminKey.secret };
   } finally {
     await catalog.close();
-    lock.release();
+    release();
   }
 }

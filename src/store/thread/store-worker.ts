@@ -2,6 +2,7 @@
  * Entry point of the store thread. It owns the DuckDB store: runs the store writer in
  * a loop and answers queries, leaving the ingest event loop to HTTP and validation.
  */
+import os from 'node:os';
 import { serveThread, threadData } from '../../threads/rpc.ts';
 import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
 import { DuckDbEventStore } from '../duckdb/duckdb-event-store.ts';
@@ -12,8 +13,18 @@ import type { StoreThreadData } from './store-thread.ts';
 /** Wait between store writer steps without a backlog: events are queryable within about this long. */
 const STORE_IDLE_MS = 50;
 
+/**
+ * The store thread yields the CPU to ingest. On Linux a nice value belongs to a thread
+ * (pid 0 here means this thread), and threads inherit it when created: lowering it
+ * before DuckDB starts its threads puts the whole store side behind the threads that
+ * acknowledge requests. Elsewhere the call would renice the whole process, so it is
+ * Linux only.
+ */
+const STORE_NICE = 10;
+
 await serveThread(async () => {
   const data = threadData<StoreThreadData>();
+  if (process.platform === 'linux') os.setPriority(0, STORE_NICE);
   // A connection of its own to the log file: reads need not queue behind appends.
   const log = new SqliteEventLog(data.logFile, { cacheMiB: 8 });
   const store = await DuckDbEventStore.open(data.storeFile, {
