@@ -5,7 +5,7 @@
  * usagehub runs durable (fsync'd group commit) with dedup on; every request carries
  * new events. Options: BENCH_SECONDS (default 10).
  */
-import { eventBatch, fmt, load, startBaseline, startUsagehub, type LoadResult } from './lib.ts';
+import { eventBatch, fmt, load, paced, startBaseline, startUsagehub, type LoadResult } from './lib.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 
@@ -66,26 +66,13 @@ async function main(): Promise<void> {
         const rate = Math.max(1, Math.floor(u.requestsPerSec / 2));
         const half = eventBatch(size, hub.appName);
         const offset = 1_000_000;
-        const bh = await load({
-          url: `${baseline.url}/`,
-          headers: plain,
-          body: (n) => half(offset + n),
-          eventsPerRequest: size,
-          connections,
-          seconds,
-          overallRate: rate,
-        });
-        const uh = await load({
-          url: `${hub.url}/v1/events`,
-          headers: hubHeaders,
-          body: (n) => half(offset + n),
-          eventsPerRequest: size,
-          connections,
-          seconds,
-          overallRate: rate,
-        });
+        // Open-loop, evenly paced: latency as clients spread in time would see it.
+        const at = (url: string, headers: Record<string, string>) =>
+          paced({ url, headers, body: (n) => half(offset + n), eventsPerRequest: size, rate, seconds });
+        const bh = await at(`${baseline.url}/`, plain);
+        const uh = await at(`${hub.url}/v1/events`, hubHeaders);
         rows.push({
-          scenario: `${size}-event requests at ${rate} req/s (half of peak)`,
+          scenario: `${size}-event requests, paced at ${rate} req/s (half of peak)`,
           baseline: bh,
           usagehub: uh,
         });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import readline from 'node:readline';
 import autocannon from 'autocannon';
+import { Pool } from 'undici';
 
 export const root = path.resolve(import.meta.dirname, '..');
 const bin = path.join(root, 'bin', 'usagehub.js');
@@ -152,3 +153,63 @@ export function eventBatch(size: number, app: string): (n: number) => string {
 
 export const fmt = (x: number, digits = 0): string =>
   x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export interface PacedOptions {
+  url: string;
+  headers: Record<string, string>;
+  body: (n: number) => string;
+  eventsPerRequest: number;
+  /** Requests per second, sent at even intervals. */
+  rate: number;
+  seconds: number;
+}
+
+/**
+ * Open-loop load at a fixed rate: request i is due at start + i/rate, whatever happened
+ * to earlier ones, and its latency counts from when it was due — so queueing in the
+ * server shows in the figures instead of slowing the generator down (no coordinated
+ * omission). Used for latency below saturation; autocannon's overallRate starts every
+ * connection's timer together, which sends synchronized bursts instead.
+ */
+export async function paced(o: PacedOptions): Promise<LoadResult> {
+  const target = new URL(o.url);
+  const pool = new Pool(target.origin, { connections: 64, pipelining: 1 });
+  const latencies: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  const total = Math.floor(o.rate * o.seconds);
+  const start = performance.now() + 50;
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / o.rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const body = o.body(i);
+    inFlight.push(
+      pool
+        .request({ path: target.pathname, method: 'POST', headers: o.headers, body })
+        .then(async (res) => {
+          await res.body.dump();
+          if (res.statusCode >= 300) non2xx++;
+          latencies.push(performance.now() - due);
+        })
+        .catch(() => {
+          errors++;
+        }),
+    );
+  }
+  await Promise.all(inFlight);
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0);
+  const ok = total - errors - non2xx;
+  return {
+    requestsPerSec: ok / o.seconds,
+    eventsPerSec: (ok * o.eventsPerRequest) / o.seconds,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    errors,
+    non2xx,
+  };
+}
