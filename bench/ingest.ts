@@ -64,11 +64,10 @@ async function main(): Promise<void> {
       if (size === 1000) {
         // Latency below saturation: half of usagehub's peak request rate.
         const rate = Math.max(1, Math.floor(u.requestsPerSec / 2));
-        const half = eventBatch(size, hub.appName);
-        const offset = 1_000_000;
+        const half = eventBatch(size, hub.appName); // fresh ids and times
         // Open-loop, evenly paced: latency as clients spread in time would see it.
         const at = (url: string, headers: Record<string, string>) =>
-          paced({ url, headers, body: (n) => half(offset + n), eventsPerRequest: size, rate, seconds });
+          paced({ url, headers, body: half, eventsPerRequest: size, rate, seconds });
         const bh = await at(`${baseline.url}/`, plain);
         const uh = await at(`${hub.url}/v1/events`, hubHeaders);
         rows.push({

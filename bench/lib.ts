@@ -136,19 +136,30 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
   };
 }
 
-/** A body of `size` native events whose ids and times are new for every call. */
+const ID = '\u0001';
+const SECOND = '\u0002';
+
+/**
+ * A body of `size` native events whose ids and times are new for every call. Built
+ * from a template with two placeholders, filled per request: on a two-core machine the
+ * generator's CPU is taken from the server it measures, so it must cost little (building
+ * each body event by event took 14% of a core at 125 requests/s). Time advances one
+ * second per 1000 events sent, so dedup keys grow with time as in live traffic.
+ */
 export function eventBatch(size: number, app: string): (n: number) => string {
-  const start = Date.now() - 3600_000;
-  return (n) => {
-    const parts: string[] = new Array<string>(size);
-    for (let i = 0; i < size; i++) {
-      const k = n * size + i;
-      parts[i] =
-        `{"id":"b${n}-${i}","app":"${app}","name":"opened_file","timestamp":${start + Math.floor(k / 100)},` +
-        `"email":"user${k % 10_000}@example.com","properties":{"plan":"pro","size":${k % 977}}}`;
-    }
-    return '[' + parts.join(',') + ']';
-  };
+  const startSecond = Math.floor((Date.now() - 3600_000) / 1000);
+  const parts: string[] = [];
+  for (let i = 0; i < size; i++) {
+    parts.push(
+      `{"id":"b${ID}-${i}","app":"${app}","name":"opened_file","timestamp":${SECOND}${String(i % 1000).padStart(3, '0')},` +
+        `"email":"user${i % 10_000}@example.com","properties":{"plan":"pro","size":${i % 977}}}`,
+    );
+  }
+  const template = '[' + parts.join(',') + ']';
+  return (n) =>
+    template
+      .replaceAll(ID, String(n))
+      .replaceAll(SECOND, String(startSecond + Math.floor((n * size) / 1000)));
 }
 
 export const fmt = (x: number, digits = 0): string =>
