@@ -3,6 +3,7 @@
  * threads. The worker side registers handlers and, optionally, a background loop;
  * `stop` lets the loop finish its current step before the thread closes its files.
  */
+import fs from 'node:fs';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 
 type Reply =
@@ -112,6 +113,20 @@ export interface ThreadService {
 /** What the parent passed to `ThreadClient`. */
 export function threadData<T>(): T {
   return workerData as T;
+}
+
+/**
+ * Names the calling thread (Linux: 15 characters at most), so that `top -H` and
+ * `/proc/<pid>/task/<tid>/comm` tell usagehub's threads apart. Threads that native
+ * modules start from libuv's pool (DuckDB's) keep the pool's name. Best effort:
+ * elsewhere it does nothing.
+ */
+export function nameThread(name: string): void {
+  try {
+    fs.writeFileSync('/proc/thread-self/comm', name.slice(0, 15));
+  } catch {
+    // not Linux, or no /proc: names are a diagnostic, not a requirement
+  }
 }
 
 /** Worker side: answers requests with `handlers`, runs `step`, and stops on request. */

@@ -1,5 +1,5 @@
 /** Entry point of the log thread: the SQLite event log, off the ingest event loop. */
-import { serveThread, threadData } from '../../threads/rpc.ts';
+import { nameThread, serveThread, threadData } from '../../threads/rpc.ts';
 import type { EncodedBatch } from '../event-log.ts';
 import { SqliteEventLog } from '../sqlite/sqlite-event-log.ts';
 
@@ -10,6 +10,7 @@ interface Waiting {
 }
 
 await serveThread(async () => {
+  nameThread('usagehub-log');
   const log = new SqliteEventLog(threadData<{ file: string }>().file);
   // Appends that arrive in the same turn (the main thread may have several groups in
   // flight) are merged into one transaction: one sync to disk for all of them.
