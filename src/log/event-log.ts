@@ -17,13 +17,20 @@ export interface LogBatch {
   count: number;
 }
 
+/** Where one event's document is: its batch's offset and its position in the batch. */
+export interface EventRef {
+  offset: number;
+  index: number;
+}
+
 /**
- * EventLog port: the durable, ordered record of accepted events.
+ * EventLog port: the durable, ordered record of accepted events, and their archive.
  *
  * `append` resolves only once its events are durable (committed and synced), and
  * tells which events were new and which were duplicates of events already in the log.
- * Consumers read forward from their own offset and report it with `commitConsumer`,
- * which lets the log drop what every consumer has passed.
+ * Consumers read forward from their own offset and record it with `commitConsumer`.
+ * The log keeps every batch: it holds each event's full document (raw payload
+ * included), which `docsAt` returns; the store keeps only the columns queries need.
  */
 export interface EventLog {
   /**
@@ -36,6 +43,8 @@ export interface EventLog {
   read(after: number, maxEvents: number): Promise<LogBatch[]>;
   /** The offset of the newest batch, 0 when the log is empty. */
   head(): Promise<number>;
+  /** The documents at `refs`, in the same order. A ref to no event is an error. */
+  docsAt(refs: readonly EventRef[]): Promise<string[]>;
   /** Records how far a consumer has durably processed. */
   commitConsumer(name: string, offset: number): Promise<void>;
   consumerOffset(name: string): Promise<number>;

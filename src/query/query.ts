@@ -1,3 +1,5 @@
+import type { EventRef } from '../log/event-log.ts';
+
 /**
  * The questions the query API answers, independent of the store that answers them.
  * Times are Unix milliseconds; buckets are UTC.
@@ -49,6 +51,13 @@ export interface ExportQuery extends QueryFilter {
   /** Resume after this position (opaque, from a previous page). */
   after?: string;
   limit: number;
+}
+
+/** A page of located events: where their documents are in the log. */
+export interface LocatedPage {
+  refs: EventRef[];
+  /** Where the next page starts; null when this was the last. */
+  next: string | null;
 }
 
 export interface ExportPage {

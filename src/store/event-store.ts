@@ -4,6 +4,7 @@ import type {
   CountsQuery,
   ExportPage,
   ExportQuery,
+  LocatedPage,
   TopUserRow,
   TopUsersQuery,
   UsersQuery,
@@ -21,14 +22,17 @@ export interface EventQueries {
 }
 
 /**
- * EventStore port: where consumed events live for querying.
+ * EventStore port: the queryable projection of consumed events.
  *
  * `apply` stores log batches and records the highest applied offset in the same
  * transaction, and ignores batches at or below it — so a store writer that crashes and
- * replays from the log never stores an event twice.
+ * replays from the log never stores an event twice. The full documents stay in the
+ * log; `locate` says where, for export.
  */
-export interface EventStore extends EventQueries {
+export interface EventStore extends Omit<EventQueries, 'exportPage'> {
   appliedOffset(): Promise<number>;
   apply(batches: readonly LogBatch[]): Promise<void>;
+  /** The events matching a filter, in stored order, as refs into the log. */
+  locate(q: ExportQuery): Promise<LocatedPage>;
   close(): Promise<void>;
 }

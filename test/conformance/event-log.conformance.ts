@@ -73,6 +73,28 @@ export function eventLogConformance(name: string, factory: LogFactory): void {
       assert.equal((await log.read(0, 5)).length, 2);
     }));
 
+  test(`${name}: docsAt returns archived documents by batch offset and position`, () =>
+    withLog(async (log) => {
+      await log.append([batch(60, 61, 60), batch(62)]);
+      const [a, b] = await log.read(0, 10);
+      const docs = await log.docsAt([
+        { offset: b!.offset, index: 0 },
+        { offset: a!.offset, index: 1 },
+        { offset: a!.offset, index: 0 },
+      ]);
+      assert.deepEqual(
+        docs.map((d) => (JSON.parse(d) as { seed: number }).seed),
+        [62, 61, 60],
+      );
+      await log.commitConsumer('c', b!.offset);
+      assert.equal(
+        (await log.docsAt([{ offset: a!.offset, index: 0 }])).length,
+        1,
+        'kept after consumers pass',
+      );
+      await assert.rejects(log.docsAt([{ offset: a!.offset, index: 5 }]));
+    }));
+
   test(`${name}: consumer offsets only move forward`, () =>
     withLog(async (log) => {
       await log.append([batch(30), batch(31)]);

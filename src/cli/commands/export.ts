@@ -8,6 +8,7 @@ import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
 import { DuckDbEventStore } from '../../store/duckdb/duckdb-event-store.ts';
 import { StoreWriter } from '../../store/store-writer.ts';
 import { CSV_HEADER, formatExportLine, type ExportFormat } from '../../query/export-format.ts';
+import { exportPage } from '../../query/export.ts';
 import { AppDirectory } from '../../catalog/app-directory.ts';
 import { parseFilter, type FilterParams } from '../../query/query.params.ts';
 import { SqliteCatalog } from '../../catalog/sqlite-catalog.ts';
@@ -98,7 +99,7 @@ async function exportLocal(config: Config, opts: ExportOptions, out: Writable): 
     if (opts.format === 'csv') await write(out, CSV_HEADER);
     let after: string | undefined;
     do {
-      const page = await store.exportPage({ ...filter, after, limit: 5000 });
+      const page = await exportPage(store, log, { ...filter, after, limit: 5000 });
       await write(out, page.events.map((doc) => formatExportLine(doc, opts.format)).join(''));
       n += page.events.length;
       bar.tick(page.events.length);

@@ -1,18 +1,16 @@
 import Database from 'better-sqlite3';
-import { KEY_CHARS, type EncodedBatch, type EventLog, type LogBatch } from '../event-log.ts';
+import { KEY_CHARS, type EncodedBatch, type EventLog, type EventRef, type LogBatch } from '../event-log.ts';
 
 const SCHEMA = `
   -- One row per event ever accepted; the key grows with event time (domain/dedup.ts),
   -- so this B-tree fills at its right edge.
   CREATE TABLE IF NOT EXISTS dedup (key BLOB PRIMARY KEY) WITHOUT ROWID;
-  -- AUTOINCREMENT: offsets are never reused, even after every row was pruned.
+  -- Every batch is kept: the log is the archive of full event documents.
+  -- AUTOINCREMENT: offsets are never reused, whatever is deleted.
   CREATE TABLE IF NOT EXISTS log (
     offset INTEGER PRIMARY KEY AUTOINCREMENT, docs TEXT NOT NULL, count INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS consumers (name TEXT PRIMARY KEY, offset INTEGER NOT NULL);
 `;
-
-/** How often, at most, the log deletes batches every consumer has passed. */
-const PRUNE_INTERVAL_MS = 1000;
 
 /**
  * EventLog on an SQLite file in WAL mode with `synchronous = FULL`: a commit returns
@@ -25,7 +23,6 @@ export class SqliteEventLog implements EventLog {
   private readonly insertKey: Database.Statement<[string]>;
   private readonly insertBatch: Database.Statement<[string, number]>;
   private readonly appendTx: (batches: readonly EncodedBatch[]) => Uint8Array[];
-  private lastPrune = 0;
 
   /**
    * `cacheMiB`: SQLite's page cache. The appending connection wants the right edge of
@@ -96,11 +93,23 @@ export class SqliteEventLog implements EventLog {
          ON CONFLICT (name) DO UPDATE SET offset = max(offset, excluded.offset)`,
       )
       .run(name, offset);
-    const now = Date.now();
-    if (now - this.lastPrune >= PRUNE_INTERVAL_MS) {
-      this.lastPrune = now;
-      this.db.prepare('DELETE FROM log WHERE offset <= (SELECT min(offset) FROM consumers)').run();
-    }
+  }
+
+  async docsAt(refs: readonly EventRef[]): Promise<string[]> {
+    const batches = new Map<number, string[]>();
+    const get = this.db.prepare<[number], { docs: string }>('SELECT docs FROM log WHERE offset = ?');
+    return refs.map(({ offset, index }) => {
+      let docs = batches.get(offset);
+      if (!docs) {
+        const row = get.get(offset);
+        if (!row) throw new Error(`no log batch at offset ${offset}`);
+        docs = row.docs.split('\n');
+        batches.set(offset, docs);
+      }
+      const doc = docs[index];
+      if (doc === undefined) throw new Error(`no event ${index} in log batch ${offset}`);
+      return doc;
+    });
   }
 
   async consumerOffset(name: string): Promise<number> {

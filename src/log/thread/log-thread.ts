@@ -1,5 +1,5 @@
 import { ThreadClient } from '../../threads/rpc.ts';
-import type { EncodedBatch, EventLog, LogBatch } from '../event-log.ts';
+import type { EncodedBatch, EventLog, EventRef, LogBatch } from '../event-log.ts';
 
 /**
  * The SQLite event log on a thread of its own. Its commits wait on fsync; on the
@@ -21,6 +21,7 @@ export class LogThread implements EventLog {
   append = (batches: readonly EncodedBatch[]) => this.thread.call<Uint8Array[]>('append', batches);
   read = (after: number, maxEvents: number) => this.thread.call<LogBatch[]>('read', { after, maxEvents });
   head = () => this.thread.call<number>('head', null);
+  docsAt = (refs: readonly EventRef[]) => this.thread.call<string[]>('docsAt', refs);
   commitConsumer = (name: string, offset: number) =>
     this.thread.call<void>('commitConsumer', { name, offset });
   consumerOffset = (name: string) => this.thread.call<number>('consumerOffset', name);

@@ -1,6 +1,6 @@
 /** Entry point of the log thread: the SQLite event log, off the ingest event loop. */
 import { nameThread, serveThread, threadData } from '../../threads/rpc.ts';
-import type { EncodedBatch } from '../event-log.ts';
+import type { EncodedBatch, EventRef } from '../event-log.ts';
 import { SqliteEventLog } from '../sqlite/sqlite-event-log.ts';
 
 interface Waiting {
@@ -38,6 +38,7 @@ await serveThread(async () => {
         }),
       read: ({ after, maxEvents }: { after: number; maxEvents: number }) => log.read(after, maxEvents),
       head: () => log.head(),
+      docsAt: (refs: EventRef[]) => log.docsAt(refs),
       commitConsumer: ({ name, offset }: { name: string; offset: number }) =>
         log.commitConsumer(name, offset),
       consumerOffset: (name: string) => log.consumerOffset(name),

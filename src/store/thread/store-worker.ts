@@ -7,6 +7,7 @@ import { nameThread, serveThread, threadData } from '../../threads/rpc.ts';
 import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
 import { DuckDbEventStore } from '../duckdb/duckdb-event-store.ts';
 import { EVENTS_PER_APPLY, StoreWriter } from '../store-writer.ts';
+import { exportPage } from '../../query/export.ts';
 import type { CountsQuery, ExportQuery, TopUsersQuery, UsersQuery } from '../../query/query.ts';
 import type { StoreThreadData } from './store-thread.ts';
 
@@ -39,7 +40,7 @@ await serveThread(async () => {
       counts: (q: CountsQuery) => store.counts(q),
       distinctUsers: (q: UsersQuery) => store.distinctUsers(q),
       topUsers: (q: TopUsersQuery) => store.topUsers(q),
-      exportPage: (q: ExportQuery) => store.exportPage(q),
+      exportPage: (q: ExportQuery) => exportPage(store, log, q),
       eventCount: (tenantId: string) => store.eventCount(tenantId),
       appliedOffset: () => writer.appliedOffset(),
     },

@@ -1,0 +1,12 @@
+import type { EventLog } from '../log/event-log.ts';
+import type { EventStore } from '../store/event-store.ts';
+import type { ExportPage, ExportQuery } from './query.ts';
+
+/**
+ * One page of an export: the store finds the matching events, the log (their archive)
+ * gives their full documents.
+ */
+export async function exportPage(store: EventStore, log: EventLog, q: ExportQuery): Promise<ExportPage> {
+  const page = await store.locate(q);
+  return { events: await log.docsAt(page.refs), next: page.next };
+}
