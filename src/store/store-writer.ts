@@ -8,7 +8,7 @@ export const STORE_CONSUMER = 'store';
 export const EVENTS_PER_APPLY = 20_000;
 /**
  * How often the writer tells the log its offset. The authoritative offset lives in the
- * store; the log's copy only decides what may be pruned, so it need not be fresh, and
+ * store; the log's copy is for operators and future retention, so it need not be fresh, and
  * writing it less often keeps this write out of the way of ingest commits.
  */
 const REPORT_INTERVAL_MS = 1000;
