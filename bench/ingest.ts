@@ -3,9 +3,19 @@
  * (node:http + JSON.parse), both loaded by the same generator on 127.0.0.1.
  *
  * usagehub runs durable (fsync'd group commit) with dedup on; every request carries
- * new events. Options: BENCH_SECONDS (default 10).
+ * new events. Each usagehub run starts once the store has caught up with the runs
+ * before it. Options: BENCH_SECONDS (default 10).
  */
-import { eventBatch, fmt, load, paced, startBaseline, startUsagehub, type LoadResult } from './lib.ts';
+import {
+  eventBatch,
+  fmt,
+  load,
+  paced,
+  startBaseline,
+  startUsagehub,
+  storeCaughtUp,
+  type LoadResult,
+} from './lib.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 
@@ -52,6 +62,7 @@ async function main(): Promise<void> {
         connections,
         seconds: 2,
       });
+      await storeCaughtUp(hub.url);
       const u = await load({
         url: `${hub.url}/v1/events`,
         headers: hubHeaders,
@@ -69,6 +80,7 @@ async function main(): Promise<void> {
         const at = (url: string, headers: Record<string, string>) =>
           paced({ url, headers, body: half, eventsPerRequest: size, rate, seconds });
         const bh = await at(`${baseline.url}/`, plain);
+        await storeCaughtUp(hub.url);
         const uh = await at(`${hub.url}/v1/events`, hubHeaders);
         rows.push({
           scenario: `${size}-event requests, paced at ${rate} req/s (half of peak)`,

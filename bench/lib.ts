@@ -93,6 +93,19 @@ export async function startUsagehub(
   };
 }
 
+/**
+ * Waits (up to two minutes) until the store has applied everything in the log, so that
+ * a scenario does not pay for the store catching up with the one before it.
+ */
+export async function storeCaughtUp(url: string): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    if (/^usagehub_store_lag_batches 0$/m.test(metrics)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the store did not catch up within two minutes');
+}
+
 export interface LoadResult {
   requestsPerSec: number;
   eventsPerSec: number;
