@@ -2,7 +2,6 @@
  * Entry point of the store thread. It owns the DuckDB store: runs the store writer in
  * a loop and answers queries, leaving the ingest event loop to HTTP and validation.
  */
-import os from 'node:os';
 import { nameThread, serveThread, threadData } from '../../threads/rpc.ts';
 import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
 import { DuckDbEventStore } from '../duckdb/duckdb-event-store.ts';
@@ -14,19 +13,9 @@ import type { StoreThreadData } from './store-thread.ts';
 /** Wait between store writer steps without a backlog: events are queryable within about this long. */
 const STORE_IDLE_MS = 50;
 
-/**
- * The store thread yields the CPU to the threads that acknowledge requests. On Linux a
- * nice value belongs to a thread (pid 0 here means this thread); elsewhere the call
- * would renice the whole process, so it is Linux only. DuckDB's statements run on
- * libuv's pool and DuckDB's own threads, which this does not reach (measured: no
- * change in ingest throughput); it covers the store thread's own reading and batching.
- */
-const STORE_NICE = 10;
-
 await serveThread(async () => {
   const data = threadData<StoreThreadData>();
   nameThread('usagehub-store');
-  if (process.platform === 'linux') os.setPriority(0, STORE_NICE);
   // A connection of its own to the log file: reads need not queue behind appends.
   const log = new SqliteEventLog(data.logFile, { cacheMiB: 8 });
   const store = await DuckDbEventStore.open(data.storeFile, {
