@@ -4,6 +4,10 @@
  */
 export type Source = 'native' | 'push' | 'sessions' | 'aggregated' | 'hits';
 
+/**
+ * Who did it. User queries count an event for its most specific id: `userId`, else
+ * `email`, else `deviceId` (the store's `user_key`).
+ */
 export interface Actor {
   email?: string;
   userId?: string;
@@ -45,9 +49,4 @@ export interface UsageEvent {
   dedupKey: string;
   /** What the client sent for this event, untouched, so a mapping mistake loses nothing. */
   raw: unknown;
-}
-
-/** The user an event is counted for in user queries: the most specific id it carries. */
-export function userKeyOf(actor: Actor): string | null {
-  return actor.userId ?? actor.email ?? actor.deviceId ?? null;
 }

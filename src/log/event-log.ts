@@ -52,7 +52,3 @@ export interface EventLog {
 }
 
 export const KEY_CHARS = 40;
-
-export function batchSize(batch: EncodedBatch): number {
-  return batch.keys.length / KEY_CHARS;
-}

@@ -81,7 +81,7 @@ const EVENT_SHAPE = JSON.stringify({
  * code, several times cheaper than appending value by value from JavaScript
  * (docs/storage.md). Only the queried columns are kept: writing each 500-byte document
  * into DuckDB too cost 5 us of CPU per event and 12x the file. The user key mirrors
- * `userKeyOf` in domain/event.ts.
+ * the rule on `Actor` in domain/event.ts.
  */
 const INSERT_NDJSON = `
   INSERT INTO events
