@@ -124,7 +124,15 @@ describe('usagehub CLI', () => {
         .sort(),
       ['', 'e1', 'e2'],
     );
-    const bad = await cli(['--data', data, 'export', '--from', 'soon']);
+    // A second tenant: local commands must be told which one, never guess.
+    await cliJson(['--data', data, 'init', '--name', 'other']);
+    const unnamed = await cli(['--data', data, 'export']);
+    assert.equal(unnamed.code, 2);
+    assert.match(unnamed.stderr, /several tenants.*--tenant/);
+    const other = await cli(['--data', data, '--tenant', 'other', 'export']);
+    assert.equal(other.code, 0, other.stderr);
+    assert.equal(other.stdout, '', "the other tenant's export holds none of these events");
+    const bad = await cli(['--data', data, '--tenant', 'default', 'export', '--from', 'soon']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /from must be/);
   });

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { ApiKey, App, Role, Tenant } from '../catalog/catalog.ts';
+import type { ApiKey, App, Catalog, Role, Tenant } from '../catalog/catalog.ts';
 import type { Config } from '../config.ts';
 import { AdminService, type CreatedKey } from '../admin/admin.service.ts';
 import { acquireDataLock } from '../ops/data-lock.ts';
@@ -32,6 +32,31 @@ export function lockDataDir(config: Config, instead: string): () => void {
   if (lock.outcome === 'acquired') return lock.release;
   const { role, pid } = lock.holder;
   throw new CliError(`a usagehub ${role} (pid ${pid}) holds ${config.dataDir}; ${instead}`);
+}
+
+/**
+ * The tenant a command works on in a data directory: the one named by `--tenant` (id or
+ * name), else the only one. With several and none named, it refuses and lists them
+ * rather than guess.
+ */
+export async function chooseTenant(
+  catalog: Catalog,
+  config: Config,
+  wanted: string | undefined,
+): Promise<Tenant> {
+  const tenants = await catalog.listTenants();
+  if (wanted) {
+    const found = tenants.find((t) => t.id === wanted || t.name === wanted);
+    if (!found) throw new CliError(`no tenant ${wanted} in ${config.dataDir}`);
+    return found;
+  }
+  if (tenants.length === 0) throw new CliError(`no tenant yet in ${config.dataDir}: run usagehub init`);
+  if (tenants.length > 1) {
+    throw new CliError(
+      `several tenants in ${config.dataDir}; pick one with --tenant (${tenants.map((t) => t.id).join(', ')})`,
+    );
+  }
+  return tenants[0]!;
 }
 
 /** With a URL configured, talk to that server; otherwise open the data directory. */
@@ -101,17 +126,8 @@ export class LocalBackend implements AdminBackend {
       release();
     };
     try {
-      const tenants = await catalog.listTenants();
-      const chosen = tenantId ? tenants.find((t) => t.id === tenantId || t.name === tenantId) : undefined;
-      if (tenantId && !chosen) throw new CliError(`no tenant ${tenantId} in ${config.dataDir}`);
-      if (!chosen && tenants.length === 0)
-        throw new CliError(`no tenant yet in ${config.dataDir}: run usagehub init`);
-      if (!chosen && tenants.length > 1) {
-        throw new CliError(
-          `several tenants in ${config.dataDir}; pick one with --tenant (${tenants.map((t) => t.id).join(', ')})`,
-        );
-      }
-      return new LocalBackend(new AdminService(catalog), (chosen ?? tenants[0]!).id, closeAll);
+      const tenant = await chooseTenant(catalog, config, tenantId);
+      return new LocalBackend(new AdminService(catalog), tenant.id, closeAll);
     } catch (err) {
       await closeAll();
       throw err;

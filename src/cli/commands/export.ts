@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { request } from 'undici';
 import cliProgress from 'cli-progress';
 import type { Config } from '../../config.ts';
-import { dataFiles } from '../../runtime.ts';
+import { dataFiles, openCatalog } from '../../runtime.ts';
 import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
 import { DuckDbEventStore } from '../../store/duckdb/duckdb-event-store.ts';
 import { StoreWriter } from '../../store/store-writer.ts';
@@ -11,8 +11,7 @@ import { CSV_HEADER, formatExportLine, type ExportFormat } from '../../query/exp
 import { exportPage } from '../../query/export.ts';
 import { AppDirectory } from '../../catalog/app-directory.ts';
 import { parseFilter, type FilterParams } from '../../query/query.params.ts';
-import { SqliteCatalog } from '../../catalog/sqlite-catalog.ts';
-import { CliError, lockDataDir } from '../backend.ts';
+import { chooseTenant, CliError, lockDataDir } from '../backend.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 
 export interface ExportOptions extends FilterParams {
@@ -71,19 +70,14 @@ async function exportRemote(config: Config, opts: ExportOptions, out: Writable):
 async function exportLocal(config: Config, opts: ExportOptions, out: Writable): Promise<number> {
   const files = dataFiles(config.dataDir);
   const release = lockDataDir(config, 'export from it with --url and --key');
-  const catalog = new SqliteCatalog(files.catalog);
+  const catalog = openCatalog(config);
   const log = new SqliteEventLog(files.log);
   const store = await DuckDbEventStore.open(files.store, {
     memoryLimit: config.storeMemoryLimit,
     threads: config.storeThreads,
   });
   try {
-    const tenants = await catalog.listTenants();
-    const tenant = opts.tenant
-      ? tenants.find((t) => t.id === opts.tenant || t.name === opts.tenant)
-      : tenants[0];
-    if (!tenant)
-      throw new CliError(opts.tenant ? `no tenant ${opts.tenant}` : `no tenant yet in ${config.dataDir}`);
+    const tenant = await chooseTenant(catalog, config, opts.tenant);
     // Whatever the log holds that the store has not applied yet (a server that was
     // killed) is applied first, so the export is complete.
     await new StoreWriter(log, store).drain();
