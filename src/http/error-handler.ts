@@ -26,7 +26,9 @@ export function toUsageHubError(err: FastifyError | Error): UsageHubError {
   };
   if (fe.validation) {
     const inBody = fe.validationContext === 'body';
-    const details = problemsFromAjv(fe.validation as unknown as ErrorObject[], inBody && isBatchRoute(fe));
+    // Batch routes (ingest) report their own schema problems, itemized per event, with
+    // attachValidation; what reaches here is a single object, a query string or params.
+    const details = problemsFromAjv(fe.validation as unknown as ErrorObject[], false);
     return new UsageHubError(inBody ? 'validation_failed' : 'invalid_request', undefined, details);
   }
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
@@ -38,11 +40,6 @@ export function toUsageHubError(err: FastifyError | Error): UsageHubError {
   if (err instanceof SyntaxError)
     return new UsageHubError('invalid_body', `${ERRORS.invalid_body.message} ${err.message}`);
   return new UsageHubError('internal');
-}
-
-/** Batch routes validate an array of events; the first path segment is the index. */
-function isBatchRoute(err: { validation?: FastifySchemaValidationError[] }): boolean {
-  return err.validation?.every((v) => /^\/\d+/.test(v.instancePath)) ?? false;
 }
 
 export interface ErrorBody {

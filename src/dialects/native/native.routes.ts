@@ -1,18 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Authenticator } from '../../auth/authenticator.ts';
 import type { AppDirectory } from '../../catalog/app-directory.ts';
-import { UsageHubError, problem } from '../../domain/errors.ts';
+import { UsageHubError, problem, type Problem } from '../../domain/errors.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
 import { principalOf, requireRole } from '../../http/auth-hook.ts';
 import { ErrorResponse } from '../../http/schemas.ts';
 import { IngestResponse, NativeBatch, type NativeEvent } from './native.schema.ts';
 import { mapNativeBatch } from './native.mapping.ts';
 import { problemsFromAjv } from '../../http/problems.ts';
-import type { ErrorObject } from 'ajv';
-import type { Problem } from '../../domain/errors.ts';
 
 const sortProblems = (ps: Problem[]): Problem[] => ps.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
 
