@@ -23,6 +23,12 @@ export class SqliteEventLog implements EventLog {
   private readonly insertKey: Database.Statement<[string]>;
   private readonly insertBatch: Database.Statement<[string, number]>;
   private readonly appendTx: (batches: readonly EncodedBatch[]) => Uint8Array[];
+  // Prepared once: the store writer reads every step, export fetches batch after batch.
+  private readonly selectAfter: Database.Statement<[number], LogBatch>;
+  private readonly selectBatch: Database.Statement<[number], { docs: string }>;
+  private readonly selectHead: Database.Statement<[], { seq: number }>;
+  private readonly upsertConsumer: Database.Statement<[string, number]>;
+  private readonly selectConsumer: Database.Statement<[string], { offset: number }>;
 
   /**
    * `cacheMiB`: SQLite's page cache. The appending connection wants the right edge of
@@ -38,6 +44,16 @@ export class SqliteEventLog implements EventLog {
     this.db.exec(SCHEMA);
     this.insertKey = this.db.prepare('INSERT OR IGNORE INTO dedup (key) VALUES (unhex(?))');
     this.insertBatch = this.db.prepare('INSERT INTO log (docs, count) VALUES (?, ?)');
+    this.selectAfter = this.db.prepare(
+      'SELECT offset, docs, count FROM log WHERE offset > ? ORDER BY offset',
+    );
+    this.selectBatch = this.db.prepare('SELECT docs FROM log WHERE offset = ?');
+    this.selectHead = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'log'");
+    this.upsertConsumer = this.db.prepare(
+      `INSERT INTO consumers (name, offset) VALUES (?, ?)
+       ON CONFLICT (name) DO UPDATE SET offset = max(offset, excluded.offset)`,
+    );
+    this.selectConsumer = this.db.prepare('SELECT offset FROM consumers WHERE name = ?');
     this.appendTx = this.db.transaction((batches: readonly EncodedBatch[]) =>
       batches.map((b) => this.appendOne(b)),
     );
@@ -68,10 +84,7 @@ export class SqliteEventLog implements EventLog {
   async read(after: number, maxEvents: number): Promise<LogBatch[]> {
     const out: LogBatch[] = [];
     let events = 0;
-    const rows = this.db
-      .prepare<[number], LogBatch>('SELECT offset, docs, count FROM log WHERE offset > ? ORDER BY offset')
-      .iterate(after);
-    for (const row of rows) {
+    for (const row of this.selectAfter.iterate(after)) {
       if (out.length > 0 && events + row.count > maxEvents) break;
       out.push(row);
       events += row.count;
@@ -80,28 +93,19 @@ export class SqliteEventLog implements EventLog {
   }
 
   async head(): Promise<number> {
-    const row = this.db
-      .prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'log'")
-      .get();
-    return row?.seq ?? 0;
+    return this.selectHead.get()?.seq ?? 0;
   }
 
   async commitConsumer(name: string, offset: number): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO consumers (name, offset) VALUES (?, ?)
-         ON CONFLICT (name) DO UPDATE SET offset = max(offset, excluded.offset)`,
-      )
-      .run(name, offset);
+    this.upsertConsumer.run(name, offset);
   }
 
   async docsAt(refs: readonly EventRef[]): Promise<string[]> {
     const batches = new Map<number, string[]>();
-    const get = this.db.prepare<[number], { docs: string }>('SELECT docs FROM log WHERE offset = ?');
     return refs.map(({ offset, index }) => {
       let docs = batches.get(offset);
       if (!docs) {
-        const row = get.get(offset);
+        const row = this.selectBatch.get(offset);
         if (!row) throw new Error(`no log batch at offset ${offset}`);
         docs = row.docs.split('\n');
         batches.set(offset, docs);
@@ -113,10 +117,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   async consumerOffset(name: string): Promise<number> {
-    const row = this.db
-      .prepare<[string], { offset: number }>('SELECT offset FROM consumers WHERE name = ?')
-      .get(name);
-    return row?.offset ?? 0;
+    return this.selectConsumer.get(name)?.offset ?? 0;
   }
 
   async close(): Promise<void> {
