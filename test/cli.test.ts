@@ -1,7 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cli, cliJson, startServer } from './helpers/process.ts';
-import { tempDir } from './helpers/server.ts';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ev, startHub, tempDir } from './helpers/server.ts';
+
+const bin = path.resolve(import.meta.dirname, '..', 'bin', 'usagehub.js');
 
 describe('usagehub CLI', () => {
   test('init creates the first tenant once, and another only by name', async () => {
@@ -135,5 +140,25 @@ describe('usagehub CLI', () => {
     const bad = await cli(['--data', data, '--tenant', 'default', 'export', '--from', 'soon']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /from must be/);
+  });
+
+  test('export shows a progress bar on a terminal, and none when stderr is not one', async (t) => {
+    if (process.platform !== 'linux') return t.skip('uses util-linux script(1) for a terminal');
+    const hub = await startHub();
+    const events = Array.from({ length: 50 }, (_, i) => ev({ id: `p${i}` }));
+    assert.equal((await hub.send(events)).statusCode, 200);
+    await hub.close();
+    const out = path.join(hub.dataDir, 'export.ndjson');
+    const typescript = path.join(hub.dataDir, 'terminal.txt');
+    // script(1) runs the command on a pseudo-terminal and records what it showed.
+    const command = `${process.execPath} ${bin} --data ${hub.dataDir} export > ${out}`;
+    await new Promise<void>((resolve, reject) =>
+      execFile('script', ['-qec', command, typescript], (err) => (err ? reject(err) : resolve())),
+    );
+    assert.match(fs.readFileSync(typescript, 'utf8'), /exporting .*50\/50 events/);
+    assert.equal(fs.readFileSync(out, 'utf8').trim().split('\n').length, 50);
+    const piped = await cli(['--data', hub.dataDir, 'export']);
+    assert.equal(piped.code, 0);
+    assert.doesNotMatch(piped.stderr, /exporting/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cliJson, exportedIds, startServer, storeCaughtUp, type ServerProcess } from './helpers/process.ts';
+import { exportedIds, provision, startServer, storeCaughtUp, type ServerProcess } from './helpers/process.ts';
 import { tempDir } from './helpers/server.ts';
 
 const CLIENTS = 4;
@@ -10,14 +10,6 @@ interface Client {
   acked: Set<string>;
   /** The batch in flight when the server died: not acknowledged, so resent later. */
   unacked: string[][];
-}
-
-async function provision(data: string): Promise<{ ingestKey: string; readKey: string }> {
-  await cliJson(['--data', data, 'init']);
-  await cliJson(['--data', data, 'apps', 'create', '--name', 'web']);
-  const ingest = await cliJson<{ secret: string }>(['--data', data, 'keys', 'create', '--role', 'ingest']);
-  const read = await cliJson<{ secret: string }>(['--data', data, 'keys', 'create', '--role', 'read']);
-  return { ingestKey: ingest.secret, readKey: read.secret };
 }
 
 const body = (ids: string[], t: number) =>

@@ -27,6 +27,29 @@ export async function cliJson<T>(args: string[]): Promise<T> {
   return JSON.parse(r.stdout) as T;
 }
 
+export interface Provisioned {
+  adminKey: string;
+  ingestKey: string;
+  ingestKeyId: string;
+  readKey: string;
+}
+
+/** A data directory made ready the way a user would: init, an app "web", an ingest and a read key. */
+export async function provision(data: string): Promise<Provisioned> {
+  const { adminKey } = await cliJson<{ adminKey: string }>(['--data', data, 'init']);
+  await cliJson(['--data', data, 'apps', 'create', '--name', 'web']);
+  const ingest = await cliJson<{ key: { id: string }; secret: string }>([
+    '--data',
+    data,
+    'keys',
+    'create',
+    '--role',
+    'ingest',
+  ]);
+  const read = await cliJson<{ secret: string }>(['--data', data, 'keys', 'create', '--role', 'read']);
+  return { adminKey, ingestKey: ingest.secret, ingestKeyId: ingest.key.id, readKey: read.secret };
+}
+
 export async function freePort(): Promise<number> {
   const srv = net.createServer().listen(0, '127.0.0.1');
   await once(srv, 'listening');
