@@ -49,10 +49,13 @@ function cli(dataDir: string, args: string[]): string {
 }
 
 /** A fresh data directory with a tenant, an app "bench" and keys; then the server on it. */
+/** The V8 flags `npm start` and bin/usagehub.js's shebang run the server with. */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 export async function startUsagehub(
   port: number,
   dataDir?: string,
-  nodeArgs: string[] = [],
+  nodeArgs: string[] = SERVER_NODE_FLAGS,
 ): Promise<UsagehubInstance> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'usagehub-bench-'));
   let adminKey = '';
