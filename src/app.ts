@@ -4,10 +4,15 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { AdminService } from './admin/admin.service.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
 import type { Authenticator } from './auth/authenticator.ts';
+import { oauthRoutes } from './auth/oauth/oauth.routes.ts';
+import type { TokenService } from './auth/oauth/tokens.ts';
+import type { Catalog } from './catalog/catalog.ts';
+import { pushRoutes } from './dialects/push/push.routes.ts';
 import type { AppDirectory } from './catalog/app-directory.ts';
 import type { Config } from './config.ts';
 import { nativeRoutes } from './dialects/native/native.routes.ts';
 import { UsageHubError } from './domain/errors.ts';
+import { SCOPES, SCOPE_HELP } from './auth/oauth/scopes.ts';
 import { errorHandler, nativeEnvelope } from './http/error-handler.ts';
 import type { IngestPipeline } from './ingest/pipeline.ts';
 import type { Metrics } from './ops/metrics.ts';
@@ -19,6 +24,8 @@ export interface AppDeps {
   config: Config;
   metrics: Metrics;
   auth: Authenticator;
+  tokens: TokenService;
+  catalog: Catalog;
   apps: AppDirectory;
   admin: AdminService;
   pipeline: IngestPipeline;
@@ -43,6 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
   app.decorateRequest('principal', null);
+  app.decorateRequest('client', null);
   app.addHook('onRequest', (_req, _reply, done) => {
     const reason = deps.notReadyReason();
     done(
@@ -57,7 +65,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         version: '0.1.0',
         description: 'Self-hosted hub for product usage events. Errors: see docs/errors.md.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          oauth2: {
+            type: 'oauth2',
+            flows: {
+              clientCredentials: {
+                tokenUrl: '/oauth2/token',
+                scopes: Object.fromEntries(SCOPES.map((s) => [s, SCOPE_HELP[s]])),
+              },
+            },
+          },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -80,6 +101,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pipeline: deps.pipeline,
     maxBatchEvents: deps.config.maxBatchEvents,
     maxBodyBytes: deps.config.maxBodyBytes,
+  });
+  await app.register(oauthRoutes, { catalog: deps.catalog, tokens: deps.tokens, metrics: deps.metrics });
+  await app.register(pushRoutes, {
+    tokens: deps.tokens,
+    apps: deps.apps,
+    pipeline: deps.pipeline,
+    metrics: deps.metrics,
   });
   await app.register(adminRoutes, { auth: deps.auth, admin: deps.admin });
   await app.register(queryRoutes, { auth: deps.auth, apps: deps.apps, store: deps.queries });

@@ -35,6 +35,8 @@ export const ConfigSchema = Type.Object({
   /** DuckDB memory ceiling for the embedded store (DuckDB syntax, e.g. "512MB"). */
   storeMemoryLimit: Type.String({ default: '512MB' }),
   storeThreads: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  /** Lifetime of OAuth access tokens (client credentials grant), in seconds. */
+  tokenTtlSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 3600 }),
   /** Where the CLI finds a running server, and the key it uses there. */
   url: Type.Optional(Type.String()),
   key: Type.Optional(Type.String()),
@@ -54,6 +56,7 @@ const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
   USAGEHUB_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
   USAGEHUB_STORE_MEMORY_LIMIT: 'storeMemoryLimit',
   USAGEHUB_STORE_THREADS: 'storeThreads',
+  USAGEHUB_TOKEN_TTL_SECONDS: 'tokenTtlSeconds',
   USAGEHUB_URL: 'url',
   USAGEHUB_KEY: 'key',
 };

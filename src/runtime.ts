@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Config } from './config.ts';
 import { AdminService } from './admin/admin.service.ts';
 import { Authenticator } from './auth/authenticator.ts';
+import { TokenService } from './auth/oauth/tokens.ts';
 import { AppDirectory } from './catalog/app-directory.ts';
 import { SqliteCatalog } from './catalog/sqlite-catalog.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
@@ -60,9 +61,11 @@ export async function openServerRuntime(
   );
   const metrics = new Metrics();
   const auth = new Authenticator(catalog);
+  const tokens = await TokenService.open(catalog, config.tokenTtlSeconds);
   const apps = new AppDirectory(catalog);
   const admin = new AdminService(catalog, () => {
     auth.invalidate();
+    tokens.invalidate();
     apps.invalidate();
   });
   const committer = new GroupCommitter(log, metrics);
@@ -78,6 +81,8 @@ export async function openServerRuntime(
       config,
       metrics,
       auth,
+      tokens,
+      catalog,
       apps,
       admin,
       pipeline,

@@ -5,7 +5,18 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import { principalOf, requireRole } from '../http/auth-hook.ts';
 import { ErrorResponse } from '../http/schemas.ts';
 import type { AdminService } from './admin.service.ts';
-import { AppSchema, CreatedKeySchema, KeySchema, Name, RoleSchema, TenantSchema } from './admin.schema.ts';
+import {
+  AppSchema,
+  CategorySchema,
+  CreatedClientSchema,
+  CreatedKeySchema,
+  KeySchema,
+  Name,
+  OAuthClientSchema,
+  RoleSchema,
+  ScopeSchema,
+  TenantSchema,
+} from './admin.schema.ts';
 
 export interface AdminDeps {
   auth: Authenticator;
@@ -15,7 +26,10 @@ export interface AdminDeps {
 const errors = { '4xx': ErrorResponse };
 const security = [{ bearer: [] }];
 
-/** The admin REST API: the caller's tenant, its apps and its API keys. Admin keys only. */
+/**
+ * The admin REST API: the caller's tenant, its apps and their event mappings, its API
+ * keys and OAuth clients. Admin keys only.
+ */
 export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (fastify, { auth, admin }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', requireRole(auth, 'admin'));
@@ -148,5 +162,85 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (fastify, { auth
       },
     },
     async (req) => admin.revokeKey(tenantOf(req), req.params.id),
+  );
+
+  const mappingParams = Type.Object({
+    app: Type.String(),
+    eventName: Type.String({ minLength: 1, maxLength: 256 }),
+  });
+  app.put(
+    '/v1/apps/:app/event-mappings/:eventName',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Map an event name to a category (add or change)',
+        description: 'Dialects that require a mapping (push) accept only mapped event names.',
+        security,
+        params: mappingParams,
+        body: Type.Object({ category: CategorySchema }, { additionalProperties: false }),
+        response: { 200: AppSchema, ...errors },
+      },
+    },
+    async (req) => admin.mapEvent(tenantOf(req), req.params.app, req.params.eventName, req.body.category),
+  );
+  app.delete(
+    '/v1/apps/:app/event-mappings/:eventName',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Remove an event name from the mapping',
+        description: 'Events already stored keep their category.',
+        security,
+        params: mappingParams,
+        response: { 200: AppSchema, ...errors },
+      },
+    },
+    async (req) => admin.unmapEvent(tenantOf(req), req.params.app, req.params.eventName),
+  );
+
+  app.get(
+    '/v1/oauth-clients',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'List OAuth clients (never their secrets)',
+        security,
+        response: { 200: Type.Object({ clients: Type.Array(OAuthClientSchema) }), ...errors },
+      },
+    },
+    async (req) => ({ clients: await admin.listOAuthClients(tenantOf(req)) }),
+  );
+  app.post(
+    '/v1/oauth-clients',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Create an OAuth client (client credentials grant)',
+        description: 'The client_secret is in this response only; store it now.',
+        security,
+        body: Type.Object(
+          { name: Name, scopes: Type.Array(ScopeSchema, { minItems: 1 }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: CreatedClientSchema, ...errors },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await admin.createOAuthClient(tenantOf(req), req.body.name, req.body.scopes)),
+  );
+  app.delete(
+    '/v1/oauth-clients/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Revoke an OAuth client and every token it holds',
+        description:
+          'Takes effect at once on this server; other processes stop accepting its tokens within 5 seconds.',
+        security,
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: OAuthClientSchema, ...errors },
+      },
+    },
+    async (req) => admin.revokeOAuthClient(tenantOf(req), req.params.id),
   );
 };

@@ -1,13 +1,43 @@
 import { Type } from 'typebox';
+import { CATEGORIES, type Category } from '../domain/categories.ts';
+import { SCOPES, SCOPE_HELP, type Scope } from '../auth/oauth/scopes.ts';
 
 export const Name = Type.String({ minLength: 1, maxLength: 200 });
 
 export const TenantSchema = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Type.String() });
+export const CategorySchema = Type.Unsafe<Category>({
+  type: 'string',
+  enum: [...CATEGORIES],
+  description: 'A fixed list; see docs/push.md. Login events must name their targetApp.',
+});
+export const EventMappingSchema = Type.Object({ eventName: Type.String(), category: CategorySchema });
 export const AppSchema = Type.Object({
   id: Type.String(),
   tenantId: Type.String(),
   name: Type.String(),
   createdAt: Type.String(),
+  eventMappings: Type.Array(EventMappingSchema, {
+    description: 'The event names the app may push, each with its category.',
+  }),
+});
+export const ScopeSchema = Type.Unsafe<Scope>({
+  type: 'string',
+  enum: [...SCOPES],
+  description: SCOPES.map((s) => `${s}: ${SCOPE_HELP[s]}`).join('; '),
+});
+export const OAuthClientSchema = Type.Object({
+  id: Type.String({ description: 'The client_id.' }),
+  tenantId: Type.String(),
+  name: Type.String(),
+  scopes: Type.Array(ScopeSchema),
+  createdAt: Type.String(),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+});
+export const CreatedClientSchema = Type.Object({
+  client: OAuthClientSchema,
+  secret: Type.String({
+    description: 'The client_secret. Shown only in this response; usagehub keeps its hash.',
+  }),
 });
 export const RoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('ingest'), Type.Literal('read')], {
   description: 'admin: everything; ingest: send events; read: queries and export.',

@@ -1,4 +1,6 @@
-import type { ApiKey, App, Catalog, Role, Tenant } from '../catalog/catalog.ts';
+import type { ApiKey, App, Catalog, OAuthClient, Role, Tenant } from '../catalog/catalog.ts';
+import type { Category } from '../domain/categories.ts';
+import type { Scope } from '../auth/oauth/scopes.ts';
 import { generateSecret, hashSecret, secretPrefix } from '../auth/api-keys.ts';
 import { newId } from '../domain/ids.ts';
 import { UsageHubError } from '../domain/errors.ts';
@@ -6,6 +8,12 @@ import { UsageHubError } from '../domain/errors.ts';
 export interface CreatedKey {
   key: ApiKey;
   /** Shown once, here; only its hash is stored. */
+  secret: string;
+}
+
+export interface CreatedClient {
+  client: OAuthClient;
+  /** The client_secret, shown once, here; only its hash is stored. */
   secret: string;
 }
 
@@ -94,5 +102,44 @@ export class AdminService {
     if (!key) throw new UsageHubError('not_found', `key ${id} does not exist`);
     this.onChange();
     return key;
+  }
+
+  async mapEvent(tenantId: string, idOrName: string, eventName: string, category: Category): Promise<App> {
+    const app = await this.app(tenantId, idOrName);
+    const updated = await this.catalog.setEventMapping(tenantId, app.id, { eventName, category });
+    if (!updated) throw new UsageHubError('not_found', `app ${idOrName} does not exist`);
+    this.onChange();
+    return updated;
+  }
+
+  async unmapEvent(tenantId: string, idOrName: string, eventName: string): Promise<App> {
+    const app = await this.app(tenantId, idOrName);
+    if (!app.eventMappings.some((m) => m.eventName === eventName)) {
+      throw new UsageHubError('not_found', `app ${app.name} has no mapping for ${eventName}`);
+    }
+    const updated = await this.catalog.removeEventMapping(tenantId, app.id, eventName);
+    if (!updated) throw new UsageHubError('not_found', `app ${idOrName} does not exist`);
+    this.onChange();
+    return updated;
+  }
+
+  listOAuthClients(tenantId: string): Promise<OAuthClient[]> {
+    return this.catalog.listOAuthClients(tenantId);
+  }
+
+  async createOAuthClient(tenantId: string, name: string, scopes: Scope[]): Promise<CreatedClient> {
+    const secret = generateSecret('client');
+    const client = await this.catalog.createOAuthClient(
+      { id: newId('client'), tenantId, name, scopes: [...new Set(scopes)] },
+      hashSecret(secret),
+    );
+    return { client, secret };
+  }
+
+  async revokeOAuthClient(tenantId: string, id: string): Promise<OAuthClient> {
+    const client = await this.catalog.revokeOAuthClient(tenantId, id);
+    if (!client) throw new UsageHubError('not_found', `OAuth client ${id} does not exist`);
+    this.onChange();
+    return client;
   }
 }

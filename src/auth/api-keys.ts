@@ -2,12 +2,12 @@ import { hash, randomBytes } from 'node:crypto';
 import type { Role } from '../catalog/catalog.ts';
 
 /**
- * API key secrets: `uh_<role>_<32 random bytes, base64url>`. They carry 256 bits of
+ * API key and OAuth client secrets: `uh_<role or client>_<32 random bytes, base64url>`. They carry 256 bits of
  * randomness, so a fast SHA-256 is the right hash at rest (a password KDF protects
  * low-entropy secrets and would only slow every request down).
  */
-export function generateSecret(role: Role): string {
-  return `uh_${role}_${randomBytes(32).toString('base64url')}`;
+export function generateSecret(kind: Role | 'client'): string {
+  return `uh_${kind}_${randomBytes(32).toString('base64url')}`;
 }
 
 export function hashSecret(secret: string): string {

@@ -3,6 +3,9 @@
  * every request consults. The embedded adapter is SQLite; hot lookups are cached by
  * callers (auth/, ingest/), so an adapter may be a network round trip away.
  */
+import type { Category } from '../domain/categories.ts';
+import type { Scope } from '../auth/oauth/scopes.ts';
+
 export type Role = 'admin' | 'ingest' | 'read';
 export const ROLES: readonly Role[] = ['admin', 'ingest', 'read'];
 
@@ -12,11 +15,19 @@ export interface Tenant {
   createdAt: string;
 }
 
+/** One event name an app may send, and its category (domain/categories.ts). */
+export interface EventMapping {
+  eventName: string;
+  category: Category;
+}
+
 export interface App {
   id: string;
   tenantId: string;
   name: string;
   createdAt: string;
+  /** Sorted by event name. Dialects that require a mapping accept only these names. */
+  eventMappings: EventMapping[];
 }
 
 export interface ApiKey {
@@ -26,6 +37,17 @@ export interface ApiKey {
   role: Role;
   /** The first characters of the secret, safe to show, to tell keys apart. */
   prefix: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** An OAuth2 client (client credentials grant) of a tenant; its secret is stored hashed. */
+export interface OAuthClient {
+  /** The client_id. */
+  id: string;
+  tenantId: string;
+  name: string;
+  scopes: Scope[];
   createdAt: string;
   revokedAt: string | null;
 }
@@ -44,6 +66,25 @@ export interface Catalog {
   /** Finds an app by id, else by name, within the tenant. */
   findApp(tenantId: string, idOrName: string): Promise<App | null>;
   renameApp(tenantId: string, id: string, name: string): Promise<CreateOutcome<App> | null>;
+
+  /** Adds a mapping or changes its category; null when the app does not exist. */
+  setEventMapping(tenantId: string, appId: string, mapping: EventMapping): Promise<App | null>;
+  /** Null when the app does not exist; the app unchanged when the name was not mapped. */
+  removeEventMapping(tenantId: string, appId: string, eventName: string): Promise<App | null>;
+
+  createOAuthClient(
+    client: Omit<OAuthClient, 'createdAt' | 'revokedAt'>,
+    secretHash: string,
+  ): Promise<OAuthClient>;
+  listOAuthClients(tenantId: string): Promise<OAuthClient[]>;
+  revokeOAuthClient(tenantId: string, id: string): Promise<OAuthClient | null>;
+  /** Any tenant's client by its client_id, with the hash to check a presented secret against. */
+  findOAuthClient(id: string): Promise<{ client: OAuthClient; secretHash: string } | null>;
+  /**
+   * The secret that signs access tokens, created on first use. Every process serving
+   * the same catalog signs and verifies with it.
+   */
+  tokenSigningKey(): Promise<string>;
 
   /** Stores a key by the hash of its secret; the secret itself is never stored. */
   createKey(key: Omit<ApiKey, 'createdAt' | 'revokedAt'>, secretHash: string): Promise<ApiKey>;

@@ -1,5 +1,17 @@
 import Database from 'better-sqlite3';
-import type { ApiKey, App, Catalog, CreateOutcome, Role, Tenant } from './catalog.ts';
+import { randomBytes } from 'node:crypto';
+import type {
+  ApiKey,
+  App,
+  Catalog,
+  CreateOutcome,
+  EventMapping,
+  OAuthClient,
+  Role,
+  Tenant,
+} from './catalog.ts';
+import type { Category } from '../domain/categories.ts';
+import type { Scope } from '../auth/oauth/scopes.ts';
 import { newId } from '../domain/ids.ts';
 
 const SCHEMA = `
@@ -12,6 +24,13 @@ const SCHEMA = `
     id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,
     role TEXT NOT NULL, prefix TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL, revoked_at TEXT);
+  CREATE TABLE IF NOT EXISTS event_mappings (
+    app_id TEXT NOT NULL REFERENCES apps(id), event_name TEXT NOT NULL, category TEXT NOT NULL,
+    PRIMARY KEY (app_id, event_name));
+  CREATE TABLE IF NOT EXISTS oauth_clients (
+    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,
+    scopes TEXT NOT NULL, secret_hash TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT);
+  CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 interface KeyRow {
@@ -36,11 +55,28 @@ interface TenantRow {
 }
 
 const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: r.created_at });
-const toApp = (r: AppRow): App => ({
+interface MappingRow {
+  app_id: string;
+  event_name: string;
+  category: Category;
+}
+interface ClientRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  scopes: string;
+  secret_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const toClient = (r: ClientRow): OAuthClient => ({
   id: r.id,
   tenantId: r.tenant_id,
   name: r.name,
+  scopes: JSON.parse(r.scopes) as Scope[],
   createdAt: r.created_at,
+  revokedAt: r.revoked_at,
 });
 const toKey = (r: KeyRow): ApiKey => ({
   id: r.id,
@@ -104,14 +140,14 @@ export class SqliteCatalog implements Catalog {
       if (isUniqueViolation(err)) return { outcome: 'name_taken' };
       throw err;
     }
-    return { outcome: 'created', value: toApp(row) };
+    return { outcome: 'created', value: this.withMappings([row])[0]! };
   }
 
   async listApps(tenantId: string): Promise<App[]> {
-    return this.db
+    const rows = this.db
       .prepare<[string], AppRow>('SELECT * FROM apps WHERE tenant_id = ? ORDER BY created_at, id')
-      .all(tenantId)
-      .map(toApp);
+      .all(tenantId);
+    return this.withMappings(rows);
   }
 
   async findApp(tenantId: string, idOrName: string): Promise<App | null> {
@@ -121,7 +157,101 @@ export class SqliteCatalog implements Catalog {
         'SELECT * FROM apps WHERE tenant_id = @tenant AND (id = @key OR name = @key) ORDER BY id = @key DESC LIMIT 1',
       )
       .get({ tenant: tenantId, key: idOrName });
-    return row ? toApp(row) : null;
+    return row ? this.withMappings([row])[0]! : null;
+  }
+
+  /** Apps with their event mappings, in one query for all of them. */
+  private withMappings(rows: AppRow[]): App[] {
+    if (rows.length === 0) return [];
+    const mappings = this.db
+      .prepare<string[], MappingRow>(
+        `SELECT * FROM event_mappings WHERE app_id IN (${rows.map(() => '?').join(', ')}) ORDER BY event_name`,
+      )
+      .all(...rows.map((r) => r.id));
+    const byApp = new Map<string, EventMapping[]>(rows.map((r) => [r.id, []]));
+    for (const m of mappings) byApp.get(m.app_id)!.push({ eventName: m.event_name, category: m.category });
+    return rows.map((r) => ({
+      id: r.id,
+      tenantId: r.tenant_id,
+      name: r.name,
+      createdAt: r.created_at,
+      eventMappings: byApp.get(r.id)!,
+    }));
+  }
+
+  async setEventMapping(tenantId: string, appId: string, mapping: EventMapping): Promise<App | null> {
+    const app = await this.findApp(tenantId, appId);
+    if (!app || app.id !== appId) return null;
+    this.db
+      .prepare(
+        `INSERT INTO event_mappings (app_id, event_name, category) VALUES (?, ?, ?)
+         ON CONFLICT (app_id, event_name) DO UPDATE SET category = excluded.category`,
+      )
+      .run(appId, mapping.eventName, mapping.category);
+    return this.findApp(tenantId, appId);
+  }
+
+  async removeEventMapping(tenantId: string, appId: string, eventName: string): Promise<App | null> {
+    const app = await this.findApp(tenantId, appId);
+    if (!app || app.id !== appId) return null;
+    this.db.prepare('DELETE FROM event_mappings WHERE app_id = ? AND event_name = ?').run(appId, eventName);
+    return this.findApp(tenantId, appId);
+  }
+
+  async createOAuthClient(
+    client: Omit<OAuthClient, 'createdAt' | 'revokedAt'>,
+    secretHash: string,
+  ): Promise<OAuthClient> {
+    const row: ClientRow = {
+      id: client.id,
+      tenant_id: client.tenantId,
+      name: client.name,
+      scopes: JSON.stringify(client.scopes),
+      secret_hash: secretHash,
+      created_at: new Date().toISOString(),
+      revoked_at: null,
+    };
+    this.db
+      .prepare(
+        `INSERT INTO oauth_clients (id, tenant_id, name, scopes, secret_hash, created_at, revoked_at)
+         VALUES (@id, @tenant_id, @name, @scopes, @secret_hash, @created_at, @revoked_at)`,
+      )
+      .run(row);
+    return toClient(row);
+  }
+
+  async listOAuthClients(tenantId: string): Promise<OAuthClient[]> {
+    return this.db
+      .prepare<[string], ClientRow>('SELECT * FROM oauth_clients WHERE tenant_id = ? ORDER BY created_at, id')
+      .all(tenantId)
+      .map(toClient);
+  }
+
+  async revokeOAuthClient(tenantId: string, id: string): Promise<OAuthClient | null> {
+    this.db
+      .prepare(
+        'UPDATE oauth_clients SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL',
+      )
+      .run(new Date().toISOString(), tenantId, id);
+    const row = this.db
+      .prepare<[string, string], ClientRow>('SELECT * FROM oauth_clients WHERE tenant_id = ? AND id = ?')
+      .get(tenantId, id);
+    return row ? toClient(row) : null;
+  }
+
+  async findOAuthClient(id: string): Promise<{ client: OAuthClient; secretHash: string } | null> {
+    const row = this.db.prepare<[string], ClientRow>('SELECT * FROM oauth_clients WHERE id = ?').get(id);
+    return row ? { client: toClient(row), secretHash: row.secret_hash } : null;
+  }
+
+  async tokenSigningKey(): Promise<string> {
+    // INSERT OR IGNORE, then read: two processes starting together agree on one key.
+    this.db
+      .prepare("INSERT OR IGNORE INTO settings (name, value) VALUES ('token_signing_key', ?)")
+      .run(randomBytes(32).toString('base64url'));
+    return this.db
+      .prepare<[], { value: string }>("SELECT value FROM settings WHERE name = 'token_signing_key'")
+      .get()!.value;
   }
 
   async renameApp(tenantId: string, id: string, name: string): Promise<CreateOutcome<App> | null> {

@@ -17,6 +17,13 @@ export const ERRORS = {
   invalid_body: { status: 400, message: 'The request body could not be parsed.' },
   invalid_request: { status: 400, message: 'The request has invalid parameters.' },
   validation_failed: { status: 400, message: 'One or more events are invalid; nothing was stored.' },
+  // OAuth2 (RFC 6749 §5.2, RFC 6750 §3): the token endpoint and bearer-token routes
+  invalid_client: { status: 401, message: 'Client authentication failed.' },
+  invalid_grant: { status: 400, message: 'The grant is invalid.' },
+  unsupported_grant_type: { status: 400, message: 'Only grant_type=client_credentials is supported.' },
+  invalid_scope: { status: 400, message: 'The requested scope is unknown or not granted to this client.' },
+  invalid_token: { status: 401, message: 'A valid access token is required.' },
+  insufficient_scope: { status: 403, message: 'The access token lacks the scope this needs.' },
   not_ready: { status: 503, message: 'usagehub is starting or shutting down.' },
   internal: { status: 500, message: 'Internal error.' },
   // per-field problems, listed in `details` of validation_failed / invalid_request
@@ -26,6 +33,7 @@ export const ERRORS = {
   field_range: { status: 400, message: 'A field is out of its allowed range.' },
   field_unknown: { status: 400, message: 'A field is not allowed here.' },
   unknown_app: { status: 400, message: 'The event names an app the tenant does not have.' },
+  unmapped_event: { status: 400, message: "The eventName is not in the app's event mapping." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

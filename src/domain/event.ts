@@ -20,6 +20,9 @@ export interface SessionRef {
 }
 
 export interface EventContext {
+  /** For logins: the app instance logged into, by id, and its name when given. */
+  targetApp?: string;
+  targetAppName?: string;
   ip?: string;
   domain?: string;
   company?: string;
@@ -50,3 +53,13 @@ export interface UsageEvent {
   /** What the client sent for this event, untouched, so a mapping mistake loses nothing. */
   raw: unknown;
 }
+
+/**
+ * An event is late when it arrived more than 12 hours after it happened: the window
+ * within which the push dialect promises aggregates. Late events are stored and
+ * counted like any other, and marked so that a user can see what arrived outside it.
+ */
+export const LATE_AFTER_MS = 12 * 3600 * 1000;
+
+export const isLate = (e: Pick<UsageEvent, 'occurredAt' | 'receivedAt'>): boolean =>
+  e.receivedAt - e.occurredAt > LATE_AFTER_MS;

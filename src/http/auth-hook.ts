@@ -3,10 +3,14 @@ import type { Role } from '../catalog/catalog.ts';
 import { roleAllows } from '../auth/api-keys.ts';
 import { bearerSecret, type Authenticator, type Principal } from '../auth/authenticator.ts';
 import { UsageHubError } from '../domain/errors.ts';
+import type { Scope } from '../auth/oauth/scopes.ts';
+import type { TokenPrincipal, TokenService } from '../auth/oauth/tokens.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** The OAuth client a bearer access token speaks for (push routes). */
+    client: TokenPrincipal | null;
   }
   interface FastifyContextConfig {
     /** Set on ingest routes: the dialect, for the per-source request metrics. */
@@ -34,4 +38,30 @@ export function requireRole(auth: Authenticator, role: Role) {
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new UsageHubError('unauthorized');
   return request.principal;
+}
+
+/** An onRequest hook for OAuth routes: a live access token holding `scope` (RFC 6750). */
+export function requireScope(tokens: TokenService, scope: Scope) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const token = bearerSecret(request.headers.authorization);
+    if (!token) {
+      throw new UsageHubError(
+        'invalid_token',
+        'An access token is required: Authorization: Bearer <token>, from POST /oauth2/token.',
+      );
+    }
+    const verified = await tokens.verify(token);
+    if (verified.outcome === 'invalid')
+      throw new UsageHubError('invalid_token', `Unauthorized: ${verified.reason}.`);
+    if (!verified.principal.scopes.includes(scope)) {
+      throw new UsageHubError('insufficient_scope', `This needs an access token with scope ${scope}.`);
+    }
+    request.client = verified.principal;
+  };
+}
+
+/** The client a scope hook admitted; routes behind requireScope only. */
+export function clientOf(request: FastifyRequest): TokenPrincipal {
+  if (!request.client) throw new UsageHubError('invalid_token');
+  return request.client;
 }

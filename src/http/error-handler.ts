@@ -51,7 +51,10 @@ export function nativeEnvelope(err: UsageHubError, request: FastifyRequest): Err
   return { error: { code: err.code, message: err.message, details: err.details, requestId: request.id } };
 }
 
-export type Envelope = (err: UsageHubError, request: FastifyRequest) => { status: number; body: unknown };
+export type Envelope = (
+  err: UsageHubError,
+  request: FastifyRequest,
+) => { status: number; body: unknown; headers?: Record<string, string> };
 
 /**
  * Builds an error handler for a group of routes: maps the error, counts the reject,
@@ -62,7 +65,8 @@ export function errorHandler(envelope: Envelope, onReject: (code: ErrorCode, ing
     const e = toUsageHubError(err);
     onReject(e.code, request.routeOptions.config.ingestSource);
     if (e.status >= 500) request.log.error({ err }, 'request failed');
-    const { status, body } = envelope(e, request);
+    const { status, body, headers } = envelope(e, request);
+    if (headers) void reply.headers(headers);
     void reply.status(status).send(body);
   };
 }

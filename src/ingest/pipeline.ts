@@ -1,4 +1,4 @@
-import type { UsageEvent } from '../domain/event.ts';
+import { isLate, type UsageEvent } from '../domain/event.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { GroupCommitter } from './group-commit.ts';
 import { encodeBatch } from './encode.ts';
@@ -25,9 +25,15 @@ export class IngestPipeline {
     if (events.length === 0) return { accepted: 0, duplicates: 0, fresh: new Uint8Array(0) };
     const fresh = await this.committer.submit(encodeBatch(events));
     let accepted = 0;
-    for (const f of fresh) if (f) accepted++;
+    let late = 0;
+    for (let i = 0; i < fresh.length; i++) {
+      if (fresh[i]) {
+        accepted++;
+        if (isLate(events[i]!)) late++;
+      }
+    }
     const duplicates = events.length - accepted;
-    this.metrics.ingested(events[0]!.source, accepted, duplicates);
+    this.metrics.ingested(events[0]!.source, accepted, duplicates, late);
     return { accepted, duplicates, fresh };
   }
 }

@@ -18,6 +18,12 @@ export class Metrics implements GroupCommitObserver {
     labelNames: ['source', 'status'] as const,
     registers: [this.registry],
   });
+  readonly lateEvents = new Counter({
+    name: 'usagehub_ingest_late_events_total',
+    help: 'Accepted events that arrived more than 12 hours after they happened, by source.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
   readonly batchSize = new Histogram({
     name: 'usagehub_ingest_batch_events',
     help: 'Events per accepted ingest request.',
@@ -62,7 +68,7 @@ export class Metrics implements GroupCommitObserver {
   }
 
   /** Counts one accepted ingest request (children are cached: label lookups cost per call). */
-  ingested(source: string, accepted: number, duplicates: number): void {
+  ingested(source: string, accepted: number, duplicates: number, late = 0): void {
     let c = this.bySource.get(source);
     if (!c) {
       c = {
@@ -76,6 +82,7 @@ export class Metrics implements GroupCommitObserver {
     if (duplicates > 0) c.duplicate.inc(duplicates);
     c.ok.inc();
     this.batchSize.observe(accepted + duplicates);
+    if (late > 0) this.lateEvents.inc({ source }, late);
   }
 
   committed(batches: number, seconds: number): void {

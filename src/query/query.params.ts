@@ -7,6 +7,13 @@ import type { QueryFilter } from './query.ts';
 export const FilterParams = Type.Object({
   app: Type.Optional(Type.String({ description: 'App ids or names, comma-separated.' })),
   name: Type.Optional(Type.String({ description: 'Event names, comma-separated.' })),
+  category: Type.Optional(Type.String({ description: 'Event categories, comma-separated.' })),
+  late: Type.Optional(
+    Type.Boolean({
+      description:
+        'true: only events that arrived more than 12 hours after they happened; false: only the others.',
+    }),
+  ),
   from: Type.Optional(Type.String({ description: 'Inclusive start: Unix milliseconds or ISO 8601.' })),
   to: Type.Optional(Type.String({ description: 'Exclusive end: Unix milliseconds or ISO 8601.' })),
 });
@@ -51,5 +58,13 @@ export async function parseFilter(
     }
   }
   if (problems.length > 0) throw new UsageHubError('invalid_request', undefined, problems);
-  return { tenantId, appIds, names: list(params.name), from, to };
+  return {
+    tenantId,
+    appIds,
+    names: list(params.name),
+    categories: list(params.category),
+    late: params.late,
+    from,
+    to,
+  };
 }

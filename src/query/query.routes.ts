@@ -9,6 +9,7 @@ import { ErrorResponse } from '../http/schemas.ts';
 import type { EventQueries } from '../store/event-store.ts';
 import { CSV_HEADER, formatExportLine } from './export-format.ts';
 import { FilterParams, IntervalParam, parseFilter } from './query.params.ts';
+import { GROUP_BYS, type GroupBy } from './query.ts';
 
 export interface QueryDeps {
   auth: Authenticator;
@@ -37,7 +38,11 @@ export const queryRoutes: FastifyPluginAsync<QueryDeps> = async (fastify, { auth
           ...FilterParams.properties,
           interval: IntervalParam,
           groupBy: Type.Optional(
-            Type.Union([Type.Literal('name'), Type.Literal('app'), Type.Literal('user')]),
+            Type.Unsafe<GroupBy>({
+              type: 'string',
+              enum: [...GROUP_BYS],
+              description: 'Split each bucket by this; `late` gives "true" and "false".',
+            }),
           ),
         }),
         response: {

@@ -5,12 +5,16 @@ import type { EventRef } from '../log/event-log.ts';
  * Times are Unix milliseconds; buckets are UTC.
  */
 export type Interval = 'hour' | 'day';
-export type GroupBy = 'name' | 'app' | 'user';
+export type GroupBy = 'name' | 'app' | 'user' | 'category' | 'targetApp' | 'late';
+export const GROUP_BYS: readonly GroupBy[] = ['name', 'app', 'user', 'category', 'targetApp', 'late'];
 
 export interface QueryFilter {
   tenantId: string;
   appIds?: readonly string[];
   names?: readonly string[];
+  categories?: readonly string[];
+  /** Only events that arrived more than 12 hours after they happened (true), or only the others. */
+  late?: boolean;
   /** Inclusive. */
   from?: number;
   /** Exclusive. */

@@ -12,6 +12,7 @@ import type {
   UsersRow,
 } from '../../query/query.ts';
 import type { EventStore } from '../event-store.ts';
+import { LATE_AFTER_MS } from '../../domain/event.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -25,8 +26,13 @@ const SCHEMA = `
     user_key VARCHAR,
     session_id VARCHAR,
     count BIGINT NOT NULL,
-    client_id VARCHAR               -- the full document stays in the log (EventLog.docsAt)
+    client_id VARCHAR,              -- the full document stays in the log (EventLog.docsAt)
+    target_app VARCHAR,             -- logins: the app instance logged into
+    late BOOLEAN NOT NULL DEFAULT false  -- arrived more than 12 h after it happened
   );
+  -- Stores written before these columns existed get them (existing events: not late).
+  ALTER TABLE events ADD COLUMN IF NOT EXISTS target_app VARCHAR;
+  ALTER TABLE events ADD COLUMN IF NOT EXISTS late BOOLEAN DEFAULT false;
   CREATE TABLE IF NOT EXISTS applied (id INTEGER PRIMARY KEY, log_offset BIGINT NOT NULL);
   -- Rollup: who was active on which UTC day, once per (tenant, app, day, user). Distinct
   -- users over a month of raw events cost a hash aggregation of every event (~530 ms
@@ -70,6 +76,8 @@ const EVENT_SHAPE = JSON.stringify({
   name: 'VARCHAR',
   category: 'VARCHAR',
   occurredAt: 'BIGINT',
+  receivedAt: 'BIGINT',
+  context: { targetApp: 'VARCHAR' },
   actor: { userId: 'VARCHAR', email: 'VARCHAR', deviceId: 'VARCHAR' },
   session: { id: 'VARCHAR' },
   count: 'BIGINT',
@@ -84,9 +92,11 @@ const EVENT_SHAPE = JSON.stringify({
  * the rule on `Actor` in domain/event.ts.
  */
 const INSERT_NDJSON = `
-  INSERT INTO events
+  INSERT INTO events (seq, tenant_id, app_id, source, name, category, occurred_at, user_key,
+                      session_id, count, client_id, target_app, late)
   SELECT s.seq, s.tenantId, s.appId, s.source, s.name, s.category, epoch_ms(s.occurredAt),
-         coalesce(s.actor.userId, s.actor.email, s.actor.deviceId), s.session.id, s.count, s.clientId
+         coalesce(s.actor.userId, s.actor.email, s.actor.deviceId), s.session.id, s.count, s.clientId,
+         s.context.targetApp, s.receivedAt - s.occurredAt > ${LATE_AFTER_MS}
   FROM (SELECT json_transform(unnest(string_split($1, chr(10))), '${EVENT_SHAPE}') AS s)`;
 
 /** A batch's documents, each with its seq put first, as one NDJSON text. */
@@ -128,6 +138,8 @@ function filterSql(f: QueryFilter): Sql {
   sql.where(`tenant_id = ${sql.param(f.tenantId)}`);
   if (f.appIds?.length) sql.where(`app_id IN (${f.appIds.map((a) => sql.param(a)).join(', ')})`);
   if (f.names?.length) sql.where(`name IN (${f.names.map((n) => sql.param(n)).join(', ')})`);
+  if (f.categories?.length) sql.where(`category IN (${f.categories.map((c) => sql.param(c)).join(', ')})`);
+  if (f.late !== undefined) sql.where(f.late ? 'late' : 'NOT late');
   if (f.from !== undefined) sql.where(`occurred_at >= ${msLiteral(f.from)}`);
   if (f.to !== undefined) sql.where(`occurred_at < ${msLiteral(f.to)}`);
   return sql;
@@ -140,10 +152,24 @@ const DAY_MS = 86400_000;
 /** The rollup answers daily distinct users for whole UTC days, by app, without a name filter. */
 function usesDailyRollup(q: UsersQuery): boolean {
   const wholeDay = (t: number | undefined) => t === undefined || t % DAY_MS === 0;
-  return q.interval === 'day' && !q.names?.length && wholeDay(q.from) && wholeDay(q.to);
+  return (
+    q.interval === 'day' &&
+    !q.names?.length &&
+    !q.categories?.length &&
+    q.late === undefined &&
+    wholeDay(q.from) &&
+    wholeDay(q.to)
+  );
 }
 
-const GROUP_COLUMN = { name: 'name', app: 'app_id', user: 'user_key' } as const;
+const GROUP_COLUMN = {
+  name: 'name',
+  app: 'app_id',
+  user: 'user_key',
+  category: 'category',
+  targetApp: 'target_app',
+  late: 'late::VARCHAR',
+} as const;
 
 /**
  * EventStore on DuckDB: columnar, so the analytical queries scan only the columns they

@@ -1,0 +1,100 @@
+import type { App } from '../../catalog/catalog.ts';
+import { dedupKey } from '../../domain/dedup.ts';
+import { problem, type Problem } from '../../domain/errors.ts';
+import type { UsageEvent } from '../../domain/event.ts';
+import type { PushEvent } from './push.schema.ts';
+
+/** Earliest accepted time: an earlier one is nearly always seconds sent as milliseconds. */
+const MIN_TIME = Date.UTC(2000, 0, 1);
+/** How far ahead of the server clock a pushed event may be. */
+export const PUSH_MAX_FUTURE_MS = 5 * 60 * 1000;
+
+const KNOWN = new Set(['timestamp', 'email', 'eventName', 'targetApp', 'targetAppName']);
+
+export type PushMapOutcome =
+  { outcome: 'ok'; events: UsageEvent[] } | { outcome: 'invalid'; problems: Problem[] };
+
+/**
+ * Maps schema-valid pushed events of one app to canonical ones, checking what a schema
+ * cannot: the event name is in the app's mapping, a Login names its target app, the
+ * time is plausible. Every problem is collected.
+ */
+export function mapPushBatch(
+  batch: readonly PushEvent[],
+  app: App,
+  receivedAt: number,
+  /** Events that already failed schema validation are skipped. */
+  schemaValid: (index: number) => boolean,
+): PushMapOutcome {
+  const categories = new Map(app.eventMappings.map((m) => [m.eventName, m.category]));
+  const events: UsageEvent[] = [];
+  const problems: Problem[] = [];
+  batch.forEach((input, index) => {
+    if (!schemaValid(index)) return;
+    const before = problems.length;
+    const category = categories.get(input.eventName);
+    if (category === undefined) {
+      problems.push(
+        problem(
+          'eventName',
+          'unmapped_event',
+          `eventName ${JSON.stringify(input.eventName)} is not in the event mapping of app ${app.id}`,
+          index,
+        ),
+      );
+    } else if (category === 'Login' && input.targetApp === undefined) {
+      problems.push(
+        problem(
+          'targetApp',
+          'field_required',
+          `targetApp is required: ${input.eventName} is a Login event`,
+          index,
+        ),
+      );
+    }
+    if (input.timestamp < MIN_TIME) {
+      problems.push(
+        problem(
+          'timestamp',
+          'field_range',
+          'timestamp is before 2000-01-01; Unix milliseconds are expected',
+          index,
+        ),
+      );
+    } else if (input.timestamp > receivedAt + PUSH_MAX_FUTURE_MS) {
+      problems.push(
+        problem('timestamp', 'field_range', 'timestamp is more than 5 minutes in the future', index),
+      );
+    }
+    if (problems.length > before || category === undefined) return;
+    events.push(toCanonical(input, app, category, receivedAt));
+  });
+  return problems.length > 0 ? { outcome: 'invalid', problems } : { outcome: 'ok', events };
+}
+
+function toCanonical(input: PushEvent, app: App, category: string, receivedAt: number): UsageEvent {
+  // Addresses differ in case only by accident; one user, one identity.
+  const email = input.email.toLowerCase();
+  const properties: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) if (!KNOWN.has(k)) properties[k] = v;
+  return {
+    tenantId: app.tenantId,
+    appId: app.id,
+    source: 'push',
+    name: input.eventName,
+    category,
+    occurredAt: input.timestamp,
+    receivedAt,
+    actor: { email },
+    session: {},
+    count: 1,
+    context: { targetApp: input.targetApp, targetAppName: input.targetAppName },
+    properties,
+    clientId: null,
+    // The API's identity of an event: (timestamp, email, eventName) within its app.
+    dedupKey: dedupKey(app.tenantId, app.id, input.timestamp, {
+      content: JSON.stringify(['push', email, input.eventName]),
+    }),
+    raw: input,
+  };
+}
