@@ -1,7 +1,9 @@
 import { request } from 'undici';
-import type { ApiKey, App, Catalog, Role, Tenant } from '../catalog/catalog.ts';
+import type { ApiKey, App, Catalog, OAuthClient, Role, Tenant } from '../catalog/catalog.ts';
+import type { Category } from '../domain/categories.ts';
+import type { Scope } from '../auth/oauth/scopes.ts';
 import type { Config } from '../config.ts';
-import { AdminService, type CreatedKey } from '../admin/admin.service.ts';
+import { AdminService, type CreatedClient, type CreatedKey } from '../admin/admin.service.ts';
 import { acquireDataLock } from '../ops/data-lock.ts';
 import { dataFiles, openCatalog } from '../runtime.ts';
 import { UsageHubError } from '../domain/errors.ts';
@@ -16,6 +18,11 @@ export interface AdminBackend {
   listKeys(): Promise<ApiKey[]>;
   createKey(role: Role, name: string): Promise<CreatedKey>;
   revokeKey(id: string): Promise<ApiKey>;
+  mapEvent(app: string, eventName: string, category: Category): Promise<App>;
+  unmapEvent(app: string, eventName: string): Promise<App>;
+  listOAuthClients(): Promise<OAuthClient[]>;
+  createOAuthClient(name: string, scopes: Scope[]): Promise<CreatedClient>;
+  revokeOAuthClient(id: string): Promise<OAuthClient>;
   close(): Promise<void>;
 }
 
@@ -75,7 +82,11 @@ export class RemoteBackend implements AdminBackend {
     private readonly key: string,
   ) {}
 
-  async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  async call<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
     let res;
     try {
       res = await request(new URL(path, this.url), {
@@ -107,6 +118,17 @@ export class RemoteBackend implements AdminBackend {
   listKeys = async () => (await this.call<{ keys: ApiKey[] }>('GET', '/v1/keys')).keys;
   createKey = (role: Role, name: string) => this.call<CreatedKey>('POST', '/v1/keys', { role, name });
   revokeKey = (id: string) => this.call<ApiKey>('DELETE', `/v1/keys/${encodeURIComponent(id)}`);
+  private mappingPath = (app: string, eventName: string) =>
+    `/v1/apps/${encodeURIComponent(app)}/event-mappings/${encodeURIComponent(eventName)}`;
+  mapEvent = (app: string, eventName: string, category: Category) =>
+    this.call<App>('PUT', this.mappingPath(app, eventName), { category });
+  unmapEvent = (app: string, eventName: string) => this.call<App>('DELETE', this.mappingPath(app, eventName));
+  listOAuthClients = async () =>
+    (await this.call<{ clients: OAuthClient[] }>('GET', '/v1/oauth-clients')).clients;
+  createOAuthClient = (name: string, scopes: Scope[]) =>
+    this.call<CreatedClient>('POST', '/v1/oauth-clients', { name, scopes });
+  revokeOAuthClient = (id: string) =>
+    this.call<OAuthClient>('DELETE', `/v1/oauth-clients/${encodeURIComponent(id)}`);
   close = async () => {};
 }
 
@@ -154,5 +176,13 @@ export class LocalBackend implements AdminBackend {
   listKeys = () => this.guard(this.admin.listKeys(this.tenantId));
   createKey = (role: Role, name: string) => this.guard(this.admin.createKey(this.tenantId, role, name));
   revokeKey = (id: string) => this.guard(this.admin.revokeKey(this.tenantId, id));
+  mapEvent = (app: string, eventName: string, category: Category) =>
+    this.guard(this.admin.mapEvent(this.tenantId, app, eventName, category));
+  unmapEvent = (app: string, eventName: string) =>
+    this.guard(this.admin.unmapEvent(this.tenantId, app, eventName));
+  listOAuthClients = () => this.guard(this.admin.listOAuthClients(this.tenantId));
+  createOAuthClient = (name: string, scopes: Scope[]) =>
+    this.guard(this.admin.createOAuthClient(this.tenantId, name, scopes));
+  revokeOAuthClient = (id: string) => this.guard(this.admin.revokeOAuthClient(this.tenantId, id));
   close = () => this.closeAll();
 }

@@ -4,7 +4,9 @@
  */
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from '../config.ts';
-import { ROLES, type Role } from '../catalog/catalog.ts';
+import { ROLES, type App, type Role } from '../catalog/catalog.ts';
+import { CATEGORIES, type Category } from '../domain/categories.ts';
+import { parseScope, SCOPES, type Scope } from '../auth/oauth/scopes.ts';
 import { CliError, openBackend, type AdminBackend } from './backend.ts';
 import { init } from './commands/init.ts';
 import { serve } from './commands/serve.ts';
@@ -89,12 +91,37 @@ apps
       print(cmd, app, () => `${app.id}\t${app.name}`);
     }),
   );
+/** An app for people: id and name, then one line per mapped event name. */
+const showApp = (app: App): string =>
+  [`${app.id}\t${app.name}`, ...app.eventMappings.map((m) => `  ${m.eventName}\t${m.category}`)].join('\n');
+
 apps.command('show <app>').action(async (idOrName: string, _o, cmd: Command) =>
   withBackend(cmd, async (b) => {
     const app = await b.getApp(idOrName);
-    print(cmd, app, () => `${app.id}\t${app.name}`);
+    print(cmd, app, () => showApp(app));
   }),
 );
+apps
+  .command('map <app>')
+  .description("add an event name to the app's event mapping, or change its category")
+  .requiredOption('--event <name>', 'the eventName the app sends')
+  .addOption(new Option('--category <category>', 'its category').choices(CATEGORIES).makeOptionMandatory())
+  .action(async (idOrName: string, opts: { event: string; category: Category }, cmd: Command) =>
+    withBackend(cmd, async (b) => {
+      const app = await b.mapEvent(idOrName, opts.event, opts.category);
+      print(cmd, app, () => showApp(app));
+    }),
+  );
+apps
+  .command('unmap <app>')
+  .description("remove an event name from the app's event mapping")
+  .requiredOption('--event <name>', 'the eventName to remove')
+  .action(async (idOrName: string, opts: { event: string }, cmd: Command) =>
+    withBackend(cmd, async (b) => {
+      const app = await b.unmapEvent(idOrName, opts.event);
+      print(cmd, app, () => showApp(app));
+    }),
+  );
 apps
   .command('rename <app>')
   .requiredOption('--name <name>', 'new name')
@@ -134,6 +161,47 @@ keys.command('revoke <id>').action(async (id: string, _o, cmd: Command) =>
   withBackend(cmd, async (b) => {
     const key = await b.revokeKey(id);
     print(cmd, key, () => `${key.id}\trevoked ${key.revokedAt}`);
+  }),
+);
+
+const clients = program
+  .command('oauth-clients')
+  .description('OAuth clients for the push API (client credentials; a secret is shown once)');
+clients.command('list').action(async (_o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    const list = await b.listOAuthClients();
+    print(cmd, { clients: list }, () =>
+      list
+        .map((c) => `${c.id}\t${c.scopes.join(' ')}\t${c.name}${c.revokedAt ? '\trevoked' : ''}`)
+        .join('\n'),
+    );
+  }),
+);
+clients
+  .command('create')
+  .requiredOption('--name <name>', 'a label for the client')
+  .option('--scope <scopes...>', `scopes to grant (${SCOPES.join(', ')})`, ['connector.write'])
+  .action(async (opts: { name: string; scope: string[] }, cmd: Command) =>
+    withBackend(cmd, async (b) => {
+      const scopes = opts.scope.map((s) => {
+        const scope = parseScope(s);
+        if (!scope) throw new CliError(`unknown scope ${s}; scopes: ${SCOPES.join(', ')}`);
+        return scope;
+      });
+      const created = await b.createOAuthClient(opts.name, scopes as Scope[]);
+      print(
+        cmd,
+        created,
+        () =>
+          `client_id ${created.client.id}\tscopes ${created.client.scopes.join(' ')}\n` +
+          `client_secret (shown once; keep it): ${created.secret}`,
+      );
+    }),
+  );
+clients.command('revoke <id>').action(async (id: string, _o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    const client = await b.revokeOAuthClient(id);
+    print(cmd, client, () => `${client.id}\trevoked ${client.revokedAt}`);
   }),
 );
 

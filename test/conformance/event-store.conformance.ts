@@ -172,6 +172,49 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
       ]);
     }));
 
+  test(`${name}: categories, login targets and late arrival are grouped and filtered on`, async () => {
+    const store = await factory.open(factory.place());
+    try {
+      const push = (p: Partial<UsageEvent> & { name: string; occurredAt: number }) =>
+        event({ source: 'push', tenantId: 'ten_p', receivedAt: p.occurredAt + 60_000, ...p });
+      await store.apply([
+        logBatch(1, [
+          push({ name: 'login', category: 'Login', occurredAt: d1 + H, context: { targetApp: 'app_crm' } }),
+          push({
+            name: 'login',
+            category: 'Login',
+            occurredAt: d1 + 2 * H,
+            context: { targetApp: 'app_crm' },
+          }),
+          push({
+            name: 'login',
+            category: 'Login',
+            occurredAt: d1 + 3 * H,
+            context: { targetApp: 'app_wiki' },
+          }),
+          push({ name: 'opened', category: 'Read', occurredAt: d1 + 4 * H }),
+          // Arrived 13 hours after it happened: late.
+          push({ name: 'opened', category: 'Read', occurredAt: d1 + 5 * H, receivedAt: d1 + 18 * H }),
+          // Exactly 12 hours: still within the window.
+          push({ name: 'opened', category: 'Read', occurredAt: d1 + 6 * H, receivedAt: d1 + 18 * H }),
+        ]),
+      ]);
+      const q = { tenantId: 'ten_p', interval: 'day' as const };
+      const byKey = (rows: { key: string | null; events: number }[]) =>
+        Object.fromEntries(rows.map((r) => [r.key, r.events]));
+      assert.deepEqual(byKey(await store.counts({ ...q, groupBy: 'category' })), { Login: 3, Read: 3 });
+      assert.deepEqual(byKey(await store.counts({ ...q, categories: ['Login'], groupBy: 'targetApp' })), {
+        app_crm: 2,
+        app_wiki: 1,
+      });
+      assert.deepEqual(byKey(await store.counts({ ...q, groupBy: 'late' })), { false: 5, true: 1 });
+      assert.deepEqual(byKey(await store.counts({ ...q, late: true })), { null: 1 });
+      assert.deepEqual(byKey(await store.counts({ ...q, late: false, categories: ['Read'] })), { null: 2 });
+    } finally {
+      await store.close();
+    }
+  });
+
   test(`${name}: stored events survive a reopen`, async () => {
     const place = factory.place();
     const store = await factory.open(place);
