@@ -8,6 +8,8 @@ import { oauthRoutes } from './auth/oauth/oauth.routes.ts';
 import type { TokenService } from './auth/oauth/tokens.ts';
 import type { Catalog } from './catalog/catalog.ts';
 import { pushRoutes } from './dialects/push/push.routes.ts';
+import { hitsRoutes } from './dialects/hits/hits.routes.ts';
+import type { HitRegistry } from './dialects/hits/hit-registry.ts';
 import type { AppDirectory } from './catalog/app-directory.ts';
 import type { Config } from './config.ts';
 import { nativeRoutes } from './dialects/native/native.routes.ts';
@@ -18,6 +20,7 @@ import type { IngestPipeline } from './ingest/pipeline.ts';
 import type { Metrics } from './ops/metrics.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
 import { queryRoutes } from './query/query.routes.ts';
+import { hitQueryRoutes } from './query/hit-queries.routes.ts';
 import type { EventQueries } from './store/event-store.ts';
 
 export interface AppDeps {
@@ -27,6 +30,7 @@ export interface AppDeps {
   tokens: TokenService;
   catalog: Catalog;
   apps: AppDirectory;
+  hitRegistry: HitRegistry;
   admin: AdminService;
   pipeline: IngestPipeline;
   queries: EventQueries;
@@ -109,7 +113,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pipeline: deps.pipeline,
     metrics: deps.metrics,
   });
+  await app.register(hitsRoutes, {
+    auth: deps.auth,
+    catalog: deps.catalog,
+    apps: deps.apps,
+    registry: deps.hitRegistry,
+    pipeline: deps.pipeline,
+  });
   await app.register(adminRoutes, { auth: deps.auth, admin: deps.admin });
   await app.register(queryRoutes, { auth: deps.auth, apps: deps.apps, store: deps.queries });
+  await app.register(hitQueryRoutes, { auth: deps.auth, apps: deps.apps, store: deps.queries });
   return app;
 }

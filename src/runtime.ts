@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { AdminService } from './admin/admin.service.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { TokenService } from './auth/oauth/tokens.ts';
+import { HitRegistry } from './dialects/hits/hit-registry.ts';
 import { AppDirectory } from './catalog/app-directory.ts';
 import { SqliteCatalog } from './catalog/sqlite-catalog.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
@@ -63,10 +64,12 @@ export async function openServerRuntime(
   const auth = new Authenticator(catalog);
   const tokens = await TokenService.open(catalog, config.tokenTtlSeconds);
   const apps = new AppDirectory(catalog);
+  const hitRegistry = new HitRegistry(catalog);
   const admin = new AdminService(catalog, () => {
     auth.invalidate();
     tokens.invalidate();
     apps.invalidate();
+    hitRegistry.invalidate();
   });
   const committer = new GroupCommitter(log, metrics);
   const pipeline = new IngestPipeline(committer, metrics);
@@ -84,6 +87,7 @@ export async function openServerRuntime(
       tokens,
       catalog,
       apps,
+      hitRegistry,
       admin,
       pipeline,
       queries: store,

@@ -5,25 +5,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { cliJson, provision, startServer, storeCaughtUp } from './helpers/process.ts';
 import { tempDir } from './helpers/server.ts';
+import { runGuide } from './helpers/docs.ts';
 
 const run = promisify(execFile);
 
 test('the curl walk-through in docs/push.md works against a running server, and so does the CLI', async () => {
-  const doc = fs.readFileSync(new URL('../docs/push.md', import.meta.url), 'utf8');
-  const blocks = [...doc.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  assert.ok(blocks.length >= 5, 'the walk-through has its shell blocks');
   const data = tempDir();
   const { adminKey } = await provision(data);
   const server = await startServer(data);
   try {
-    const script = ['set -euo pipefail', ...blocks]
-      .join('\n')
-      .replaceAll('http://localhost:8080', server.url);
-    const { stdout } = await run('bash', ['-c', script], { env: { ...process.env, ADMIN_KEY: adminKey } });
+    const { stdout, blocks } = await runGuide('push.md', server.url, { ADMIN_KEY: adminKey }, data);
+    assert.ok(blocks >= 5, 'the walk-through has its shell blocks');
     assert.match(stdout, /\{"success":true\}/);
     assert.match(
       stdout,

@@ -10,7 +10,9 @@ import {
   CategorySchema,
   CreatedClientSchema,
   CreatedKeySchema,
+  HitUserSchema,
   KeySchema,
+  MediaSchema,
   Name,
   OAuthClientSchema,
   RoleSchema,
@@ -106,16 +108,29 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (fastify, { auth
     {
       schema: {
         tags: ['admin'],
-        summary: 'Rename an app',
+        summary: 'Rename an app, or make it a user interface (hit origin)',
         security,
         params: Type.Object({ app: Type.String() }),
-        body: Type.Object({ name: Name }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            name: Type.Optional(Name),
+            origin: Type.Optional(
+              Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+                description: 'Its number as a hit origin; null to remove it.',
+              }),
+            ),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
         response: { 200: AppSchema, ...errors },
       },
     },
     async (req) => {
-      const found = await admin.app(tenantOf(req), req.params.app);
-      return admin.renameApp(tenantOf(req), found.id, req.body.name);
+      let found = await admin.app(tenantOf(req), req.params.app);
+      if (req.body.name !== undefined) found = await admin.renameApp(tenantOf(req), found.id, req.body.name);
+      if (req.body.origin !== undefined)
+        found = await admin.setAppOrigin(tenantOf(req), found.id, req.body.origin);
+      return found;
     },
   );
 
@@ -242,5 +257,115 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (fastify, { auth
       },
     },
     async (req) => admin.revokeOAuthClient(tenantOf(req), req.params.id),
+  );
+
+  const ok = Type.Object({ ok: Type.Literal(true) });
+  app.get(
+    '/v1/hit-users',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Users statistic hits may name (GET /api/dam/users)',
+        security,
+        response: { 200: Type.Object({ users: Type.Array(HitUserSchema) }), ...errors },
+      },
+    },
+    async (req) => ({ users: await admin.listHitUsers(tenantOf(req)) }),
+  );
+  app.put(
+    '/v1/hit-users/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Add a user, or replace what is known of it',
+        security,
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }),
+        body: Type.Object(
+          {
+            firstName: Type.Optional(Type.String({ maxLength: 256 })),
+            lastName: Type.Optional(Type.String({ maxLength: 256 })),
+            email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: HitUserSchema, ...errors },
+      },
+    },
+    async (req) =>
+      admin.putHitUser(tenantOf(req), {
+        id: req.params.id,
+        firstName: req.body.firstName ?? null,
+        lastName: req.body.lastName ?? null,
+        email: req.body.email ?? null,
+      }),
+  );
+  app.delete(
+    '/v1/hit-users/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Remove a user',
+        security,
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: ok, ...errors },
+      },
+    },
+    async (req) => {
+      await admin.removeHitUser(tenantOf(req), req.params.id);
+      return { ok: true as const };
+    },
+  );
+  app.get(
+    '/v1/medias',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Media metadata (kind, length) for the rules on play hits',
+        security,
+        response: { 200: Type.Object({ medias: Type.Array(MediaSchema) }), ...errors },
+      },
+    },
+    async (req) => ({ medias: await admin.listMedias(tenantOf(req)) }),
+  );
+  app.put(
+    '/v1/medias/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "Add a media's metadata, or replace it",
+        security,
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }),
+        body: Type.Object(
+          {
+            kind: MediaSchema.properties.kind,
+            durationSeconds: Type.Optional(Type.Number({ minimum: 0 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: MediaSchema, ...errors },
+      },
+    },
+    async (req) =>
+      admin.putMedia(tenantOf(req), {
+        id: req.params.id,
+        kind: req.body.kind,
+        durationSeconds: req.body.durationSeconds ?? null,
+      }),
+  );
+  app.delete(
+    '/v1/medias/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "Remove a media's metadata",
+        security,
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: ok, ...errors },
+      },
+    },
+    async (req) => {
+      await admin.removeMedia(tenantOf(req), req.params.id);
+      return { ok: true as const };
+    },
   );
 };

@@ -1,4 +1,4 @@
-import type { ApiKey, App, Catalog, OAuthClient, Role, Tenant } from '../catalog/catalog.ts';
+import type { ApiKey, App, Catalog, HitUser, Media, OAuthClient, Role, Tenant } from '../catalog/catalog.ts';
 import type { Category } from '../domain/categories.ts';
 import type { Scope } from '../auth/oauth/scopes.ts';
 import { generateSecret, hashSecret, secretPrefix } from '../auth/api-keys.ts';
@@ -141,5 +141,47 @@ export class AdminService {
     if (!client) throw new UsageHubError('not_found', `OAuth client ${id} does not exist`);
     this.onChange();
     return client;
+  }
+
+  async setAppOrigin(tenantId: string, idOrName: string, origin: number | null): Promise<App> {
+    const app = await this.app(tenantId, idOrName);
+    const res = await this.catalog.setAppOrigin(tenantId, app.id, origin);
+    if (!res) throw new UsageHubError('not_found', `app ${idOrName} does not exist`);
+    if (res.outcome === 'name_taken')
+      throw new UsageHubError('conflict', `another app already is user interface ${origin}`);
+    this.onChange();
+    return res.value;
+  }
+
+  listHitUsers(tenantId: string): Promise<HitUser[]> {
+    return this.catalog.listHitUsers(tenantId);
+  }
+
+  async putHitUser(tenantId: string, user: HitUser): Promise<HitUser> {
+    const saved = await this.catalog.putHitUser(tenantId, user);
+    this.onChange();
+    return saved;
+  }
+
+  async removeHitUser(tenantId: string, id: string): Promise<void> {
+    if (!(await this.catalog.removeHitUser(tenantId, id)))
+      throw new UsageHubError('not_found', `user ${id} does not exist`);
+    this.onChange();
+  }
+
+  listMedias(tenantId: string): Promise<Media[]> {
+    return this.catalog.listMedias(tenantId);
+  }
+
+  async putMedia(tenantId: string, media: Media): Promise<Media> {
+    const saved = await this.catalog.putMedia(tenantId, media);
+    this.onChange();
+    return saved;
+  }
+
+  async removeMedia(tenantId: string, id: string): Promise<void> {
+    if (!(await this.catalog.removeMedia(tenantId, id)))
+      throw new UsageHubError('not_found', `media ${id} does not exist`);
+    this.onChange();
   }
 }

@@ -28,6 +28,27 @@ export interface App {
   createdAt: string;
   /** Sorted by event name. Dialects that require a mapping accept only these names. */
   eventMappings: EventMapping[];
+  /** The app's number as a user interface of the statistic-hits API, unique in the tenant. */
+  origin: number | null;
+}
+
+/** A user the statistic-hits API knows (`GET /api/dam/users`). */
+export interface HitUser {
+  id: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+}
+
+export const MEDIA_KINDS = ['video', 'audio', 'image', 'document', 'other'] as const;
+export type MediaKind = (typeof MEDIA_KINDS)[number];
+
+/** A media's metadata, for the rules on play hits. */
+export interface Media {
+  id: string;
+  kind: MediaKind;
+  /** Length in seconds, for videos (and audio) when known. */
+  durationSeconds: number | null;
 }
 
 export interface ApiKey {
@@ -71,6 +92,17 @@ export interface Catalog {
   setEventMapping(tenantId: string, appId: string, mapping: EventMapping): Promise<App | null>;
   /** Null when the app does not exist; the app unchanged when the name was not mapped. */
   removeEventMapping(tenantId: string, appId: string, eventName: string): Promise<App | null>;
+
+  /** Gives an app a user-interface number (or none); `name_taken` when another app has it. */
+  setAppOrigin(tenantId: string, appId: string, origin: number | null): Promise<CreateOutcome<App> | null>;
+
+  listHitUsers(tenantId: string): Promise<HitUser[]>;
+  /** Adds the user or replaces what is known of it. */
+  putHitUser(tenantId: string, user: HitUser): Promise<HitUser>;
+  removeHitUser(tenantId: string, id: string): Promise<boolean>;
+  listMedias(tenantId: string): Promise<Media[]>;
+  putMedia(tenantId: string, media: Media): Promise<Media>;
+  removeMedia(tenantId: string, id: string): Promise<boolean>;
 
   createOAuthClient(
     client: Omit<OAuthClient, 'createdAt' | 'revokedAt'>,

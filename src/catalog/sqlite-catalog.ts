@@ -6,6 +6,9 @@ import type {
   Catalog,
   CreateOutcome,
   EventMapping,
+  HitUser,
+  Media,
+  MediaKind,
   OAuthClient,
   Role,
   Tenant,
@@ -31,6 +34,20 @@ const SCHEMA = `
     id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,
     scopes TEXT NOT NULL, secret_hash TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT);
   CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS hit_users (
+    tenant_id TEXT NOT NULL REFERENCES tenants(id), id TEXT NOT NULL, first_name TEXT,
+    last_name TEXT, email TEXT, PRIMARY KEY (tenant_id, id));
+  CREATE TABLE IF NOT EXISTS medias (
+    tenant_id TEXT NOT NULL REFERENCES tenants(id), id TEXT NOT NULL, kind TEXT NOT NULL,
+    duration_seconds REAL, PRIMARY KEY (tenant_id, id));
+`;
+
+/** Columns added after a catalog's first release, added to older catalogs on open. */
+const ADDED_COLUMNS: [table: string, column: string, ddl: string][] = [
+  ['apps', 'origin', 'ALTER TABLE apps ADD COLUMN origin INTEGER'],
+];
+const INDEXES = `
+  CREATE UNIQUE INDEX IF NOT EXISTS apps_origin ON apps (tenant_id, origin) WHERE origin IS NOT NULL;
 `;
 
 interface KeyRow {
@@ -47,6 +64,7 @@ interface AppRow {
   tenant_id: string;
   name: string;
   created_at: string;
+  origin: number | null;
 }
 interface TenantRow {
   id: string;
@@ -103,6 +121,11 @@ export class SqliteCatalog implements Catalog {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
+    for (const [table, column, ddl] of ADDED_COLUMNS) {
+      const columns = this.db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
+      if (!columns.some((c) => c.name === column)) this.db.exec(ddl);
+    }
+    this.db.exec(INDEXES);
   }
 
   async createTenant(name: string): Promise<Tenant> {
@@ -129,7 +152,13 @@ export class SqliteCatalog implements Catalog {
   }
 
   async createApp(tenantId: string, name: string): Promise<CreateOutcome<App>> {
-    const row = { id: newId('app'), tenant_id: tenantId, name, created_at: new Date().toISOString() };
+    const row = {
+      id: newId('app'),
+      tenant_id: tenantId,
+      name,
+      created_at: new Date().toISOString(),
+      origin: null,
+    };
     try {
       this.db
         .prepare(
@@ -176,6 +205,7 @@ export class SqliteCatalog implements Catalog {
       name: r.name,
       createdAt: r.created_at,
       eventMappings: byApp.get(r.id)!,
+      origin: r.origin,
     }));
   }
 
@@ -196,6 +226,75 @@ export class SqliteCatalog implements Catalog {
     if (!app || app.id !== appId) return null;
     this.db.prepare('DELETE FROM event_mappings WHERE app_id = ? AND event_name = ?').run(appId, eventName);
     return this.findApp(tenantId, appId);
+  }
+
+  async setAppOrigin(
+    tenantId: string,
+    appId: string,
+    origin: number | null,
+  ): Promise<CreateOutcome<App> | null> {
+    try {
+      const res = this.db
+        .prepare('UPDATE apps SET origin = ? WHERE tenant_id = ? AND id = ?')
+        .run(origin, tenantId, appId);
+      if (res.changes === 0) return null;
+    } catch (err) {
+      if (isUniqueViolation(err)) return { outcome: 'name_taken' };
+      throw err;
+    }
+    const app = await this.findApp(tenantId, appId);
+    return app ? { outcome: 'created', value: app } : null;
+  }
+
+  async listHitUsers(tenantId: string): Promise<HitUser[]> {
+    return this.db
+      .prepare<
+        [string],
+        { id: string; first_name: string | null; last_name: string | null; email: string | null }
+      >('SELECT id, first_name, last_name, email FROM hit_users WHERE tenant_id = ? ORDER BY id')
+      .all(tenantId)
+      .map((r) => ({ id: r.id, firstName: r.first_name, lastName: r.last_name, email: r.email }));
+  }
+
+  async putHitUser(tenantId: string, user: HitUser): Promise<HitUser> {
+    this.db
+      .prepare(
+        `INSERT INTO hit_users (tenant_id, id, first_name, last_name, email) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET first_name = excluded.first_name,
+           last_name = excluded.last_name, email = excluded.email`,
+      )
+      .run(tenantId, user.id, user.firstName, user.lastName, user.email);
+    return user;
+  }
+
+  async removeHitUser(tenantId: string, id: string): Promise<boolean> {
+    return (
+      this.db.prepare('DELETE FROM hit_users WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes > 0
+    );
+  }
+
+  async listMedias(tenantId: string): Promise<Media[]> {
+    return this.db
+      .prepare<[string], { id: string; kind: MediaKind; duration_seconds: number | null }>(
+        'SELECT id, kind, duration_seconds FROM medias WHERE tenant_id = ? ORDER BY id',
+      )
+      .all(tenantId)
+      .map((r) => ({ id: r.id, kind: r.kind, durationSeconds: r.duration_seconds }));
+  }
+
+  async putMedia(tenantId: string, media: Media): Promise<Media> {
+    this.db
+      .prepare(
+        `INSERT INTO medias (tenant_id, id, kind, duration_seconds) VALUES (?, ?, ?, ?)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET kind = excluded.kind,
+           duration_seconds = excluded.duration_seconds`,
+      )
+      .run(tenantId, media.id, media.kind, media.durationSeconds);
+    return media;
+  }
+
+  async removeMedia(tenantId: string, id: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM medias WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes > 0;
   }
 
   async createOAuthClient(

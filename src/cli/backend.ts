@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { ApiKey, App, Catalog, OAuthClient, Role, Tenant } from '../catalog/catalog.ts';
+import type { ApiKey, App, Catalog, HitUser, Media, OAuthClient, Role, Tenant } from '../catalog/catalog.ts';
 import type { Category } from '../domain/categories.ts';
 import type { Scope } from '../auth/oauth/scopes.ts';
 import type { Config } from '../config.ts';
@@ -20,6 +20,13 @@ export interface AdminBackend {
   revokeKey(id: string): Promise<ApiKey>;
   mapEvent(app: string, eventName: string, category: Category): Promise<App>;
   unmapEvent(app: string, eventName: string): Promise<App>;
+  setAppOrigin(app: string, origin: number | null): Promise<App>;
+  listHitUsers(): Promise<HitUser[]>;
+  putHitUser(user: HitUser): Promise<HitUser>;
+  removeHitUser(id: string): Promise<void>;
+  listMedias(): Promise<Media[]>;
+  putMedia(media: Media): Promise<Media>;
+  removeMedia(id: string): Promise<void>;
   listOAuthClients(): Promise<OAuthClient[]>;
   createOAuthClient(name: string, scopes: Scope[]): Promise<CreatedClient>;
   revokeOAuthClient(id: string): Promise<OAuthClient>;
@@ -123,6 +130,27 @@ export class RemoteBackend implements AdminBackend {
   mapEvent = (app: string, eventName: string, category: Category) =>
     this.call<App>('PUT', this.mappingPath(app, eventName), { category });
   unmapEvent = (app: string, eventName: string) => this.call<App>('DELETE', this.mappingPath(app, eventName));
+  setAppOrigin = (app: string, origin: number | null) =>
+    this.call<App>('PATCH', `/v1/apps/${encodeURIComponent(app)}`, { origin });
+  listHitUsers = async () => (await this.call<{ users: HitUser[] }>('GET', '/v1/hit-users')).users;
+  putHitUser = ({ id, ...rest }: HitUser) =>
+    this.call<HitUser>(
+      'PUT',
+      `/v1/hit-users/${encodeURIComponent(id)}`,
+      Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null)),
+    );
+  removeHitUser = async (id: string) => {
+    await this.call('DELETE', `/v1/hit-users/${encodeURIComponent(id)}`);
+  };
+  listMedias = async () => (await this.call<{ medias: Media[] }>('GET', '/v1/medias')).medias;
+  putMedia = ({ id, kind, durationSeconds }: Media) =>
+    this.call<Media>('PUT', `/v1/medias/${encodeURIComponent(id)}`, {
+      kind,
+      ...(durationSeconds === null ? {} : { durationSeconds }),
+    });
+  removeMedia = async (id: string) => {
+    await this.call('DELETE', `/v1/medias/${encodeURIComponent(id)}`);
+  };
   listOAuthClients = async () =>
     (await this.call<{ clients: OAuthClient[] }>('GET', '/v1/oauth-clients')).clients;
   createOAuthClient = (name: string, scopes: Scope[]) =>
@@ -180,6 +208,14 @@ export class LocalBackend implements AdminBackend {
     this.guard(this.admin.mapEvent(this.tenantId, app, eventName, category));
   unmapEvent = (app: string, eventName: string) =>
     this.guard(this.admin.unmapEvent(this.tenantId, app, eventName));
+  setAppOrigin = (app: string, origin: number | null) =>
+    this.guard(this.admin.setAppOrigin(this.tenantId, app, origin));
+  listHitUsers = () => this.guard(this.admin.listHitUsers(this.tenantId));
+  putHitUser = (user: HitUser) => this.guard(this.admin.putHitUser(this.tenantId, user));
+  removeHitUser = (id: string) => this.guard(this.admin.removeHitUser(this.tenantId, id));
+  listMedias = () => this.guard(this.admin.listMedias(this.tenantId));
+  putMedia = (media: Media) => this.guard(this.admin.putMedia(this.tenantId, media));
+  removeMedia = (id: string) => this.guard(this.admin.removeMedia(this.tenantId, id));
   listOAuthClients = () => this.guard(this.admin.listOAuthClients(this.tenantId));
   createOAuthClient = (name: string, scopes: Scope[]) =>
     this.guard(this.admin.createOAuthClient(this.tenantId, name, scopes));

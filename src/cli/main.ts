@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from '../config.ts';
-import { ROLES, type App, type Role } from '../catalog/catalog.ts';
+import { MEDIA_KINDS, ROLES, type App, type MediaKind, type Role } from '../catalog/catalog.ts';
 import { CATEGORIES, type Category } from '../domain/categories.ts';
 import { parseScope, SCOPES, type Scope } from '../auth/oauth/scopes.ts';
 import { CliError, openBackend, type AdminBackend } from './backend.ts';
@@ -93,7 +93,10 @@ apps
   );
 /** An app for people: id and name, then one line per mapped event name. */
 const showApp = (app: App): string =>
-  [`${app.id}\t${app.name}`, ...app.eventMappings.map((m) => `  ${m.eventName}\t${m.category}`)].join('\n');
+  [
+    `${app.id}\t${app.name}${app.origin === null ? '' : `\torigin ${app.origin}`}`,
+    ...app.eventMappings.map((m) => `  ${m.eventName}\t${m.category}`),
+  ].join('\n');
 
 apps.command('show <app>').action(async (idOrName: string, _o, cmd: Command) =>
   withBackend(cmd, async (b) => {
@@ -161,6 +164,89 @@ keys.command('revoke <id>').action(async (id: string, _o, cmd: Command) =>
   withBackend(cmd, async (b) => {
     const key = await b.revokeKey(id);
     print(cmd, key, () => `${key.id}\trevoked ${key.revokedAt}`);
+  }),
+);
+
+apps
+  .command('set-origin <app>')
+  .description('make the app a user interface of the statistic-hits API (a hit origin)')
+  .requiredOption('--origin <n>', 'its number, 0 or more; "none" to remove it')
+  .action(async (idOrName: string, opts: { origin: string }, cmd: Command) =>
+    withBackend(cmd, async (b) => {
+      const origin = opts.origin === 'none' ? null : Number(opts.origin);
+      if (origin !== null && !(Number.isInteger(origin) && origin >= 0)) {
+        throw new CliError(`--origin must be an integer of 0 or more, or none; got ${opts.origin}`);
+      }
+      const app = await b.setAppOrigin(idOrName, origin);
+      print(cmd, app, () => showApp(app));
+    }),
+  );
+
+const hitUsers = program
+  .command('hit-users')
+  .description('users statistic hits may name by userId (GET /api/dam/users)');
+hitUsers.command('list').action(async (_o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    const list = await b.listHitUsers();
+    print(cmd, { users: list }, () =>
+      list.map((u) => [u.id, u.firstName ?? '', u.lastName ?? '', u.email ?? ''].join('\t')).join('\n'),
+    );
+  }),
+);
+hitUsers
+  .command('set <id>')
+  .description('add a user, or replace what is known of it')
+  .option('--first-name <name>')
+  .option('--last-name <name>')
+  .option('--email <email>')
+  .action(async (id: string, opts: { firstName?: string; lastName?: string; email?: string }, cmd: Command) =>
+    withBackend(cmd, async (b) => {
+      const user = await b.putHitUser({
+        id,
+        firstName: opts.firstName ?? null,
+        lastName: opts.lastName ?? null,
+        email: opts.email ?? null,
+      });
+      print(cmd, user, () => `${user.id}\tsaved`);
+    }),
+  );
+hitUsers.command('remove <id>').action(async (id: string, _o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    await b.removeHitUser(id);
+    print(cmd, { id, removed: true }, () => `${id}\tremoved`);
+  }),
+);
+
+const medias = program
+  .command('medias')
+  .description('media metadata (kind, length) that play hits are checked against');
+medias.command('list').action(async (_o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    const list = await b.listMedias();
+    print(cmd, { medias: list }, () =>
+      list.map((m) => `${m.id}\t${m.kind}\t${m.durationSeconds ?? ''}`).join('\n'),
+    );
+  }),
+);
+medias
+  .command('set <id>')
+  .description("add a media's metadata, or replace it")
+  .addOption(new Option('--kind <kind>', 'what it is').choices(MEDIA_KINDS).makeOptionMandatory())
+  .option('--duration <seconds>', 'its length in seconds (videos)')
+  .action(async (id: string, opts: { kind: MediaKind; duration?: string }, cmd: Command) =>
+    withBackend(cmd, async (b) => {
+      const durationSeconds = opts.duration === undefined ? null : Number(opts.duration);
+      if (durationSeconds !== null && !(durationSeconds >= 0)) {
+        throw new CliError(`--duration must be a number of seconds, 0 or more; got ${opts.duration}`);
+      }
+      const media = await b.putMedia({ id, kind: opts.kind, durationSeconds });
+      print(cmd, media, () => `${media.id}\t${media.kind}\t${media.durationSeconds ?? ''}`);
+    }),
+  );
+medias.command('remove <id>').action(async (id: string, _o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    await b.removeMedia(id);
+    print(cmd, { id, removed: true }, () => `${id}\tremoved`);
   }),
 );
 

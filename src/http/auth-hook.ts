@@ -18,16 +18,17 @@ declare module 'fastify' {
   }
 }
 
-/** A preHandler that admits requests whose bearer key holds `role` (admin holds all). */
-export function requireRole(auth: Authenticator, role: Role) {
+/** A hook that admits requests whose bearer key holds `role`, or one of `role` (admin holds all). */
+export function requireRole(auth: Authenticator, role: Role | readonly Role[]) {
+  const roles: readonly Role[] = typeof role === 'string' ? [role] : role;
   return async (request: FastifyRequest): Promise<void> => {
     const secret = bearerSecret(request.headers.authorization);
     const principal = secret ? await auth.authenticate(secret) : null;
     if (!principal) throw new UsageHubError('unauthorized');
-    if (!roleAllows(principal.role, role)) {
+    if (!roles.some((r) => roleAllows(principal.role, r))) {
       throw new UsageHubError(
         'forbidden',
-        `This needs a key with role ${role}; this key has role ${principal.role}.`,
+        `This needs a key with role ${roles.join(' or ')}; this key has role ${principal.role}.`,
       );
     }
     request.principal = principal;

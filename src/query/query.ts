@@ -70,3 +70,35 @@ export interface ExportPage {
   /** Where the next page starts; null when this was the last. */
   next: string | null;
 }
+
+/** Statistic hits per media: a play with several medias counts for each. */
+export interface MediaUsageRow {
+  media: string;
+  downloads: number;
+  views: number;
+  plays: number;
+  uploads: number;
+  /** Seconds watched: per play, the union of its ranges (a replayed segment once), summed. */
+  secondsWatched: number;
+}
+
+export interface SearchStatsRow {
+  searchType: string;
+  searches: number;
+  averageResultCount: number;
+}
+
+export interface ConnectionStatsRow {
+  mode: string;
+  attempts: number;
+  successes: number;
+  /** successes / attempts, 0 to 1. */
+  successRate: number;
+}
+
+export interface OriginRow {
+  /** The user interface's number; -1 for third-party applications. */
+  origin: number;
+  type: string;
+  hits: number;
+}

@@ -1,6 +1,11 @@
 import type { LogBatch } from '../log/event-log.ts';
 import type {
+  ConnectionStatsRow,
   CountRow,
+  MediaUsageRow,
+  OriginRow,
+  QueryFilter,
+  SearchStatsRow,
   CountsQuery,
   ExportPage,
   ExportQuery,
@@ -17,6 +22,11 @@ export interface EventQueries {
   distinctUsers(q: UsersQuery): Promise<UsersRow[]>;
   topUsers(q: TopUsersQuery): Promise<TopUserRow[]>;
   exportPage(q: ExportQuery): Promise<ExportPage>;
+  /** Statistic hits (app and time filters apply; names and categories do not). */
+  mediaUsage(q: QueryFilter): Promise<MediaUsageRow[]>;
+  searchStats(q: QueryFilter): Promise<SearchStatsRow[]>;
+  connectionStats(q: QueryFilter): Promise<ConnectionStatsRow[]>;
+  hitsByOrigin(q: QueryFilter): Promise<OriginRow[]>;
   /** Events stored for the tenant. */
   eventCount(tenantId: string): Promise<number>;
 }

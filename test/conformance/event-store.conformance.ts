@@ -215,6 +215,48 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
     }
   });
 
+  test(`${name}: statistic hits per media, search type, connection mode and origin`, async () => {
+    const store = await factory.open(factory.place());
+    try {
+      const hit = (name: string, properties: Record<string, unknown>, h = 1) =>
+        event({ source: 'hits', tenantId: 'ten_h', name, occurredAt: d1 + h * H, properties });
+      await store.apply([
+        logBatch(1, [
+          hit('PLAY', { origin: 0, medias: ['v'], watchedSeconds: 20 }),
+          hit('PLAY', { origin: 0, medias: ['v'], watchedSeconds: 5 }, 2),
+          hit('VIEW', { origin: 1, medias: ['v', 'i'] }),
+          hit('DOWNLOAD', { origin: -1, medias: ['i'] }),
+          hit('SEARCH', { origin: 0, search: { searchType: 'TEXT', resultCount: 4 } }),
+          hit('SEARCH', { origin: 0, search: { searchType: 'TEXT', resultCount: 8 } }, 3),
+          hit('CONNECTION', { origin: 0, connection: { mode: 'SSO', success: true } }),
+          hit('CONNECTION', { origin: 0, connection: { mode: 'SSO', success: false } }, 2),
+          // Not a hit: ignored by the hit queries.
+          event({ tenantId: 'ten_h', name: 'PLAY', occurredAt: d1, properties: { medias: ['v'] } }),
+        ]),
+      ]);
+      const q = { tenantId: 'ten_h' };
+      assert.deepEqual(await store.mediaUsage(q), [
+        { media: 'i', downloads: 1, views: 1, plays: 0, uploads: 0, secondsWatched: 0 },
+        { media: 'v', downloads: 0, views: 1, plays: 2, uploads: 0, secondsWatched: 25 },
+      ]);
+      assert.deepEqual(await store.mediaUsage({ ...q, from: d1 + 2 * H }), [
+        { media: 'v', downloads: 0, views: 0, plays: 1, uploads: 0, secondsWatched: 5 },
+      ]);
+      assert.deepEqual(await store.searchStats(q), [
+        { searchType: 'TEXT', searches: 2, averageResultCount: 6 },
+      ]);
+      assert.deepEqual(await store.connectionStats(q), [
+        { mode: 'SSO', attempts: 2, successes: 1, successRate: 0.5 },
+      ]);
+      assert.deepEqual(
+        (await store.hitsByOrigin(q)).map((r) => `${r.origin}:${r.type}:${r.hits}`),
+        ['-1:DOWNLOAD:1', '0:CONNECTION:2', '0:PLAY:2', '0:SEARCH:2', '1:VIEW:1'],
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
   test(`${name}: stored events survive a reopen`, async () => {
     const place = factory.place();
     const store = await factory.open(place);

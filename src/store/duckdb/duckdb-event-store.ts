@@ -1,6 +1,10 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { EventRef, LogBatch } from '../../log/event-log.ts';
 import type {
+  ConnectionStatsRow,
+  MediaUsageRow,
+  OriginRow,
+  SearchStatsRow,
   CountRow,
   CountsQuery,
   ExportQuery,
@@ -33,6 +37,12 @@ const SCHEMA = `
   -- Stores written before these columns existed get them (existing events: not late).
   ALTER TABLE events ADD COLUMN IF NOT EXISTS target_app VARCHAR;
   ALTER TABLE events ADD COLUMN IF NOT EXISTS late BOOLEAN DEFAULT false;
+  -- Statistic hits: what their queries need beyond the events table, one row per hit.
+  CREATE TABLE IF NOT EXISTS hits (
+    seq BIGINT NOT NULL, tenant_id VARCHAR NOT NULL, app_id VARCHAR NOT NULL,
+    occurred_at TIMESTAMP_MS NOT NULL, type VARCHAR NOT NULL, origin INTEGER,
+    medias VARCHAR[], watched_seconds DOUBLE, search_type VARCHAR, result_count BIGINT,
+    conn_mode VARCHAR, conn_success BOOLEAN);
   CREATE TABLE IF NOT EXISTS applied (id INTEGER PRIMARY KEY, log_offset BIGINT NOT NULL);
   -- Rollup: who was active on which UTC day, once per (tenant, app, day, user). Distinct
   -- users over a month of raw events cost a hash aggregation of every event (~530 ms
@@ -99,6 +109,31 @@ const INSERT_NDJSON = `
          s.context.targetApp, s.receivedAt - s.occurredAt > ${LATE_AFTER_MS}
   FROM (SELECT json_transform(unnest(string_split($1, chr(10))), '${EVENT_SHAPE}') AS s)`;
 
+const HIT_SHAPE = JSON.stringify({
+  seq: 'BIGINT',
+  tenantId: 'VARCHAR',
+  appId: 'VARCHAR',
+  source: 'VARCHAR',
+  name: 'VARCHAR',
+  occurredAt: 'BIGINT',
+  properties: {
+    origin: 'INTEGER',
+    medias: ['VARCHAR'],
+    watchedSeconds: 'DOUBLE',
+    search: { searchType: 'VARCHAR', resultCount: 'BIGINT' },
+    connection: { mode: 'VARCHAR', success: 'BOOLEAN' },
+  },
+});
+
+/** The hits among the NDJSON documents ($1), into the hits table (hit.mapping.ts sets these properties). */
+const INSERT_HITS = `
+  INSERT INTO hits
+  SELECT s.seq, s.tenantId, s.appId, epoch_ms(s.occurredAt), s.name, s.properties.origin,
+         s.properties.medias, s.properties.watchedSeconds, s.properties.search.searchType,
+         s.properties.search.resultCount, s.properties.connection.mode, s.properties.connection.success
+  FROM (SELECT json_transform(unnest(string_split($1, chr(10))), '${HIT_SHAPE}') AS s)
+  WHERE s.source = 'hits'`;
+
 /** A batch's documents, each with its seq put first, as one NDJSON text. */
 function withSeqs(batch: LogBatch): string {
   const docs = batch.docs.split('\n');
@@ -140,6 +175,16 @@ function filterSql(f: QueryFilter): Sql {
   if (f.names?.length) sql.where(`name IN (${f.names.map((n) => sql.param(n)).join(', ')})`);
   if (f.categories?.length) sql.where(`category IN (${f.categories.map((c) => sql.param(c)).join(', ')})`);
   if (f.late !== undefined) sql.where(f.late ? 'late' : 'NOT late');
+  if (f.from !== undefined) sql.where(`occurred_at >= ${msLiteral(f.from)}`);
+  if (f.to !== undefined) sql.where(`occurred_at < ${msLiteral(f.to)}`);
+  return sql;
+}
+
+/** The hits table has tenant, app and time; names, categories and lateness are the events table's. */
+function hitFilterSql(f: QueryFilter): Sql {
+  const sql = new Sql();
+  sql.where(`tenant_id = ${sql.param(f.tenantId)}`);
+  if (f.appIds?.length) sql.where(`app_id IN (${f.appIds.map((a) => sql.param(a)).join(', ')})`);
   if (f.from !== undefined) sql.where(`occurred_at >= ${msLiteral(f.from)}`);
   if (f.to !== undefined) sql.where(`occurred_at < ${msLiteral(f.to)}`);
   return sql;
@@ -211,7 +256,10 @@ export class DuckDbEventStore implements EventStore {
     const last = todo[todo.length - 1]!.offset;
     await this.conn.run('BEGIN TRANSACTION');
     try {
-      await this.conn.run(INSERT_NDJSON, [todo.map(withSeqs).join('\n')]);
+      const ndjson = todo.map(withSeqs).join('\n');
+      await this.conn.run(INSERT_NDJSON, [ndjson]);
+      // Parsed a second time only for batches that hold hits.
+      if (ndjson.includes('"source":"hits"')) await this.conn.run(INSERT_HITS, [ndjson]);
       await this.conn.run(ROLLUP_DAILY_USERS(first));
       await this.conn.run(
         `INSERT INTO applied VALUES (1, ${last}) ON CONFLICT (id) DO UPDATE SET log_offset = excluded.log_offset`,
@@ -298,6 +346,69 @@ export class DuckDbEventStore implements EventStore {
       refs: seqs.map(refOf),
       next: seqs.length === q.limit && last !== undefined ? String(last) : null,
     };
+  }
+
+  async mediaUsage(q: QueryFilter): Promise<MediaUsageRow[]> {
+    const sql = hitFilterSql(q);
+    const rows = await this.rows(
+      `SELECT media,
+              count(*) FILTER (WHERE type = 'DOWNLOAD')::DOUBLE,
+              count(*) FILTER (WHERE type = 'VIEW')::DOUBLE,
+              count(*) FILTER (WHERE type = 'PLAY')::DOUBLE,
+              count(*) FILTER (WHERE type = 'UPLOAD')::DOUBLE,
+              coalesce(sum(watched_seconds) FILTER (WHERE type = 'PLAY'), 0)::DOUBLE
+       FROM (SELECT unnest(medias) AS media, type, watched_seconds FROM hits ${sql.whereSql})
+       GROUP BY media ORDER BY media`,
+      sql.params,
+    );
+    return rows.map((r) => ({
+      media: String(r[0]),
+      downloads: Number(r[1]),
+      views: Number(r[2]),
+      plays: Number(r[3]),
+      uploads: Number(r[4]),
+      secondsWatched: Number(r[5]),
+    }));
+  }
+
+  async searchStats(q: QueryFilter): Promise<SearchStatsRow[]> {
+    const sql = hitFilterSql(q);
+    sql.where(`type = 'SEARCH'`);
+    const rows = await this.rows(
+      `SELECT search_type, count(*)::DOUBLE, avg(result_count)::DOUBLE FROM hits ${sql.whereSql}
+       GROUP BY search_type ORDER BY search_type`,
+      sql.params,
+    );
+    return rows.map((r) => ({
+      searchType: String(r[0]),
+      searches: Number(r[1]),
+      averageResultCount: Number(r[2]),
+    }));
+  }
+
+  async connectionStats(q: QueryFilter): Promise<ConnectionStatsRow[]> {
+    const sql = hitFilterSql(q);
+    sql.where(`type = 'CONNECTION'`);
+    const rows = await this.rows(
+      `SELECT conn_mode, count(*)::DOUBLE, count(*) FILTER (WHERE conn_success)::DOUBLE FROM hits
+       ${sql.whereSql} GROUP BY conn_mode ORDER BY conn_mode`,
+      sql.params,
+    );
+    return rows.map((r) => ({
+      mode: String(r[0]),
+      attempts: Number(r[1]),
+      successes: Number(r[2]),
+      successRate: Number(r[1]) === 0 ? 0 : Number(r[2]) / Number(r[1]),
+    }));
+  }
+
+  async hitsByOrigin(q: QueryFilter): Promise<OriginRow[]> {
+    const sql = hitFilterSql(q);
+    const rows = await this.rows(
+      `SELECT origin, type, count(*)::DOUBLE FROM hits ${sql.whereSql} GROUP BY ALL ORDER BY origin, type`,
+      sql.params,
+    );
+    return rows.map((r) => ({ origin: Number(r[0]), type: String(r[1]), hits: Number(r[2]) }));
   }
 
   async eventCount(tenantId: string): Promise<number> {

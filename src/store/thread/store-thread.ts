@@ -1,8 +1,13 @@
 import { ThreadClient } from '../../threads/rpc.ts';
 import type { EventQueries } from '../event-store.ts';
 import type {
+  ConnectionStatsRow,
   CountRow,
   CountsQuery,
+  MediaUsageRow,
+  OriginRow,
+  QueryFilter,
+  SearchStatsRow,
   ExportPage,
   ExportQuery,
   TopUserRow,
@@ -34,6 +39,10 @@ export class StoreThread implements EventQueries {
   counts = (q: CountsQuery) => this.thread.call<CountRow[]>('counts', q);
   distinctUsers = (q: UsersQuery) => this.thread.call<UsersRow[]>('distinctUsers', q);
   topUsers = (q: TopUsersQuery) => this.thread.call<TopUserRow[]>('topUsers', q);
+  mediaUsage = (q: QueryFilter) => this.thread.call<MediaUsageRow[]>('mediaUsage', q);
+  searchStats = (q: QueryFilter) => this.thread.call<SearchStatsRow[]>('searchStats', q);
+  connectionStats = (q: QueryFilter) => this.thread.call<ConnectionStatsRow[]>('connectionStats', q);
+  hitsByOrigin = (q: QueryFilter) => this.thread.call<OriginRow[]>('hitsByOrigin', q);
   exportPage = (q: ExportQuery) => this.thread.call<ExportPage>('exportPage', q);
   eventCount = (tenantId: string) => this.thread.call<number>('eventCount', tenantId);
   appliedOffset = () => this.thread.call<number>('appliedOffset', null);
