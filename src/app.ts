@@ -10,6 +10,8 @@ import type { Catalog } from './catalog/catalog.ts';
 import { pushRoutes } from './dialects/push/push.routes.ts';
 import { hitsRoutes } from './dialects/hits/hits.routes.ts';
 import type { HitRegistry } from './dialects/hits/hit-registry.ts';
+import { aggregatedRoutes } from './dialects/aggregated/aggregated.routes.ts';
+import type { EnrichmentDirectory } from './enrichment/enrichment-directory.ts';
 import type { AppDirectory } from './catalog/app-directory.ts';
 import type { Config } from './config.ts';
 import { nativeRoutes } from './dialects/native/native.routes.ts';
@@ -31,6 +33,7 @@ export interface AppDeps {
   catalog: Catalog;
   apps: AppDirectory;
   hitRegistry: HitRegistry;
+  enrichment: EnrichmentDirectory;
   admin: AdminService;
   pipeline: IngestPipeline;
   queries: EventQueries;
@@ -72,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-KEY' },
           oauth2: {
             type: 'oauth2',
             flows: {
@@ -120,8 +124,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registry: deps.hitRegistry,
     pipeline: deps.pipeline,
   });
+  await app.register(aggregatedRoutes, {
+    auth: deps.auth,
+    apps: deps.apps,
+    enrichment: deps.enrichment,
+    pipeline: deps.pipeline,
+    metrics: deps.metrics,
+  });
   await app.register(adminRoutes, { auth: deps.auth, admin: deps.admin });
-  await app.register(queryRoutes, { auth: deps.auth, apps: deps.apps, store: deps.queries });
+  await app.register(queryRoutes, {
+    auth: deps.auth,
+    apps: deps.apps,
+    store: deps.queries,
+    catalog: deps.catalog,
+  });
   await app.register(hitQueryRoutes, { auth: deps.auth, apps: deps.apps, store: deps.queries });
   return app;
 }

@@ -9,6 +9,7 @@ import { AdminService } from './admin/admin.service.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { TokenService } from './auth/oauth/tokens.ts';
 import { HitRegistry } from './dialects/hits/hit-registry.ts';
+import { EnrichmentDirectory } from './enrichment/enrichment-directory.ts';
 import { AppDirectory } from './catalog/app-directory.ts';
 import { SqliteCatalog } from './catalog/sqlite-catalog.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
@@ -65,11 +66,13 @@ export async function openServerRuntime(
   const tokens = await TokenService.open(catalog, config.tokenTtlSeconds);
   const apps = new AppDirectory(catalog);
   const hitRegistry = new HitRegistry(catalog);
+  const enrichment = new EnrichmentDirectory(catalog);
   const admin = new AdminService(catalog, () => {
     auth.invalidate();
     tokens.invalidate();
     apps.invalidate();
     hitRegistry.invalidate();
+    enrichment.invalidate();
   });
   const committer = new GroupCommitter(log, metrics);
   const pipeline = new IngestPipeline(committer, metrics);
@@ -88,6 +91,7 @@ export async function openServerRuntime(
       catalog,
       apps,
       hitRegistry,
+      enrichment,
       admin,
       pipeline,
       queries: store,

@@ -7,6 +7,7 @@ import { ERRORS } from '../src/domain/errors.ts';
 const PER_FIELD = new Set([
   'unknown_app',
   'unmapped_event',
+  'unknown_metric',
   'unknown_origin',
   'unknown_user',
   'session_is_user',

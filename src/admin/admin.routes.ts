@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { principalOf, requireRole } from '../http/auth-hook.ts';
+import { UsageHubError } from '../domain/errors.ts';
 import { ErrorResponse } from '../http/schemas.ts';
 import type { AdminService } from './admin.service.ts';
 import {
@@ -367,5 +368,109 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (fastify, { auth
       await admin.removeMedia(tenantOf(req), req.params.id);
       return { ok: true as const };
     },
+  );
+
+  const MetricSchema = Type.Object({
+    key: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+  });
+  app.get(
+    '/v1/metrics',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Metrics: the activity_types of the aggregated-usage API',
+        security,
+        response: { 200: Type.Object({ metrics: Type.Array(MetricSchema) }), ...errors },
+      },
+    },
+    async (req) => ({ metrics: await admin.listMetrics(tenantOf(req)) }),
+  );
+  app.put(
+    '/v1/metrics/:key',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Define a metric (primary, secondary1, secondary2, …) or change its description',
+        security,
+        params: Type.Object({ key: Type.String() }),
+        body: Type.Object(
+          { description: Type.Optional(Type.String({ maxLength: 1000 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: MetricSchema, ...errors },
+      },
+    },
+    async (req) => admin.defineMetric(tenantOf(req), req.params.key, req.body.description ?? null),
+  );
+  app.delete(
+    '/v1/metrics/:key',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Remove a metric (stored usage keeps it)',
+        security,
+        params: Type.Object({ key: Type.String() }),
+        response: { 200: Type.Object({ ok: Type.Literal(true) }), ...errors },
+      },
+    },
+    async (req) => {
+      await admin.removeMetric(tenantOf(req), req.params.key);
+      return { ok: true as const };
+    },
+  );
+
+  // An IP range table of 100,000 lines is some 5 MB: more than an event batch may be.
+  app.addContentTypeParser(
+    'text/csv',
+    { parseAs: 'string', bodyLimit: 256 * 1024 * 1024 },
+    (_req, body, done) => done(null, body),
+  );
+  app.put(
+    '/v1/ip-ranges',
+    {
+      bodyLimit: 256 * 1024 * 1024,
+      schema: {
+        tags: ['admin'],
+        summary: "Replace the tenant's IP range table (CSV: cidr,organisation,domain)",
+        description:
+          'Content-Type: text/csv. IPv4 and IPv6; an optional header line; domain may be empty. ' +
+          'All or nothing: one bad line and nothing changes (details give line numbers as index).',
+        security,
+        consumes: ['text/csv'],
+        response: {
+          200: Type.Object({ imported: Type.Integer(), ipv4: Type.Integer(), ipv6: Type.Integer() }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      if (typeof req.body !== 'string') {
+        throw new UsageHubError('unsupported_media_type', 'Send the table as Content-Type: text/csv.');
+      }
+      return admin.importIpRanges(tenantOf(req), req.body);
+    },
+  );
+  app.get(
+    '/v1/ip-ranges/resolve',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'How an address and a domain resolve to a company now (audit)',
+        security,
+        querystring: Type.Object({ ip: Type.Optional(Type.String()), domain: Type.Optional(Type.String()) }),
+        response: {
+          200: Type.Object({
+            company: Type.Union([Type.String(), Type.Null()]),
+            domain: Type.Union([Type.String(), Type.Null()]),
+            organisation: Type.Union([Type.String(), Type.Null()]),
+            resolvedBy: Type.Union([Type.String(), Type.Null()]),
+            ipRange: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => admin.resolveCompany(tenantOf(req), req.query.ip, req.query.domain),
   );
 };

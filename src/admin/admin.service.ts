@@ -1,9 +1,23 @@
-import type { ApiKey, App, Catalog, HitUser, Media, OAuthClient, Role, Tenant } from '../catalog/catalog.ts';
+import type {
+  ApiKey,
+  App,
+  Catalog,
+  HitUser,
+  Media,
+  Metric,
+  OAuthClient,
+  Role,
+  Tenant,
+} from '../catalog/catalog.ts';
+import { resolveCompany, type CompanyResolution } from '../enrichment/companies.ts';
+import { parseIpRangeCsv } from '../enrichment/ip-range-csv.ts';
+import { IpRangeIndex } from '../enrichment/ip-ranges.ts';
+import { METRIC_KEY } from '../dialects/aggregated/aggregated.schema.ts';
 import type { Category } from '../domain/categories.ts';
 import type { Scope } from '../auth/oauth/scopes.ts';
 import { generateSecret, hashSecret, secretPrefix } from '../auth/api-keys.ts';
 import { newId } from '../domain/ids.ts';
-import { UsageHubError } from '../domain/errors.ts';
+import { UsageHubError, problem } from '../domain/errors.ts';
 
 export interface CreatedKey {
   key: ApiKey;
@@ -183,5 +197,59 @@ export class AdminService {
     if (!(await this.catalog.removeMedia(tenantId, id)))
       throw new UsageHubError('not_found', `media ${id} does not exist`);
     this.onChange();
+  }
+
+  listMetrics(tenantId: string): Promise<Metric[]> {
+    return this.catalog.listMetrics(tenantId);
+  }
+
+  async defineMetric(tenantId: string, key: string, description: string | null): Promise<Metric> {
+    if (!new RegExp(METRIC_KEY).test(key)) {
+      throw new UsageHubError('invalid_request', undefined, [
+        problem(
+          'key',
+          'field_format',
+          `metric ${JSON.stringify(key)} must be primary, or secondary followed by a number`,
+        ),
+      ]);
+    }
+    const metric = await this.catalog.putMetric(tenantId, { key, description });
+    this.onChange();
+    return metric;
+  }
+
+  async removeMetric(tenantId: string, key: string): Promise<void> {
+    if (!(await this.catalog.removeMetric(tenantId, key)))
+      throw new UsageHubError('not_found', `metric ${key} is not defined`);
+    this.onChange();
+  }
+
+  /** Replaces the tenant's IP range table with a CSV one, or changes nothing if any line is bad. */
+  async importIpRanges(
+    tenantId: string,
+    csv: string,
+  ): Promise<{ imported: number; ipv4: number; ipv6: number }> {
+    const { ranges, problems } = parseIpRangeCsv(csv);
+    if (problems.length > 0) {
+      throw new UsageHubError(
+        'validation_failed',
+        `${problems.length} bad line(s); nothing was imported. Each problem's index is its line number.`,
+        problems.slice(0, 1000),
+      );
+    }
+    await this.catalog.replaceIpRanges(tenantId, ranges);
+    this.onChange();
+    const ipv6 = ranges.filter((r) => r.cidr.includes(':')).length;
+    return { imported: ranges.length, ipv4: ranges.length - ipv6, ipv6 };
+  }
+
+  /** How an address and a domain would be resolved to a company now, for audit. */
+  async resolveCompany(
+    tenantId: string,
+    ip: string | undefined,
+    domain: string | undefined,
+  ): Promise<CompanyResolution> {
+    const index = new IpRangeIndex(await this.catalog.listIpRanges(tenantId));
+    return resolveCompany(domain, ip, index);
   }
 }

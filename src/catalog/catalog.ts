@@ -5,6 +5,7 @@
  */
 import type { Category } from '../domain/categories.ts';
 import type { Scope } from '../auth/oauth/scopes.ts';
+import type { IpRange } from '../enrichment/ip-ranges.ts';
 
 export type Role = 'admin' | 'ingest' | 'read';
 export const ROLES: readonly Role[] = ['admin', 'ingest', 'read'];
@@ -62,6 +63,13 @@ export interface ApiKey {
   revokedAt: string | null;
 }
 
+/** A usage metric of the aggregated-usage API (its `activity_type`). */
+export interface Metric {
+  /** `primary`, or `secondary` followed by a number. */
+  key: string;
+  description: string | null;
+}
+
 /** An OAuth2 client (client credentials grant) of a tenant; its secret is stored hashed. */
 export interface OAuthClient {
   /** The client_id. */
@@ -103,6 +111,16 @@ export interface Catalog {
   listMedias(tenantId: string): Promise<Media[]>;
   putMedia(tenantId: string, media: Media): Promise<Media>;
   removeMedia(tenantId: string, id: string): Promise<boolean>;
+
+  listMetrics(tenantId: string): Promise<Metric[]>;
+  putMetric(tenantId: string, metric: Metric): Promise<Metric>;
+  removeMetric(tenantId: string, key: string): Promise<boolean>;
+
+  /** Replaces the tenant's whole IP range table in one transaction. */
+  replaceIpRanges(tenantId: string, ranges: readonly IpRange[]): Promise<void>;
+  listIpRanges(tenantId: string): Promise<IpRange[]>;
+  /** Changes whenever the tenant's range table is replaced: caches rebuild only then. */
+  ipRangesVersion(tenantId: string): Promise<number>;
 
   createOAuthClient(
     client: Omit<OAuthClient, 'createdAt' | 'revokedAt'>,

@@ -9,6 +9,7 @@ import type {
   HitUser,
   Media,
   MediaKind,
+  Metric,
   OAuthClient,
   Role,
   Tenant,
@@ -16,6 +17,7 @@ import type {
 import type { Category } from '../domain/categories.ts';
 import type { Scope } from '../auth/oauth/scopes.ts';
 import { newId } from '../domain/ids.ts';
+import type { IpRange } from '../enrichment/ip-ranges.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS tenants (
@@ -40,6 +42,12 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS medias (
     tenant_id TEXT NOT NULL REFERENCES tenants(id), id TEXT NOT NULL, kind TEXT NOT NULL,
     duration_seconds REAL, PRIMARY KEY (tenant_id, id));
+  CREATE TABLE IF NOT EXISTS metrics (
+    tenant_id TEXT NOT NULL REFERENCES tenants(id), key TEXT NOT NULL, description TEXT,
+    PRIMARY KEY (tenant_id, key));
+  CREATE TABLE IF NOT EXISTS ip_ranges (
+    tenant_id TEXT NOT NULL REFERENCES tenants(id), cidr TEXT NOT NULL, organisation TEXT NOT NULL,
+    domain TEXT, PRIMARY KEY (tenant_id, cidr)) WITHOUT ROWID;
 `;
 
 /** Columns added after a catalog's first release, added to older catalogs on open. */
@@ -295,6 +303,57 @@ export class SqliteCatalog implements Catalog {
 
   async removeMedia(tenantId: string, id: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM medias WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes > 0;
+  }
+
+  async listMetrics(tenantId: string): Promise<Metric[]> {
+    return this.db
+      .prepare<[string], Metric>('SELECT key, description FROM metrics WHERE tenant_id = ? ORDER BY key')
+      .all(tenantId);
+  }
+
+  async putMetric(tenantId: string, metric: Metric): Promise<Metric> {
+    this.db
+      .prepare(
+        `INSERT INTO metrics (tenant_id, key, description) VALUES (?, ?, ?)
+         ON CONFLICT (tenant_id, key) DO UPDATE SET description = excluded.description`,
+      )
+      .run(tenantId, metric.key, metric.description);
+    return metric;
+  }
+
+  async removeMetric(tenantId: string, key: string): Promise<boolean> {
+    return (
+      this.db.prepare('DELETE FROM metrics WHERE tenant_id = ? AND key = ?').run(tenantId, key).changes > 0
+    );
+  }
+
+  async replaceIpRanges(tenantId: string, ranges: readonly IpRange[]): Promise<void> {
+    const remove = this.db.prepare('DELETE FROM ip_ranges WHERE tenant_id = ?');
+    const insert = this.db.prepare(
+      'INSERT INTO ip_ranges (tenant_id, cidr, organisation, domain) VALUES (?, ?, ?, ?)',
+    );
+    const bump = this.db.prepare(
+      `INSERT INTO settings (name, value) VALUES (?, '1')
+       ON CONFLICT (name) DO UPDATE SET value = CAST(value AS INTEGER) + 1`,
+    );
+    this.db.transaction(() => {
+      remove.run(tenantId);
+      for (const r of ranges) insert.run(tenantId, r.cidr, r.organisation, r.domain);
+      bump.run(`ip_ranges_version:${tenantId}`);
+    })();
+  }
+
+  async ipRangesVersion(tenantId: string): Promise<number> {
+    const row = this.db
+      .prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?')
+      .get(`ip_ranges_version:${tenantId}`);
+    return row ? Number(row.value) : 0;
+  }
+
+  async listIpRanges(tenantId: string): Promise<IpRange[]> {
+    return this.db
+      .prepare<[string], IpRange>('SELECT cidr, organisation, domain FROM ip_ranges WHERE tenant_id = ?')
+      .all(tenantId);
   }
 
   async createOAuthClient(

@@ -1,12 +1,23 @@
 import { request } from 'undici';
-import type { ApiKey, App, Catalog, HitUser, Media, OAuthClient, Role, Tenant } from '../catalog/catalog.ts';
+import type {
+  ApiKey,
+  App,
+  Catalog,
+  HitUser,
+  Media,
+  Metric,
+  OAuthClient,
+  Role,
+  Tenant,
+} from '../catalog/catalog.ts';
+import type { CompanyResolution } from '../enrichment/companies.ts';
 import type { Category } from '../domain/categories.ts';
 import type { Scope } from '../auth/oauth/scopes.ts';
 import type { Config } from '../config.ts';
 import { AdminService, type CreatedClient, type CreatedKey } from '../admin/admin.service.ts';
 import { acquireDataLock } from '../ops/data-lock.ts';
 import { dataFiles, openCatalog } from '../runtime.ts';
-import { UsageHubError } from '../domain/errors.ts';
+import { UsageHubError, type Problem } from '../domain/errors.ts';
 
 /** What the admin commands need, whether they talk to a server or to the files. */
 export interface AdminBackend {
@@ -27,6 +38,11 @@ export interface AdminBackend {
   listMedias(): Promise<Media[]>;
   putMedia(media: Media): Promise<Media>;
   removeMedia(id: string): Promise<void>;
+  listMetrics(): Promise<Metric[]>;
+  defineMetric(key: string, description: string | null): Promise<Metric>;
+  removeMetric(key: string): Promise<void>;
+  importIpRanges(csv: string): Promise<{ imported: number; ipv4: number; ipv6: number }>;
+  resolveCompany(ip: string | undefined, domain: string | undefined): Promise<CompanyResolution>;
   listOAuthClients(): Promise<OAuthClient[]>;
   createOAuthClient(name: string, scopes: Scope[]): Promise<CreatedClient>;
   revokeOAuthClient(id: string): Promise<OAuthClient>;
@@ -35,6 +51,15 @@ export interface AdminBackend {
 
 export class CliError extends Error {
   override name = 'CliError';
+}
+
+/** An API error for people: its code and message, then each problem on a line of its own. */
+function describeError(code: string, message: string, details: readonly Problem[]): string {
+  const shown = details
+    .slice(0, 20)
+    .map((p) => `\n  ${p.index === undefined ? '' : `[${p.index}] `}${p.reason}`);
+  const more = details.length > shown.length ? `\n  … and ${details.length - shown.length} more` : '';
+  return `${code}: ${message}${shown.join('')}${more}`;
 }
 
 /**
@@ -93,6 +118,7 @@ export class RemoteBackend implements AdminBackend {
     method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     body?: unknown,
+    contentType = 'application/json',
   ): Promise<T> {
     let res;
     try {
@@ -100,9 +126,9 @@ export class RemoteBackend implements AdminBackend {
         method,
         headers: {
           authorization: `Bearer ${this.key}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(body === undefined ? {} : { 'content-type': contentType }),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
     } catch (err) {
       throw new CliError(`cannot reach ${this.url}: ${(err as Error).message}`);
@@ -110,8 +136,8 @@ export class RemoteBackend implements AdminBackend {
     const text = await res.body.text();
     const json: unknown = text ? JSON.parse(text) : null;
     if (res.statusCode >= 400) {
-      const e = (json as { error?: { code: string; message: string } } | null)?.error;
-      throw new CliError(e ? `${e.code}: ${e.message}` : `HTTP ${res.statusCode}`);
+      const e = (json as { error?: { code: string; message: string; details?: Problem[] } } | null)?.error;
+      throw new CliError(e ? describeError(e.code, e.message, e.details ?? []) : `HTTP ${res.statusCode}`);
     }
     return json as T;
   }
@@ -151,6 +177,24 @@ export class RemoteBackend implements AdminBackend {
   removeMedia = async (id: string) => {
     await this.call('DELETE', `/v1/medias/${encodeURIComponent(id)}`);
   };
+  listMetrics = async () => (await this.call<{ metrics: Metric[] }>('GET', '/v1/metrics')).metrics;
+  defineMetric = (key: string, description: string | null) =>
+    this.call<Metric>(
+      'PUT',
+      `/v1/metrics/${encodeURIComponent(key)}`,
+      description === null ? {} : { description },
+    );
+  removeMetric = async (key: string) => {
+    await this.call('DELETE', `/v1/metrics/${encodeURIComponent(key)}`);
+  };
+  importIpRanges = (csv: string) =>
+    this.call<{ imported: number; ipv4: number; ipv6: number }>('PUT', '/v1/ip-ranges', csv, 'text/csv');
+  resolveCompany = (ip: string | undefined, domain: string | undefined) => {
+    const q = new URLSearchParams();
+    if (ip) q.set('ip', ip);
+    if (domain) q.set('domain', domain);
+    return this.call<CompanyResolution>('GET', `/v1/ip-ranges/resolve?${q.toString()}`);
+  };
   listOAuthClients = async () =>
     (await this.call<{ clients: OAuthClient[] }>('GET', '/v1/oauth-clients')).clients;
   createOAuthClient = (name: string, scopes: Scope[]) =>
@@ -188,7 +232,7 @@ export class LocalBackend implements AdminBackend {
     try {
       return await p;
     } catch (err) {
-      if (err instanceof UsageHubError) throw new CliError(`${err.code}: ${err.message}`);
+      if (err instanceof UsageHubError) throw new CliError(describeError(err.code, err.message, err.details));
       throw err;
     }
   }
@@ -216,6 +260,13 @@ export class LocalBackend implements AdminBackend {
   listMedias = () => this.guard(this.admin.listMedias(this.tenantId));
   putMedia = (media: Media) => this.guard(this.admin.putMedia(this.tenantId, media));
   removeMedia = (id: string) => this.guard(this.admin.removeMedia(this.tenantId, id));
+  listMetrics = () => this.guard(this.admin.listMetrics(this.tenantId));
+  defineMetric = (key: string, description: string | null) =>
+    this.guard(this.admin.defineMetric(this.tenantId, key, description));
+  removeMetric = (key: string) => this.guard(this.admin.removeMetric(this.tenantId, key));
+  importIpRanges = (csv: string) => this.guard(this.admin.importIpRanges(this.tenantId, csv));
+  resolveCompany = (ip: string | undefined, domain: string | undefined) =>
+    this.guard(this.admin.resolveCompany(this.tenantId, ip, domain));
   listOAuthClients = () => this.guard(this.admin.listOAuthClients(this.tenantId));
   createOAuthClient = (name: string, scopes: Scope[]) =>
     this.guard(this.admin.createOAuthClient(this.tenantId, name, scopes));

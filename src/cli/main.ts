@@ -2,6 +2,7 @@
  * The `usagehub` command: `serve` runs the server; the other commands manage a
  * running server (--url, --key) or, when none holds it, the data directory itself.
  */
+import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from '../config.ts';
 import { MEDIA_KINDS, ROLES, type App, type MediaKind, type Role } from '../catalog/catalog.ts';
@@ -249,6 +250,67 @@ medias.command('remove <id>').action(async (id: string, _o, cmd: Command) =>
     print(cmd, { id, removed: true }, () => `${id}\tremoved`);
   }),
 );
+
+const metrics = program
+  .command('metrics')
+  .description('metrics: the activity_types the aggregated-usage API accepts');
+metrics.command('list').action(async (_o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    const list = await b.listMetrics();
+    print(cmd, { metrics: list }, () => list.map((m) => `${m.key}\t${m.description ?? ''}`).join('\n'));
+  }),
+);
+metrics
+  .command('define <key>')
+  .description('define a metric (primary, secondary1, secondary2, …) or change its description')
+  .option('--description <text>')
+  .action(async (key: string, opts: { description?: string }, cmd: Command) =>
+    withBackend(cmd, async (b) => {
+      const metric = await b.defineMetric(key, opts.description ?? null);
+      print(cmd, metric, () => `${metric.key}\tdefined`);
+    }),
+  );
+metrics.command('remove <key>').action(async (key: string, _o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    await b.removeMetric(key);
+    print(cmd, { key, removed: true }, () => `${key}\tremoved`);
+  }),
+);
+
+const ipRanges = program
+  .command('ip-ranges')
+  .description("the tenant's IP range table, which resolves addresses to companies");
+ipRanges
+  .command('import <file>')
+  .description('replace the table with a CSV file: cidr,organisation,domain (all or nothing)')
+  .action(async (file: string, _o, cmd: Command) =>
+    withBackend(cmd, async (b) => {
+      let csv: string;
+      try {
+        csv = await readFile(file, 'utf8');
+      } catch (err) {
+        throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
+      }
+      const res = await b.importIpRanges(csv);
+      print(cmd, res, () => `imported ${res.imported} ranges (${res.ipv4} IPv4, ${res.ipv6} IPv6)`);
+    }),
+  );
+ipRanges
+  .command('resolve')
+  .description('show how an address and/or a domain resolve to a company now')
+  .option('--ip <address>')
+  .option('--domain <domain>')
+  .action(async (opts: { ip?: string; domain?: string }, cmd: Command) =>
+    withBackend(cmd, async (b) => {
+      const r = await b.resolveCompany(opts.ip, opts.domain);
+      print(
+        cmd,
+        r,
+        () =>
+          `${r.company ?? '(no company)'}\t${r.resolvedBy ?? ''}\t${r.ipRange ?? ''}\t${r.organisation ?? ''}`,
+      );
+    }),
+  );
 
 const clients = program
   .command('oauth-clients')

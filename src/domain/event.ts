@@ -26,6 +26,11 @@ export interface EventContext {
   ip?: string;
   domain?: string;
   company?: string;
+  /** How `company` was found: from the event's domain, or from the IP range its address fell in. */
+  companyResolvedBy?: 'domain' | 'ip_range';
+  /** The matched IP range and its organisation, kept for audit. */
+  ipRange?: string;
+  organisation?: string;
   userAgent?: string;
   environment?: string;
 }

@@ -19,10 +19,15 @@ declare module 'fastify' {
 }
 
 /** A hook that admits requests whose bearer key holds `role`, or one of `role` (admin holds all). */
-export function requireRole(auth: Authenticator, role: Role | readonly Role[]) {
+export function requireRole(
+  auth: Authenticator,
+  role: Role | readonly Role[],
+  /** Where the key travels: `Authorization: Bearer` unless a dialect says otherwise. */
+  secretOf: (request: FastifyRequest) => string | null = (r) => bearerSecret(r.headers.authorization),
+) {
   const roles: readonly Role[] = typeof role === 'string' ? [role] : role;
   return async (request: FastifyRequest): Promise<void> => {
-    const secret = bearerSecret(request.headers.authorization);
+    const secret = secretOf(request);
     const principal = secret ? await auth.authenticate(secret) : null;
     if (!principal) throw new UsageHubError('unauthorized');
     if (!roles.some((r) => roleAllows(principal.role, r))) {

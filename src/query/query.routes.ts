@@ -9,10 +9,13 @@ import { ErrorResponse } from '../http/schemas.ts';
 import type { EventQueries } from '../store/event-store.ts';
 import { CSV_HEADER, formatExportLine } from './export-format.ts';
 import { FilterParams, IntervalParam, parseFilter } from './query.params.ts';
-import { GROUP_BYS, type GroupBy } from './query.ts';
+import { GROUP_BYS, USAGE_DIMENSIONS, type GroupBy, type UsageDimension } from './query.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import { UsageHubError, problem } from '../domain/errors.ts';
 
 export interface QueryDeps {
   auth: Authenticator;
+  catalog: Catalog;
   apps: AppDirectory;
   store: EventQueries;
 }
@@ -22,7 +25,7 @@ const errors = { '4xx': ErrorResponse };
 const EXPORT_PAGE = 5000;
 
 /** The query API: counts, distinct users, top users, and export. Read keys (or admin). */
-export const queryRoutes: FastifyPluginAsync<QueryDeps> = async (fastify, { auth, apps, store }) => {
+export const queryRoutes: FastifyPluginAsync<QueryDeps> = async (fastify, { auth, apps, store, catalog }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', requireRole(auth, 'read'));
 
@@ -110,6 +113,131 @@ export const queryRoutes: FastifyPluginAsync<QueryDeps> = async (fastify, { auth
     async (req) => {
       const filter = await parseFilter(principalOf(req).tenantId, req.query, apps);
       return { rows: await store.topUsers({ ...filter, limit: req.query.limit }) };
+    },
+  );
+
+  app.get(
+    '/v1/query/usage',
+    {
+      schema: {
+        tags: ['query'],
+        summary: 'Usage (the sum of counts) split by company, domain, activity type, app, environment',
+        description:
+          'For aggregated usage: groupBy=company,domain,activityType with interval=day gives usage per company and ' +
+          'domain per activity_type and day; groupBy=app,environment per product and environment. interval=none: one total.',
+        security,
+        querystring: Type.Object({
+          ...FilterParams.properties,
+          interval: Type.Union([Type.Literal('hour'), Type.Literal('day'), Type.Literal('none')], {
+            default: 'day',
+          }),
+          groupBy: Type.String({
+            default: 'company',
+            description: `Comma-separated: ${USAGE_DIMENSIONS.join(', ')}.`,
+          }),
+        }),
+        response: {
+          200: Type.Object({
+            rows: Type.Array(
+              Type.Object({
+                bucket: Type.Union([Type.String(), Type.Null()]),
+                count: Type.Number(),
+                ...Object.fromEntries(
+                  USAGE_DIMENSIONS.map((d) => [d, Type.Optional(Type.Union([Type.String(), Type.Null()]))]),
+                ),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const dimensions = req.query.groupBy
+        .split(',')
+        .map((d) => d.trim())
+        .filter(Boolean);
+      const unknown = dimensions.filter((d) => !(USAGE_DIMENSIONS as readonly string[]).includes(d));
+      if (unknown.length > 0 || dimensions.length === 0) {
+        throw new UsageHubError('invalid_request', undefined, [
+          problem(
+            'groupBy',
+            'field_format',
+            `groupBy takes ${USAGE_DIMENSIONS.join(', ')}; got ${req.query.groupBy}`,
+          ),
+        ]);
+      }
+      const filter = await parseFilter(principalOf(req).tenantId, req.query, apps);
+      const interval = req.query.interval === 'none' ? null : req.query.interval;
+      return {
+        rows: await store.usage({
+          ...filter,
+          interval,
+          dimensions: [...new Set(dimensions)] as UsageDimension[],
+        }),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/query/top-companies',
+    {
+      schema: {
+        tags: ['query'],
+        summary: 'Companies with the most usage over a range',
+        security,
+        querystring: Type.Object({
+          ...FilterParams.properties,
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+        }),
+        response: {
+          200: Type.Object({
+            rows: Type.Array(
+              Type.Object({ company: Type.String(), count: Type.Number(), domains: Type.Number() }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const filter = await parseFilter(principalOf(req).tenantId, req.query, apps);
+      return { rows: await store.topCompanies({ ...filter, limit: req.query.limit }) };
+    },
+  );
+
+  app.get(
+    '/v1/ingest-keys',
+    {
+      schema: {
+        tags: ['query'],
+        summary: 'The live ingest keys (the aggregated-usage API’s X-API-KEY), for any read key',
+        description:
+          'Non-admins may see which keys exist (id, name, prefix) but never create or revoke one. ' +
+          'The secret itself is shown only when an admin creates the key: usagehub keeps its hash.',
+        security,
+        response: {
+          200: Type.Object({
+            keys: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                name: Type.String(),
+                prefix: Type.String(),
+                createdAt: Type.String(),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const keys = await catalog.listKeys(principalOf(req).tenantId);
+      return {
+        keys: keys
+          .filter((k) => k.role === 'ingest' && k.revokedAt === null)
+          .map((k) => ({ id: k.id, name: k.name, prefix: k.prefix, createdAt: k.createdAt })),
+      };
     },
   );
 

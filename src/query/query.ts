@@ -5,8 +5,19 @@ import type { EventRef } from '../log/event-log.ts';
  * Times are Unix milliseconds; buckets are UTC.
  */
 export type Interval = 'hour' | 'day';
-export type GroupBy = 'name' | 'app' | 'user' | 'category' | 'targetApp' | 'late';
-export const GROUP_BYS: readonly GroupBy[] = ['name', 'app', 'user', 'category', 'targetApp', 'late'];
+export type GroupBy =
+  'name' | 'app' | 'user' | 'category' | 'targetApp' | 'late' | 'company' | 'domain' | 'environment';
+export const GROUP_BYS: readonly GroupBy[] = [
+  'name',
+  'app',
+  'user',
+  'category',
+  'targetApp',
+  'late',
+  'company',
+  'domain',
+  'environment',
+];
 
 export interface QueryFilter {
   tenantId: string;
@@ -101,4 +112,36 @@ export interface OriginRow {
   origin: number;
   type: string;
   hits: number;
+}
+
+/** What usage (the sum of counts) can be split by; `activityType` is the event name. */
+export type UsageDimension = 'company' | 'domain' | 'activityType' | 'app' | 'environment';
+export const USAGE_DIMENSIONS: readonly UsageDimension[] = [
+  'company',
+  'domain',
+  'activityType',
+  'app',
+  'environment',
+];
+
+export interface UsageQuery extends QueryFilter {
+  /** Buckets by time, or one total over the range. */
+  interval: Interval | null;
+  dimensions: readonly UsageDimension[];
+}
+
+export type UsageRow = { bucket: string | null; count: number } & Partial<
+  Record<UsageDimension, string | null>
+>;
+
+export interface TopCompaniesQuery extends QueryFilter {
+  limit: number;
+}
+
+export interface TopCompanyRow {
+  company: string;
+  /** The sum of counts. */
+  count: number;
+  /** Distinct domains seen for it. */
+  domains: number;
 }

@@ -1,5 +1,9 @@
 import type { LogBatch } from '../log/event-log.ts';
 import type {
+  TopCompaniesQuery,
+  TopCompanyRow,
+  UsageQuery,
+  UsageRow,
   ConnectionStatsRow,
   CountRow,
   MediaUsageRow,
@@ -22,6 +26,9 @@ export interface EventQueries {
   distinctUsers(q: UsersQuery): Promise<UsersRow[]>;
   topUsers(q: TopUsersQuery): Promise<TopUserRow[]>;
   exportPage(q: ExportQuery): Promise<ExportPage>;
+  /** The sum of counts split by dimensions (aggregated usage: company, domain, metric, product, environment). */
+  usage(q: UsageQuery): Promise<UsageRow[]>;
+  topCompanies(q: TopCompaniesQuery): Promise<TopCompanyRow[]>;
   /** Statistic hits (app and time filters apply; names and categories do not). */
   mediaUsage(q: QueryFilter): Promise<MediaUsageRow[]>;
   searchStats(q: QueryFilter): Promise<SearchStatsRow[]>;

@@ -257,6 +257,56 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
     }
   });
 
+  test(`${name}: usage by company, domain, metric, app and environment; top companies`, async () => {
+    const store = await factory.open(factory.place());
+    try {
+      const agg = (name: string, count: number, context: UsageEvent['context'], h = 1, appId = 'app_1') =>
+        event({
+          source: 'aggregated',
+          tenantId: 'ten_u',
+          name,
+          count,
+          context,
+          occurredAt: d1 + h * H,
+          appId,
+        });
+      await store.apply([
+        logBatch(1, [
+          agg('primary', 10, { company: 'acme.com', domain: 'a.acme.com', environment: 'PROD' }),
+          agg('primary', 5, { company: 'acme.com', domain: 'b.acme.com', environment: 'PROD' }),
+          agg('secondary1', 2, { company: 'acme.com', domain: 'a.acme.com' }, 2, 'app_2'),
+          agg('primary', 40, { company: 'globex.com', domain: 'globex.com', environment: 'DEV' }, 30),
+          agg('primary', 1, { domain: 'gmail.com' }, 3),
+        ]),
+      ]);
+      const q = { tenantId: 'ten_u' };
+      assert.deepEqual(
+        await store.usage({ ...q, interval: 'day', dimensions: ['company', 'activityType'] }),
+        [
+          { bucket: '2026-11-01T00:00:00Z', company: 'acme.com', activityType: 'primary', count: 15 },
+          { bucket: '2026-11-01T00:00:00Z', company: 'acme.com', activityType: 'secondary1', count: 2 },
+          { bucket: '2026-11-01T00:00:00Z', company: null, activityType: 'primary', count: 1 },
+          { bucket: '2026-11-02T00:00:00Z', company: 'globex.com', activityType: 'primary', count: 40 },
+        ],
+      );
+      assert.deepEqual(await store.usage({ ...q, interval: null, dimensions: ['app', 'environment'] }), [
+        { bucket: null, app: 'app_1', environment: 'DEV', count: 40 },
+        { bucket: null, app: 'app_1', environment: 'PROD', count: 15 },
+        { bucket: null, app: 'app_2', environment: null, count: 2 },
+        { bucket: null, app: 'app_1', environment: null, count: 1 },
+      ]);
+      assert.deepEqual(await store.topCompanies({ ...q, limit: 10 }), [
+        { company: 'globex.com', count: 40, domains: 1 },
+        { company: 'acme.com', count: 17, domains: 2 },
+      ]);
+      assert.deepEqual(await store.topCompanies({ ...q, limit: 1, to: d1 + 24 * H }), [
+        { company: 'acme.com', count: 17, domains: 2 },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   test(`${name}: stored events survive a reopen`, async () => {
     const place = factory.place();
     const store = await factory.open(place);

@@ -1,6 +1,11 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { EventRef, LogBatch } from '../../log/event-log.ts';
 import type {
+  TopCompaniesQuery,
+  TopCompanyRow,
+  UsageDimension,
+  UsageQuery,
+  UsageRow,
   ConnectionStatsRow,
   MediaUsageRow,
   OriginRow,
@@ -32,11 +37,17 @@ const SCHEMA = `
     count BIGINT NOT NULL,
     client_id VARCHAR,              -- the full document stays in the log (EventLog.docsAt)
     target_app VARCHAR,             -- logins: the app instance logged into
-    late BOOLEAN NOT NULL DEFAULT false  -- arrived more than 12 h after it happened
+    late BOOLEAN NOT NULL DEFAULT false, -- arrived more than 12 h after it happened
+    company VARCHAR,                -- resolved from the domain or the IP range (enrichment/)
+    domain VARCHAR,
+    environment VARCHAR
   );
   -- Stores written before these columns existed get them (existing events: not late).
   ALTER TABLE events ADD COLUMN IF NOT EXISTS target_app VARCHAR;
   ALTER TABLE events ADD COLUMN IF NOT EXISTS late BOOLEAN DEFAULT false;
+  ALTER TABLE events ADD COLUMN IF NOT EXISTS company VARCHAR;
+  ALTER TABLE events ADD COLUMN IF NOT EXISTS domain VARCHAR;
+  ALTER TABLE events ADD COLUMN IF NOT EXISTS environment VARCHAR;
   -- Statistic hits: what their queries need beyond the events table, one row per hit.
   CREATE TABLE IF NOT EXISTS hits (
     seq BIGINT NOT NULL, tenant_id VARCHAR NOT NULL, app_id VARCHAR NOT NULL,
@@ -87,7 +98,7 @@ const EVENT_SHAPE = JSON.stringify({
   category: 'VARCHAR',
   occurredAt: 'BIGINT',
   receivedAt: 'BIGINT',
-  context: { targetApp: 'VARCHAR' },
+  context: { targetApp: 'VARCHAR', company: 'VARCHAR', domain: 'VARCHAR', environment: 'VARCHAR' },
   actor: { userId: 'VARCHAR', email: 'VARCHAR', deviceId: 'VARCHAR' },
   session: { id: 'VARCHAR' },
   count: 'BIGINT',
@@ -103,10 +114,11 @@ const EVENT_SHAPE = JSON.stringify({
  */
 const INSERT_NDJSON = `
   INSERT INTO events (seq, tenant_id, app_id, source, name, category, occurred_at, user_key,
-                      session_id, count, client_id, target_app, late)
+                      session_id, count, client_id, target_app, late, company, domain, environment)
   SELECT s.seq, s.tenantId, s.appId, s.source, s.name, s.category, epoch_ms(s.occurredAt),
          coalesce(s.actor.userId, s.actor.email, s.actor.deviceId), s.session.id, s.count, s.clientId,
-         s.context.targetApp, s.receivedAt - s.occurredAt > ${LATE_AFTER_MS}
+         s.context.targetApp, s.receivedAt - s.occurredAt > ${LATE_AFTER_MS},
+         s.context.company, s.context.domain, s.context.environment
   FROM (SELECT json_transform(unnest(string_split($1, chr(10))), '${EVENT_SHAPE}') AS s)`;
 
 const HIT_SHAPE = JSON.stringify({
@@ -214,7 +226,19 @@ const GROUP_COLUMN = {
   category: 'category',
   targetApp: 'target_app',
   late: 'late::VARCHAR',
+  company: 'company',
+  domain: 'domain',
+  environment: 'environment',
 } as const;
+
+/** Dimensions of the usage query → columns. */
+const USAGE_COLUMN: Record<UsageDimension, string> = {
+  company: 'company',
+  domain: 'domain',
+  activityType: 'name',
+  app: 'app_id',
+  environment: 'environment',
+};
 
 /**
  * EventStore on DuckDB: columnar, so the analytical queries scan only the columns they
@@ -346,6 +370,43 @@ export class DuckDbEventStore implements EventStore {
       refs: seqs.map(refOf),
       next: seqs.length === q.limit && last !== undefined ? String(last) : null,
     };
+  }
+
+  async usage(q: UsageQuery): Promise<UsageRow[]> {
+    const sql = filterSql(q);
+    const dims = q.dimensions.map((d) => `${USAGE_COLUMN[d]} AS "${d}"`);
+    const bucket = q.interval ? [`${BUCKET(q.interval)} AS b`] : [];
+    const inner = [...bucket, ...dims, 'sum(count)::DOUBLE AS total'].join(', ');
+    const outer = [
+      q.interval ? `${ISO('b')} AS bucket` : 'NULL AS bucket',
+      ...q.dimensions.map((d) => `"${d}"`),
+      'total',
+    ];
+    const order = [...(q.interval ? ['b'] : []), 'total DESC', ...q.dimensions.map((d) => `"${d}"`)];
+    const reader = await this.conn.runAndReadAll(
+      `SELECT ${outer.join(', ')} FROM (SELECT ${inner} FROM events ${sql.whereSql} GROUP BY ALL)
+       ORDER BY ${order.join(', ')}`,
+      sql.params,
+    );
+    return reader.getRows().map((r) => {
+      const row: UsageRow = { bucket: r[0] === null ? null : String(r[0]), count: Number(r[r.length - 1]) };
+      q.dimensions.forEach((d, i) => {
+        const v = r[i + 1];
+        row[d] = v === null || v === undefined ? null : String(v);
+      });
+      return row;
+    });
+  }
+
+  async topCompanies(q: TopCompaniesQuery): Promise<TopCompanyRow[]> {
+    const sql = filterSql(q);
+    sql.where('company IS NOT NULL');
+    const rows = await this.rows(
+      `SELECT company, sum(count)::DOUBLE AS total, count(DISTINCT domain)::DOUBLE FROM events ${sql.whereSql}
+       GROUP BY company ORDER BY total DESC, company LIMIT ${Math.trunc(q.limit)}`,
+      sql.params,
+    );
+    return rows.map((r) => ({ company: String(r[0]), count: Number(r[1]), domains: Number(r[2]) }));
   }
 
   async mediaUsage(q: QueryFilter): Promise<MediaUsageRow[]> {

@@ -1,6 +1,10 @@
 import { ThreadClient } from '../../threads/rpc.ts';
 import type { EventQueries } from '../event-store.ts';
 import type {
+  TopCompaniesQuery,
+  TopCompanyRow,
+  UsageQuery,
+  UsageRow,
   ConnectionStatsRow,
   CountRow,
   CountsQuery,
@@ -39,6 +43,8 @@ export class StoreThread implements EventQueries {
   counts = (q: CountsQuery) => this.thread.call<CountRow[]>('counts', q);
   distinctUsers = (q: UsersQuery) => this.thread.call<UsersRow[]>('distinctUsers', q);
   topUsers = (q: TopUsersQuery) => this.thread.call<TopUserRow[]>('topUsers', q);
+  usage = (q: UsageQuery) => this.thread.call<UsageRow[]>('usage', q);
+  topCompanies = (q: TopCompaniesQuery) => this.thread.call<TopCompanyRow[]>('topCompanies', q);
   mediaUsage = (q: QueryFilter) => this.thread.call<MediaUsageRow[]>('mediaUsage', q);
   searchStats = (q: QueryFilter) => this.thread.call<SearchStatsRow[]>('searchStats', q);
   connectionStats = (q: QueryFilter) => this.thread.call<ConnectionStatsRow[]>('connectionStats', q);

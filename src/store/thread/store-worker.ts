@@ -7,7 +7,15 @@ import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
 import { DuckDbEventStore } from '../duckdb/duckdb-event-store.ts';
 import { EVENTS_PER_APPLY, StoreWriter } from '../store-writer.ts';
 import { exportPage } from '../../query/export.ts';
-import type { CountsQuery, ExportQuery, QueryFilter, TopUsersQuery, UsersQuery } from '../../query/query.ts';
+import type {
+  CountsQuery,
+  ExportQuery,
+  QueryFilter,
+  TopCompaniesQuery,
+  TopUsersQuery,
+  UsageQuery,
+  UsersQuery,
+} from '../../query/query.ts';
 import type { StoreThreadData } from './store-thread.ts';
 
 /** Wait between store writer steps without a backlog: events are queryable within about this long. */
@@ -29,6 +37,8 @@ await serveThread(async () => {
       counts: (q: CountsQuery) => store.counts(q),
       distinctUsers: (q: UsersQuery) => store.distinctUsers(q),
       topUsers: (q: TopUsersQuery) => store.topUsers(q),
+      usage: (q: UsageQuery) => store.usage(q),
+      topCompanies: (q: TopCompaniesQuery) => store.topCompanies(q),
       mediaUsage: (q: QueryFilter) => store.mediaUsage(q),
       searchStats: (q: QueryFilter) => store.searchStats(q),
       connectionStats: (q: QueryFilter) => store.connectionStats(q),
