@@ -12,6 +12,8 @@ import { hitsRoutes } from './dialects/hits/hits.routes.ts';
 import type { HitRegistry } from './dialects/hits/hit-registry.ts';
 import { aggregatedRoutes } from './dialects/aggregated/aggregated.routes.ts';
 import type { EnrichmentDirectory } from './enrichment/enrichment-directory.ts';
+import { sessionsRoutes } from './dialects/sessions/sessions.routes.ts';
+import type { SessionTypeRegistry } from './dialects/sessions/session-types.ts';
 import type { AppDirectory } from './catalog/app-directory.ts';
 import type { Config } from './config.ts';
 import { nativeRoutes } from './dialects/native/native.routes.ts';
@@ -34,6 +36,7 @@ export interface AppDeps {
   apps: AppDirectory;
   hitRegistry: HitRegistry;
   enrichment: EnrichmentDirectory;
+  sessionTypes: SessionTypeRegistry;
   admin: AdminService;
   pipeline: IngestPipeline;
   queries: EventQueries;
@@ -131,12 +134,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pipeline: deps.pipeline,
     metrics: deps.metrics,
   });
+  await app.register(sessionsRoutes, {
+    auth: deps.auth,
+    apps: deps.apps,
+    types: deps.sessionTypes,
+    pipeline: deps.pipeline,
+    metrics: deps.metrics,
+  });
   await app.register(adminRoutes, { auth: deps.auth, admin: deps.admin });
   await app.register(queryRoutes, {
     auth: deps.auth,
     apps: deps.apps,
     store: deps.queries,
     catalog: deps.catalog,
+    sessionIdleMs: deps.config.sessionIdleSeconds * 1000,
   });
   await app.register(hitQueryRoutes, { auth: deps.auth, apps: deps.apps, store: deps.queries });
   return app;

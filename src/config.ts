@@ -35,6 +35,8 @@ export const ConfigSchema = Type.Object({
   /** DuckDB memory ceiling for the embedded store (DuckDB syntax, e.g. "512MB"). */
   storeMemoryLimit: Type.String({ default: '512MB' }),
   storeThreads: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  /** Sessions v3: a START without an END times out after this long without events. */
+  sessionIdleSeconds: Type.Integer({ minimum: 1, default: 1800 }),
   /** Lifetime of OAuth access tokens (client credentials grant), in seconds. */
   tokenTtlSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 3600 }),
   /** Where the CLI finds a running server, and the key it uses there. */
@@ -57,6 +59,7 @@ const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
   USAGEHUB_STORE_MEMORY_LIMIT: 'storeMemoryLimit',
   USAGEHUB_STORE_THREADS: 'storeThreads',
   USAGEHUB_TOKEN_TTL_SECONDS: 'tokenTtlSeconds',
+  USAGEHUB_SESSION_IDLE_SECONDS: 'sessionIdleSeconds',
   USAGEHUB_URL: 'url',
   USAGEHUB_KEY: 'key',
 };

@@ -10,6 +10,7 @@ import { Authenticator } from './auth/authenticator.ts';
 import { TokenService } from './auth/oauth/tokens.ts';
 import { HitRegistry } from './dialects/hits/hit-registry.ts';
 import { EnrichmentDirectory } from './enrichment/enrichment-directory.ts';
+import { SessionTypeRegistry } from './dialects/sessions/session-types.ts';
 import { AppDirectory } from './catalog/app-directory.ts';
 import { SqliteCatalog } from './catalog/sqlite-catalog.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
@@ -67,16 +68,19 @@ export async function openServerRuntime(
   const apps = new AppDirectory(catalog);
   const hitRegistry = new HitRegistry(catalog);
   const enrichment = new EnrichmentDirectory(catalog);
+  const sessionTypes = new SessionTypeRegistry(catalog);
   const admin = new AdminService(catalog, () => {
     auth.invalidate();
     tokens.invalidate();
     apps.invalidate();
     hitRegistry.invalidate();
     enrichment.invalidate();
+    sessionTypes.invalidate();
   });
   const committer = new GroupCommitter(log, metrics);
   const pipeline = new IngestPipeline(committer, metrics);
   let state: 'ready' | 'stopping' = 'ready';
+  metrics.measureSessions(() => store.sessionGauges(config.sessionIdleSeconds * 1000, Date.now()));
   metrics.measureStoreLag(async () => {
     const [head, applied] = await Promise.all([log.head(), store.appliedOffset()]);
     return head - applied;
@@ -92,6 +96,7 @@ export async function openServerRuntime(
       apps,
       hitRegistry,
       enrichment,
+      sessionTypes,
       admin,
       pipeline,
       queries: store,

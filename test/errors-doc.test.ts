@@ -8,6 +8,7 @@ const PER_FIELD = new Set([
   'unknown_app',
   'unmapped_event',
   'unknown_metric',
+  'unknown_type',
   'unknown_origin',
   'unknown_user',
   'session_is_user',

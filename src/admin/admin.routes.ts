@@ -473,4 +473,33 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (fastify, { auth
     },
     async (req) => admin.resolveCompany(tenantOf(req), req.query.ip, req.query.domain),
   );
+
+  const SessionTypes = Type.Object({
+    types: Type.Array(Type.Object({ type: Type.String(), default: Type.Boolean() })),
+  });
+  app.get(
+    '/v1/session-types',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'The session event types (v3) the tenant accepts: the defaults and its own',
+        security,
+        response: { 200: SessionTypes, ...errors },
+      },
+    },
+    async (req) => ({ types: await admin.sessionTypes(tenantOf(req)) }),
+  );
+  app.put(
+    '/v1/session-types/:type',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Add a session event type',
+        security,
+        params: Type.Object({ type: Type.String() }),
+        response: { 200: SessionTypes, ...errors },
+      },
+    },
+    async (req) => ({ types: await admin.addSessionType(tenantOf(req), req.params.type) }),
+  );
 };

@@ -13,6 +13,7 @@ import { resolveCompany, type CompanyResolution } from '../enrichment/companies.
 import { parseIpRangeCsv } from '../enrichment/ip-range-csv.ts';
 import { IpRangeIndex } from '../enrichment/ip-ranges.ts';
 import { METRIC_KEY } from '../dialects/aggregated/aggregated.schema.ts';
+import { DEFAULT_SESSION_TYPES, SESSION_TYPE_PATTERN } from '../dialects/sessions/session-types.ts';
 import type { Category } from '../domain/categories.ts';
 import type { Scope } from '../auth/oauth/scopes.ts';
 import { generateSecret, hashSecret, secretPrefix } from '../auth/api-keys.ts';
@@ -251,5 +252,31 @@ export class AdminService {
   ): Promise<CompanyResolution> {
     const index = new IpRangeIndex(await this.catalog.listIpRanges(tenantId));
     return resolveCompany(domain, ip, index);
+  }
+
+  /** The tenant's session types: the defaults, and those it added. */
+  async sessionTypes(tenantId: string): Promise<{ type: string; default: boolean }[]> {
+    const added = await this.catalog.listSessionTypes(tenantId);
+    return [
+      ...DEFAULT_SESSION_TYPES.map((type) => ({ type, default: true })),
+      ...added
+        .filter((t) => !(DEFAULT_SESSION_TYPES as readonly string[]).includes(t))
+        .map((type) => ({ type, default: false })),
+    ];
+  }
+
+  async addSessionType(tenantId: string, type: string): Promise<{ type: string; default: boolean }[]> {
+    if (!new RegExp(SESSION_TYPE_PATTERN).test(type)) {
+      throw new UsageHubError('invalid_request', undefined, [
+        problem(
+          'type',
+          'field_format',
+          `type ${JSON.stringify(type)} must be upper-case letters, digits and _ (like APPSTART)`,
+        ),
+      ]);
+    }
+    await this.catalog.addSessionType(tenantId, type);
+    this.onChange();
+    return this.sessionTypes(tenantId);
   }
 }

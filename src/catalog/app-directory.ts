@@ -7,11 +7,21 @@ const TTL_MS = 5000;
  * tenant every few seconds instead of one per event.
  */
 export class AppDirectory {
-  private readonly tenants = new Map<string, { byKey: Map<string, App>; until: number }>();
+  private readonly tenants = new Map<string, { apps: App[]; byKey: Map<string, App>; until: number }>();
 
   constructor(private readonly catalog: Catalog) {}
 
   async lookup(tenantId: string): Promise<(idOrName: string) => App | undefined> {
+    const { byKey } = await this.entry(tenantId);
+    return (idOrName) => byKey.get(idOrName);
+  }
+
+  /** The tenant's apps. */
+  async list(tenantId: string): Promise<readonly App[]> {
+    return (await this.entry(tenantId)).apps;
+  }
+
+  private async entry(tenantId: string): Promise<{ apps: App[]; byKey: Map<string, App> }> {
     const now = Date.now();
     let entry = this.tenants.get(tenantId);
     if (!entry || entry.until <= now) {
@@ -19,11 +29,10 @@ export class AppDirectory {
       const apps = await this.catalog.listApps(tenantId);
       for (const app of apps) byKey.set(app.name, app);
       for (const app of apps) byKey.set(app.id, app); // an id wins over a name that looks like one
-      entry = { byKey, until: now + TTL_MS };
+      entry = { apps, byKey, until: now + TTL_MS };
       this.tenants.set(tenantId, entry);
     }
-    const { byKey } = entry;
-    return (idOrName) => byKey.get(idOrName);
+    return entry;
   }
 
   invalidate(): void {

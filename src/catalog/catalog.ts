@@ -112,6 +112,10 @@ export interface Catalog {
   putMedia(tenantId: string, media: Media): Promise<Media>;
   removeMedia(tenantId: string, id: string): Promise<boolean>;
 
+  /** Session event types the tenant added to the default set (dialects/sessions/). */
+  listSessionTypes(tenantId: string): Promise<string[]>;
+  addSessionType(tenantId: string, type: string): Promise<void>;
+
   listMetrics(tenantId: string): Promise<Metric[]>;
   putMetric(tenantId: string, metric: Metric): Promise<Metric>;
   removeMetric(tenantId: string, key: string): Promise<boolean>;

@@ -42,6 +42,8 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS medias (
     tenant_id TEXT NOT NULL REFERENCES tenants(id), id TEXT NOT NULL, kind TEXT NOT NULL,
     duration_seconds REAL, PRIMARY KEY (tenant_id, id));
+  CREATE TABLE IF NOT EXISTS session_types (
+    tenant_id TEXT NOT NULL REFERENCES tenants(id), type TEXT NOT NULL, PRIMARY KEY (tenant_id, type));
   CREATE TABLE IF NOT EXISTS metrics (
     tenant_id TEXT NOT NULL REFERENCES tenants(id), key TEXT NOT NULL, description TEXT,
     PRIMARY KEY (tenant_id, key));
@@ -303,6 +305,19 @@ export class SqliteCatalog implements Catalog {
 
   async removeMedia(tenantId: string, id: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM medias WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes > 0;
+  }
+
+  async listSessionTypes(tenantId: string): Promise<string[]> {
+    return this.db
+      .prepare<[string], { type: string }>('SELECT type FROM session_types WHERE tenant_id = ? ORDER BY type')
+      .all(tenantId)
+      .map((r) => r.type);
+  }
+
+  async addSessionType(tenantId: string, type: string): Promise<void> {
+    this.db
+      .prepare('INSERT OR IGNORE INTO session_types (tenant_id, type) VALUES (?, ?)')
+      .run(tenantId, type);
   }
 
   async listMetrics(tenantId: string): Promise<Metric[]> {

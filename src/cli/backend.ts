@@ -38,6 +38,8 @@ export interface AdminBackend {
   listMedias(): Promise<Media[]>;
   putMedia(media: Media): Promise<Media>;
   removeMedia(id: string): Promise<void>;
+  sessionTypes(): Promise<{ type: string; default: boolean }[]>;
+  addSessionType(type: string): Promise<{ type: string; default: boolean }[]>;
   listMetrics(): Promise<Metric[]>;
   defineMetric(key: string, description: string | null): Promise<Metric>;
   removeMetric(key: string): Promise<void>;
@@ -177,6 +179,15 @@ export class RemoteBackend implements AdminBackend {
   removeMedia = async (id: string) => {
     await this.call('DELETE', `/v1/medias/${encodeURIComponent(id)}`);
   };
+  sessionTypes = async () =>
+    (await this.call<{ types: { type: string; default: boolean }[] }>('GET', '/v1/session-types')).types;
+  addSessionType = async (type: string) =>
+    (
+      await this.call<{ types: { type: string; default: boolean }[] }>(
+        'PUT',
+        `/v1/session-types/${encodeURIComponent(type)}`,
+      )
+    ).types;
   listMetrics = async () => (await this.call<{ metrics: Metric[] }>('GET', '/v1/metrics')).metrics;
   defineMetric = (key: string, description: string | null) =>
     this.call<Metric>(
@@ -260,6 +271,8 @@ export class LocalBackend implements AdminBackend {
   listMedias = () => this.guard(this.admin.listMedias(this.tenantId));
   putMedia = (media: Media) => this.guard(this.admin.putMedia(this.tenantId, media));
   removeMedia = (id: string) => this.guard(this.admin.removeMedia(this.tenantId, id));
+  sessionTypes = () => this.guard(this.admin.sessionTypes(this.tenantId));
+  addSessionType = (type: string) => this.guard(this.admin.addSessionType(this.tenantId, type));
   listMetrics = () => this.guard(this.admin.listMetrics(this.tenantId));
   defineMetric = (key: string, description: string | null) =>
     this.guard(this.admin.defineMetric(this.tenantId, key, description));

@@ -251,6 +251,22 @@ medias.command('remove <id>').action(async (id: string, _o, cmd: Command) =>
   }),
 );
 
+const sessionTypes = program
+  .command('session-types')
+  .description('the event types sessions v3 accepts: a default set and your own');
+sessionTypes.command('list').action(async (_o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    const types = await b.sessionTypes();
+    print(cmd, { types }, () => types.map((t) => `${t.type}${t.default ? '\t(default)' : ''}`).join('\n'));
+  }),
+);
+sessionTypes.command('add <type>').action(async (type: string, _o, cmd: Command) =>
+  withBackend(cmd, async (b) => {
+    const types = await b.addSessionType(type);
+    print(cmd, { types }, () => `${type}\tadded`);
+  }),
+);
+
 const metrics = program
   .command('metrics')
   .description('metrics: the activity_types the aggregated-usage API accepts');

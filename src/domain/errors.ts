@@ -34,6 +34,7 @@ export const ERRORS = {
   field_unknown: { status: 400, message: 'A field is not allowed here.' },
   unknown_app: { status: 400, message: 'The event names an app the tenant does not have.' },
   unmapped_event: { status: 400, message: "The eventName is not in the app's event mapping." },
+  unknown_type: { status: 400, message: 'The event type is not in the tenant’s type registry.' },
   unknown_metric: { status: 400, message: 'The activity_type is not one of the tenant’s defined metrics.' },
   unknown_origin: { status: 400, message: 'The hit names a user interface the tenant does not have.' },
   unknown_user: { status: 400, message: 'The hit names a user the tenant does not know.' },

@@ -63,6 +63,42 @@ export class Metrics implements GroupCommitObserver {
     },
   });
 
+  private sessionSource: (() => Promise<{ open: number; timedOut: number; conflicts: number }>) | null = null;
+  private sessionsNow: Promise<{ open: number; timedOut: number; conflicts: number } | null> | null = null;
+  /** One store query per scrape serves the three session gauges. */
+  private sessionCounts(): Promise<{ open: number; timedOut: number; conflicts: number } | null> {
+    if (!this.sessionSource) return Promise.resolve(null);
+    this.sessionsNow ??= this.sessionSource().finally(() => setImmediate(() => (this.sessionsNow = null)));
+    return this.sessionsNow;
+  }
+  readonly sessionsOpen = new Gauge({
+    name: 'usagehub_sessions_open',
+    help: 'Sessions v3 started, not ended, and active within the idle timeout.',
+    registers: [this.registry],
+    collect: async () => {
+      const c = await this.sessionCounts();
+      if (c) this.sessionsOpen.set(c.open);
+    },
+  });
+  readonly sessionsTimedOut = new Gauge({
+    name: 'usagehub_sessions_timed_out',
+    help: 'Sessions v3 started and never ended, idle past the timeout.',
+    registers: [this.registry],
+    collect: async () => {
+      const c = await this.sessionCounts();
+      if (c) this.sessionsTimedOut.set(c.timedOut);
+    },
+  });
+  readonly sessionConflicts = new Gauge({
+    name: 'usagehub_session_conflicts',
+    help: 'Extra STARTs or ENDs for sessions that already had one: recorded, not merged.',
+    registers: [this.registry],
+    collect: async () => {
+      const c = await this.sessionCounts();
+      if (c) this.sessionConflicts.set(c.conflicts);
+    },
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'usagehub_' });
   }
@@ -93,6 +129,10 @@ export class Metrics implements GroupCommitObserver {
   /** Where the store lag gauge reads its value when scraped. */
   measureStoreLag(source: () => Promise<number | null>): void {
     this.lagSource = source;
+  }
+
+  measureSessions(source: () => Promise<{ open: number; timedOut: number; conflicts: number }>): void {
+    this.sessionSource = source;
   }
 
   /** Counts a request answered with an error; `ingestSource` when it was an ingest request. */

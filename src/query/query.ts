@@ -145,3 +145,49 @@ export interface TopCompanyRow {
   /** Distinct domains seen for it. */
   domains: number;
 }
+
+/** Sessions v3 queries: the idle timeout and the clock decide open from timed out. */
+export interface SessionsQuery extends QueryFilter {
+  types?: readonly string[];
+  idleMs: number;
+  now: number;
+}
+
+/** Per type, over sessions started in the range. Durations in seconds, of closed sessions. */
+export interface SessionStatsRow {
+  type: string;
+  /** Closed sessions (START and END joined). */
+  sessions: number;
+  totalDurationSeconds: number;
+  p50DurationSeconds: number | null;
+  p90DurationSeconds: number | null;
+  open: number;
+  timedOut: number;
+}
+
+export type SessionState = 'closed' | 'open' | 'timed_out' | 'waiting_for_start';
+
+export interface SessionListQuery extends SessionsQuery {
+  /** `conflict`: sessions with a second START or END. */
+  state?: SessionState | 'conflict';
+  limit: number;
+}
+
+export interface SessionRow {
+  app: string;
+  session: string;
+  /** The START's type; null while only the END has arrived. */
+  type: string | null;
+  state: SessionState;
+  startedAt: number | null;
+  endedAt: number | null;
+  lastEventAt: number;
+  /** Closed: end - start; open or timed out: last event - start. */
+  durationSeconds: number | null;
+  /** UPDATEs between START and END. */
+  updates: number;
+  /** More than one START or END: a conflict, reported, never merged. */
+  starts: number;
+  ends: number;
+  entities: { key: string; value: unknown }[];
+}

@@ -1,5 +1,9 @@
 import type { LogBatch } from '../log/event-log.ts';
 import type {
+  SessionListQuery,
+  SessionRow,
+  SessionStatsRow,
+  SessionsQuery,
   TopCompaniesQuery,
   TopCompanyRow,
   UsageQuery,
@@ -29,6 +33,11 @@ export interface EventQueries {
   /** The sum of counts split by dimensions (aggregated usage: company, domain, metric, product, environment). */
   usage(q: UsageQuery): Promise<UsageRow[]>;
   topCompanies(q: TopCompaniesQuery): Promise<TopCompanyRow[]>;
+  /** Sessions v3, joined from START/UPDATE/END events. */
+  sessionStats(q: SessionsQuery): Promise<SessionStatsRow[]>;
+  sessions(q: SessionListQuery): Promise<SessionRow[]>;
+  /** Across all tenants, for the metrics. */
+  sessionGauges(idleMs: number, now: number): Promise<{ open: number; timedOut: number; conflicts: number }>;
   /** Statistic hits (app and time filters apply; names and categories do not). */
   mediaUsage(q: QueryFilter): Promise<MediaUsageRow[]>;
   searchStats(q: QueryFilter): Promise<SearchStatsRow[]>;

@@ -307,6 +307,88 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
     }
   });
 
+  test(`${name}: sessions joined from START, UPDATE and END in any order, with timeouts and conflicts`, async () => {
+    const store = await factory.open(factory.place());
+    try {
+      const ev = (
+        id: string | undefined,
+        action: string,
+        type: string,
+        s: number,
+        entities: unknown[] = [],
+      ) =>
+        event({
+          source: 'sessions',
+          tenantId: 'ten_s',
+          name: type,
+          occurredAt: d1 + s * 1000,
+          session: { id, action },
+          properties: { entities },
+        });
+      await store.apply([
+        logBatch(1, [
+          ev('s-closed', 'END', 'APPSTART', 100, [{ key: 'k', value: 'end' }]),
+          ev('s-open', 'START', 'APPSTART', 3000),
+          ev('s-waiting', 'END', 'APPSTART', 50),
+        ]),
+        logBatch(2, [
+          ev('s-closed', 'START', 'APPSTART', 10, [
+            { key: 'k', value: 'start' },
+            { key: 'a', value: 1 },
+          ]),
+          ev('s-closed', 'UPDATE', 'APPSTART', 20),
+          ev('s-stale', 'START', 'PAGEVIEW', 0),
+          ev('s-twice', 'START', 'PAGEVIEW', 0),
+          ev('s-twice', 'END', 'PAGEVIEW', 30),
+          ev('s-twice', 'START', 'PAGEVIEW', 40),
+          ev(undefined, 'UPDATE', 'PAGEVIEW', 5),
+        ]),
+      ]);
+      const q = { tenantId: 'ten_s', idleMs: 600_000, now: d1 + 3300 * 1000, limit: 100 };
+      const byId = Object.fromEntries((await store.sessions(q)).map((r) => [r.session, r]));
+      assert.deepEqual(Object.keys(byId).sort(), ['s-closed', 's-open', 's-stale', 's-twice', 's-waiting']);
+      assert.equal(byId['s-closed']!.state, 'closed');
+      assert.equal(byId['s-closed']!.durationSeconds, 90);
+      assert.equal(byId['s-closed']!.updates, 1);
+      assert.deepEqual(byId['s-closed']!.entities, [
+        { key: 'k', value: 'end' },
+        { key: 'a', value: 1 },
+      ]);
+      assert.equal(byId['s-open']!.state, 'open');
+      assert.equal(byId['s-stale']!.state, 'timed_out');
+      assert.equal(byId['s-waiting']!.state, 'waiting_for_start');
+      assert.equal(byId['s-twice']!.starts, 2);
+      assert.equal(byId['s-twice']!.durationSeconds, 30);
+      assert.deepEqual(
+        (await store.sessions({ ...q, state: 'conflict' })).map((r) => r.session),
+        ['s-twice'],
+      );
+      assert.deepEqual(await store.sessionStats(q), [
+        {
+          type: 'APPSTART',
+          sessions: 1,
+          totalDurationSeconds: 90,
+          p50DurationSeconds: 90,
+          p90DurationSeconds: 90,
+          open: 1,
+          timedOut: 0,
+        },
+        {
+          type: 'PAGEVIEW',
+          sessions: 1,
+          totalDurationSeconds: 30,
+          p50DurationSeconds: 30,
+          p90DurationSeconds: 30,
+          open: 0,
+          timedOut: 1,
+        },
+      ]);
+      assert.deepEqual(await store.sessionGauges(q.idleMs, q.now), { open: 1, timedOut: 1, conflicts: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+
   test(`${name}: stored events survive a reopen`, async () => {
     const place = factory.place();
     const store = await factory.open(place);

@@ -1,6 +1,11 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { EventRef, LogBatch } from '../../log/event-log.ts';
 import type {
+  SessionListQuery,
+  SessionRow,
+  SessionState,
+  SessionStatsRow,
+  SessionsQuery,
   TopCompaniesQuery,
   TopCompanyRow,
   UsageDimension,
@@ -40,7 +45,9 @@ const SCHEMA = `
     late BOOLEAN NOT NULL DEFAULT false, -- arrived more than 12 h after it happened
     company VARCHAR,                -- resolved from the domain or the IP range (enrichment/)
     domain VARCHAR,
-    environment VARCHAR
+    environment VARCHAR,
+    session_action VARCHAR,         -- START, UPDATE or END (sessions v3)
+    entities JSON                   -- sessions v3: the event's entities
   );
   -- Stores written before these columns existed get them (existing events: not late).
   ALTER TABLE events ADD COLUMN IF NOT EXISTS target_app VARCHAR;
@@ -48,6 +55,8 @@ const SCHEMA = `
   ALTER TABLE events ADD COLUMN IF NOT EXISTS company VARCHAR;
   ALTER TABLE events ADD COLUMN IF NOT EXISTS domain VARCHAR;
   ALTER TABLE events ADD COLUMN IF NOT EXISTS environment VARCHAR;
+  ALTER TABLE events ADD COLUMN IF NOT EXISTS session_action VARCHAR;
+  ALTER TABLE events ADD COLUMN IF NOT EXISTS entities JSON;
   -- Statistic hits: what their queries need beyond the events table, one row per hit.
   CREATE TABLE IF NOT EXISTS hits (
     seq BIGINT NOT NULL, tenant_id VARCHAR NOT NULL, app_id VARCHAR NOT NULL,
@@ -100,7 +109,8 @@ const EVENT_SHAPE = JSON.stringify({
   receivedAt: 'BIGINT',
   context: { targetApp: 'VARCHAR', company: 'VARCHAR', domain: 'VARCHAR', environment: 'VARCHAR' },
   actor: { userId: 'VARCHAR', email: 'VARCHAR', deviceId: 'VARCHAR' },
-  session: { id: 'VARCHAR' },
+  session: { id: 'VARCHAR', action: 'VARCHAR' },
+  properties: { entities: 'JSON' },
   count: 'BIGINT',
   clientId: 'VARCHAR',
 });
@@ -114,11 +124,13 @@ const EVENT_SHAPE = JSON.stringify({
  */
 const INSERT_NDJSON = `
   INSERT INTO events (seq, tenant_id, app_id, source, name, category, occurred_at, user_key,
-                      session_id, count, client_id, target_app, late, company, domain, environment)
+                      session_id, count, client_id, target_app, late, company, domain, environment,
+                      session_action, entities)
   SELECT s.seq, s.tenantId, s.appId, s.source, s.name, s.category, epoch_ms(s.occurredAt),
          coalesce(s.actor.userId, s.actor.email, s.actor.deviceId), s.session.id, s.count, s.clientId,
          s.context.targetApp, s.receivedAt - s.occurredAt > ${LATE_AFTER_MS},
-         s.context.company, s.context.domain, s.context.environment
+         s.context.company, s.context.domain, s.context.environment,
+         s.session.action, CASE WHEN s.source = 'sessions' THEN s.properties.entities END
   FROM (SELECT json_transform(unnest(string_split($1, chr(10))), '${EVENT_SHAPE}') AS s)`;
 
 const HIT_SHAPE = JSON.stringify({
@@ -191,6 +203,54 @@ function filterSql(f: QueryFilter): Sql {
   if (f.to !== undefined) sql.where(`occurred_at < ${msLiteral(f.to)}`);
   return sql;
 }
+
+/**
+ * Sessions, joined from their events at query time: per (app, session id), the first
+ * START and the first END, how many of each, the UPDATEs between them, the last event.
+ * Joining when asked makes the order of arrival irrelevant — an END stored before its
+ * START joins it once the START is stored — and needs no state beyond the events.
+ * $1 = tenant; `apps` adds an app filter with the following parameters.
+ */
+function sessionsCte(sql: Sql, tenantId: string | null, appIds?: readonly string[]): string {
+  const where = ["source = 'sessions'", 'session_id IS NOT NULL'];
+  if (tenantId !== null) where.push(`tenant_id = ${sql.param(tenantId)}`);
+  if (appIds?.length) where.push(`app_id IN (${appIds.map((a) => sql.param(a)).join(', ')})`);
+  return `
+    ev AS (SELECT tenant_id, app_id, session_id, session_action AS a, name, occurred_at, entities
+           FROM events WHERE ${where.join(' AND ')}),
+    agg AS (
+      SELECT tenant_id, app_id, session_id,
+             arg_min(name, occurred_at) FILTER (WHERE a = 'START') AS type,
+             min(occurred_at) FILTER (WHERE a = 'START') AS started_at,
+             min(occurred_at) FILTER (WHERE a = 'END') AS ended_at,
+             count(*) FILTER (WHERE a = 'START') AS starts,
+             count(*) FILTER (WHERE a = 'END') AS ends,
+             max(occurred_at) AS last_at,
+             arg_min(entities, occurred_at) FILTER (WHERE a = 'START') AS start_entities,
+             arg_min(entities, occurred_at) FILTER (WHERE a = 'END') AS end_entities
+      FROM ev GROUP BY ALL),
+    upd AS (
+      SELECT e.tenant_id, e.app_id, e.session_id, count(*) AS updates
+      FROM ev e JOIN agg s USING (tenant_id, app_id, session_id)
+      WHERE e.a = 'UPDATE' AND e.occurred_at >= s.started_at
+        AND (s.ended_at IS NULL OR e.occurred_at <= s.ended_at)
+      GROUP BY ALL),
+    sessions AS (
+      SELECT s.*, coalesce(u.updates, 0) AS updates,
+             CASE WHEN s.starts = 0 THEN 'waiting_for_start'
+                  WHEN s.ends > 0 THEN 'closed'
+                  WHEN epoch_ms(s.last_at) + $idle < $now THEN 'timed_out'
+                  ELSE 'open' END AS state,
+             (epoch_ms(CASE WHEN s.ends > 0 THEN s.ended_at ELSE s.last_at END) - epoch_ms(s.started_at)) / 1000.0
+               AS duration_s
+      FROM agg s LEFT JOIN upd u USING (tenant_id, app_id, session_id))`;
+}
+
+/** Puts the idle timeout and the clock into a sessions query (integers, inlined). */
+const withIdle = (sqlText: string, q: { idleMs: number; now: number }): string =>
+  sqlText
+    .replaceAll('$idle', `${Math.trunc(q.idleMs)}::BIGINT`)
+    .replaceAll('$now', `${Math.trunc(q.now)}::BIGINT`);
 
 /** The hits table has tenant, app and time; names, categories and lateness are the events table's. */
 function hitFilterSql(f: QueryFilter): Sql {
@@ -407,6 +467,107 @@ export class DuckDbEventStore implements EventStore {
       sql.params,
     );
     return rows.map((r) => ({ company: String(r[0]), count: Number(r[1]), domains: Number(r[2]) }));
+  }
+
+  async sessionStats(q: SessionsQuery): Promise<SessionStatsRow[]> {
+    const sql = new Sql();
+    const cte = sessionsCte(sql, q.tenantId, q.appIds);
+    const where = ["state IN ('closed', 'timed_out', 'open')"];
+    if (q.from !== undefined) where.push(`started_at >= ${msLiteral(q.from)}`);
+    if (q.to !== undefined) where.push(`started_at < ${msLiteral(q.to)}`);
+    if (q.types?.length) where.push(`type IN (${q.types.map((t) => sql.param(t)).join(', ')})`);
+    const rows = await this.rows(
+      withIdle(
+        `WITH ${cte}
+         SELECT type,
+                count(*) FILTER (WHERE state = 'closed')::DOUBLE,
+                coalesce(sum(duration_s) FILTER (WHERE state = 'closed'), 0)::DOUBLE,
+                quantile_cont(duration_s, 0.5) FILTER (WHERE state = 'closed')::DOUBLE,
+                quantile_cont(duration_s, 0.9) FILTER (WHERE state = 'closed')::DOUBLE,
+                count(*) FILTER (WHERE state = 'open')::DOUBLE,
+                count(*) FILTER (WHERE state = 'timed_out')::DOUBLE
+         FROM sessions WHERE ${where.join(' AND ')} GROUP BY type ORDER BY type`,
+        q,
+      ),
+      sql.params,
+    );
+    const num = (v: DuckDBValue | undefined) => (v === null || v === undefined ? null : Number(v));
+    return rows.map((r) => ({
+      type: String(r[0]),
+      sessions: Number(r[1]),
+      totalDurationSeconds: Number(r[2]),
+      p50DurationSeconds: num(r[3]),
+      p90DurationSeconds: num(r[4]),
+      open: Number(r[5]),
+      timedOut: Number(r[6]),
+    }));
+  }
+
+  async sessions(q: SessionListQuery): Promise<SessionRow[]> {
+    const sql = new Sql();
+    const cte = sessionsCte(sql, q.tenantId, q.appIds);
+    const where = ['TRUE'];
+    if (q.state === 'conflict') where.push('(starts > 1 OR ends > 1)');
+    else if (q.state) where.push(`state = ${sql.param(q.state)}`);
+    if (q.from !== undefined) where.push(`coalesce(started_at, ended_at) >= ${msLiteral(q.from)}`);
+    if (q.to !== undefined) where.push(`coalesce(started_at, ended_at) < ${msLiteral(q.to)}`);
+    if (q.types?.length) where.push(`type IN (${q.types.map((t) => sql.param(t)).join(', ')})`);
+    const rows = await this.rows(
+      withIdle(
+        `WITH ${cte}
+         SELECT app_id, session_id, type, state, epoch_ms(started_at), epoch_ms(ended_at), epoch_ms(last_at),
+                duration_s, updates, starts, ends, start_entities::VARCHAR, end_entities::VARCHAR
+         FROM sessions WHERE ${where.join(' AND ')}
+         ORDER BY coalesce(started_at, ended_at), app_id, session_id LIMIT ${Math.trunc(q.limit)}`,
+        q,
+      ),
+      sql.params,
+    );
+    const ms = (v: DuckDBValue | undefined) => (v === null || v === undefined ? null : Number(v));
+    const entities = (start: DuckDBValue | undefined, end: DuckDBValue | undefined) => {
+      // The session's entities: the START's, with the END's added over them.
+      const merged = new Map<string, unknown>();
+      for (const text of [start, end]) {
+        if (text === null || text === undefined) continue;
+        for (const { key, value } of JSON.parse(String(text)) as { key: string; value: unknown }[])
+          merged.set(key, value);
+      }
+      return [...merged].map(([key, value]) => ({ key, value }));
+    };
+    return rows.map((r) => ({
+      app: String(r[0]),
+      session: String(r[1]),
+      type: r[2] === null ? null : String(r[2]),
+      state: String(r[3]) as SessionState,
+      startedAt: ms(r[4]),
+      endedAt: ms(r[5]),
+      lastEventAt: Number(r[6]),
+      durationSeconds: r[4] === null ? null : Number(r[7]),
+      updates: Number(r[8]),
+      starts: Number(r[9]),
+      ends: Number(r[10]),
+      entities: entities(r[11]!, r[12]!),
+    }));
+  }
+
+  async sessionGauges(
+    idleMs: number,
+    now: number,
+  ): Promise<{ open: number; timedOut: number; conflicts: number }> {
+    const sql = new Sql();
+    const cte = sessionsCte(sql, null);
+    const rows = await this.rows(
+      withIdle(
+        `WITH ${cte}
+         SELECT count(*) FILTER (WHERE state = 'open')::DOUBLE, count(*) FILTER (WHERE state = 'timed_out')::DOUBLE,
+                (coalesce(sum(starts - 1) FILTER (WHERE starts > 1), 0) + coalesce(sum(ends - 1) FILTER (WHERE ends > 1), 0))::DOUBLE
+         FROM sessions`,
+        { idleMs, now },
+      ),
+      sql.params,
+    );
+    const r = rows[0] ?? [0, 0, 0];
+    return { open: Number(r[0]), timedOut: Number(r[1]), conflicts: Number(r[2]) };
   }
 
   async mediaUsage(q: QueryFilter): Promise<MediaUsageRow[]> {

@@ -1,6 +1,10 @@
 import { ThreadClient } from '../../threads/rpc.ts';
 import type { EventQueries } from '../event-store.ts';
 import type {
+  SessionListQuery,
+  SessionRow,
+  SessionStatsRow,
+  SessionsQuery,
   TopCompaniesQuery,
   TopCompanyRow,
   UsageQuery,
@@ -43,6 +47,10 @@ export class StoreThread implements EventQueries {
   counts = (q: CountsQuery) => this.thread.call<CountRow[]>('counts', q);
   distinctUsers = (q: UsersQuery) => this.thread.call<UsersRow[]>('distinctUsers', q);
   topUsers = (q: TopUsersQuery) => this.thread.call<TopUserRow[]>('topUsers', q);
+  sessionStats = (q: SessionsQuery) => this.thread.call<SessionStatsRow[]>('sessionStats', q);
+  sessions = (q: SessionListQuery) => this.thread.call<SessionRow[]>('sessions', q);
+  sessionGauges = (idleMs: number, now: number) =>
+    this.thread.call<{ open: number; timedOut: number; conflicts: number }>('sessionGauges', { idleMs, now });
   usage = (q: UsageQuery) => this.thread.call<UsageRow[]>('usage', q);
   topCompanies = (q: TopCompaniesQuery) => this.thread.call<TopCompanyRow[]>('topCompanies', q);
   mediaUsage = (q: QueryFilter) => this.thread.call<MediaUsageRow[]>('mediaUsage', q);

@@ -1,0 +1,143 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import { Ajv, type ErrorObject } from 'ajv';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { bearerSecret, type Authenticator } from '../../auth/authenticator.ts';
+import type { App } from '../../catalog/catalog.ts';
+import type { AppDirectory } from '../../catalog/app-directory.ts';
+import { UsageHubError, problem } from '../../domain/errors.ts';
+import { principalOf, requireRole } from '../../http/auth-hook.ts';
+import { errorHandler } from '../../http/error-handler.ts';
+import { problemsFromAjv } from '../../http/problems.ts';
+import type { IngestPipeline } from '../../ingest/pipeline.ts';
+import type { Metrics } from '../../ops/metrics.ts';
+import type { SessionTypeRegistry } from './session-types.ts';
+import { mapSessionEvents } from './sessions.mapping.ts';
+import { SessionEvents, type SessionEvent } from './sessions.schema.ts';
+
+export interface SessionsDeps {
+  auth: Authenticator;
+  apps: AppDirectory;
+  types: SessionTypeRegistry;
+  pipeline: IngestPipeline;
+  metrics: Metrics;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, removeAdditional: false });
+const validateEvents = ajv.compile(SessionEvents);
+
+export const ACCEPTED = { APIVersion: 3, result: 1 } as const;
+
+/** The v3 error answer: `{"APIVersion":3,"result":0,"error":{code, message, details}}`. */
+function v3Envelope(e: UsageHubError) {
+  return {
+    status: e.status,
+    body: { APIVersion: 3, result: 0, error: { code: e.code, message: e.message, details: e.details } },
+  };
+}
+
+type Params = Record<string, unknown>;
+
+/** The request's parameters: the form's fields, or the JSON object's (a bare array has none). */
+const paramsOf = (req: FastifyRequest): Params =>
+  req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Params) : {};
+
+/** `data` as an array of events, from a form field (JSON text), a JSON object, or a bare JSON array. */
+function dataOf(req: FastifyRequest): unknown[] {
+  let data: unknown = Array.isArray(req.body) ? req.body : paramsOf(req).data;
+  if (data === undefined)
+    throw new UsageHubError('invalid_body', 'The parameter data is required: a JSON array of events.');
+  if (typeof data === 'string') {
+    try {
+      data = JSON.parse(data);
+    } catch (err) {
+      throw new UsageHubError('invalid_body', `data is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  if (!Array.isArray(data)) {
+    throw new UsageHubError('invalid_body', 'data must be an array of events, even for one event: [{…}].');
+  }
+  return data;
+}
+
+/**
+ * The v3 events API: `POST /v3/events`, with `data=[…]` form-encoded (or JSON). The
+ * authentication parameters travel with data: `key` (an ingest key; or an
+ * `Authorization: Bearer` header) and `app` (the app's id or name; may be left out when
+ * the tenant has one app).
+ */
+export const sessionsRoutes: FastifyPluginAsync<SessionsDeps> = async (fastify, deps) => {
+  await fastify.register(formbody);
+  fastify.setErrorHandler(errorHandler(v3Envelope, (code, source) => deps.metrics.reject(code, source)));
+  const keyOf = (req: FastifyRequest): string | null => {
+    const key = paramsOf(req).key;
+    return typeof key === 'string' && key !== '' ? key : bearerSecret(req.headers.authorization);
+  };
+
+  const appOf = async (req: FastifyRequest): Promise<App> => {
+    const { tenantId } = principalOf(req);
+    const given = paramsOf(req).app ?? (req.query as Params).app;
+    if (given !== undefined) {
+      const found = typeof given === 'string' ? (await deps.apps.lookup(tenantId))(given) : undefined;
+      if (!found) {
+        throw new UsageHubError('invalid_request', undefined, [
+          problem('app', 'unknown_app', `app ${JSON.stringify(given)} does not exist`),
+        ]);
+      }
+      return found;
+    }
+    const all = await deps.apps.list(tenantId);
+    if (all.length === 1) return all[0]!;
+    throw new UsageHubError('invalid_request', undefined, [
+      problem('app', 'field_required', 'app is required: this tenant has several apps (or none)'),
+    ]);
+  };
+
+  fastify.withTypeProvider<TypeBoxTypeProvider>().post(
+    '/v3/events',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Send START/UPDATE/END events (v3)',
+        description:
+          'application/x-www-form-urlencoded with data=[…] (a JSON array), key and app; or application/json ' +
+          '{"data": […], "key", "app"}, or a bare array with Authorization: Bearer. See docs/sessions-v3.md.',
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        querystring: Type.Object({ app: Type.Optional(Type.String()) }),
+        response: {
+          200: Type.Object({ APIVersion: Type.Literal(3), result: Type.Literal(1) }),
+          '4xx': Type.Object({
+            APIVersion: Type.Literal(3),
+            result: Type.Literal(0),
+            error: Type.Object({
+              code: Type.String(),
+              message: Type.String(),
+              details: Type.Array(Type.Unknown()),
+            }),
+          }),
+        },
+      },
+      // The key may be in the body, so it is checked once the body is parsed.
+      preHandler: requireRole(deps.auth, 'ingest', keyOf),
+      config: { ingestSource: 'sessions' },
+    },
+    async (req) => {
+      const data = dataOf(req);
+      const app = await appOf(req);
+      const problems = validateEvents(data)
+        ? []
+        : problemsFromAjv((validateEvents.errors ?? []) as ErrorObject[], true);
+      const invalid = new Set(problems.map((p) => p.index));
+      const types = await deps.types.types(app.tenantId);
+      const mapped = mapSessionEvents(data as SessionEvent[], app, types, Date.now(), (i) => !invalid.has(i));
+      if (mapped.outcome === 'invalid') problems.push(...mapped.problems);
+      if (problems.length > 0 || mapped.outcome === 'invalid') {
+        problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
+        throw new UsageHubError('validation_failed', undefined, problems);
+      }
+      await deps.pipeline.ingest(mapped.events);
+      return ACCEPTED;
+    },
+  );
+};
