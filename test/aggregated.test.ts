@@ -60,12 +60,7 @@ describe('aggregated usage API', () => {
       },
       payload,
     });
-  const settled = async () => {
-    for (let i = 0; i < 200; i++) {
-      if (/^usagehub_store_lag_batches 0$/m.test((await hub.get('/metrics')).body)) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
+  const settled = () => hub.settled();
   const exported = async (name: string): Promise<UsageEvent[]> => {
     await settled();
     const res = await hub.get(`/v1/export?name=${name}`);
@@ -254,10 +249,7 @@ describe('aggregated usage API', () => {
         product_id: 'cli',
       });
       await send({ domain: 'globex.com', count: 100, event_at: day + 86400 + 60, environment: 'STAGING' });
-      for (let i = 0; i < 200; i++) {
-        if (/^usagehub_store_lag_batches 0$/m.test((await q.get('/metrics')).body)) break;
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await q.settled();
       const rows = async (url: string) => {
         const res = await q.get(url);
         assert.equal(res.statusCode, 200, res.body);

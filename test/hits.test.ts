@@ -36,13 +36,7 @@ describe('statistic hits API', () => {
     assert.equal(body.error.code, 'validation_failed');
     return body.error.details.map((d) => `${d.field}:${d.code}`).sort();
   };
-  const settled = async () => {
-    for (let i = 0; i < 200; i++) {
-      if (/^usagehub_store_lag_batches 0$/m.test((await hub.get('/metrics')).body)) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return hub.runtime.deps.queries.eventCount(hub.tenantId);
-  };
+  const settled = () => hub.settled();
   const recent = new Date(Date.now() - 3600_000).toISOString().slice(0, 19); // no offset
 
   /** The example hit of the API's documentation. */
@@ -317,10 +311,7 @@ describe('statistic hits API', () => {
           users: [{ userId: 'u1' }],
           connection: { mode: 'CLASSIC', success: true },
         });
-        for (let i = 0; i < 200; i++) {
-          if (/^usagehub_store_lag_batches 0$/m.test((await q.get('/metrics')).body)) break;
-          await new Promise((r) => setTimeout(r, 25));
-        }
+        await q.settled();
         const rows = async (path: string) => {
           const res = await q.get(`/v1/query/hits/${path}`);
           assert.equal(res.statusCode, 200, res.body);

@@ -57,16 +57,6 @@ function push(
   });
 }
 
-/** The number of stored events of the hub's tenant, once the store has applied all the log holds. */
-async function settledCount(hub: TestHub): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const metrics = (await hub.get('/metrics')).body;
-    if (/^usagehub_store_lag_batches 0$/m.test(metrics)) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return hub.runtime.deps.queries.eventCount(hub.tenantId);
-}
-
 interface PushErrorBody {
   success: false;
   error: {
@@ -328,7 +318,7 @@ describe('push usage-events API', () => {
     });
 
     test('a bad batch lists every problem, with index, field and reason, and stores nothing', async () => {
-      const before = await settledCount(hub);
+      const before = await hub.settled();
       const res = await push(hub, token, appId, {
         events: [
           ev({ email: 'ok@example.com' }),
@@ -355,7 +345,7 @@ describe('push usage-events API', () => {
       ]);
       for (const d of body.error.details) assert.ok(d.reason.length > 0);
       assert.match(body.error.details.find((d) => d.index === 4)!.reason, /5 minutes in the future/);
-      assert.equal(await settledCount(hub), before);
+      assert.equal(await hub.settled(), before);
     });
 
     test('more than 1000 events: a clear error naming the limit', async () => {
@@ -392,7 +382,7 @@ describe('push usage-events API', () => {
         eventName: 'sent_message',
         channel: 'general',
       });
-      const n0 = await settledCount(hub);
+      const n0 = await hub.settled();
       assert.equal((await push(hub, token, appId, { events: [first] })).statusCode, 200);
       assert.equal(await hub.storedCount(n0 + 1), n0 + 1);
       const again = await push(hub, token, appId, {
@@ -400,7 +390,7 @@ describe('push usage-events API', () => {
       });
       assert.equal(again.statusCode, 200);
       assert.deepEqual(again.json(), { success: true });
-      assert.equal(await settledCount(hub), n0 + 1);
+      assert.equal(await hub.settled(), n0 + 1);
       const exported = await hub.get(`/v1/export?app=${appId}&name=sent_message&from=${ts}&to=${ts + 1}`);
       const docs = exported.body
         .trim()
@@ -468,7 +458,7 @@ describe('push usage-events API', () => {
         events: [ev({ timestamp: now - 11 * HOUR, email: 'ontime@example.com' })],
       });
       assert.equal(recent.statusCode, 200);
-      await settledCount(q);
+      await q.settled();
       const lateRows = await rows(`/v1/query/counts?app=${q.appId}&late=true&from=${now - 2 * 86400_000}`);
       assert.equal(
         lateRows.reduce((s, r) => s + r.events!, 0),
@@ -497,7 +487,7 @@ describe('push usage-events API', () => {
         ev({ timestamp: at + 3, email: 'A@corp.example', eventName: 'opened_file' }),
       ];
       assert.equal((await push(q, qt, q.appId, { events })).statusCode, 200);
-      await settledCount(q);
+      await q.settled();
       const range = `from=${day}&to=${day + 86400_000}`;
       const dau = await rows(`/v1/query/users?app=${q.appId}&${range}`);
       assert.equal(dau.length, 1);

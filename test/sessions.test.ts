@@ -84,15 +84,8 @@ function json(
   });
 }
 
-async function settled(hub: TestHub): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (/^usagehub_store_lag_batches 0$/m.test((await hub.get('/metrics')).body)) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 async function sessions(hub: TestHub, query = ''): Promise<Session[]> {
-  await settled(hub);
+  await hub.settled();
   const res = await hub.get(`/v1/query/sessions/list?${query}`);
   assert.equal(res.statusCode, 200, res.body);
   return res.json<{ rows: Session[] }>().rows;
@@ -157,7 +150,7 @@ describe('sessions v3 API', () => {
   });
 
   test('every problem, by index and field; nothing stored', async () => {
-    await settled(hub);
+    await hub.settled();
     const before = await hub.runtime.deps.queries.eventCount(hub.tenantId);
     const t = nowS();
     const res = await json(hub, [
@@ -189,7 +182,7 @@ describe('sessions v3 API', () => {
         '7:timestamp:field_range',
       ],
     );
-    await settled(hub);
+    await hub.settled();
     assert.equal(await hub.runtime.deps.queries.eventCount(hub.tenantId), before);
   });
 
@@ -305,7 +298,7 @@ describe('sessions v3 API', () => {
         { action: 'END', type: 'PAGEVIEW', timestamp: t + i + d, session: `stats-sess-${i}` },
       ]);
       assert.deepEqual((await json(q, events)).json(), OK);
-      await settled(q);
+      await q.settled();
       const res = await q.get(
         `/v1/query/sessions?type=PAGEVIEW&from=${(t - 1) * 1000}&to=${(t + 100) * 1000}`,
       );

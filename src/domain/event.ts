@@ -68,3 +68,9 @@ export const LATE_AFTER_MS = 12 * 3600 * 1000;
 
 export const isLate = (e: Pick<UsageEvent, 'occurredAt' | 'receivedAt'>): boolean =>
   e.receivedAt - e.occurredAt > LATE_AFTER_MS;
+
+/**
+ * The earliest time a dialect that takes Unix milliseconds accepts: an earlier one is
+ * nearly always seconds sent as milliseconds.
+ */
+export const EARLIEST_MS_TIME = Date.UTC(2000, 0, 1);

@@ -29,6 +29,11 @@ export interface TestHub extends HubIdentity {
   get(url: string, key?: string): Promise<LightMyRequestResponse>;
   /** Waits (up to 5 s) until the store holds at least `n` events of the tenant; returns the count. */
   storedCount(n: number): Promise<number>;
+  /**
+   * Waits (up to 5 s) until the store has applied all the log holds, then returns the
+   * tenant's event count: what a request that stored nothing must leave unchanged.
+   */
+  settled(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -84,6 +89,14 @@ export async function startHub(
         await new Promise((r) => setTimeout(r, 25));
       }
       return count;
+    },
+    settled: async () => {
+      for (let i = 0; i < 200; i++) {
+        const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+        if (/^usagehub_store_lag_batches 0$/m.test(metrics)) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return runtime.deps.queries.eventCount(id.tenantId);
     },
     close: async () => {
       await app.close();

@@ -1,6 +1,4 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Authenticator } from '../../auth/authenticator.ts';
 import type { AppDirectory } from '../../catalog/app-directory.ts';
@@ -8,6 +6,7 @@ import { UsageHubError } from '../../domain/errors.ts';
 import type { EnrichmentDirectory } from '../../enrichment/enrichment-directory.ts';
 import { principalOf, requireRole } from '../../http/auth-hook.ts';
 import { errorHandler } from '../../http/error-handler.ts';
+import { dialectAjv } from '../../http/validator.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
 import type { Metrics } from '../../ops/metrics.ts';
 import { mapAggregated } from './aggregated.mapping.ts';
@@ -20,10 +19,6 @@ export interface AggregatedDeps {
   pipeline: IngestPipeline;
   metrics: Metrics;
 }
-
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
-const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, removeAdditional: false });
-addFormats(ajv);
 
 /** Exactly the API's answers. */
 export const UPLOADED = { response_code: '200', response: 'Data Uploaded', status: 'success' } as const;
@@ -76,7 +71,7 @@ export const aggregatedRoutes: FastifyPluginAsync<AggregatedDeps> = async (fasti
         body: AggregatedBody,
         response: { 200: AggregatedResponse, '4xx': AggregatedResponse },
       },
-      validatorCompiler: ({ schema }) => ajv.compile(schema),
+      validatorCompiler: ({ schema }) => dialectAjv.compile(schema),
       onRequest: requireRole(deps.auth, 'ingest', header),
       config: { ingestSource: 'aggregated' },
     },

@@ -1,7 +1,7 @@
 import type { App } from '../../catalog/catalog.ts';
 import { dedupKey } from '../../domain/dedup.ts';
 import { problem, type Problem } from '../../domain/errors.ts';
-import type { UsageEvent } from '../../domain/event.ts';
+import { EARLIEST_MS_TIME, type UsageEvent } from '../../domain/event.ts';
 import type { HitRegistrySnapshot } from './hit-registry.ts';
 import type { HitType } from './hit-schemas.ts';
 
@@ -30,7 +30,6 @@ const CATEGORY: Record<HitType, string> = {
   VIEW: 'Read',
 };
 
-const MIN_TIME = Date.UTC(2000, 0, 1);
 const MAX_FUTURE_MS = 24 * 3600 * 1000;
 /** How far the ranges' total may be from `duration`: players round to whole seconds. */
 export const DURATION_TOLERANCE_S = 1;
@@ -69,7 +68,8 @@ export function mapHit(
   const occurredAt = parseHitDate(hit.date);
   if (Number.isNaN(occurredAt))
     problems.push(problem('date', 'field_format', 'date is not a valid date-time'));
-  else if (occurredAt < MIN_TIME) problems.push(problem('date', 'field_range', 'date is before 2000-01-01'));
+  else if (occurredAt < EARLIEST_MS_TIME)
+    problems.push(problem('date', 'field_range', 'date is before 2000-01-01'));
   else if (occurredAt > receivedAt + MAX_FUTURE_MS)
     problems.push(problem('date', 'field_range', 'date is more than 24 hours in the future'));
 

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Authenticator } from '../../auth/authenticator.ts';
@@ -9,6 +8,7 @@ import type { AppDirectory } from '../../catalog/app-directory.ts';
 import { UsageHubError, problem } from '../../domain/errors.ts';
 import { principalOf, requireRole } from '../../http/auth-hook.ts';
 import { problemsFromAjv } from '../../http/problems.ts';
+import { dialectAjv } from '../../http/validator.ts';
 import { ErrorResponse } from '../../http/schemas.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
 import type { HitRegistry, HitRegistrySnapshot } from './hit-registry.ts';
@@ -23,14 +23,10 @@ export interface HitsDeps {
   pipeline: IngestPipeline;
 }
 
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
-const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, removeAdditional: false });
-addFormats(ajv);
 /** Compiled once from the very objects the schema route serves. */
-const VALIDATORS = Object.fromEntries(HIT_TYPES.map((t) => [t, ajv.compile(HIT_SCHEMAS[t])])) as Record<
-  HitType,
-  ValidateFunction
->;
+const VALIDATORS = Object.fromEntries(
+  HIT_TYPES.map((t) => [t, dialectAjv.compile(HIT_SCHEMAS[t])]),
+) as Record<HitType, ValidateFunction>;
 
 /** Third-party hits (origin -1) without a client id header are stored under this app. */
 export const THIRD_PARTY_APP = 'third-party';

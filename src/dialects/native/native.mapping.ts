@@ -1,11 +1,9 @@
 import type { App } from '../../catalog/catalog.ts';
 import { dedupKey } from '../../domain/dedup.ts';
 import { problem, type Problem } from '../../domain/errors.ts';
-import type { UsageEvent } from '../../domain/event.ts';
+import { EARLIEST_MS_TIME, type UsageEvent } from '../../domain/event.ts';
 import type { NativeEvent } from './native.schema.ts';
 
-/** Earliest accepted time: an earlier one is nearly always seconds sent as milliseconds. */
-const MIN_TIME = Date.UTC(2000, 0, 1);
 /** How far ahead of the server clock an event may be (client clocks drift). */
 const MAX_FUTURE_MS = 24 * 3600 * 1000;
 
@@ -50,7 +48,7 @@ function parseTimestamp(
     problems.push(problem('timestamp', 'field_format', 'timestamp is not an ISO 8601 date-time', index));
     return null;
   }
-  if (ms < MIN_TIME) {
+  if (ms < EARLIEST_MS_TIME) {
     problems.push(
       problem(
         'timestamp',

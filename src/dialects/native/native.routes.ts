@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { Ajv, type ErrorObject } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Authenticator } from '../../auth/authenticator.ts';
 import type { AppDirectory } from '../../catalog/app-directory.ts';
@@ -11,6 +10,7 @@ import { ErrorResponse } from '../../http/schemas.ts';
 import { IngestResponse, NativeBatch, type NativeEvent } from './native.schema.ts';
 import { mapNativeBatch } from './native.mapping.ts';
 import { problemsFromAjv } from '../../http/problems.ts';
+import { dialectAjv } from '../../http/validator.ts';
 
 const sortProblems = (ps: Problem[]): Problem[] => ps.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
 
@@ -21,13 +21,6 @@ export interface NativeDeps {
   maxBatchEvents: number;
   maxBodyBytes: number;
 }
-
-// ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
-
-/** Every problem in a batch, not just the first, and no silent dropping of unknown fields. */
-const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, removeAdditional: false });
-addFormats(ajv);
 
 /**
  * usagehub's own ingest API: `POST /v1/events`, a JSON array, `{"events": [...]}`, or
@@ -61,7 +54,7 @@ export const nativeRoutes: FastifyPluginAsync<NativeDeps> = async (app, deps) =>
         body: NativeBatch,
         response: { 200: IngestResponse, '4xx': ErrorResponse },
       },
-      validatorCompiler: ({ schema }) => ajv.compile(schema),
+      validatorCompiler: ({ schema }) => dialectAjv.compile(schema),
       // Schema problems are merged with the checks a schema cannot make (unknown app,
       // implausible time) so that the client hears of every problem in one answer.
       attachValidation: true,

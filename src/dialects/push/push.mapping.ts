@@ -1,11 +1,9 @@
 import type { App } from '../../catalog/catalog.ts';
 import { dedupKey } from '../../domain/dedup.ts';
 import { problem, type Problem } from '../../domain/errors.ts';
-import type { UsageEvent } from '../../domain/event.ts';
+import { EARLIEST_MS_TIME, type UsageEvent } from '../../domain/event.ts';
 import type { PushEvent } from './push.schema.ts';
 
-/** Earliest accepted time: an earlier one is nearly always seconds sent as milliseconds. */
-const MIN_TIME = Date.UTC(2000, 0, 1);
 /** How far ahead of the server clock a pushed event may be. */
 export const PUSH_MAX_FUTURE_MS = 5 * 60 * 1000;
 
@@ -52,7 +50,7 @@ export function mapPushBatch(
         ),
       );
     }
-    if (input.timestamp < MIN_TIME) {
+    if (input.timestamp < EARLIEST_MS_TIME) {
       problems.push(
         problem(
           'timestamp',

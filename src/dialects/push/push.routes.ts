@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { Ajv, type ErrorObject } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { TokenService } from '../../auth/oauth/tokens.ts';
@@ -9,6 +8,7 @@ import { UsageHubError, type Problem } from '../../domain/errors.ts';
 import { clientOf, requireScope } from '../../http/auth-hook.ts';
 import { errorHandler } from '../../http/error-handler.ts';
 import { problemsFromAjv } from '../../http/problems.ts';
+import { dialectAjv } from '../../http/validator.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
 import type { Metrics } from '../../ops/metrics.ts';
 import { mapPushBatch } from './push.mapping.ts';
@@ -21,10 +21,6 @@ export interface PushDeps {
   pipeline: IngestPipeline;
   metrics: Metrics;
 }
-
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
-const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, removeAdditional: false });
-addFormats(ajv);
 
 const security = [{ oauth2: ['connector.write'] }];
 
@@ -76,7 +72,7 @@ export const pushRoutes: FastifyPluginAsync<PushDeps> = async (fastify, deps) =>
         body: PushBody,
         response: { 200: PushSuccess, '4xx': PushError },
       },
-      validatorCompiler: ({ schema }) => ajv.compile(schema),
+      validatorCompiler: ({ schema }) => dialectAjv.compile(schema),
       // Schema problems are merged with the mapping's (unmapped names, Login without
       // targetApp) so that the client hears of every problem in one answer.
       attachValidation: true,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { bearerSecret, type Authenticator } from '../../auth/authenticator.ts';
@@ -10,6 +10,7 @@ import { UsageHubError, problem } from '../../domain/errors.ts';
 import { principalOf, requireRole } from '../../http/auth-hook.ts';
 import { errorHandler } from '../../http/error-handler.ts';
 import { problemsFromAjv } from '../../http/problems.ts';
+import { dialectAjv } from '../../http/validator.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
 import type { Metrics } from '../../ops/metrics.ts';
 import type { SessionTypeRegistry } from './session-types.ts';
@@ -24,8 +25,7 @@ export interface SessionsDeps {
   metrics: Metrics;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, removeAdditional: false });
-const validateEvents = ajv.compile(SessionEvents);
+const validateEvents = dialectAjv.compile(SessionEvents);
 
 export const ACCEPTED = { APIVersion: 3, result: 1 } as const;
 
