@@ -14,6 +14,8 @@ import { aggregatedRoutes } from './dialects/aggregated/aggregated.routes.ts';
 import type { EnrichmentDirectory } from './enrichment/enrichment-directory.ts';
 import { sessionsRoutes } from './dialects/sessions/sessions.routes.ts';
 import type { SessionTypeRegistry } from './dialects/sessions/session-types.ts';
+import type { LiveService } from './live/live-service.ts';
+import { liveRoutes } from './live/live.routes.ts';
 import type { AppDirectory } from './catalog/app-directory.ts';
 import type { Config } from './config.ts';
 import { nativeRoutes } from './dialects/native/native.routes.ts';
@@ -37,6 +39,7 @@ export interface AppDeps {
   hitRegistry: HitRegistry;
   enrichment: EnrichmentDirectory;
   sessionTypes: SessionTypeRegistry;
+  live: LiveService;
   admin: AdminService;
   pipeline: IngestPipeline;
   queries: EventQueries;
@@ -141,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pipeline: deps.pipeline,
     metrics: deps.metrics,
   });
+  await app.register(liveRoutes, { auth: deps.auth, live: deps.live });
   await app.register(adminRoutes, { auth: deps.auth, admin: deps.admin });
   await app.register(queryRoutes, {
     auth: deps.auth,

@@ -37,6 +37,15 @@ export const ConfigSchema = Type.Object({
   storeThreads: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
   /** Sessions v3: a START without an END times out after this long without events. */
   sessionIdleSeconds: Type.Integer({ minimum: 1, default: 1800 }),
+  /**
+   * Live API: CIDR ranges (comma-separated) of otherwise refused addresses — loopback,
+   * private, link-local — that endpoints may use anyway; for development and tests.
+   */
+  liveAllowAddresses: Type.String({ default: '' }),
+  /** Live API: how long a delivery or verification may take before it counts as failed. */
+  liveTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
+  /** Live API: deliveries in flight at once, per endpoint. */
+  liveConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
   /** Lifetime of OAuth access tokens (client credentials grant), in seconds. */
   tokenTtlSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 3600 }),
   /** Where the CLI finds a running server, and the key it uses there. */
@@ -59,6 +68,9 @@ const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
   USAGEHUB_STORE_MEMORY_LIMIT: 'storeMemoryLimit',
   USAGEHUB_STORE_THREADS: 'storeThreads',
   USAGEHUB_TOKEN_TTL_SECONDS: 'tokenTtlSeconds',
+  USAGEHUB_LIVE_ALLOW_ADDRESSES: 'liveAllowAddresses',
+  USAGEHUB_LIVE_TIMEOUT_MS: 'liveTimeoutMs',
+  USAGEHUB_LIVE_CONCURRENCY: 'liveConcurrency',
   USAGEHUB_SESSION_IDLE_SECONDS: 'sessionIdleSeconds',
   USAGEHUB_URL: 'url',
   USAGEHUB_KEY: 'key',

@@ -11,6 +11,11 @@ import { TokenService } from './auth/oauth/tokens.ts';
 import { HitRegistry } from './dialects/hits/hit-registry.ts';
 import { EnrichmentDirectory } from './enrichment/enrichment-directory.ts';
 import { SessionTypeRegistry } from './dialects/sessions/session-types.ts';
+import { AddressGuard } from './live/address-guard.ts';
+import { LiveHttp } from './live/live-http.ts';
+import { LiveService } from './live/live-service.ts';
+import { LiveStore } from './live/live-store.ts';
+import { LiveWorker } from './live/live-worker.ts';
 import { AppDirectory } from './catalog/app-directory.ts';
 import { SqliteCatalog } from './catalog/sqlite-catalog.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
@@ -26,6 +31,7 @@ export function dataFiles(dataDir: string) {
     catalog: path.join(dataDir, 'catalog.db'),
     log: path.join(dataDir, 'log.db'),
     store: path.join(dataDir, 'store.duckdb'),
+    live: path.join(dataDir, 'live.db'),
     lock: path.join(dataDir, 'usagehub.lock'),
   };
 }
@@ -79,6 +85,18 @@ export async function openServerRuntime(
   });
   const committer = new GroupCommitter(log, metrics);
   const pipeline = new IngestPipeline(committer, metrics);
+  const liveStore = new LiveStore(files.live);
+  const guard = new AddressGuard(
+    config.liveAllowAddresses
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean),
+  );
+  const liveHttp = new LiveHttp(guard, config.liveTimeoutMs);
+  const live = new LiveService(liveStore, liveHttp);
+  const liveWorker = new LiveWorker(log, liveStore, liveHttp, config.liveConcurrency, onFatal, metrics);
+  metrics.measureLiveBacklog(() => [...liveStore.backlog().values()].reduce((a, b) => a + b, 0));
+  liveWorker.start();
   let state: 'ready' | 'stopping' = 'ready';
   metrics.measureSessions(() => store.sessionGauges(config.sessionIdleSeconds * 1000, Date.now()));
   metrics.measureStoreLag(async () => {
@@ -97,6 +115,7 @@ export async function openServerRuntime(
       hitRegistry,
       enrichment,
       sessionTypes,
+      live,
       admin,
       pipeline,
       queries: store,
@@ -109,6 +128,10 @@ export async function openServerRuntime(
       state = 'stopping';
       await committer.drain();
       progress('log commits drained');
+      await liveWorker.stop();
+      await liveHttp.close();
+      liveStore.close();
+      progress('live deliveries stopped');
       await store.stop();
       progress('store thread stopped');
       await log.close();

@@ -12,6 +12,7 @@ import { CliError, openBackend, type AdminBackend } from './backend.ts';
 import { init } from './commands/init.ts';
 import { serve } from './commands/serve.ts';
 import { exportEvents } from './commands/export.ts';
+import { liveCommands } from './commands/live.ts';
 
 interface GlobalOpts {
   data?: string;
@@ -367,6 +368,13 @@ clients.command('revoke <id>').action(async (id: string, _o, cmd: Command) =>
     const client = await b.revokeOAuthClient(id);
     print(cmd, client, () => `${client.id}\trevoked ${client.revokedAt}`);
   }),
+);
+
+liveCommands(
+  program,
+  (cmd) => configFrom(cmd),
+  (cmd) => cmd.optsWithGlobals<GlobalOpts>().tenant,
+  print,
 );
 
 program

@@ -63,6 +63,38 @@ export class Metrics implements GroupCommitObserver {
     },
   });
 
+  readonly liveDeliveries = new Counter({
+    name: 'usagehub_live_delivery_attempts_total',
+    help: 'Live API delivery attempts, by outcome (delivered or failed).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly liveLag = new Histogram({
+    name: 'usagehub_live_delivery_lag_seconds',
+    help: 'From queueing a delivery to its attempt being answered.',
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 300, 3600],
+    registers: [this.registry],
+  });
+  private liveBacklogSource: (() => number) | null = null;
+  readonly liveBacklog = new Gauge({
+    name: 'usagehub_live_backlog',
+    help: 'Live API deliveries queued and not yet delivered.',
+    registers: [this.registry],
+    collect: () => {
+      if (this.liveBacklogSource) this.liveBacklog.set(this.liveBacklogSource());
+    },
+  });
+
+  measureLiveBacklog(source: () => number): void {
+    this.liveBacklogSource = source;
+  }
+
+  /** LiveObserver: one delivery attempt answered (or failed). */
+  delivered(_endpointId: string, ok: boolean, lagMs: number): void {
+    this.liveDeliveries.inc({ outcome: ok ? 'delivered' : 'failed' });
+    if (ok) this.liveLag.observe(lagMs / 1000);
+  }
+
   private sessionSource: (() => Promise<{ open: number; timedOut: number; conflicts: number }>) | null = null;
   private sessionsNow: Promise<{ open: number; timedOut: number; conflicts: number } | null> | null = null;
   /** One store query per scrape serves the three session gauges. */

@@ -1,0 +1,202 @@
+import { Command } from 'commander';
+import type { Config } from '../../config.ts';
+import { UsageHubError } from '../../domain/errors.ts';
+import { AddressGuard } from '../../live/address-guard.ts';
+import { LiveHttp } from '../../live/live-http.ts';
+import { LiveService, type EndpointInput, type Verification } from '../../live/live-service.ts';
+import { LiveStore, type Attempt, type LiveEndpoint } from '../../live/live-store.ts';
+import { dataFiles, openCatalog } from '../../runtime.ts';
+import { chooseTenant, CliError, lockDataDir, RemoteBackend } from '../backend.ts';
+
+/** What the live commands need, from a server or from the data directory. */
+interface LiveBackend {
+  list(): Promise<LiveEndpoint[]>;
+  create(input: EndpointInput & { url: string }): Promise<LiveEndpoint>;
+  get(id: string): Promise<LiveEndpoint>;
+  update(id: string, input: EndpointInput): Promise<LiveEndpoint>;
+  verify(id: string): Promise<Verification & { endpoint: LiveEndpoint }>;
+  pause(id: string): Promise<LiveEndpoint>;
+  resume(id: string): Promise<LiveEndpoint>;
+  delete(id: string): Promise<void>;
+  deliveries(id: string, limit: number): Promise<(Attempt & { type: string })[]>;
+  close(): Promise<void>;
+}
+
+function remote(url: string, key: string): LiveBackend {
+  const api = new RemoteBackend(url, key);
+  const path = (id: string, rest = '') => `/v1/live/endpoints/${encodeURIComponent(id)}${rest}`;
+  return {
+    list: async () => (await api.call<{ endpoints: LiveEndpoint[] }>('GET', '/v1/live/endpoints')).endpoints,
+    create: (input) => api.call('POST', '/v1/live/endpoints', input),
+    get: (id) => api.call('GET', path(id)),
+    update: (id, input) => api.call('PATCH', path(id), input),
+    verify: (id) => api.call('POST', path(id, '/verify')),
+    pause: (id) => api.call('POST', path(id, '/pause')),
+    resume: (id) => api.call('POST', path(id, '/resume')),
+    delete: async (id) => {
+      await api.call('DELETE', path(id));
+    },
+    deliveries: async (id, limit) =>
+      (
+        await api.call<{ attempts: (Attempt & { type: string })[] }>(
+          'GET',
+          path(id, `/deliveries?limit=${limit}`),
+        )
+      ).attempts,
+    close: async () => {},
+  };
+}
+
+async function local(config: Config, tenantWanted: string | undefined): Promise<LiveBackend> {
+  const release = lockDataDir(config, 'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)');
+  const catalog = openCatalog(config);
+  const store = new LiveStore(dataFiles(config.dataDir).live);
+  const guard = new AddressGuard(
+    config.liveAllowAddresses
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean),
+  );
+  const http = new LiveHttp(guard, config.liveTimeoutMs);
+  const closeAll = async () => {
+    await http.close();
+    store.close();
+    await catalog.close();
+    release();
+  };
+  let tenantId: string;
+  try {
+    tenantId = (await chooseTenant(catalog, config, tenantWanted)).id;
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+  const live = new LiveService(store, http);
+  const guarded = async <T>(fn: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof UsageHubError) throw new CliError(`${err.code}: ${err.message}`);
+      throw err;
+    }
+  };
+  return {
+    list: () => guarded(() => live.list(tenantId)),
+    create: (input) => guarded(() => live.create(tenantId, input)),
+    get: (id) => guarded(() => live.get(tenantId, id)),
+    update: (id, input) => guarded(() => live.update(tenantId, id, input)),
+    verify: (id) => guarded(() => live.verify(tenantId, id)),
+    pause: (id) => guarded(() => live.pause(tenantId, id)),
+    resume: (id) => guarded(() => live.resume(tenantId, id)),
+    delete: (id) => guarded(() => live.delete(tenantId, id)),
+    deliveries: (id, limit) => guarded(() => live.deliveries(tenantId, id, limit)),
+    close: closeAll,
+  };
+}
+
+const line = (e: LiveEndpoint) =>
+  `${e.id}\t${e.state}\t${e.url}${e.filters.length ? `\t${e.filters.join(',')}` : ''}${e.verifyError ? `\t(${e.verifyError})` : ''}`;
+
+/**
+ * `usagehub live …`: Live API endpoints. `configFrom` and `print` come from main.ts, so
+ * that these commands read options and print results as every other command does.
+ */
+export function liveCommands(
+  program: Command,
+  configFrom: (cmd: Command) => Config,
+  tenantOf: (cmd: Command) => string | undefined,
+  print: (cmd: Command, value: unknown, human: () => string) => void,
+): void {
+  const withLive = async (cmd: Command, fn: (b: LiveBackend) => Promise<void>) => {
+    const config = configFrom(cmd);
+    if (config.url && !config.key)
+      throw new CliError('--url needs an admin key: pass --key or set USAGEHUB_KEY');
+    const b = config.url ? remote(config.url, config.key!) : await local(config, tenantOf(cmd));
+    try {
+      await fn(b);
+    } finally {
+      await b.close();
+    }
+  };
+  const live = program.command('live').description('Live API endpoints: events streamed to your webhooks');
+  const showKeys = (e: LiveEndpoint) =>
+    `${line(e)}\npublic key ${e.publicKey}\nprivate key (the HMAC secret) ${e.privateKey}`;
+
+  live.command('list').action(async (_o, cmd: Command) =>
+    withLive(cmd, async (b) => {
+      const list = await b.list();
+      print(cmd, { endpoints: list }, () => list.map(line).join('\n'));
+    }),
+  );
+  live
+    .command('create')
+    .requiredOption('--url <url>', 'where to POST events')
+    .option('--description <text>', "sent as the body's service")
+    .option('--filter <types...>', 'event types or namespace wildcards (usagehub.event.push.*); none: all')
+    .action(async (opts: { url: string; description?: string; filter?: string[] }, cmd: Command) =>
+      withLive(cmd, async (b) => {
+        const e = await b.create({ url: opts.url, description: opts.description, filters: opts.filter });
+        print(cmd, e, () => `${showKeys(e)}\nnext: usagehub live verify ${e.id}`);
+      }),
+    );
+  live.command('show <id>').action(async (id: string, _o, cmd: Command) =>
+    withLive(cmd, async (b) => {
+      const e = await b.get(id);
+      print(cmd, e, () => showKeys(e));
+    }),
+  );
+  live
+    .command('update <id>')
+    .option('--url <url>', 'a new url (resets both keys and the verification)')
+    .option('--description <text>')
+    .option('--filter <types...>')
+    .action(
+      async (id: string, opts: { url?: string; description?: string; filter?: string[] }, cmd: Command) =>
+        withLive(cmd, async (b) => {
+          const e = await b.update(id, {
+            url: opts.url,
+            description: opts.description,
+            filters: opts.filter,
+          });
+          print(cmd, e, () => showKeys(e));
+        }),
+    );
+  live.command('verify <id>').action(async (id: string, _o, cmd: Command) =>
+    withLive(cmd, async (b) => {
+      const v = await b.verify(id);
+      print(cmd, v, () => (v.verified ? `${id}\tverified` : `${id}\tnot verified: ${v.error}`));
+      if (!v.verified) process.exitCode = 1;
+    }),
+  );
+  for (const action of ['pause', 'resume'] as const) {
+    live.command(`${action} <id>`).action(async (id: string, _o, cmd: Command) =>
+      withLive(cmd, async (b) => {
+        const e = await b[action](id);
+        print(cmd, e, () => line(e));
+      }),
+    );
+  }
+  live.command('delete <id>').action(async (id: string, _o, cmd: Command) =>
+    withLive(cmd, async (b) => {
+      await b.delete(id);
+      print(cmd, { id, deleted: true }, () => `${id}\tdeleted`);
+    }),
+  );
+  live
+    .command('deliveries <id>')
+    .description('the delivery log: attempts, newest first')
+    .option('--limit <n>', 'how many', '50')
+    .action(async (id: string, opts: { limit: string }, cmd: Command) =>
+      withLive(cmd, async (b) => {
+        const attempts = await b.deliveries(id, Number(opts.limit));
+        print(cmd, { attempts }, () =>
+          attempts
+            .map(
+              (a) =>
+                `${new Date(a.at).toISOString()}\t${a.deliveryId}\t${a.type}\t${a.status ?? '-'}\t${Math.round(a.latencyMs)} ms\t${a.error ?? ''}`,
+            )
+            .join('\n'),
+        );
+      }),
+    );
+}

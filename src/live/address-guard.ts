@@ -1,0 +1,73 @@
+import dns from 'node:dns';
+import net from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { IpRangeIndex, parseCidr } from '../enrichment/ip-ranges.ts';
+
+/** Ranges that are not the public internet: never a webhook target unless allowed. */
+const REFUSED = new Set([
+  'unspecified',
+  'broadcast',
+  'multicast',
+  'linkLocal',
+  'loopback',
+  'carrierGradeNat',
+  'private',
+  'reserved',
+  'uniqueLocal',
+  'ipv4Mapped',
+  'rfc6145',
+  'rfc6052',
+  '6to4',
+  'teredo',
+]);
+
+/**
+ * Decides whether usagehub may connect to an address: public addresses yes; loopback,
+ * private, link-local and the like (IPv4, IPv6, and IPv4 mapped into IPv6) only when an
+ * allow-listed range holds them. Checked on the address actually connected to, after
+ * DNS resolution, so a name that resolves to an internal address is refused too.
+ */
+export class AddressGuard {
+  private readonly allowed: IpRangeIndex;
+
+  constructor(allowList: readonly string[]) {
+    this.allowed = new IpRangeIndex(
+      allowList.map((cidr) => {
+        const parsed = parseCidr(cidr);
+        if (!parsed) throw new Error(`not a CIDR block in the allow-list: ${cidr}`);
+        return { cidr: parsed.cidr, organisation: 'allowed', domain: null };
+      }),
+    );
+  }
+
+  /** Null when the address may be connected to, else why not. */
+  refusal(address: string): string | null {
+    if (!ipaddr.isValid(address)) return `${address} is not an IP address`;
+    const ip = ipaddr.process(address);
+    const range = ip.range();
+    if (!REFUSED.has(range) || this.allowed.lookup(ip.toString())) return null;
+    return `${address} is a ${range} address; allow it with USAGEHUB_LIVE_ALLOW_ADDRESSES`;
+  }
+
+  /** A `lookup` for net.connect that resolves, then refuses guarded addresses. */
+  readonly lookup: net.LookupFunction = (hostname, options, callback) => {
+    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '', 0);
+      const list = addresses as dns.LookupAddress[];
+      const usable = list.find((a) => this.refusal(a.address) === null);
+      if (!usable) {
+        const reason = this.refusal(list[0]?.address ?? hostname) ?? 'no address';
+        return callback(
+          Object.assign(new Error(`refused: ${hostname} resolves to ${reason}`), {
+            code: 'EREFUSED_ADDRESS',
+          }),
+          '',
+          0,
+        );
+      }
+      if ((options as dns.LookupOptions).all)
+        return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, [usable]);
+      callback(null, usable.address, usable.family);
+    });
+  };
+}

@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import type { UsageEvent } from '../domain/event.ts';
+import type { EventLog } from '../log/event-log.ts';
+import { eventType, matchesFilters } from './event-types.ts';
+import type { LiveHttp } from './live-http.ts';
+import type { Delivery, LiveEndpoint, LiveStore } from './live-store.ts';
+import { deliveryHeaders } from './signing.ts';
+
+/** The log consumer whose offset says how far events were turned into deliveries. */
+export const LIVE_CONSUMER = 'live';
+const READ_EVENTS = 5000;
+const IDLE_MS = 100;
+const MAX_DELAY_MS = 3600_000;
+
+/**
+ * Retry schedule: the n-th failure waits 2^(n-1) seconds, capped at an hour, with
+ * "equal jitter" (half fixed, half random) so that endpoints that failed together do
+ * not retry together; a longer `Retry-After` from the receiver wins.
+ */
+export function retryDelayMs(failures: number, retryAfterMs: number | null, random = Math.random): number {
+  const base = Math.min(MAX_DELAY_MS, 1000 * 2 ** Math.max(0, failures - 1));
+  const delay = base / 2 + random() * (base / 2);
+  return Math.min(MAX_DELAY_MS, Math.max(delay, retryAfterMs ?? 0));
+}
+
+/** The `webhook-id`: the same event to the same endpoint is always the same delivery. */
+const deliveryId = (endpointId: string, dedupKey: string): string =>
+  `msg_${createHash('sha256').update(`${endpointId}\0${dedupKey}`).digest('hex').slice(0, 32)}`;
+
+/** The Live API body: `{service, type, data, timestamp}`, timestamp in milliseconds. */
+function body(endpoint: LiveEndpoint, type: string, e: UsageEvent): string {
+  // What the client sent stays in usagehub; subscribers get the canonical event.
+  const data: Record<string, unknown> = { id: e.dedupKey, ...e };
+  delete data.raw;
+  delete data.dedupKey;
+  return JSON.stringify({
+    service: endpoint.description || 'usagehub',
+    type,
+    data,
+    timestamp: e.occurredAt,
+  });
+}
+
+export interface LiveObserver {
+  delivered(endpointId: string, ok: boolean, lagMs: number): void;
+}
+
+/**
+ * Streams stored events to verified endpoints. Two loops share one timer: the
+ * dispatcher reads the log from its own offset and queues a delivery per matching
+ * endpoint (durably, before the offset moves on); the sender posts due deliveries,
+ * at most `concurrency` at a time per endpoint, and reschedules failures.
+ */
+export class LiveWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private running: Promise<void> | null = null;
+  private turning = false;
+  private again = false;
+  private readonly inFlight = new Set<string>();
+  private readonly perEndpoint = new Map<string, number>();
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly store: LiveStore,
+    private readonly http: LiveHttp,
+    private readonly concurrency: number,
+    private readonly onFatal: (err: Error) => void,
+    private readonly observer?: LiveObserver,
+  ) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.turning = true;
+      this.running = this.turn()
+        .then((busy) => {
+          this.turning = false;
+          const next = busy || this.again ? 0 : IDLE_MS;
+          this.again = false;
+          this.schedule(next);
+        })
+        .catch((err: unknown) => this.onFatal(err as Error));
+    }, ms);
+  }
+
+  /** More work may be ready: take the next turn now (or right after the current one). */
+  private kick(): void {
+    if (this.stopped) return;
+    if (this.turning) {
+      this.again = true;
+    } else if (this.timer) {
+      clearTimeout(this.timer);
+      this.schedule(0);
+    }
+  }
+
+  private async turn(): Promise<boolean> {
+    const queued = await this.dispatch();
+    const sent = this.send();
+    return queued || sent;
+  }
+
+  /** Log → deliveries. True when it moved. */
+  async dispatch(): Promise<boolean> {
+    const after = await this.log.consumerOffset(LIVE_CONSUMER);
+    const endpoints = this.store.endpoints().filter((e) => e.state !== 'unverified');
+    if (endpoints.length === 0) {
+      // Nobody listens: events stored now are not for endpoints verified later.
+      const head = await this.log.head();
+      if (head > after) await this.log.commitConsumer(LIVE_CONSUMER, head);
+      return false;
+    }
+    const batches = await this.log.read(after, READ_EVENTS);
+    if (batches.length === 0) return false;
+    const byTenant = new Map<string, LiveEndpoint[]>();
+    for (const e of endpoints) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e]);
+    const deliveries: Delivery[] = [];
+    const now = Date.now();
+    for (const batch of batches) {
+      for (const doc of batch.docs.split('\n')) {
+        const event = JSON.parse(doc) as UsageEvent;
+        const listeners = byTenant.get(event.tenantId);
+        if (!listeners) continue;
+        const type = eventType(event);
+        for (const endpoint of listeners) {
+          if (!matchesFilters(type, endpoint.filters)) continue;
+          deliveries.push({
+            id: deliveryId(endpoint.id, event.dedupKey),
+            endpointId: endpoint.id,
+            type,
+            body: body(endpoint, type, event),
+            createdAt: now,
+            nextAttemptAt: now,
+            attempts: 0,
+            status: 'pending',
+          });
+        }
+      }
+    }
+    this.store.enqueue(deliveries);
+    await this.log.commitConsumer(LIVE_CONSUMER, batches[batches.length - 1]!.offset);
+    return true;
+  }
+
+  /** Due deliveries → HTTP. True when it started any. */
+  send(): boolean {
+    const endpoints = new Map(this.store.endpoints().map((e) => [e.id, e]));
+    let started = false;
+    for (const d of this.store.due(Date.now(), 1000)) {
+      const endpoint = endpoints.get(d.endpointId);
+      if (!endpoint || endpoint.state !== 'active' || this.inFlight.has(d.id)) continue;
+      const busy = this.perEndpoint.get(d.endpointId) ?? 0;
+      if (busy >= this.concurrency) continue;
+      this.inFlight.add(d.id);
+      this.perEndpoint.set(d.endpointId, busy + 1);
+      started = true;
+      void this.attempt(endpoint, d).finally(() => {
+        this.inFlight.delete(d.id);
+        this.perEndpoint.set(d.endpointId, (this.perEndpoint.get(d.endpointId) ?? 1) - 1);
+        // A slot is free: look for more work at once rather than after the idle wait.
+        this.kick();
+      });
+    }
+    return started;
+  }
+
+  private async attempt(endpoint: LiveEndpoint, d: Delivery): Promise<void> {
+    const res = await this.http.send(endpoint.url, {
+      method: 'POST',
+      headers: deliveryHeaders(endpoint, d.id, d.body, Date.now()),
+      body: d.body,
+    });
+    const ok = res.status !== null && res.status >= 200 && res.status < 300;
+    const error = ok ? null : (res.error ?? `answered ${res.status}`);
+    const retryAt = ok ? null : Date.now() + retryDelayMs(d.attempts + 1, res.retryAfterMs);
+    this.store.recordAttempt(
+      d,
+      { deliveryId: d.id, at: Date.now(), status: res.status, latencyMs: res.latencyMs, error },
+      retryAt,
+    );
+    this.observer?.delivered(endpoint.id, ok, Date.now() - d.createdAt);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * The Live API, against a real receiver on 127.0.0.1 built with the published receiver
+ * SDK: verification, signed deliveries, filters, retries through failures (500s, a
+ * dropped connection, Retry-After), pause and resume, the address guard.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { ev, startHub, type TestHub } from './helpers/server.ts';
+import { retryDelayMs } from '../src/live/live-worker.ts';
+
+const { LiveApi } = createRequire(import.meta.url)('notificare-live-api-node') as {
+  LiveApi: new (
+    privateKey: string,
+    publicKey: string,
+  ) => {
+    httpGateway: {
+      verify(publicKey: string, challenge: string): string;
+      validate(publicKey: string, payload: string, signature: string): boolean;
+    };
+  };
+};
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+/** A Live API receiver: answers challenges with the SDK; `behave` decides each POST's fate. */
+class Receiver {
+  server!: http.Server;
+  keys = { publicKey: '', privateKey: '' };
+  posts: Received[] = [];
+  challenges = 0;
+  challengeAnswer: ((sdkAnswer: string, res: http.ServerResponse) => void) | null = null;
+  behave: (n: number, res: http.ServerResponse, req: http.IncomingMessage) => boolean = () => false;
+
+  async start(): Promise<string> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const url = new URL(req.url!, 'http://x');
+        if (req.method === 'GET') {
+          this.challenges++;
+          const sdk = new LiveApi(this.keys.privateKey, this.keys.publicKey);
+          const answer = sdk.httpGateway.verify(
+            String(req.headers['x-notificare-public-key']),
+            url.searchParams.get('challenge')!,
+          );
+          if (this.challengeAnswer) return this.challengeAnswer(answer, res);
+          res.writeHead(200).end(answer);
+          return;
+        }
+        const received = {
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          at: Date.now(),
+        };
+        this.posts.push(received);
+        if (this.behave(this.posts.length, res, req)) return;
+        res.writeHead(200).end('ok');
+      });
+    });
+    this.server.listen(0, '127.0.0.1');
+    await new Promise((r) => this.server.once('listening', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+interface Endpoint {
+  id: string;
+  url: string;
+  publicKey: string;
+  privateKey: string;
+  state: string;
+  verifyError: string | null;
+}
+
+describe('Live API', () => {
+  let hub: TestHub;
+  let receiver: Receiver;
+  let url: string;
+  const admin = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, payload?: object) =>
+    hub.app.inject({ method, url: path, headers: { authorization: `Bearer ${hub.adminKey}` }, payload });
+  const create = async (body: object): Promise<Endpoint> => {
+    const res = await admin('POST', '/v1/live/endpoints', body);
+    assert.equal(res.statusCode, 201, res.body);
+    return res.json<Endpoint>();
+  };
+  const verify = async (e: Endpoint) => {
+    receiver.keys = { publicKey: e.publicKey, privateKey: e.privateKey };
+    const res = await admin('POST', `/v1/live/endpoints/${e.id}/verify`);
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json<{ verified: boolean; status: number | null; error: string | null; endpoint: Endpoint }>();
+  };
+
+  before(async () => {
+    hub = await startHub({ liveAllowAddresses: '127.0.0.0/8', liveTimeoutMs: 1000 });
+    receiver = new Receiver();
+    url = await receiver.start();
+  });
+  after(async () => {
+    await hub.close();
+    await receiver.stop();
+  });
+
+  test('nothing is sent before verification; the challenge is answered with the SDK; deliveries are signed', async () => {
+    const e = await create({ url, description: 'crm sync', filters: ['usagehub.event.native.*'] });
+    assert.equal(e.state, 'unverified');
+    assert.equal((await hub.send([ev({ id: 'before-verify' })])).statusCode, 200);
+    await hub.settled();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(receiver.posts.length, 0, 'nothing before verification');
+
+    const v = await verify(e);
+    assert.deepEqual([v.verified, v.error, v.endpoint.state], [true, null, 'active']);
+
+    assert.equal((await hub.send([ev({ id: 'after-verify', name: 'login' })])).statusCode, 200);
+    const post = await until('a delivery', () => receiver.posts[0]);
+    assert.equal(post.headers['content-type'], 'application/json');
+    const sdk = new LiveApi(e.privateKey, e.publicKey);
+    assert.equal(
+      sdk.httpGateway.validate(
+        String(post.headers['x-notificare-public-key']),
+        post.body,
+        String(post.headers['x-notificare-signature']),
+      ),
+      true,
+      'the SDK validates the signature',
+    );
+    const id = String(post.headers['webhook-id']);
+    const ts = String(post.headers['webhook-timestamp']);
+    const expected = `v1,${createHmac('sha256', e.privateKey).update(`${id}.${ts}.${post.body}`).digest('base64')}`;
+    assert.equal(post.headers['webhook-signature'], expected, 'Standard Webhooks signature');
+    const body = JSON.parse(post.body) as {
+      service: string;
+      type: string;
+      data: Record<string, unknown>;
+      timestamp: number;
+    };
+    assert.deepEqual(Object.keys(body).sort(), ['data', 'service', 'timestamp', 'type']);
+    assert.equal(body.service, 'crm sync');
+    assert.equal(body.type, 'usagehub.event.native.login');
+    assert.equal(body.data.clientId, 'after-verify');
+    assert.equal(typeof body.timestamp, 'number');
+    await admin('DELETE', `/v1/live/endpoints/${e.id}`);
+  });
+
+  test('failed verifications say why: a wrong answer, a status, a timeout, a refused address', async () => {
+    const e = await create({ url });
+    receiver.challengeAnswer = (_a, res) => res.writeHead(200).end('not the signature');
+    assert.match((await verify(e)).error!, /not the challenge's signature/);
+    receiver.challengeAnswer = (_a, res) => res.writeHead(500).end('boom');
+    const failed = await verify(e);
+    assert.equal(failed.status, 500);
+    assert.match(failed.error!, /answered 500: boom/);
+    receiver.challengeAnswer = () => {}; // never answers
+    assert.match((await verify(e)).error!, /timed out/);
+    receiver.challengeAnswer = null;
+    assert.equal((await verify(e)).verified, true);
+
+    const guarded = await startHub();
+    try {
+      const res = await guarded.app.inject({
+        method: 'POST',
+        url: '/v1/live/endpoints',
+        headers: { authorization: `Bearer ${guarded.adminKey}` },
+        payload: { url },
+      });
+      const id = res.json<Endpoint>().id;
+      const v = await guarded.app.inject({
+        method: 'POST',
+        url: `/v1/live/endpoints/${id}/verify`,
+        headers: { authorization: `Bearer ${guarded.adminKey}` },
+      });
+      assert.match(v.json<{ error: string }>().error, /refused: 127\.0\.0\.1 is a loopback address/);
+      const named = await guarded.app.inject({
+        method: 'POST',
+        url: '/v1/live/endpoints',
+        headers: { authorization: `Bearer ${guarded.adminKey}` },
+        payload: { url: url.replace('127.0.0.1', 'localhost') },
+      });
+      const byName = await guarded.app.inject({
+        method: 'POST',
+        url: `/v1/live/endpoints/${named.json<Endpoint>().id}/verify`,
+        headers: { authorization: `Bearer ${guarded.adminKey}` },
+      });
+      assert.match(
+        byName.json<{ error: string }>().error,
+        /refused: localhost resolves to .*loopback/,
+        'checked after DNS too',
+      );
+    } finally {
+      await guarded.close();
+    }
+    await admin('DELETE', `/v1/live/endpoints/${e.id}`);
+  });
+
+  test('a changed url resets both keys and the verification', async () => {
+    const e = await create({ url });
+    await verify(e);
+    const moved = await admin('PATCH', `/v1/live/endpoints/${e.id}`, { url: `${url}/v2` });
+    const m = moved.json<Endpoint>();
+    assert.notEqual(m.publicKey, e.publicKey);
+    assert.notEqual(m.privateKey, e.privateKey);
+    assert.equal(m.state, 'unverified');
+    const renamed = await admin('PATCH', `/v1/live/endpoints/${e.id}`, { description: 'same url' });
+    assert.equal(renamed.json<Endpoint>().publicKey, m.publicKey);
+    await admin('DELETE', `/v1/live/endpoints/${e.id}`);
+  });
+
+  test('retried through 500s, a dropped connection and Retry-After, with one webhook-id, until delivered', async () => {
+    receiver.posts = [];
+    const e = await create({ url, filters: ['usagehub.event.native.retry_me'] });
+    await verify(e);
+    receiver.behave = (n, res, req) => {
+      if (n === 1) res.writeHead(500).end('down');
+      else if (n === 2) req.socket.destroy();
+      else if (n === 3) res.writeHead(503, { 'retry-after': '1' }).end();
+      else return false;
+      return true;
+    };
+    assert.equal((await hub.send([ev({ id: 'r-1', name: 'retry_me' })])).statusCode, 200);
+    await until('four attempts', () => receiver.posts.length >= 4, 20_000);
+    const ids = new Set(receiver.posts.map((p) => p.headers['webhook-id']));
+    assert.equal(ids.size, 1, 'the same webhook-id on every attempt');
+    const gap = receiver.posts[3]!.at - receiver.posts[2]!.at;
+    assert.ok(gap >= 950, `Retry-After: 1 was honoured (${gap} ms)`);
+    const log = await admin('GET', `/v1/live/endpoints/${e.id}/deliveries`);
+    const attempts = log
+      .json<{ attempts: { status: number | null; error: string | null }[] }>()
+      .attempts.reverse();
+    assert.deepEqual(
+      attempts.map((a) => a.status),
+      [500, null, 503, 200],
+    );
+    assert.match(attempts[1]!.error!, /socket|closed|ECONNRESET|other side/i);
+    receiver.behave = () => false;
+    const metrics = (await hub.get('/metrics')).body;
+    assert.match(metrics, /usagehub_live_delivery_attempts_total\{outcome="failed"\} [3-9]/);
+    await admin('DELETE', `/v1/live/endpoints/${e.id}`);
+  });
+
+  test('paused: deliveries stay queued; resumed: they go out', async () => {
+    receiver.posts = [];
+    const e = await create({ url, filters: ['usagehub.event.native.paused_one'] });
+    await verify(e);
+    assert.equal((await admin('POST', `/v1/live/endpoints/${e.id}/pause`)).json<Endpoint>().state, 'paused');
+    assert.equal((await hub.send([ev({ id: 'p-1', name: 'paused_one' })])).statusCode, 200);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(receiver.posts.length, 0);
+    assert.match((await hub.get('/metrics')).body, /^usagehub_live_backlog 1$/m);
+    assert.equal((await admin('POST', `/v1/live/endpoints/${e.id}/resume`)).json<Endpoint>().state, 'active');
+    await until('the queued delivery', () => receiver.posts.length === 1);
+    await admin('DELETE', `/v1/live/endpoints/${e.id}`);
+  });
+
+  test('the retry schedule: exponential, jittered, capped, Retry-After wins when longer', () => {
+    assert.equal(
+      retryDelayMs(1, null, () => 0),
+      500,
+    );
+    assert.equal(
+      retryDelayMs(1, null, () => 1),
+      1000,
+    );
+    assert.equal(
+      retryDelayMs(4, null, () => 1),
+      8000,
+    );
+    assert.equal(
+      retryDelayMs(30, null, () => 1),
+      3600_000,
+    );
+    assert.equal(
+      retryDelayMs(1, 5000, () => 1),
+      5000,
+    );
+  });
+});
