@@ -56,6 +56,7 @@ export async function startUsagehub(
   port: number,
   dataDir?: string,
   nodeArgs: string[] = SERVER_NODE_FLAGS,
+  env: Record<string, string> = {},
 ): Promise<UsagehubInstance> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'usagehub-bench-'));
   let adminKey = '';
@@ -71,7 +72,7 @@ export async function startUsagehub(
     [...nodeArgs, bin, '--data', dir, 'serve', '--port', String(port), '--host', '127.0.0.1'],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, USAGEHUB_LOG_LEVEL: 'warn' },
+      env: { ...process.env, USAGEHUB_LOG_LEVEL: 'warn', ...env },
     },
   );
   const url = `http://127.0.0.1:${port}`;

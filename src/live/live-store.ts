@@ -202,19 +202,23 @@ export class LiveStore {
       }));
   }
 
-  /** Records an attempt, and the delivery's new standing: delivered, or due again at `retryAt`. */
-  recordAttempt(delivery: Delivery, attempt: Attempt, retryAt: number | null): void {
+  /**
+   * Records attempts, and each delivery's new standing: delivered, or due again at
+   * `retryAt`. One transaction (one sync to disk) for many: the sender records in groups.
+   */
+  recordAttempts(records: readonly { delivery: Delivery; attempt: Attempt; retryAt: number | null }[]): void {
+    if (records.length === 0) return;
+    const log = this.db.prepare(
+      'INSERT INTO attempts (delivery_id, endpoint_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const update = this.db.prepare(
+      'UPDATE deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ? WHERE id = ?',
+    );
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          'INSERT INTO attempts (delivery_id, endpoint_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-        .run(delivery.id, delivery.endpointId, attempt.at, attempt.status, attempt.latencyMs, attempt.error);
-      this.db
-        .prepare(
-          `UPDATE deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ? WHERE id = ?`,
-        )
-        .run(retryAt === null ? 'delivered' : 'pending', retryAt ?? delivery.nextAttemptAt, delivery.id);
+      for (const { delivery: d, attempt: a, retryAt } of records) {
+        log.run(d.id, d.endpointId, a.at, a.status, a.latencyMs, a.error);
+        update.run(retryAt === null ? 'delivered' : 'pending', retryAt ?? d.nextAttemptAt, d.id);
+      }
     })();
   }
 

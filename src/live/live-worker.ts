@@ -3,7 +3,7 @@ import type { UsageEvent } from '../domain/event.ts';
 import type { EventLog } from '../log/event-log.ts';
 import { eventType, matchesFilters } from './event-types.ts';
 import type { LiveHttp } from './live-http.ts';
-import type { Delivery, LiveEndpoint, LiveStore } from './live-store.ts';
+import type { Attempt, Delivery, LiveEndpoint, LiveStore } from './live-store.ts';
 import { deliveryHeaders } from './signing.ts';
 
 /** The log consumer whose offset says how far events were turned into deliveries. */
@@ -11,6 +11,10 @@ export const LIVE_CONSUMER = 'live';
 const READ_EVENTS = 5000;
 const IDLE_MS = 100;
 const MAX_DELAY_MS = 3600_000;
+/** Deliveries fetched from the store at once, and the level below which more are fetched. */
+const REFILL_SIZE = 2000;
+const REFILL_BELOW = 1000;
+const FLUSH_MS = 10;
 
 /**
  * Retry schedule: the n-th failure waits 2^(n-1) seconds, capped at an hour, with
@@ -57,8 +61,15 @@ export class LiveWorker {
   private running: Promise<void> | null = null;
   private turning = false;
   private again = false;
-  private readonly inFlight = new Set<string>();
-  private readonly perEndpoint = new Map<string, number>();
+  /** Per endpoint, deliveries fetched from the store and not yet started. */
+  private readonly queues = new Map<string, Delivery[]>();
+  /** Ids queued here, in flight, or answered and not yet recorded. */
+  private readonly held = new Set<string>();
+  private readonly busy = new Map<string, number>();
+  private inFlight = 0;
+  private endpoints = new Map<string, LiveEndpoint>();
+  private records: { delivery: Delivery; attempt: Attempt; retryAt: number | null }[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly log: EventLog,
@@ -150,23 +161,47 @@ export class LiveWorker {
 
   /** Due deliveries → HTTP. True when it started any. */
   send(): boolean {
-    const endpoints = new Map(this.store.endpoints().map((e) => [e.id, e]));
+    this.endpoints = new Map(this.store.endpoints().map((e) => [e.id, e]));
+    // Refill the local queues from the store when they run low; ids already held (queued
+    // here, in flight, or answered but not yet recorded) are not taken twice.
+    if (this.held.size < REFILL_BELOW) {
+      for (const d of this.store.due(Date.now(), REFILL_SIZE)) {
+        if (this.held.has(d.id)) continue;
+        this.held.add(d.id);
+        const queue = this.queues.get(d.endpointId) ?? [];
+        queue.push(d);
+        this.queues.set(d.endpointId, queue);
+      }
+    }
     let started = false;
-    for (const d of this.store.due(Date.now(), 1000)) {
-      const endpoint = endpoints.get(d.endpointId);
-      if (!endpoint || endpoint.state !== 'active' || this.inFlight.has(d.id)) continue;
-      const busy = this.perEndpoint.get(d.endpointId) ?? 0;
-      if (busy >= this.concurrency) continue;
-      this.inFlight.add(d.id);
-      this.perEndpoint.set(d.endpointId, busy + 1);
+    for (const endpointId of this.queues.keys()) started = this.pump(endpointId) || started;
+    return started;
+  }
+
+  /** Starts as many of an endpoint's queued deliveries as its concurrency allows. */
+  private pump(endpointId: string): boolean {
+    const queue = this.queues.get(endpointId);
+    const endpoint = this.endpoints.get(endpointId);
+    if (!queue || !endpoint || endpoint.state !== 'active' || this.stopped) {
+      // Paused, deleted or unverified: let go; the store keeps them queued.
+      for (const d of queue ?? []) this.held.delete(d.id);
+      this.queues.delete(endpointId);
+      return false;
+    }
+    let started = false;
+    while (queue.length > 0 && (this.busy.get(endpointId) ?? 0) < this.concurrency) {
+      const d = queue.shift()!;
+      this.busy.set(endpointId, (this.busy.get(endpointId) ?? 0) + 1);
+      this.inFlight++;
       started = true;
       void this.attempt(endpoint, d).finally(() => {
-        this.inFlight.delete(d.id);
-        this.perEndpoint.set(d.endpointId, (this.perEndpoint.get(d.endpointId) ?? 1) - 1);
-        // A slot is free: look for more work at once rather than after the idle wait.
-        this.kick();
+        this.inFlight--;
+        this.busy.set(endpointId, (this.busy.get(endpointId) ?? 1) - 1);
+        // A slot is free: the next delivery goes at once, not after the idle wait.
+        if (!this.pump(endpointId) && queue.length === 0) this.kick();
       });
     }
+    if (queue.length === 0 && (this.busy.get(endpointId) ?? 0) === 0) this.queues.delete(endpointId);
     return started;
   }
 
@@ -179,18 +214,44 @@ export class LiveWorker {
     const ok = res.status !== null && res.status >= 200 && res.status < 300;
     const error = ok ? null : (res.error ?? `answered ${res.status}`);
     const retryAt = ok ? null : Date.now() + retryDelayMs(d.attempts + 1, res.retryAfterMs);
-    this.store.recordAttempt(
-      d,
-      { deliveryId: d.id, at: Date.now(), status: res.status, latencyMs: res.latencyMs, error },
+    this.records.push({
+      delivery: d,
+      attempt: { deliveryId: d.id, at: Date.now(), status: res.status, latencyMs: res.latencyMs, error },
       retryAt,
-    );
+    });
+    this.flushSoon();
     this.observer?.delivered(endpoint.id, ok, Date.now() - d.createdAt);
+  }
+
+  /** Outcomes are recorded in groups: one transaction per FLUSH_MS, not one per delivery. */
+  private flushSoon(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flush();
+    }, FLUSH_MS);
+  }
+
+  private flush(): void {
+    const records = this.records;
+    this.records = [];
+    try {
+      this.store.recordAttempts(records);
+    } catch (err) {
+      this.onFatal(err as Error);
+      return;
+    }
+    // Recorded: a failed one may be fetched again when due.
+    for (const r of records) this.held.delete(r.delivery.id);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
-    while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 20));
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.flush();
   }
 }
