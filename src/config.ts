@@ -44,6 +44,8 @@ export const ConfigSchema = Type.Object({
   liveAllowAddresses: Type.String({ default: '' }),
   /** Live API: how long a delivery or verification may take before it counts as failed. */
   liveTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
+  /** Live API: an endpoint whose every attempt failed for this long is shown as failing. */
+  liveFailingAfterSeconds: Type.Integer({ minimum: 1, default: 3600 }),
   /** Live API: deliveries in flight at once, per endpoint. */
   liveConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
   /** Lifetime of OAuth access tokens (client credentials grant), in seconds. */
@@ -71,6 +73,7 @@ const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
   USAGEHUB_LIVE_ALLOW_ADDRESSES: 'liveAllowAddresses',
   USAGEHUB_LIVE_TIMEOUT_MS: 'liveTimeoutMs',
   USAGEHUB_LIVE_CONCURRENCY: 'liveConcurrency',
+  USAGEHUB_LIVE_FAILING_AFTER_SECONDS: 'liveFailingAfterSeconds',
   USAGEHUB_SESSION_IDLE_SECONDS: 'sessionIdleSeconds',
   USAGEHUB_URL: 'url',
   USAGEHUB_KEY: 'key',

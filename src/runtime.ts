@@ -75,14 +75,19 @@ export async function openServerRuntime(
   const hitRegistry = new HitRegistry(catalog);
   const enrichment = new EnrichmentDirectory(catalog);
   const sessionTypes = new SessionTypeRegistry(catalog);
-  const admin = new AdminService(catalog, () => {
-    auth.invalidate();
-    tokens.invalidate();
-    apps.invalidate();
-    hitRegistry.invalidate();
-    enrichment.invalidate();
-    sessionTypes.invalidate();
-  });
+  const admin = new AdminService(
+    catalog,
+    () => {
+      auth.invalidate();
+      tokens.invalidate();
+      apps.invalidate();
+      hitRegistry.invalidate();
+      enrichment.invalidate();
+      sessionTypes.invalidate();
+    },
+    // Declared below; called only once requests arrive.
+    (tenantId, type, data) => liveWorker.emit(tenantId, type, data),
+  );
   const committer = new GroupCommitter(log, metrics);
   const pipeline = new IngestPipeline(committer, metrics);
   const liveStore = new LiveStore(files.live);
@@ -93,9 +98,12 @@ export async function openServerRuntime(
       .filter(Boolean),
   );
   const liveHttp = new LiveHttp(guard, config.liveTimeoutMs);
-  const live = new LiveService(liveStore, liveHttp);
+  const live = new LiveService(liveStore, liveHttp, config.liveFailingAfterSeconds * 1000);
   const liveWorker = new LiveWorker(log, liveStore, liveHttp, config.liveConcurrency, onFatal, metrics);
-  metrics.measureLiveBacklog(() => [...liveStore.backlog().values()].reduce((a, b) => a + b, 0));
+  metrics.measureLiveBacklog(
+    () => [...liveStore.backlog().values()].reduce((a, b) => a + b, 0),
+    () => live.failingCount(),
+  );
   liveWorker.start();
   let state: 'ready' | 'stopping' = 'ready';
   metrics.measureSessions(() => store.sessionGauges(config.sessionIdleSeconds * 1000, Date.now()));

@@ -115,7 +115,11 @@ describe('Live API', () => {
   };
 
   before(async () => {
-    hub = await startHub({ liveAllowAddresses: '127.0.0.0/8', liveTimeoutMs: 1000 });
+    hub = await startHub({
+      liveAllowAddresses: '127.0.0.0/8',
+      liveTimeoutMs: 1000,
+      liveFailingAfterSeconds: 1,
+    });
     receiver = new Receiver();
     url = await receiver.start();
   });
@@ -277,6 +281,133 @@ describe('Live API', () => {
     assert.match((await hub.get('/metrics')).body, /^usagehub_live_backlog 1$/m);
     assert.equal((await admin('POST', `/v1/live/endpoints/${e.id}/resume`)).json<Endpoint>().state, 'active');
     await until('the queued delivery', () => receiver.posts.length === 1);
+    await admin('DELETE', `/v1/live/endpoints/${e.id}`);
+  });
+
+  test('continuous failure marks the endpoint failing, deliveries stay queued; success clears it', async () => {
+    receiver.posts = [];
+    const e = await create({ url, filters: ['usagehub.event.native.fails'] });
+    await verify(e);
+    let down = true;
+    receiver.behave = (_n, res) => {
+      if (!down) return false;
+      res.writeHead(500).end();
+      return true;
+    };
+    assert.equal((await hub.send([ev({ id: 'f-1', name: 'fails' })])).statusCode, 200);
+    await until('two failed attempts', () => receiver.posts.length >= 2, 10_000);
+    let shown = (await admin('GET', `/v1/live/endpoints/${e.id}`)).json<{
+      failing: boolean;
+      failingSince: number;
+    }>();
+    for (let i = 0; i < 100 && !shown.failing; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      shown = (await admin('GET', `/v1/live/endpoints/${e.id}`)).json();
+    }
+    assert.equal(shown.failing, true);
+    assert.match((await hub.get('/metrics')).body, /^usagehub_live_endpoints_failing 1$/m);
+    assert.match((await hub.get('/metrics')).body, /^usagehub_live_backlog 1$/m, 'still queued');
+    const failedPosts = receiver.posts.length;
+    down = false;
+    await until('delivered after recovery', () => receiver.posts.length > failedPosts, 15_000);
+    for (let i = 0; i < 100 && shown.failing; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      shown = (await admin('GET', `/v1/live/endpoints/${e.id}`)).json();
+    }
+    assert.equal(shown.failing, false);
+    receiver.behave = () => false;
+    await admin('DELETE', `/v1/live/endpoints/${e.id}`);
+  });
+
+  test('replay by webhook-id and by time range sends delivered events again, with their ids', async () => {
+    receiver.posts = [];
+    const e = await create({ url, filters: ['usagehub.event.native.replayed'] });
+    await verify(e);
+    const before = Date.now();
+    assert.equal(
+      (await hub.send([ev({ id: 'rp-1', name: 'replayed' }), ev({ id: 'rp-2', name: 'replayed' })]))
+        .statusCode,
+      200,
+    );
+    await until('both delivered', () => receiver.posts.length === 2);
+    const first = String(receiver.posts[0]!.headers['webhook-id']);
+    const byId = await admin('POST', `/v1/live/endpoints/${e.id}/replay`, { ids: [first] });
+    assert.deepEqual(byId.json(), { replayed: 1 });
+    await until('the replay', () => receiver.posts.length === 3);
+    assert.equal(receiver.posts[2]!.headers['webhook-id'], first);
+    const byTime = await admin('POST', `/v1/live/endpoints/${e.id}/replay`, {
+      from: before,
+      to: Date.now() + 1,
+    });
+    assert.deepEqual(byTime.json(), { replayed: 2 });
+    await until('both again', () => receiver.posts.length === 5);
+    const none = await admin('POST', `/v1/live/endpoints/${e.id}/replay`, { to: before });
+    assert.deepEqual(none.json(), { replayed: 0 });
+    await admin('DELETE', `/v1/live/endpoints/${e.id}`);
+  });
+
+  test('strict order: one at a time, in event order; a failing delivery holds the ones after it', async () => {
+    receiver.posts = [];
+    const e = await create({ url, filters: ['usagehub.event.native.ordered'], ordered: true });
+    await verify(e);
+    receiver.behave = (n, res) => {
+      if (n > 2) return false;
+      res.writeHead(500).end();
+      return true;
+    };
+    const events = Array.from({ length: 8 }, (_, i) => ev({ id: `o-${i}`, name: 'ordered' }));
+    assert.equal((await hub.send(events)).statusCode, 200);
+    await until(
+      'all eight delivered',
+      () => receiver.posts.filter((p) => p.headers['webhook-id']).length >= 10,
+      20_000,
+    );
+    const order = receiver.posts.map(
+      (p) => (JSON.parse(p.body) as { data: { clientId: string } }).data.clientId,
+    );
+    assert.deepEqual(order, ['o-0', 'o-0', 'o-0', 'o-1', 'o-2', 'o-3', 'o-4', 'o-5', 'o-6', 'o-7']);
+    receiver.behave = () => false;
+    await admin('DELETE', `/v1/live/endpoints/${e.id}`);
+  });
+
+  test('admin changes, import jobs and sessions started and ended are emitted too', async () => {
+    receiver.posts = [];
+    const e = await create({
+      url,
+      filters: ['usagehub.key.*', 'usagehub.app.Created', 'usagehub.session.*', 'usagehub.import.*'],
+    });
+    await verify(e);
+    const key = await admin('POST', '/v1/keys', { role: 'read', name: 'for-live' });
+    const secret = key.json<{ secret: string }>().secret;
+    await admin('POST', '/v1/apps', { name: 'emitted-app' });
+    const t = Math.floor(Date.now() / 1000) - 60;
+    const v3 = await hub.app.inject({
+      method: 'POST',
+      url: '/v3/events?app=web',
+      headers: { authorization: `Bearer ${hub.ingestKey}`, 'content-type': 'application/json' },
+      payload: [
+        { action: 'START', type: 'APPSTART', timestamp: t, session: 'live-sess-1' },
+        { action: 'END', type: 'APPSTART', timestamp: t + 5, session: 'live-sess-1' },
+      ],
+    });
+    assert.equal(v3.statusCode, 200, v3.body);
+    const csv = await hub.app.inject({
+      method: 'PUT',
+      url: '/v1/ip-ranges',
+      headers: { authorization: `Bearer ${hub.adminKey}`, 'content-type': 'text/csv' },
+      payload: '10.0.0.0/8,Ten,ten.example\n',
+    });
+    assert.equal(csv.statusCode, 200);
+    await until('five emissions', () => receiver.posts.length >= 5);
+    const types = receiver.posts.map((p) => (JSON.parse(p.body) as { type: string }).type).sort();
+    assert.deepEqual(types, [
+      'usagehub.app.Created',
+      'usagehub.import.ip_ranges.Imported',
+      'usagehub.key.Created',
+      'usagehub.session.Ended',
+      'usagehub.session.Started',
+    ]);
+    assert.ok(!receiver.posts.some((p) => p.body.includes(secret)), 'no secret is emitted');
     await admin('DELETE', `/v1/live/endpoints/${e.id}`);
   });
 

@@ -16,6 +16,7 @@ import { METRIC_KEY } from '../dialects/aggregated/aggregated.schema.ts';
 import { DEFAULT_SESSION_TYPES, SESSION_TYPE_PATTERN } from '../dialects/sessions/session-types.ts';
 import type { Category } from '../domain/categories.ts';
 import type { Scope } from '../auth/oauth/scopes.ts';
+import type { AdminEventType } from '../live/event-types.ts';
 import { generateSecret, hashSecret, secretPrefix } from '../auth/api-keys.ts';
 import { newId } from '../domain/ids.ts';
 import { UsageHubError, problem } from '../domain/errors.ts';
@@ -45,6 +46,12 @@ export class AdminService {
   constructor(
     private readonly catalog: Catalog,
     private readonly onChange: () => void = () => {},
+    /** Tells Live API subscribers of a change (the server wires it; offline tools do not). */
+    private readonly emit: (
+      tenantId: string,
+      type: AdminEventType,
+      data: Record<string, unknown>,
+    ) => void = () => {},
   ) {}
 
   /**
@@ -87,6 +94,7 @@ export class AdminService {
     if (res.outcome === 'name_taken')
       throw new UsageHubError('conflict', `an app named ${name} already exists`);
     this.onChange();
+    this.emit(tenantId, 'usagehub.app.Created', { app: res.value });
     return res.value;
   }
 
@@ -96,6 +104,7 @@ export class AdminService {
     if (res.outcome === 'name_taken')
       throw new UsageHubError('conflict', `an app named ${name} already exists`);
     this.onChange();
+    this.emit(tenantId, 'usagehub.app.Changed', { app: res.value });
     return res.value;
   }
 
@@ -109,6 +118,7 @@ export class AdminService {
       { id: newId('key'), tenantId, name, role, prefix: secretPrefix(secret) },
       hashSecret(secret),
     );
+    this.emit(tenantId, 'usagehub.key.Created', { key });
     return { key, secret };
   }
 
@@ -116,6 +126,7 @@ export class AdminService {
     const key = await this.catalog.revokeKey(tenantId, id);
     if (!key) throw new UsageHubError('not_found', `key ${id} does not exist`);
     this.onChange();
+    this.emit(tenantId, 'usagehub.key.Revoked', { key });
     return key;
   }
 
@@ -124,6 +135,7 @@ export class AdminService {
     const updated = await this.catalog.setEventMapping(tenantId, app.id, { eventName, category });
     if (!updated) throw new UsageHubError('not_found', `app ${idOrName} does not exist`);
     this.onChange();
+    this.emit(tenantId, 'usagehub.app.Changed', { app: updated });
     return updated;
   }
 
@@ -135,6 +147,7 @@ export class AdminService {
     const updated = await this.catalog.removeEventMapping(tenantId, app.id, eventName);
     if (!updated) throw new UsageHubError('not_found', `app ${idOrName} does not exist`);
     this.onChange();
+    this.emit(tenantId, 'usagehub.app.Changed', { app: updated });
     return updated;
   }
 
@@ -148,6 +161,7 @@ export class AdminService {
       { id: newId('client'), tenantId, name, scopes: [...new Set(scopes)] },
       hashSecret(secret),
     );
+    this.emit(tenantId, 'usagehub.oauth_client.Created', { client });
     return { client, secret };
   }
 
@@ -155,6 +169,7 @@ export class AdminService {
     const client = await this.catalog.revokeOAuthClient(tenantId, id);
     if (!client) throw new UsageHubError('not_found', `OAuth client ${id} does not exist`);
     this.onChange();
+    this.emit(tenantId, 'usagehub.oauth_client.Revoked', { client });
     return client;
   }
 
@@ -165,6 +180,7 @@ export class AdminService {
     if (res.outcome === 'name_taken')
       throw new UsageHubError('conflict', `another app already is user interface ${origin}`);
     this.onChange();
+    this.emit(tenantId, 'usagehub.app.Changed', { app: res.value });
     return res.value;
   }
 
@@ -232,6 +248,10 @@ export class AdminService {
   ): Promise<{ imported: number; ipv4: number; ipv6: number }> {
     const { ranges, problems } = parseIpRangeCsv(csv);
     if (problems.length > 0) {
+      this.emit(tenantId, 'usagehub.import.ip_ranges.Failed', {
+        badLines: problems.length,
+        first: problems[0],
+      });
       throw new UsageHubError(
         'validation_failed',
         `${problems.length} bad line(s); nothing was imported. Each problem's index is its line number.`,
@@ -241,7 +261,9 @@ export class AdminService {
     await this.catalog.replaceIpRanges(tenantId, ranges);
     this.onChange();
     const ipv6 = ranges.filter((r) => r.cidr.includes(':')).length;
-    return { imported: ranges.length, ipv4: ranges.length - ipv6, ipv6 };
+    const result = { imported: ranges.length, ipv4: ranges.length - ipv6, ipv6 };
+    this.emit(tenantId, 'usagehub.import.ip_ranges.Imported', result);
+    return result;
   }
 
   /** How an address and a domain would be resolved to a company now, for audit. */

@@ -10,6 +10,35 @@ export const eventType = (e: Pick<UsageEvent, 'source' | 'name'>): string =>
   `usagehub.event.${e.source}.${e.name}`;
 
 /**
+ * Every type a stored event is emitted as: its own, and for the START and END of a
+ * v3 session also `usagehub.session.Started` and `usagehub.session.Ended`.
+ */
+export function eventTypes(e: Pick<UsageEvent, 'source' | 'name' | 'session'>): string[] {
+  const types = [eventType(e)];
+  if (e.source === 'sessions' && e.session.id !== undefined) {
+    if (e.session.action === 'START') types.push('usagehub.session.Started');
+    if (e.session.action === 'END') types.push('usagehub.session.Ended');
+  }
+  return types;
+}
+
+/**
+ * What usagehub emits besides stored events: changes an admin makes, and import jobs.
+ * `data` never holds a secret (keys and clients are named by id and prefix).
+ */
+export const ADMIN_EVENT_TYPES = [
+  'usagehub.app.Created',
+  'usagehub.app.Changed',
+  'usagehub.key.Created',
+  'usagehub.key.Revoked',
+  'usagehub.oauth_client.Created',
+  'usagehub.oauth_client.Revoked',
+  'usagehub.import.ip_ranges.Imported',
+  'usagehub.import.ip_ranges.Failed',
+] as const;
+export type AdminEventType = (typeof ADMIN_EVENT_TYPES)[number];
+
+/**
  * An endpoint's filters: exact types, or namespace wildcards ending in `.*`
  * (`usagehub.event.push.*`); `*` alone, or no filter, takes everything.
  */

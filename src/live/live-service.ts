@@ -10,7 +10,15 @@ export interface EndpointInput {
   url?: string;
   description?: string;
   filters?: string[];
+  /** One delivery at a time, in event order. */
+  ordered?: boolean;
 }
+
+/** An endpoint as admins see it: with whether it is failing now. */
+export type EndpointView = LiveEndpoint & {
+  /** Every attempt has failed for at least the configured time (USAGEHUB_LIVE_FAILING_AFTER_SECONDS). */
+  failing: boolean;
+};
 
 export interface Verification {
   verified: boolean;
@@ -48,21 +56,31 @@ export class LiveService {
   constructor(
     private readonly store: LiveStore,
     private readonly http: LiveHttp,
+    private readonly failingAfterMs: number,
   ) {}
 
-  list(tenantId: string): LiveEndpoint[] {
-    return this.store.endpoints(tenantId);
+  view(e: LiveEndpoint): EndpointView {
+    return { ...e, failing: e.failingSince !== null && Date.now() - e.failingSince >= this.failingAfterMs };
   }
 
-  get(tenantId: string, id: string): LiveEndpoint {
+  list(tenantId: string): EndpointView[] {
+    return this.store.endpoints(tenantId).map((e) => this.view(e));
+  }
+
+  /** Endpoints failing now, across tenants (for the metrics). */
+  failingCount(): number {
+    return this.store.endpoints().filter((e) => this.view(e).failing).length;
+  }
+
+  get(tenantId: string, id: string): EndpointView {
     const e = this.store.endpoint(tenantId, id);
     if (!e) throw new UsageHubError('not_found', `live endpoint ${id} does not exist`);
-    return e;
+    return this.view(e);
   }
 
-  create(tenantId: string, input: EndpointInput & { url: string }): LiveEndpoint {
+  create(tenantId: string, input: EndpointInput & { url: string }): EndpointView {
     checkInput(input);
-    return this.store.createEndpoint({
+    return this.save('create', {
       id: newId('endpoint'),
       tenantId,
       url: input.url,
@@ -72,38 +90,49 @@ export class LiveService {
       state: 'unverified',
       verifiedAt: null,
       verifyError: null,
+      ordered: input.ordered ?? false,
+      failingSince: null,
       createdAt: new Date().toISOString(),
     });
   }
 
   /** A new url resets both keys and the verification, as the Live API does. */
-  update(tenantId: string, id: string, input: EndpointInput): LiveEndpoint {
+  update(tenantId: string, id: string, input: EndpointInput): EndpointView {
     checkInput(input);
     const e = this.get(tenantId, id);
     const moved = input.url !== undefined && input.url !== e.url;
-    return this.store.updateEndpoint({
+    return this.save('update', {
       ...e,
       url: input.url ?? e.url,
       description: input.description ?? e.description,
       filters: input.filters ?? e.filters,
+      ordered: input.ordered ?? e.ordered,
       ...(moved
         ? { ...newKeyPair(), state: 'unverified' as const, verifiedAt: null, verifyError: null }
         : {}),
     });
   }
 
-  pause(tenantId: string, id: string): LiveEndpoint {
+  pause(tenantId: string, id: string): EndpointView {
     const e = this.get(tenantId, id);
     if (e.state === 'unverified')
       throw new UsageHubError('conflict', 'verify the endpoint first; it sends nothing yet');
-    return this.store.updateEndpoint({ ...e, state: 'paused' });
+    return this.save('update', { ...e, state: 'paused' });
   }
 
-  resume(tenantId: string, id: string): LiveEndpoint {
+  resume(tenantId: string, id: string): EndpointView {
     const e = this.get(tenantId, id);
     if (e.state === 'unverified')
       throw new UsageHubError('conflict', 'verify the endpoint first; it sends nothing yet');
-    return this.store.updateEndpoint({ ...e, state: 'active' });
+    return this.save('update', { ...e, state: 'active' });
+  }
+
+  private save(how: 'create' | 'update', e: LiveEndpoint & { failing?: boolean }): EndpointView {
+    const endpoint: LiveEndpoint & { failing?: boolean } = { ...e };
+    delete endpoint.failing;
+    return this.view(
+      how === 'create' ? this.store.createEndpoint(endpoint) : this.store.updateEndpoint(endpoint),
+    );
   }
 
   delete(tenantId: string, id: string): void {
@@ -112,7 +141,7 @@ export class LiveService {
   }
 
   /** `GET {url}?challenge=…` with the public key; verified when the body is the challenge's HMAC. */
-  async verify(tenantId: string, id: string): Promise<Verification & { endpoint: LiveEndpoint }> {
+  async verify(tenantId: string, id: string): Promise<Verification & { endpoint: EndpointView }> {
     const e = this.get(tenantId, id);
     const challenge = randomBytes(24).toString('hex');
     const url = new URL(e.url);
@@ -128,7 +157,7 @@ export class LiveService {
     else if (res.body.trim() !== expected)
       error = `answered 200 with ${JSON.stringify(res.body.slice(0, 100))}, not the challenge's signature`;
     const verified = error === null;
-    const endpoint = this.store.updateEndpoint({
+    const endpoint = this.save('update', {
       ...e,
       state: verified
         ? e.state === 'paused'
@@ -141,6 +170,16 @@ export class LiveService {
       verifyError: error,
     });
     return { verified, status: res.status, error, endpoint };
+  }
+
+  /** Queues deliveries again: by when they were queued ([from, to), Unix ms), or by webhook-id. */
+  replay(
+    tenantId: string,
+    id: string,
+    by: { from?: number; to?: number } | { ids: string[] },
+  ): { replayed: number } {
+    this.get(tenantId, id);
+    return { replayed: this.store.replay(id, by, Date.now()) };
   }
 
   deliveries(tenantId: string, id: string, limit: number) {

@@ -16,6 +16,10 @@ export interface LiveEndpoint {
   verifiedAt: string | null;
   /** Why the last verification failed, if it did. */
   verifyError: string | null;
+  /** Deliver one at a time, in the order the events were stored; a failing one holds the rest. */
+  ordered: boolean;
+  /** Since when every attempt has failed (null after a success). */
+  failingSince: number | null;
   createdAt: string;
 }
 
@@ -29,6 +33,8 @@ export interface Delivery {
   nextAttemptAt: number;
   attempts: number;
   status: 'pending' | 'delivered';
+  /** How often it was replayed: an outcome recorded for an earlier round does not overwrite a replay. */
+  replays: number;
 }
 
 export interface Attempt {
@@ -43,18 +49,26 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS endpoints (
     id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, url TEXT NOT NULL, description TEXT NOT NULL,
     filters TEXT NOT NULL, public_key TEXT NOT NULL UNIQUE, private_key TEXT NOT NULL,
-    state TEXT NOT NULL, verified_at TEXT, verify_error TEXT, created_at TEXT NOT NULL);
+    state TEXT NOT NULL, verified_at TEXT, verify_error TEXT, created_at TEXT NOT NULL,
+    ordered INTEGER NOT NULL DEFAULT 0, failing_since INTEGER);
   -- One row per (endpoint, event): the queue and its record. Kept once delivered, for replay.
   CREATE TABLE IF NOT EXISTS deliveries (
     id TEXT PRIMARY KEY, endpoint_id TEXT NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL,
     created_at INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, attempts INTEGER NOT NULL,
-    status TEXT NOT NULL);
+    status TEXT NOT NULL, replays INTEGER NOT NULL DEFAULT 0);
   CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at) WHERE status = 'pending';
   CREATE TABLE IF NOT EXISTS attempts (
     delivery_id TEXT NOT NULL, endpoint_id TEXT NOT NULL, at INTEGER NOT NULL, status INTEGER,
     latency_ms REAL NOT NULL, error TEXT);
   CREATE INDEX IF NOT EXISTS attempts_by_endpoint ON attempts (endpoint_id, at);
 `;
+
+/** Columns added after live.db first shipped, added to older files on open. */
+const ADDED_COLUMNS: [table: string, column: string, ddl: string][] = [
+  ['endpoints', 'ordered', 'ALTER TABLE endpoints ADD COLUMN ordered INTEGER NOT NULL DEFAULT 0'],
+  ['endpoints', 'failing_since', 'ALTER TABLE endpoints ADD COLUMN failing_since INTEGER'],
+  ['deliveries', 'replays', 'ALTER TABLE deliveries ADD COLUMN replays INTEGER NOT NULL DEFAULT 0'],
+];
 
 interface EndpointRow {
   id: string;
@@ -68,6 +82,8 @@ interface EndpointRow {
   verified_at: string | null;
   verify_error: string | null;
   created_at: string;
+  ordered: number;
+  failing_since: number | null;
 }
 const toEndpoint = (r: EndpointRow): LiveEndpoint => ({
   id: r.id,
@@ -80,7 +96,21 @@ const toEndpoint = (r: EndpointRow): LiveEndpoint => ({
   state: r.state,
   verifiedAt: r.verified_at,
   verifyError: r.verify_error,
+  ordered: r.ordered === 1,
+  failingSince: r.failing_since,
   createdAt: r.created_at,
+});
+
+const toDelivery = (r: Record<string, unknown>): Delivery => ({
+  id: String(r.id),
+  endpointId: String(r.endpoint_id),
+  type: String(r.type),
+  body: String(r.body),
+  createdAt: Number(r.created_at),
+  nextAttemptAt: Number(r.next_attempt_at),
+  attempts: Number(r.attempts),
+  status: r.status as Delivery['status'],
+  replays: Number(r.replays ?? 0),
 });
 
 /**
@@ -98,13 +128,17 @@ export class LiveStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    for (const [table, column, ddl] of ADDED_COLUMNS) {
+      const columns = this.db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
+      if (!columns.some((c) => c.name === column)) this.db.exec(ddl);
+    }
   }
 
   createEndpoint(e: LiveEndpoint): LiveEndpoint {
     this.db
       .prepare(
         `INSERT INTO endpoints (id, tenant_id, url, description, filters, public_key, private_key, state,
-           verified_at, verify_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           verified_at, verify_error, created_at, ordered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         e.id,
@@ -118,6 +152,7 @@ export class LiveStore {
         e.verifiedAt,
         e.verifyError,
         e.createdAt,
+        e.ordered ? 1 : 0,
       );
     return e;
   }
@@ -126,7 +161,7 @@ export class LiveStore {
     this.db
       .prepare(
         `UPDATE endpoints SET url = ?, description = ?, filters = ?, public_key = ?, private_key = ?, state = ?,
-           verified_at = ?, verify_error = ? WHERE id = ?`,
+           verified_at = ?, verify_error = ?, ordered = ? WHERE id = ?`,
       )
       .run(
         e.url,
@@ -137,6 +172,7 @@ export class LiveStore {
         e.state,
         e.verifiedAt,
         e.verifyError,
+        e.ordered ? 1 : 0,
         e.id,
       );
     return e;
@@ -190,16 +226,7 @@ export class LiveStore {
         `SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?`,
       )
       .all(now, limit)
-      .map((r) => ({
-        id: String(r.id),
-        endpointId: String(r.endpoint_id),
-        type: String(r.type),
-        body: String(r.body),
-        createdAt: Number(r.created_at),
-        nextAttemptAt: Number(r.next_attempt_at),
-        attempts: Number(r.attempts),
-        status: r.status as Delivery['status'],
-      }));
+      .map(toDelivery);
   }
 
   /**
@@ -212,14 +239,56 @@ export class LiveStore {
       'INSERT INTO attempts (delivery_id, endpoint_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?)',
     );
     const update = this.db.prepare(
-      'UPDATE deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ? WHERE id = ?',
+      'UPDATE deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ? WHERE id = ? AND replays = ?',
     );
+    // An endpoint is failing from its first failure after a success until its next success.
+    const failed = this.db.prepare(
+      'UPDATE endpoints SET failing_since = coalesce(failing_since, ?) WHERE id = ?',
+    );
+    const succeeded = this.db.prepare('UPDATE endpoints SET failing_since = NULL WHERE id = ?');
     this.db.transaction(() => {
       for (const { delivery: d, attempt: a, retryAt } of records) {
         log.run(d.id, d.endpointId, a.at, a.status, a.latencyMs, a.error);
-        update.run(retryAt === null ? 'delivered' : 'pending', retryAt ?? d.nextAttemptAt, d.id);
+        update.run(retryAt === null ? 'delivered' : 'pending', retryAt ?? d.nextAttemptAt, d.id, d.replays);
+        if (retryAt === null) succeeded.run(d.endpointId);
+        else failed.run(a.at, d.endpointId);
       }
     })();
+  }
+
+  /** The oldest pending delivery of an endpoint, in the order deliveries were queued. */
+  oldestPending(endpointId: string): Delivery | null {
+    const r = this.db
+      .prepare<[string], Record<string, unknown>>(
+        "SELECT * FROM deliveries WHERE endpoint_id = ? AND status = 'pending' ORDER BY rowid LIMIT 1",
+      )
+      .get(endpointId);
+    return r ? toDelivery(r) : null;
+  }
+
+  /**
+   * Queues deliveries of an endpoint again, delivered or not: those queued in
+   * [from, to) (Unix ms), or those with the given ids. Returns how many.
+   */
+  replay(
+    endpointId: string,
+    by: { from?: number; to?: number } | { ids: readonly string[] },
+    now: number,
+  ): number {
+    if ('ids' in by) {
+      const stmt = this.db.prepare(
+        "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, replays = replays + 1 WHERE endpoint_id = ? AND id = ?",
+      );
+      return this.db.transaction(() =>
+        by.ids.reduce((n, id) => n + stmt.run(now, endpointId, id).changes, 0),
+      )();
+    }
+    return this.db
+      .prepare(
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, replays = replays + 1
+         WHERE endpoint_id = ? AND created_at >= ? AND created_at < ?`,
+      )
+      .run(now, endpointId, by.from ?? 0, by.to ?? Number.MAX_SAFE_INTEGER).changes;
   }
 
   attempts(endpointId: string, limit: number): (Attempt & { type: string })[] {

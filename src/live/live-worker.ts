@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { UsageEvent } from '../domain/event.ts';
 import type { EventLog } from '../log/event-log.ts';
-import { eventType, matchesFilters } from './event-types.ts';
+import { eventTypes, matchesFilters, type AdminEventType } from './event-types.ts';
+import { randomUUID } from 'node:crypto';
 import type { LiveHttp } from './live-http.ts';
 import type { Attempt, Delivery, LiveEndpoint, LiveStore } from './live-store.ts';
 import { deliveryHeaders } from './signing.ts';
@@ -138,19 +139,22 @@ export class LiveWorker {
         const event = JSON.parse(doc) as UsageEvent;
         const listeners = byTenant.get(event.tenantId);
         if (!listeners) continue;
-        const type = eventType(event);
-        for (const endpoint of listeners) {
-          if (!matchesFilters(type, endpoint.filters)) continue;
-          deliveries.push({
-            id: deliveryId(endpoint.id, event.dedupKey),
-            endpointId: endpoint.id,
-            type,
-            body: body(endpoint, type, event),
-            createdAt: now,
-            nextAttemptAt: now,
-            attempts: 0,
-            status: 'pending',
-          });
+        for (const [i, type] of eventTypes(event).entries()) {
+          for (const endpoint of listeners) {
+            if (!matchesFilters(type, endpoint.filters)) continue;
+            deliveries.push({
+              // The event's own type keeps the plain id; a derived type (session started) its own.
+              id: deliveryId(endpoint.id, i === 0 ? event.dedupKey : `${event.dedupKey}\0${type}`),
+              endpointId: endpoint.id,
+              type,
+              body: body(endpoint, type, event),
+              createdAt: now,
+              nextAttemptAt: now,
+              attempts: 0,
+              status: 'pending',
+              replays: 0,
+            });
+          }
         }
       }
     }
@@ -159,19 +163,56 @@ export class LiveWorker {
     return true;
   }
 
+  /**
+   * Emits something that is not a stored event (an admin change, an import job) to the
+   * tenant's verified endpoints whose filters take it: queued at once, durably.
+   */
+  emit(tenantId: string, type: AdminEventType, data: Record<string, unknown>): void {
+    const now = Date.now();
+    const once = randomUUID();
+    const deliveries: Delivery[] = this.store
+      .endpoints(tenantId)
+      .filter((e) => e.state !== 'unverified' && matchesFilters(type, e.filters))
+      .map((e) => ({
+        id: deliveryId(e.id, once),
+        endpointId: e.id,
+        type,
+        body: JSON.stringify({ service: e.description || 'usagehub', type, data, timestamp: now }),
+        createdAt: now,
+        nextAttemptAt: now,
+        attempts: 0,
+        status: 'pending' as const,
+        replays: 0,
+      }));
+    this.store.enqueue(deliveries);
+    if (deliveries.length > 0) this.kick();
+  }
+
   /** Due deliveries → HTTP. True when it started any. */
   send(): boolean {
     this.endpoints = new Map(this.store.endpoints().map((e) => [e.id, e]));
     // Refill the local queues from the store when they run low; ids already held (queued
     // here, in flight, or answered but not yet recorded) are not taken twice.
+    const now = Date.now();
     if (this.held.size < REFILL_BELOW) {
-      for (const d of this.store.due(Date.now(), REFILL_SIZE)) {
-        if (this.held.has(d.id)) continue;
+      for (const d of this.store.due(now, REFILL_SIZE)) {
+        // Ordered endpoints take their deliveries one by one, below.
+        if (this.held.has(d.id) || this.endpoints.get(d.endpointId)?.ordered) continue;
         this.held.add(d.id);
         const queue = this.queues.get(d.endpointId) ?? [];
         queue.push(d);
         this.queues.set(d.endpointId, queue);
       }
+    }
+    // An ordered endpoint gets its oldest pending delivery, and nothing else until that
+    // one is delivered: a failing delivery holds the ones after it.
+    for (const e of this.endpoints.values()) {
+      if (!e.ordered || e.state !== 'active' || (this.busy.get(e.id) ?? 0) > 0 || this.queues.has(e.id))
+        continue;
+      const head = this.store.oldestPending(e.id);
+      if (!head || head.nextAttemptAt > now || this.held.has(head.id)) continue;
+      this.held.add(head.id);
+      this.queues.set(e.id, [head]);
     }
     let started = false;
     for (const endpointId of this.queues.keys()) started = this.pump(endpointId) || started;
@@ -189,7 +230,8 @@ export class LiveWorker {
       return false;
     }
     let started = false;
-    while (queue.length > 0 && (this.busy.get(endpointId) ?? 0) < this.concurrency) {
+    const limit = endpoint.ordered ? 1 : this.concurrency;
+    while (queue.length > 0 && (this.busy.get(endpointId) ?? 0) < limit) {
       const d = queue.shift()!;
       this.busy.set(endpointId, (this.busy.get(endpointId) ?? 0) + 1);
       this.inFlight++;

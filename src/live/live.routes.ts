@@ -22,10 +22,20 @@ const EndpointSchema = Type.Object({
   state: Type.Union([Type.Literal('unverified'), Type.Literal('active'), Type.Literal('paused')]),
   verifiedAt: Type.Union([Type.String(), Type.Null()]),
   verifyError: Type.Union([Type.String(), Type.Null()]),
+  ordered: Type.Boolean({ description: 'One delivery at a time, in event order.' }),
+  failingSince: Type.Union([Type.Number(), Type.Null()], {
+    description: 'Unix ms of the first failure since the last success.',
+  }),
+  failing: Type.Boolean({
+    description: 'Every attempt has failed for USAGEHUB_LIVE_FAILING_AFTER_SECONDS or longer.',
+  }),
   createdAt: Type.String(),
 });
 const Input = {
   description: Type.Optional(Type.String({ maxLength: 500 })),
+  ordered: Type.Optional(
+    Type.Boolean({ description: 'Strict order: one delivery at a time, in event order.' }),
+  ),
   filters: Type.Optional(
     Type.Array(Type.String({ maxLength: 300 }), {
       maxItems: 100,
@@ -150,6 +160,33 @@ export const liveRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, 
       live.delete(tenantOf(req), req.params.id);
       return { ok: true as const };
     },
+  );
+  app.post(
+    '/v1/live/endpoints/:id/replay',
+    {
+      schema: {
+        ...get,
+        summary: 'Send deliveries again: queued in a time range, or by webhook-id',
+        description:
+          'Body {"from", "to"} (Unix ms, when they were queued; either may be left out) or {"ids": [webhook-ids]}.',
+        params: Id,
+        body: Type.Union([
+          Type.Object(
+            { ids: Type.Array(Type.String(), { minItems: 1, maxItems: 10_000 }) },
+            { additionalProperties: false },
+          ),
+          Type.Object(
+            {
+              from: Type.Optional(Type.Integer({ minimum: 0 })),
+              to: Type.Optional(Type.Integer({ minimum: 0 })),
+            },
+            { additionalProperties: false },
+          ),
+        ]),
+        response: { 200: Type.Object({ replayed: Type.Integer() }), ...errors },
+      },
+    },
+    async (req) => live.replay(tenantOf(req), req.params.id, req.body),
   );
   app.get(
     '/v1/live/endpoints/:id/deliveries',

@@ -85,8 +85,19 @@ export class Metrics implements GroupCommitObserver {
     },
   });
 
-  measureLiveBacklog(source: () => number): void {
-    this.liveBacklogSource = source;
+  private liveFailingSource: (() => number) | null = null;
+  readonly liveFailing = new Gauge({
+    name: 'usagehub_live_endpoints_failing',
+    help: 'Live API endpoints whose every attempt has failed for the configured time.',
+    registers: [this.registry],
+    collect: () => {
+      if (this.liveFailingSource) this.liveFailing.set(this.liveFailingSource());
+    },
+  });
+
+  measureLiveBacklog(backlog: () => number, failing: () => number): void {
+    this.liveBacklogSource = backlog;
+    this.liveFailingSource = failing;
   }
 
   /** LiveObserver: one delivery attempt answered (or failed). */

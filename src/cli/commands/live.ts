@@ -19,6 +19,7 @@ interface LiveBackend {
   resume(id: string): Promise<LiveEndpoint>;
   delete(id: string): Promise<void>;
   deliveries(id: string, limit: number): Promise<(Attempt & { type: string })[]>;
+  replay(id: string, by: { from?: number; to?: number } | { ids: string[] }): Promise<{ replayed: number }>;
   close(): Promise<void>;
 }
 
@@ -43,6 +44,7 @@ function remote(url: string, key: string): LiveBackend {
           path(id, `/deliveries?limit=${limit}`),
         )
       ).attempts,
+    replay: (id, by) => api.call('POST', path(id, '/replay'), by),
     close: async () => {},
   };
 }
@@ -71,7 +73,7 @@ async function local(config: Config, tenantWanted: string | undefined): Promise<
     await closeAll();
     throw err;
   }
-  const live = new LiveService(store, http);
+  const live = new LiveService(store, http, config.liveFailingAfterSeconds * 1000);
   const guarded = async <T>(fn: () => T | Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -90,12 +92,13 @@ async function local(config: Config, tenantWanted: string | undefined): Promise<
     resume: (id) => guarded(() => live.resume(tenantId, id)),
     delete: (id) => guarded(() => live.delete(tenantId, id)),
     deliveries: (id, limit) => guarded(() => live.deliveries(tenantId, id, limit)),
+    replay: (id, by) => guarded(() => live.replay(tenantId, id, by)),
     close: closeAll,
   };
 }
 
-const line = (e: LiveEndpoint) =>
-  `${e.id}\t${e.state}\t${e.url}${e.filters.length ? `\t${e.filters.join(',')}` : ''}${e.verifyError ? `\t(${e.verifyError})` : ''}`;
+const line = (e: LiveEndpoint & { failing?: boolean }) =>
+  `${e.id}\t${e.state}${e.failing ? ' (failing)' : ''}\t${e.url}${e.filters.length ? `\t${e.filters.join(',')}` : ''}${e.verifyError ? `\t(${e.verifyError})` : ''}`;
 
 /**
  * `usagehub live …`: Live API endpoints. `configFrom` and `print` come from main.ts, so
@@ -130,14 +133,24 @@ export function liveCommands(
   );
   live
     .command('create')
-    .requiredOption('--url <url>', 'where to POST events')
+    .requiredOption('--target <url>', 'where to POST events (--url names the usagehub server)')
     .option('--description <text>', "sent as the body's service")
     .option('--filter <types...>', 'event types or namespace wildcards (usagehub.event.push.*); none: all')
-    .action(async (opts: { url: string; description?: string; filter?: string[] }, cmd: Command) =>
-      withLive(cmd, async (b) => {
-        const e = await b.create({ url: opts.url, description: opts.description, filters: opts.filter });
-        print(cmd, e, () => `${showKeys(e)}\nnext: usagehub live verify ${e.id}`);
-      }),
+    .option('--ordered', 'one delivery at a time, in event order')
+    .action(
+      async (
+        opts: { target: string; description?: string; filter?: string[]; ordered?: boolean },
+        cmd: Command,
+      ) =>
+        withLive(cmd, async (b) => {
+          const e = await b.create({
+            url: opts.target,
+            description: opts.description,
+            filters: opts.filter,
+            ordered: opts.ordered,
+          });
+          print(cmd, e, () => `${showKeys(e)}\nnext: usagehub live verify ${e.id}`);
+        }),
     );
   live.command('show <id>').action(async (id: string, _o, cmd: Command) =>
     withLive(cmd, async (b) => {
@@ -147,14 +160,14 @@ export function liveCommands(
   );
   live
     .command('update <id>')
-    .option('--url <url>', 'a new url (resets both keys and the verification)')
+    .option('--target <url>', 'a new url (resets both keys and the verification)')
     .option('--description <text>')
     .option('--filter <types...>')
     .action(
-      async (id: string, opts: { url?: string; description?: string; filter?: string[] }, cmd: Command) =>
+      async (id: string, opts: { target?: string; description?: string; filter?: string[] }, cmd: Command) =>
         withLive(cmd, async (b) => {
           const e = await b.update(id, {
-            url: opts.url,
+            url: opts.target,
             description: opts.description,
             filters: opts.filter,
           });
@@ -182,6 +195,27 @@ export function liveCommands(
       print(cmd, { id, deleted: true }, () => `${id}\tdeleted`);
     }),
   );
+  live
+    .command('replay <id>')
+    .description('send deliveries again: those queued in a time range, or by webhook-id')
+    .option('--from <time>', 'queued at or after (Unix ms or ISO 8601)')
+    .option('--to <time>', 'queued before (Unix ms or ISO 8601)')
+    .option('--ids <ids...>', 'webhook-ids')
+    .action(async (id: string, opts: { from?: string; to?: string; ids?: string[] }, cmd: Command) =>
+      withLive(cmd, async (b) => {
+        const time = (v: string | undefined) => {
+          if (v === undefined) return undefined;
+          const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+          if (Number.isNaN(ms)) throw new CliError(`not a time: ${v} (Unix ms or ISO 8601)`);
+          return ms;
+        };
+        const res = await b.replay(
+          id,
+          opts.ids ? { ids: opts.ids } : { from: time(opts.from), to: time(opts.to) },
+        );
+        print(cmd, res, () => `${res.replayed} deliveries queued again`);
+      }),
+    );
   live
     .command('deliveries <id>')
     .description('the delivery log: attempts, newest first')
