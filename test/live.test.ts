@@ -233,40 +233,43 @@ describe('Live API', () => {
     await admin('DELETE', `/v1/live/endpoints/${e.id}`);
   });
 
-  test('retried through 500s, a dropped connection and Retry-After, with one webhook-id, until delivered', async () => {
+  test('retried through Retry-After, a 500, a dropped connection and a timeout, with one webhook-id, until delivered', async () => {
     receiver.posts = [];
     const e = await create({ url, filters: ['usagehub.event.native.retry_me'] });
     await verify(e);
     receiver.behave = (n, res, req) => {
-      if (n === 1) res.writeHead(500).end('down');
-      else if (n === 2) req.socket.destroy();
-      else if (n === 3) res.writeHead(503, { 'retry-after': '1' }).end();
+      if (n === 1) res.writeHead(503, { 'retry-after': '2' }).end();
+      else if (n === 2) res.writeHead(500).end('down');
+      else if (n === 3) req.socket.destroy();
+      else if (n === 4)
+        return true; // never answers: the 1 s timeout fails it
       else return false;
       return true;
     };
     assert.equal((await hub.send([ev({ id: 'r-1', name: 'retry_me' })])).statusCode, 200);
-    await until('four attempts', () => receiver.posts.length >= 4, 20_000);
+    await until('five attempts', () => receiver.posts.length >= 5, 40_000);
     const ids = new Set(receiver.posts.map((p) => p.headers['webhook-id']));
     assert.equal(ids.size, 1, 'the same webhook-id on every attempt');
-    const gap = receiver.posts[3]!.at - receiver.posts[2]!.at;
-    assert.ok(gap >= 950, `Retry-After: 1 was honoured (${gap} ms)`);
+    const gap = receiver.posts[1]!.at - receiver.posts[0]!.at;
+    assert.ok(gap >= 1950, `Retry-After: 2 was honoured over the 0.5-1 s backoff (${gap} ms)`);
     type Logged = { attempts: { status: number | null; error: string | null }[] };
     // Outcomes are recorded in groups, a few milliseconds after the answer.
     let attempts: Logged['attempts'] = [];
-    for (let i = 0; i < 100 && attempts.length < 4; i++) {
+    for (let i = 0; i < 100 && attempts.length < 5; i++) {
       attempts = (await admin('GET', `/v1/live/endpoints/${e.id}/deliveries`))
         .json<Logged>()
         .attempts.reverse();
-      if (attempts.length < 4) await new Promise((r) => setTimeout(r, 20));
+      if (attempts.length < 5) await new Promise((r) => setTimeout(r, 20));
     }
     assert.deepEqual(
       attempts.map((a) => a.status),
-      [500, null, 503, 200],
+      [503, 500, null, null, 200],
     );
-    assert.match(attempts[1]!.error!, /socket|closed|ECONNRESET|other side/i);
+    assert.match(attempts[2]!.error!, /socket|closed|ECONNRESET|other side/i);
+    assert.match(attempts[3]!.error!, /timed out|timeout/i);
     receiver.behave = () => false;
     const metrics = (await hub.get('/metrics')).body;
-    assert.match(metrics, /usagehub_live_delivery_attempts_total\{outcome="failed"\} [3-9]/);
+    assert.match(metrics, /usagehub_live_delivery_attempts_total\{outcome="failed"\} [4-9]/);
     await admin('DELETE', `/v1/live/endpoints/${e.id}`);
   });
 
