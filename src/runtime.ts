@@ -91,12 +91,7 @@ export async function openServerRuntime(
   const committer = new GroupCommitter(log, metrics);
   const pipeline = new IngestPipeline(committer, metrics);
   const liveStore = new LiveStore(files.live);
-  const guard = new AddressGuard(
-    config.liveAllowAddresses
-      .split(',')
-      .map((c) => c.trim())
-      .filter(Boolean),
-  );
+  const guard = AddressGuard.fromSetting(config.liveAllowAddresses);
   const liveHttp = new LiveHttp(guard, config.liveTimeoutMs);
   const live = new LiveService(liveStore, liveHttp, config.liveFailingAfterSeconds * 1000);
   const liveWorker = new LiveWorker(log, liveStore, liveHttp, config.liveConcurrency, onFatal, metrics);

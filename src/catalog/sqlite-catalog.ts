@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite, type AddedColumn } from '../storage/sqlite.ts';
 import { randomBytes } from 'node:crypto';
 import type {
   ApiKey,
@@ -53,9 +54,7 @@ const SCHEMA = `
 `;
 
 /** Columns added after a catalog's first release, added to older catalogs on open. */
-const ADDED_COLUMNS: [table: string, column: string, ddl: string][] = [
-  ['apps', 'origin', 'ALTER TABLE apps ADD COLUMN origin INTEGER'],
-];
+const ADDED_COLUMNS: AddedColumn[] = [['apps', 'origin', 'ALTER TABLE apps ADD COLUMN origin INTEGER']];
 const INDEXES = `
   CREATE UNIQUE INDEX IF NOT EXISTS apps_origin ON apps (tenant_id, origin) WHERE origin IS NOT NULL;
 `;
@@ -125,16 +124,7 @@ export class SqliteCatalog implements Catalog {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
-    this.db.exec(SCHEMA);
-    for (const [table, column, ddl] of ADDED_COLUMNS) {
-      const columns = this.db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
-      if (!columns.some((c) => c.name === column)) this.db.exec(ddl);
-    }
+    this.db = openSqlite(file, SCHEMA, { pragmas: ['foreign_keys = ON'], addedColumns: ADDED_COLUMNS });
     this.db.exec(INDEXES);
   }
 

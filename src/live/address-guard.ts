@@ -30,6 +30,16 @@ const REFUSED = new Set([
 export class AddressGuard {
   private readonly allowed: IpRangeIndex;
 
+  /** From the USAGEHUB_LIVE_ALLOW_ADDRESSES setting: CIDR ranges, comma-separated. */
+  static fromSetting(setting: string): AddressGuard {
+    return new AddressGuard(
+      setting
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    );
+  }
+
   constructor(allowList: readonly string[]) {
     this.allowed = new IpRangeIndex(
       allowList.map((cidr) => {

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite, type AddedColumn } from '../storage/sqlite.ts';
 
 export type EndpointState = 'unverified' | 'active' | 'paused';
 
@@ -64,7 +65,7 @@ const SCHEMA = `
 `;
 
 /** Columns added after live.db first shipped, added to older files on open. */
-const ADDED_COLUMNS: [table: string, column: string, ddl: string][] = [
+const ADDED_COLUMNS: AddedColumn[] = [
   ['endpoints', 'ordered', 'ALTER TABLE endpoints ADD COLUMN ordered INTEGER NOT NULL DEFAULT 0'],
   ['endpoints', 'failing_since', 'ALTER TABLE endpoints ADD COLUMN failing_since INTEGER'],
   ['deliveries', 'replays', 'ALTER TABLE deliveries ADD COLUMN replays INTEGER NOT NULL DEFAULT 0'],
@@ -123,15 +124,7 @@ export class LiveStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    for (const [table, column, ddl] of ADDED_COLUMNS) {
-      const columns = this.db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
-      if (!columns.some((c) => c.name === column)) this.db.exec(ddl);
-    }
+    this.db = openSqlite(file, SCHEMA, { addedColumns: ADDED_COLUMNS });
   }
 
   createEndpoint(e: LiveEndpoint): LiveEndpoint {

@@ -53,12 +53,7 @@ async function local(config: Config, tenantWanted: string | undefined): Promise<
   const release = lockDataDir(config, 'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)');
   const catalog = openCatalog(config);
   const store = new LiveStore(dataFiles(config.dataDir).live);
-  const guard = new AddressGuard(
-    config.liveAllowAddresses
-      .split(',')
-      .map((c) => c.trim())
-      .filter(Boolean),
-  );
+  const guard = AddressGuard.fromSetting(config.liveAllowAddresses);
   const http = new LiveHttp(guard, config.liveTimeoutMs);
   const closeAll = async () => {
     await http.close();

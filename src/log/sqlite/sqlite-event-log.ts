@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../../storage/sqlite.ts';
 import { KEY_CHARS, type EncodedBatch, type EventLog, type EventRef, type LogBatch } from '../event-log.ts';
 
 const SCHEMA = `
@@ -36,12 +37,10 @@ export class SqliteEventLog implements EventLog {
    * tail and reports offsets needs little.
    */
   constructor(file: string, options: { cacheMiB?: number } = {}) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 10000');
-    this.db.pragma(`cache_size = -${(options.cacheMiB ?? 64) * 1024}`);
-    this.db.exec(SCHEMA);
+    this.db = openSqlite(file, SCHEMA, {
+      busyTimeoutMs: 10_000,
+      pragmas: [`cache_size = -${(options.cacheMiB ?? 64) * 1024}`],
+    });
     this.insertKey = this.db.prepare('INSERT OR IGNORE INTO dedup (key) VALUES (unhex(?))');
     this.insertBatch = this.db.prepare('INSERT INTO log (docs, count) VALUES (?, ?)');
     this.selectAfter = this.db.prepare(
