@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { UsageEvent } from '../domain/event.ts';
 import type { EventLog } from '../log/event-log.ts';
 import { eventTypes, matchesFilters, type AdminEventType } from './event-types.ts';
-import { randomUUID } from 'node:crypto';
 import type { LiveHttp } from './live-http.ts';
 import type { Attempt, Delivery, LiveEndpoint, LiveStore } from './live-store.ts';
 import { deliveryHeaders } from './signing.ts';
@@ -69,6 +68,8 @@ export class LiveWorker {
   private readonly busy = new Map<string, number>();
   private inFlight = 0;
   private endpoints = new Map<string, LiveEndpoint>();
+  /** This consumer's log offset; read once, then kept here (this worker is its only writer). */
+  private offset: number | null = null;
   private records: { delivery: Delivery; attempt: Attempt; retryAt: number | null }[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
 
@@ -113,19 +114,27 @@ export class LiveWorker {
   }
 
   private async turn(): Promise<boolean> {
+    // One read of the endpoints per turn serves both loops.
+    this.endpoints = new Map(this.store.endpoints().map((e) => [e.id, e]));
     const queued = await this.dispatch();
     const sent = this.send();
     return queued || sent;
   }
 
+  /** Moves this consumer's offset, in the log and here. */
+  private async commit(offset: number): Promise<void> {
+    await this.log.commitConsumer(LIVE_CONSUMER, offset);
+    this.offset = offset;
+  }
+
   /** Log → deliveries. True when it moved. */
-  async dispatch(): Promise<boolean> {
-    const after = await this.log.consumerOffset(LIVE_CONSUMER);
-    const endpoints = this.store.endpoints().filter((e) => e.state !== 'unverified');
+  private async dispatch(): Promise<boolean> {
+    const after = (this.offset ??= await this.log.consumerOffset(LIVE_CONSUMER));
+    const endpoints = [...this.endpoints.values()].filter((e) => e.state !== 'unverified');
     if (endpoints.length === 0) {
       // Nobody listens: events stored now are not for endpoints verified later.
       const head = await this.log.head();
-      if (head > after) await this.log.commitConsumer(LIVE_CONSUMER, head);
+      if (head > after) await this.commit(head);
       return false;
     }
     const batches = await this.log.read(after, READ_EVENTS);
@@ -159,7 +168,7 @@ export class LiveWorker {
       }
     }
     this.store.enqueue(deliveries);
-    await this.log.commitConsumer(LIVE_CONSUMER, batches[batches.length - 1]!.offset);
+    await this.commit(batches[batches.length - 1]!.offset);
     return true;
   }
 
@@ -189,8 +198,7 @@ export class LiveWorker {
   }
 
   /** Due deliveries → HTTP. True when it started any. */
-  send(): boolean {
-    this.endpoints = new Map(this.store.endpoints().map((e) => [e.id, e]));
+  private send(): boolean {
     // Refill the local queues from the store when they run low; ids already held (queued
     // here, in flight, or answered but not yet recorded) are not taken twice.
     const now = Date.now();

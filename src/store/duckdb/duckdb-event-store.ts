@@ -209,7 +209,7 @@ function filterSql(f: QueryFilter): Sql {
  * START and the first END, how many of each, the UPDATEs between them, the last event.
  * Joining when asked makes the order of arrival irrelevant — an END stored before its
  * START joins it once the START is stored — and needs no state beyond the events.
- * $1 = tenant; `apps` adds an app filter with the following parameters.
+ * A null tenant means every tenant (the metrics); the filters become `sql`'s parameters.
  */
 function sessionsCte(sql: Sql, tenantId: string | null, appIds?: readonly string[]): string {
   const where = ["source = 'sessions'", 'session_id IS NOT NULL'];
