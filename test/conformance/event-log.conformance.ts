@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import type { EncodedBatch, EventLog } from '../../src/log/event-log.ts';
 
 export interface LogFactory {
+  /** Why the adapter's engine is unavailable: its tests are skipped, showing this. */
+  skip?: string;
   /** A fresh place for a log (a file, a stream name). */
   place(): string;
   open(place: string): Promise<EventLog>;
@@ -24,6 +26,7 @@ export function batch(...seeds: number[]): EncodedBatch {
 const seedsOf = (docs: string) => docs.split('\n').map((d) => (JSON.parse(d) as { seed: number }).seed);
 
 export function eventLogConformance(name: string, factory: LogFactory): void {
+  const only = { skip: factory.skip };
   const withLog = async (fn: (log: EventLog, place: string) => Promise<void>) => {
     const place = factory.place();
     const log = await factory.open(place);
@@ -34,16 +37,17 @@ export function eventLogConformance(name: string, factory: LogFactory): void {
     }
   };
 
-  test(`${name}: append reports new and duplicate events, within and across batches`, () =>
+  test(`${name}: append reports new and duplicate events, within and across batches`, only, () =>
     withLog(async (log) => {
       const [a, b] = await log.append([batch(1, 2, 2), batch(2, 3)]);
       assert.deepEqual([...a!], [1, 1, 0]);
       assert.deepEqual([...b!], [0, 1]);
       const [c] = await log.append([batch(1, 4)]);
       assert.deepEqual([...c!], [0, 1]);
-    }));
+    }),
+  );
 
-  test(`${name}: read returns only new events, in order, from an offset`, () =>
+  test(`${name}: read returns only new events, in order, from an offset`, only, () =>
     withLog(async (log) => {
       await log.append([batch(10, 11), batch(10)]);
       await log.append([batch(12)]);
@@ -63,17 +67,19 @@ export function eventLogConformance(name: string, factory: LogFactory): void {
         [[12]],
       );
       assert.deepEqual(await log.read(all[1]!.offset, 1000), []);
-    }));
+    }),
+  );
 
-  test(`${name}: read stops at maxEvents but always returns at least one batch`, () =>
+  test(`${name}: read stops at maxEvents but always returns at least one batch`, only, () =>
     withLog(async (log) => {
       await log.append([batch(20, 21, 22), batch(23, 24)]);
       assert.equal((await log.read(0, 1)).length, 1);
       assert.equal((await log.read(0, 4)).length, 1);
       assert.equal((await log.read(0, 5)).length, 2);
-    }));
+    }),
+  );
 
-  test(`${name}: docsAt returns archived documents by batch offset and position`, () =>
+  test(`${name}: docsAt returns archived documents by batch offset and position`, only, () =>
     withLog(async (log) => {
       await log.append([batch(60, 61, 60), batch(62)]);
       const [a, b] = await log.read(0, 10);
@@ -93,9 +99,10 @@ export function eventLogConformance(name: string, factory: LogFactory): void {
         'kept after consumers pass',
       );
       await assert.rejects(log.docsAt([{ offset: a!.offset, index: 5 }]));
-    }));
+    }),
+  );
 
-  test(`${name}: consumer offsets only move forward`, () =>
+  test(`${name}: consumer offsets only move forward`, only, () =>
     withLog(async (log) => {
       await log.append([batch(30), batch(31)]);
       const [first, second] = await log.read(0, 10);
@@ -103,9 +110,10 @@ export function eventLogConformance(name: string, factory: LogFactory): void {
       await log.commitConsumer('c', second!.offset);
       await log.commitConsumer('c', first!.offset);
       assert.equal(await log.consumerOffset('c'), second!.offset);
-    }));
+    }),
+  );
 
-  test(`${name}: what was appended, and what was seen, survives a reopen`, async () => {
+  test(`${name}: what was appended, and what was seen, survives a reopen`, only, async () => {
     const place = factory.place();
     const log = await factory.open(place);
     await log.append([batch(40, 41)]);
@@ -126,12 +134,13 @@ export function eventLogConformance(name: string, factory: LogFactory): void {
     }
   });
 
-  test(`${name}: an empty batch list and a batch of duplicates append nothing`, () =>
+  test(`${name}: an empty batch list and a batch of duplicates append nothing`, only, () =>
     withLog(async (log) => {
       assert.deepEqual(await log.append([]), []);
       await log.append([batch(50)]);
       const head = await log.head();
       await log.append([batch(50)]);
       assert.equal(await log.head(), head);
-    }));
+    }),
+  );
 }

@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import type { EventRef, LogBatch } from '../../log/event-log.ts';
+import type { LogBatch } from '../../log/event-log.ts';
 import type {
   SessionListQuery,
   SessionRow,
@@ -26,6 +26,8 @@ import type {
   UsersRow,
 } from '../../query/query.ts';
 import type { EventStore } from '../event-store.ts';
+import { refOf, seqOf, withSeqs } from '../seq.ts';
+import { Sql, filterSql as filterSqlOf, fitsDailyUserRollup } from '../sql-builder.ts';
 import { LATE_AFTER_MS } from '../../domain/event.ts';
 
 const SCHEMA = `
@@ -85,17 +87,6 @@ const ROLLUP_DAILY_USERS = (lo: number) => `
       WHERE r.day >= (SELECT min(occurred_at)::DATE FROM events WHERE seq >= ${lo}::BIGINT)
         AND r.tenant_id = n.tenant_id AND r.app_id = n.app_id
         AND r.day = n.occurred_at::DATE AND r.user_key = n.user_key)`;
-
-/**
- * An event's seq addresses its document in the log: batch offset * 2^20 + position
- * (a batch holds at most a million events, config.ts). Unique, and growing with the log.
- */
-const POSITION_RANGE = 2 ** 20;
-const seqOf = (ref: EventRef): number => ref.offset * POSITION_RANGE + ref.index;
-const refOf = (seq: number): EventRef => ({
-  offset: Math.floor(seq / POSITION_RANGE),
-  index: seq % POSITION_RANGE,
-});
 
 /** The columns DuckDB extracts from each canonical event, parsed once per row. */
 const EVENT_SHAPE = JSON.stringify({
@@ -158,51 +149,15 @@ const INSERT_HITS = `
   FROM (SELECT json_transform(unnest(string_split($1, chr(10))), '${HIT_SHAPE}') AS s)
   WHERE s.source = 'hits'`;
 
-/** A batch's documents, each with its seq put first, as one NDJSON text. */
-function withSeqs(batch: LogBatch): string {
-  const docs = batch.docs.split('\n');
-  for (let i = 0; i < docs.length; i++) {
-    // Every document is a JSON object: `{"seq":N,` + the rest of it is one too.
-    docs[i] = `{"seq":${seqOf({ offset: batch.offset, index: i })},${docs[i]!.slice(1)}`;
-  }
-  return docs.join('\n');
-}
-
 export interface DuckDbOptions {
   memoryLimit: string;
   threads: number;
 }
 
-/** SQL text and its positional parameters, built together so they cannot drift. */
-class Sql {
-  readonly params: DuckDBValue[] = [];
-  private readonly clauses: string[] = [];
-  param(value: DuckDBValue): string {
-    this.params.push(value);
-    return `$${this.params.length}`;
-  }
-  where(clause: string): void {
-    this.clauses.push(clause);
-  }
-  get whereSql(): string {
-    return this.clauses.length ? `WHERE ${this.clauses.join(' AND ')}` : '';
-  }
-}
-
 /** Times are validated integers by the time they get here; inlined as literals. */
 const msLiteral = (ms: number): string => `epoch_ms(${Math.trunc(ms)}::BIGINT)`;
 
-function filterSql(f: QueryFilter): Sql {
-  const sql = new Sql();
-  sql.where(`tenant_id = ${sql.param(f.tenantId)}`);
-  if (f.appIds?.length) sql.where(`app_id IN (${f.appIds.map((a) => sql.param(a)).join(', ')})`);
-  if (f.names?.length) sql.where(`name IN (${f.names.map((n) => sql.param(n)).join(', ')})`);
-  if (f.categories?.length) sql.where(`category IN (${f.categories.map((c) => sql.param(c)).join(', ')})`);
-  if (f.late !== undefined) sql.where(f.late ? 'late' : 'NOT late');
-  if (f.from !== undefined) sql.where(`occurred_at >= ${msLiteral(f.from)}`);
-  if (f.to !== undefined) sql.where(`occurred_at < ${msLiteral(f.to)}`);
-  return sql;
-}
+const filterSql = (f: QueryFilter) => filterSqlOf(f, msLiteral);
 
 /**
  * Sessions, joined from their events at query time: per (app, session id), the first
@@ -253,31 +208,13 @@ const withIdle = (sqlText: string, q: { idleMs: number; now: number }): string =
     .replaceAll('$now', `${Math.trunc(q.now)}::BIGINT`);
 
 /** The hits table has tenant, app and time; names, categories and lateness are the events table's. */
-function hitFilterSql(f: QueryFilter): Sql {
-  const sql = new Sql();
-  sql.where(`tenant_id = ${sql.param(f.tenantId)}`);
-  if (f.appIds?.length) sql.where(`app_id IN (${f.appIds.map((a) => sql.param(a)).join(', ')})`);
-  if (f.from !== undefined) sql.where(`occurred_at >= ${msLiteral(f.from)}`);
-  if (f.to !== undefined) sql.where(`occurred_at < ${msLiteral(f.to)}`);
-  return sql;
-}
+const hitFilterSql = (f: QueryFilter) => filterSqlOf(f, msLiteral, false);
 
 const BUCKET = (interval: 'hour' | 'day'): string => `time_bucket(INTERVAL '1 ${interval}', occurred_at)`;
 const ISO = (column: string): string => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
 
-const DAY_MS = 86400_000;
 /** The rollup answers daily distinct users for whole UTC days, by app, without a name filter. */
-function usesDailyRollup(q: UsersQuery): boolean {
-  const wholeDay = (t: number | undefined) => t === undefined || t % DAY_MS === 0;
-  return (
-    q.interval === 'day' &&
-    !q.names?.length &&
-    !q.categories?.length &&
-    q.late === undefined &&
-    wholeDay(q.from) &&
-    wholeDay(q.to)
-  );
-}
+const usesDailyRollup = (q: UsersQuery): boolean => q.interval === 'day' && fitsDailyUserRollup(q);
 
 const GROUP_COLUMN = {
   name: 'name',

@@ -1,0 +1,165 @@
+import type pg from 'pg';
+
+/**
+ * The PostgreSQL schema of the scale profile, as numbered steps. A step is never edited
+ * once released: changes are new steps, so every deployment reaches the same schema by
+ * the same path. `usagehub migrate` applies what is missing.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'events, hits, rollups, log dedup keys',
+    sql: `
+      -- The queryable projection of every event (the full documents stay in the log).
+      -- Partitioned by month of occurred_at (partitions are created by the store writer
+      -- as events need them), so time-bounded scans and retention touch few partitions.
+      CREATE TABLE events (
+        seq bigint NOT NULL,          -- log offset * 2^20 + position (store/seq.ts)
+        dedup_key bytea NOT NULL,     -- 8 bytes of event time, then 12 of hash (domain/dedup.ts)
+        tenant_id text NOT NULL,
+        app_id text NOT NULL,
+        source text NOT NULL,
+        name text NOT NULL,
+        category text,
+        occurred_at timestamptz NOT NULL,
+        user_key text,
+        session_id text,
+        count bigint NOT NULL,
+        client_id text,
+        target_app text,
+        late boolean NOT NULL,
+        company text,
+        domain text,
+        environment text,
+        session_action text,
+        entities jsonb
+      ) PARTITION BY RANGE (occurred_at);
+      -- The store's own dedup: the key grows with time, so inserts land at the index's
+      -- right edge. A partitioned table's unique index must hold the partition column;
+      -- occurred_at is part of the key's meaning anyway.
+      CREATE UNIQUE INDEX events_dedup ON events (dedup_key, occurred_at);
+      CREATE INDEX events_tenant_seq ON events (tenant_id, seq);
+      CREATE INDEX events_sessions ON events (tenant_id, app_id, session_id) WHERE session_id IS NOT NULL;
+
+      -- Statistic hits: what their queries need beyond the events table.
+      CREATE TABLE hits (
+        seq bigint PRIMARY KEY, tenant_id text NOT NULL, app_id text NOT NULL,
+        occurred_at timestamptz NOT NULL, type text NOT NULL, origin integer, medias text[],
+        watched_seconds double precision, search_type text, result_count bigint,
+        conn_mode text, conn_success boolean);
+      CREATE INDEX hits_tenant_time ON hits (tenant_id, occurred_at);
+
+      -- Rollups, maintained in the same statement that inserts the events they count,
+      -- from the rows actually inserted: a replayed batch changes nothing. Raw scans of
+      -- 10 M events take seconds here; these answer the common queries in milliseconds.
+      CREATE TABLE rollup_hourly (
+        tenant_id text NOT NULL, app_id text NOT NULL,
+        occurred_at timestamptz NOT NULL,  -- the hour
+        name text NOT NULL, category text, late boolean NOT NULL, target_app text,
+        company text, domain text, environment text,
+        events bigint NOT NULL);
+      CREATE UNIQUE INDEX rollup_hourly_key ON rollup_hourly
+        (tenant_id, occurred_at, app_id, name, category, late, target_app, company, domain, environment)
+        NULLS NOT DISTINCT;
+      CREATE TABLE daily_users (
+        tenant_id text NOT NULL, app_id text NOT NULL, day date NOT NULL, user_key text NOT NULL,
+        events bigint NOT NULL,
+        PRIMARY KEY (tenant_id, day, app_id, user_key));
+
+      -- The highest log offset applied, for operators (lag); replays are made harmless
+      -- by events_dedup, not by this.
+      CREATE TABLE applied (id integer PRIMARY KEY, log_offset bigint NOT NULL);
+
+      -- The JetStream event log's dedup keys: ingest claims them in the same transaction
+      -- that waits for JetStream's acknowledgement (log/jetstream/).
+      CREATE TABLE log_keys (key bytea PRIMARY KEY);
+    `,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Serialises migrations of one schema across processes. */
+const lockId = (schema: string) => `hashtext('usagehub.migrate.' || ${quoteLiteral(schema)})`;
+const quoteLiteral = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const quoteIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
+
+/** The schema's version: 0 when usagehub has never migrated it. */
+export async function schemaVersion(client: pg.ClientBase, schema: string): Promise<number> {
+  const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [
+    `${quoteIdent(schema)}.schema_migrations`,
+  ]);
+  if (exists.rows[0]?.t === null) return 0;
+  const r = await client.query<{ v: number | null }>(
+    `SELECT max(version) AS v FROM ${quoteIdent(schema)}.schema_migrations`,
+  );
+  return r.rows[0]?.v ?? 0;
+}
+
+/**
+ * Brings `schema` to the latest version, each step in its own transaction, under an
+ * advisory lock so that processes starting together migrate once. Returns the steps run.
+ */
+export async function migrate(
+  pool: pg.Pool,
+  schema: string,
+  onStep: (version: number, name: string) => void = () => {},
+): Promise<number[]> {
+  const client = await pool.connect();
+  const ran: number[] = [];
+  try {
+    await client.query(`SELECT pg_advisory_lock(${lockId(schema)})`);
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.schema_migrations (
+           version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      const current = await schemaVersion(client, schema);
+      for (const step of MIGRATIONS.filter((m) => m.version > current)) {
+        await client.query('BEGIN');
+        try {
+          await client.query(`SET LOCAL search_path = ${quoteIdent(schema)}`);
+          await client.query(step.sql);
+          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+            step.version,
+            step.name,
+          ]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw new Error(`migration ${step.version} (${step.name}) failed: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
+        ran.push(step.version);
+        onStep(step.version, step.name);
+      }
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(${lockId(schema)})`);
+    }
+  } finally {
+    client.release();
+  }
+  return ran;
+}
+
+/** Throws a message that says what to run when the schema is not at the version this build needs. */
+export async function assertMigrated(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    const version = await schemaVersion(client, schema);
+    if (version < LATEST_VERSION)
+      throw new Error(
+        `PostgreSQL schema "${schema}" is at version ${version}, this usagehub needs ${LATEST_VERSION}: ` +
+          'run `usagehub migrate` (or start with --migrate)',
+      );
+    if (version > LATEST_VERSION)
+      throw new Error(
+        `PostgreSQL schema "${schema}" is at version ${version}, newer than this usagehub knows (${LATEST_VERSION}): ` +
+          'upgrade usagehub',
+      );
+  } finally {
+    client.release();
+  }
+}

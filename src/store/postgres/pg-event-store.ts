@@ -1,0 +1,542 @@
+import type pg from 'pg';
+import { LATE_AFTER_MS } from '../../domain/event.ts';
+import type { LogBatch } from '../../log/event-log.ts';
+import type {
+  ConnectionStatsRow,
+  CountRow,
+  CountsQuery,
+  ExportQuery,
+  LocatedPage,
+  MediaUsageRow,
+  OriginRow,
+  QueryFilter,
+  SearchStatsRow,
+  SessionListQuery,
+  SessionRow,
+  SessionState,
+  SessionStatsRow,
+  SessionsQuery,
+  TopCompaniesQuery,
+  TopCompanyRow,
+  TopUserRow,
+  TopUsersQuery,
+  UsageDimension,
+  UsageQuery,
+  UsageRow,
+  UsersQuery,
+  UsersRow,
+} from '../../query/query.ts';
+import { openPool, type PgLocation } from '../../storage/postgres.ts';
+import type { EventStore } from '../event-store.ts';
+import { refOf, withSeqs } from '../seq.ts';
+import { Sql, filterSql as filterSqlOf, fitsDailyUserRollup, wholeHours } from '../sql-builder.ts';
+import { assertMigrated, migrate } from './migrations.ts';
+import { MonthlyPartitions } from './partitions.ts';
+
+/**
+ * Stores NDJSON text ($1, each document with its seq first) in one statement:
+ * PostgreSQL splits and parses it in C, inserts the events its dedup index does not
+ * know yet, and counts exactly those rows into the hits table and the rollups. So a
+ * batch applied twice — a worker that crashed before acknowledging it, or a batch
+ * JetStream holds twice — changes nothing the second time.
+ *
+ * Rollup rows are upserted in key order, so that writers updating the same rows
+ * concurrently take their locks in the same order and do not deadlock.
+ */
+const APPLY = `
+  WITH parsed AS (
+    SELECT (j->>'seq')::bigint AS seq, decode(j->>'dedupKey', 'hex') AS dedup_key,
+           j->>'tenantId' AS tenant_id, j->>'appId' AS app_id, j->>'source' AS source,
+           j->>'name' AS name, j->>'category' AS category,
+           to_timestamp((j->>'occurredAt')::bigint / 1000.0) AS occurred_at,
+           coalesce(j->'actor'->>'userId', j->'actor'->>'email', j->'actor'->>'deviceId') AS user_key,
+           j->'session'->>'id' AS session_id, (j->>'count')::bigint AS count, j->>'clientId' AS client_id,
+           j->'context'->>'targetApp' AS target_app,
+           (j->>'receivedAt')::bigint - (j->>'occurredAt')::bigint > ${LATE_AFTER_MS} AS late,
+           j->'context'->>'company' AS company, j->'context'->>'domain' AS domain,
+           j->'context'->>'environment' AS environment, j->'session'->>'action' AS session_action,
+           CASE WHEN j->>'source' = 'sessions' THEN j->'properties'->'entities' END AS entities,
+           j->'properties' AS props
+    FROM unnest(string_to_array($1, E'\\n')) AS d, LATERAL (SELECT d::jsonb AS j) AS doc),
+  ins AS (
+    INSERT INTO events (seq, dedup_key, tenant_id, app_id, source, name, category, occurred_at, user_key,
+                        session_id, count, client_id, target_app, late, company, domain, environment,
+                        session_action, entities)
+    SELECT seq, dedup_key, tenant_id, app_id, source, name, category, occurred_at, user_key,
+           session_id, count, client_id, target_app, late, company, domain, environment,
+           session_action, entities
+    FROM parsed ORDER BY dedup_key
+    ON CONFLICT DO NOTHING
+    RETURNING seq, tenant_id, app_id, occurred_at, name, category, late, target_app, company, domain,
+              environment, user_key, count),
+  hit AS (
+    INSERT INTO hits
+    SELECT p.seq, p.tenant_id, p.app_id, p.occurred_at, p.name, (p.props->>'origin')::integer,
+           ARRAY(SELECT jsonb_array_elements_text(CASE jsonb_typeof(p.props->'medias')
+                                                    WHEN 'array' THEN p.props->'medias' END)),
+           (p.props->>'watchedSeconds')::double precision, p.props->'search'->>'searchType',
+           (p.props->'search'->>'resultCount')::bigint, p.props->'connection'->>'mode',
+           (p.props->'connection'->>'success')::boolean
+    FROM parsed p JOIN ins USING (seq) WHERE p.source = 'hits'),
+  hourly AS (
+    INSERT INTO rollup_hourly
+    SELECT tenant_id, app_id, date_trunc('hour', occurred_at), name, category, late, target_app,
+           company, domain, environment, sum(count)
+    FROM ins GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 ORDER BY 1, 3, 2, 4, 5, 6, 7, 8, 9, 10
+    ON CONFLICT (tenant_id, occurred_at, app_id, name, category, late, target_app, company, domain, environment)
+    DO UPDATE SET events = rollup_hourly.events + excluded.events)
+  INSERT INTO daily_users
+  SELECT tenant_id, app_id, date_trunc('day', occurred_at)::date, user_key, sum(count)
+  FROM ins WHERE user_key IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 3, 2, 4
+  ON CONFLICT (tenant_id, day, app_id, user_key) DO UPDATE SET events = daily_users.events + excluded.events`;
+
+/** PostgreSQL errors after which the same apply, retried, succeeds. */
+const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
+
+/** Times are validated integers by the time they get here; inlined as literals. */
+const msLiteral = (ms: number): string => `to_timestamp(${Math.trunc(ms)}::bigint / 1000.0)`;
+const epochMs = (column: string): string => `(extract(epoch FROM ${column}) * 1000)::float8`;
+const ISO = (column: string): string => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+/** Text sorts byte-wise, as in the embedded store, whatever the database's collation. */
+const C = (column: string): string => `${column} COLLATE "C"`;
+
+const filterSql = (f: QueryFilter) => filterSqlOf(f, msLiteral);
+const hitFilterSql = (f: QueryFilter) => filterSqlOf(f, msLiteral, false);
+
+const GROUP_COLUMN = {
+  name: 'name',
+  app: 'app_id',
+  user: 'user_key',
+  category: 'category',
+  targetApp: 'target_app',
+  late: 'late::text',
+  company: 'company',
+  domain: 'domain',
+  environment: 'environment',
+} as const;
+
+const USAGE_COLUMN: Record<UsageDimension, string> = {
+  company: 'company',
+  domain: 'domain',
+  activityType: 'name',
+  app: 'app_id',
+  environment: 'environment',
+};
+
+/** Sessions joined from their events at query time; the same rules as the embedded store's. */
+function sessionsCte(
+  sql: Sql,
+  tenantId: string | null,
+  appIds: readonly string[] | undefined,
+  idle: string,
+): string {
+  const where = ["source = 'sessions'", 'session_id IS NOT NULL'];
+  if (tenantId !== null) where.push(`tenant_id = ${sql.param(tenantId)}`);
+  if (appIds?.length) where.push(sql.in('app_id', appIds));
+  const first = (column: string, action: string) =>
+    `(array_agg(${column} ORDER BY occurred_at) FILTER (WHERE a = '${action}'))[1]`;
+  return `
+    ev AS (SELECT tenant_id, app_id, session_id, session_action AS a, name, occurred_at, entities
+           FROM events WHERE ${where.join(' AND ')}),
+    agg AS (
+      SELECT tenant_id, app_id, session_id,
+             ${first('name', 'START')} AS type,
+             min(occurred_at) FILTER (WHERE a = 'START') AS started_at,
+             min(occurred_at) FILTER (WHERE a = 'END') AS ended_at,
+             count(*) FILTER (WHERE a = 'START') AS starts,
+             count(*) FILTER (WHERE a = 'END') AS ends,
+             max(occurred_at) AS last_at,
+             ${first('entities', 'START')} AS start_entities,
+             ${first('entities', 'END')} AS end_entities
+      FROM ev GROUP BY tenant_id, app_id, session_id),
+    upd AS (
+      SELECT e.tenant_id, e.app_id, e.session_id, count(*) AS updates
+      FROM ev e JOIN agg s USING (tenant_id, app_id, session_id)
+      WHERE e.a = 'UPDATE' AND e.occurred_at >= s.started_at
+        AND (s.ended_at IS NULL OR e.occurred_at <= s.ended_at)
+      GROUP BY 1, 2, 3),
+    sessions AS (
+      SELECT s.*, coalesce(u.updates, 0) AS updates,
+             CASE WHEN s.starts = 0 THEN 'waiting_for_start'
+                  WHEN s.ends > 0 THEN 'closed'
+                  WHEN ${epochMs('s.last_at')} + ${idle} THEN 'timed_out'
+                  ELSE 'open' END AS state,
+             (${epochMs('CASE WHEN s.ends > 0 THEN s.ended_at ELSE s.last_at END')} - ${epochMs('s.started_at')}) / 1000.0
+               AS duration_s
+      FROM agg s LEFT JOIN upd u USING (tenant_id, app_id, session_id))`;
+}
+
+/** `last_at + idle < now`, with the integers inlined. */
+const idleClause = (q: { idleMs: number; now: number }) => `${Math.trunc(q.idleMs)} < ${Math.trunc(q.now)}`;
+
+export interface PgStoreOptions {
+  /** Connections in the pool: store writes in parallel and queries share them. */
+  connections: number;
+  /** Apply missing schema migrations at open instead of refusing to start. */
+  migrate: boolean;
+}
+
+/**
+ * EventStore on PostgreSQL, for the scale profile. Idempotent by the events' dedup
+ * keys rather than by offsets, so that several store writers (one per worker process)
+ * may apply batches at once and in any order. Queries that rollups can answer read the
+ * rollups; the rest scan the month partitions the time range touches.
+ */
+export class PgEventStore implements EventStore {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly partitions: MonthlyPartitions,
+  ) {}
+
+  static async open(where: PgLocation, options: PgStoreOptions): Promise<PgEventStore> {
+    const pool = openPool(where, options.connections);
+    try {
+      if (options.migrate) await migrate(pool, where.schema);
+      else await assertMigrated(pool, where.schema);
+      return new PgEventStore(pool, await MonthlyPartitions.load(pool, 'events'));
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+  }
+
+  async appliedOffset(): Promise<number> {
+    const r = await this.pool.query<{ o: string }>('SELECT log_offset AS o FROM applied WHERE id = 1');
+    return r.rows.length ? Number(r.rows[0]!.o) : 0;
+  }
+
+  async apply(batches: readonly LogBatch[]): Promise<void> {
+    if (batches.length === 0) return;
+    const ndjson = batches.map(withSeqs).join('\n');
+    await this.partitions.ensure(ndjson);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.pool.query(APPLY, [ndjson]);
+        break;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (!code || !RETRYABLE.has(code) || attempt >= 5) throw err;
+      }
+    }
+    // After the events' commit, in its own short statement: one row that every writer
+    // updates would otherwise serialise their transactions.
+    const highest = Math.max(...batches.map((b) => b.offset));
+    await this.pool.query(
+      `INSERT INTO applied VALUES (1, $1) ON CONFLICT (id) DO UPDATE
+       SET log_offset = greatest(applied.log_offset, excluded.log_offset)`,
+      [highest],
+    );
+  }
+
+  async counts(q: CountsQuery): Promise<CountRow[]> {
+    const sql = filterSql(q);
+    // The hourly rollup has every column but the user; whole-hour bounds match its buckets.
+    const table = q.groupBy !== 'user' && wholeHours(q) ? 'rollup_hourly' : 'events';
+    const measure = table === 'events' ? 'count' : 'events';
+    const key = q.groupBy ? GROUP_COLUMN[q.groupBy] : 'NULL::text';
+    const rows = await this.rows<{ bucket: string; k: string | null; e: number }>(
+      `SELECT ${ISO('b')} AS bucket, k, e FROM (
+         SELECT date_trunc('${q.interval}', occurred_at) AS b, ${key} AS k, sum(${measure})::float8 AS e
+         FROM ${table} ${sql.whereSql} GROUP BY 1, 2) x
+       ORDER BY b, e DESC, ${C('k')} NULLS LAST`,
+      sql.params,
+    );
+    return rows.map((r) => ({ bucket: r.bucket, key: r.k, events: r.e }));
+  }
+
+  async distinctUsers(q: UsersQuery): Promise<UsersRow[]> {
+    if (q.interval === 'day' && fitsDailyUserRollup(q)) {
+      const sql = this.dailyUsersFilter(q);
+      // One row per (app, day, user): within one app a plain count is exact.
+      const users = q.appIds?.length === 1 ? 'count(*)' : 'count(DISTINCT user_key)';
+      const rows = await this.rows<{ bucket: string; u: number }>(
+        `SELECT ${ISO('day::timestamptz')} AS bucket, ${users}::float8 AS u
+         FROM daily_users ${sql.whereSql} GROUP BY day ORDER BY day`,
+        sql.params,
+      );
+      return rows.map((r) => ({ bucket: r.bucket, users: r.u }));
+    }
+    const sql = filterSql(q);
+    sql.where('user_key IS NOT NULL');
+    const rows = await this.rows<{ bucket: string; u: number }>(
+      `SELECT ${ISO('b')} AS bucket, u FROM (
+         SELECT date_trunc('${q.interval}', occurred_at) AS b, count(DISTINCT user_key)::float8 AS u
+         FROM events ${sql.whereSql} GROUP BY 1) x
+       ORDER BY b`,
+      sql.params,
+    );
+    return rows.map((r) => ({ bucket: r.bucket, users: r.u }));
+  }
+
+  async topUsers(q: TopUsersQuery): Promise<TopUserRow[]> {
+    const rollup = fitsDailyUserRollup(q);
+    const sql = rollup ? this.dailyUsersFilter(q) : filterSql(q);
+    if (!rollup) sql.where('user_key IS NOT NULL');
+    const rows = await this.rows<{ u: string; e: number }>(
+      `SELECT user_key AS u, sum(${rollup ? 'events' : 'count'})::float8 AS e
+       FROM ${rollup ? 'daily_users' : 'events'} ${sql.whereSql}
+       GROUP BY user_key ORDER BY e DESC, ${C('user_key')} LIMIT ${Math.trunc(q.limit)}`,
+      sql.params,
+    );
+    return rows.map((r) => ({ user: r.u, events: r.e }));
+  }
+
+  private dailyUsersFilter(q: QueryFilter): Sql {
+    const sql = new Sql();
+    sql.where(`tenant_id = ${sql.param(q.tenantId)}`);
+    if (q.appIds?.length) sql.where(sql.in('app_id', q.appIds));
+    if (q.from !== undefined) sql.where(`day >= (${msLiteral(q.from)})::date`);
+    if (q.to !== undefined) sql.where(`day < (${msLiteral(q.to)})::date`);
+    return sql;
+  }
+
+  async locate(q: ExportQuery): Promise<LocatedPage> {
+    const sql = filterSql(q);
+    if (q.after !== undefined) sql.where(`seq > ${Math.trunc(Number(q.after))}::bigint`);
+    const rows = await this.rows<{ seq: string }>(
+      `SELECT seq FROM events ${sql.whereSql} ORDER BY seq LIMIT ${Math.trunc(q.limit)}`,
+      sql.params,
+    );
+    const seqs = rows.map((r) => Number(r.seq));
+    const last = seqs[seqs.length - 1];
+    return {
+      refs: seqs.map(refOf),
+      next: seqs.length === q.limit && last !== undefined ? String(last) : null,
+    };
+  }
+
+  async usage(q: UsageQuery): Promise<UsageRow[]> {
+    const sql = filterSql(q);
+    const dims = q.dimensions.map((d) => `${USAGE_COLUMN[d]} AS "${d}"`);
+    const bucket = q.interval ? [`date_trunc('${q.interval}', occurred_at) AS b`] : [];
+    const groups = [...bucket, ...dims].map((_, i) => i + 1);
+    const inner = [...bucket, ...dims, 'sum(count)::float8 AS total'].join(', ');
+    const outer = [
+      q.interval ? `${ISO('b')} AS bucket` : 'NULL AS bucket',
+      ...q.dimensions.map((d) => `"${d}"`),
+      'total',
+    ];
+    const order = [
+      ...(q.interval ? ['b'] : []),
+      'total DESC',
+      ...q.dimensions.map((d) => `${C(`"${d}"`)} NULLS LAST`),
+    ];
+    const rows = await this.rows<Record<string, unknown>>(
+      `SELECT ${outer.join(', ')} FROM (
+         SELECT ${inner} FROM events ${sql.whereSql} ${groups.length ? `GROUP BY ${groups.join(', ')}` : ''}) x
+       ORDER BY ${order.join(', ')}`,
+      sql.params,
+    );
+    return rows.map((r) => {
+      const row: UsageRow = { bucket: (r.bucket as string | null) ?? null, count: r.total as number };
+      for (const d of q.dimensions) row[d] = (r[d] as string | null) ?? null;
+      return row;
+    });
+  }
+
+  async topCompanies(q: TopCompaniesQuery): Promise<TopCompanyRow[]> {
+    const sql = filterSql(q);
+    sql.where('company IS NOT NULL');
+    const rows = await this.rows<{ company: string; total: number; domains: number }>(
+      `SELECT company, sum(count)::float8 AS total, count(DISTINCT domain)::float8 AS domains
+       FROM events ${sql.whereSql}
+       GROUP BY company ORDER BY total DESC, ${C('company')} LIMIT ${Math.trunc(q.limit)}`,
+      sql.params,
+    );
+    return rows.map((r) => ({ company: r.company, count: r.total, domains: r.domains }));
+  }
+
+  async sessionStats(q: SessionsQuery): Promise<SessionStatsRow[]> {
+    const sql = new Sql();
+    const cte = sessionsCte(sql, q.tenantId, q.appIds, idleClause(q));
+    const where = ["state IN ('closed', 'timed_out', 'open')"];
+    if (q.from !== undefined) where.push(`started_at >= ${msLiteral(q.from)}`);
+    if (q.to !== undefined) where.push(`started_at < ${msLiteral(q.to)}`);
+    if (q.types?.length) where.push(sql.in('type', q.types));
+    const closed = "FILTER (WHERE state = 'closed')";
+    const rows = await this.rows<{
+      type: string;
+      sessions: number;
+      total: number;
+      p50: number | null;
+      p90: number | null;
+      open: number;
+      timed_out: number;
+    }>(
+      `WITH ${cte}
+       SELECT type,
+              count(*) ${closed}::float8 AS sessions,
+              coalesce(sum(duration_s) ${closed}, 0)::float8 AS total,
+              (percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_s) ${closed})::float8 AS p50,
+              (percentile_cont(0.9) WITHIN GROUP (ORDER BY duration_s) ${closed})::float8 AS p90,
+              count(*) FILTER (WHERE state = 'open')::float8 AS open,
+              count(*) FILTER (WHERE state = 'timed_out')::float8 AS timed_out
+       FROM sessions WHERE ${where.join(' AND ')} GROUP BY type ORDER BY ${C('type')}`,
+      sql.params,
+    );
+    return rows.map((r) => ({
+      type: r.type,
+      sessions: r.sessions,
+      totalDurationSeconds: r.total,
+      p50DurationSeconds: r.p50,
+      p90DurationSeconds: r.p90,
+      open: r.open,
+      timedOut: r.timed_out,
+    }));
+  }
+
+  async sessions(q: SessionListQuery): Promise<SessionRow[]> {
+    const sql = new Sql();
+    const cte = sessionsCte(sql, q.tenantId, q.appIds, idleClause(q));
+    const where = ['TRUE'];
+    if (q.state === 'conflict') where.push('(starts > 1 OR ends > 1)');
+    else if (q.state) where.push(`state = ${sql.param(q.state)}`);
+    if (q.from !== undefined) where.push(`coalesce(started_at, ended_at) >= ${msLiteral(q.from)}`);
+    if (q.to !== undefined) where.push(`coalesce(started_at, ended_at) < ${msLiteral(q.to)}`);
+    if (q.types?.length) where.push(sql.in('type', q.types));
+    const rows = await this.rows<{
+      app_id: string;
+      session_id: string;
+      type: string | null;
+      state: SessionState;
+      started: number | null;
+      ended: number | null;
+      last: number;
+      duration_s: string | null;
+      updates: string;
+      starts: string;
+      ends: string;
+      start_entities: { key: string; value: unknown }[] | null;
+      end_entities: { key: string; value: unknown }[] | null;
+    }>(
+      `WITH ${cte}
+       SELECT app_id, session_id, type, state, ${epochMs('started_at')} AS started, ${epochMs('ended_at')} AS ended,
+              ${epochMs('last_at')} AS last, duration_s, updates, starts, ends, start_entities, end_entities
+       FROM sessions WHERE ${where.join(' AND ')}
+       ORDER BY coalesce(started_at, ended_at), ${C('app_id')}, ${C('session_id')} LIMIT ${Math.trunc(q.limit)}`,
+      sql.params,
+    );
+    return rows.map((r) => {
+      // The session's entities: the START's, with the END's added over them.
+      const merged = new Map<string, unknown>();
+      for (const list of [r.start_entities, r.end_entities])
+        for (const { key, value } of list ?? []) merged.set(key, value);
+      return {
+        app: r.app_id,
+        session: r.session_id,
+        type: r.type,
+        state: r.state,
+        startedAt: r.started,
+        endedAt: r.ended,
+        lastEventAt: r.last,
+        durationSeconds: r.started === null || r.duration_s === null ? null : Number(r.duration_s),
+        updates: Number(r.updates),
+        starts: Number(r.starts),
+        ends: Number(r.ends),
+        entities: [...merged].map(([key, value]) => ({ key, value })),
+      };
+    });
+  }
+
+  async sessionGauges(
+    idleMs: number,
+    now: number,
+  ): Promise<{ open: number; timedOut: number; conflicts: number }> {
+    const sql = new Sql();
+    const cte = sessionsCte(sql, null, undefined, idleClause({ idleMs, now }));
+    const rows = await this.rows<{ open: number; timed_out: number; conflicts: number }>(
+      `WITH ${cte}
+       SELECT count(*) FILTER (WHERE state = 'open')::float8 AS open,
+              count(*) FILTER (WHERE state = 'timed_out')::float8 AS timed_out,
+              (coalesce(sum(starts - 1) FILTER (WHERE starts > 1), 0)
+               + coalesce(sum(ends - 1) FILTER (WHERE ends > 1), 0))::float8 AS conflicts
+       FROM sessions`,
+      sql.params,
+    );
+    const r = rows[0];
+    return { open: r?.open ?? 0, timedOut: r?.timed_out ?? 0, conflicts: r?.conflicts ?? 0 };
+  }
+
+  async mediaUsage(q: QueryFilter): Promise<MediaUsageRow[]> {
+    const sql = hitFilterSql(q);
+    const rows = await this.rows<{
+      media: string;
+      downloads: number;
+      views: number;
+      plays: number;
+      uploads: number;
+      watched: number;
+    }>(
+      `SELECT media,
+              count(*) FILTER (WHERE type = 'DOWNLOAD')::float8 AS downloads,
+              count(*) FILTER (WHERE type = 'VIEW')::float8 AS views,
+              count(*) FILTER (WHERE type = 'PLAY')::float8 AS plays,
+              count(*) FILTER (WHERE type = 'UPLOAD')::float8 AS uploads,
+              coalesce(sum(watched_seconds) FILTER (WHERE type = 'PLAY'), 0)::float8 AS watched
+       FROM (SELECT unnest(medias) AS media, type, watched_seconds FROM hits ${sql.whereSql}) x
+       GROUP BY media ORDER BY ${C('media')}`,
+      sql.params,
+    );
+    return rows.map((r) => ({
+      media: r.media,
+      downloads: r.downloads,
+      views: r.views,
+      plays: r.plays,
+      uploads: r.uploads,
+      secondsWatched: r.watched,
+    }));
+  }
+
+  async searchStats(q: QueryFilter): Promise<SearchStatsRow[]> {
+    const sql = hitFilterSql(q);
+    sql.where(`type = 'SEARCH'`);
+    const rows = await this.rows<{ t: string; n: number; avg: number }>(
+      `SELECT search_type AS t, count(*)::float8 AS n, avg(result_count)::float8 AS avg FROM hits ${sql.whereSql}
+       GROUP BY search_type ORDER BY ${C('search_type')}`,
+      sql.params,
+    );
+    return rows.map((r) => ({ searchType: r.t, searches: r.n, averageResultCount: r.avg }));
+  }
+
+  async connectionStats(q: QueryFilter): Promise<ConnectionStatsRow[]> {
+    const sql = hitFilterSql(q);
+    sql.where(`type = 'CONNECTION'`);
+    const rows = await this.rows<{ mode: string; n: number; ok: number }>(
+      `SELECT conn_mode AS mode, count(*)::float8 AS n, count(*) FILTER (WHERE conn_success)::float8 AS ok
+       FROM hits ${sql.whereSql} GROUP BY conn_mode ORDER BY ${C('conn_mode')}`,
+      sql.params,
+    );
+    return rows.map((r) => ({
+      mode: r.mode,
+      attempts: r.n,
+      successes: r.ok,
+      successRate: r.n === 0 ? 0 : r.ok / r.n,
+    }));
+  }
+
+  async hitsByOrigin(q: QueryFilter): Promise<OriginRow[]> {
+    const sql = hitFilterSql(q);
+    const rows = await this.rows<{ origin: number; type: string; n: number }>(
+      `SELECT origin, type, count(*)::float8 AS n FROM hits ${sql.whereSql}
+       GROUP BY 1, 2 ORDER BY origin, ${C('type')}`,
+      sql.params,
+    );
+    return rows.map((r) => ({ origin: r.origin, type: r.type, hits: r.n }));
+  }
+
+  async eventCount(tenantId: string): Promise<number> {
+    const rows = await this.rows<{ n: number }>(
+      'SELECT count(*)::float8 AS n FROM events WHERE tenant_id = $1',
+      [tenantId],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  private async rows<R extends pg.QueryResultRow>(text: string, params: readonly string[]): Promise<R[]> {
+    return (await this.pool.query<R>(text, params as string[])).rows;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

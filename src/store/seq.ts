@@ -1,0 +1,25 @@
+import type { EventRef, LogBatch } from '../log/event-log.ts';
+
+/**
+ * An event's seq addresses its document in the log: batch offset * 2^20 + position
+ * (a batch holds at most a million events, config.ts). Unique, and growing with the log.
+ * Every store keeps it, so export can fetch full documents from the log.
+ */
+const POSITION_RANGE = 2 ** 20;
+
+export const seqOf = (ref: EventRef): number => ref.offset * POSITION_RANGE + ref.index;
+
+export const refOf = (seq: number): EventRef => ({
+  offset: Math.floor(seq / POSITION_RANGE),
+  index: seq % POSITION_RANGE,
+});
+
+/** A batch's documents, each with its seq put first, as one NDJSON text. */
+export function withSeqs(batch: LogBatch): string {
+  const docs = batch.docs.split('\n');
+  for (let i = 0; i < docs.length; i++) {
+    // Every document is a JSON object: `{"seq":N,` + the rest of it is one too.
+    docs[i] = `{"seq":${seqOf({ offset: batch.offset, index: i })},${docs[i]!.slice(1)}`;
+  }
+  return docs.join('\n');
+}

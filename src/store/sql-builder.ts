@@ -1,0 +1,62 @@
+import type { QueryFilter } from '../query/query.ts';
+
+/** SQL text and its positional parameters, built together so they cannot drift. */
+/** Every parameter is text: numbers and times are validated and inlined as literals. */
+export class Sql {
+  readonly params: string[] = [];
+  private readonly clauses: string[] = [];
+  param(value: string): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+  /** `column IN ($n, …)` over the values. */
+  in(column: string, values: readonly string[]): string {
+    return `${column} IN (${values.map((v) => this.param(v)).join(', ')})`;
+  }
+  where(clause: string): void {
+    this.clauses.push(clause);
+  }
+  get whereSql(): string {
+    return this.clauses.length ? `WHERE ${this.clauses.join(' AND ')}` : '';
+  }
+}
+
+/**
+ * The WHERE clause of a query filter over a table with tenant_id, app_id and
+ * occurred_at, plus — unless `eventColumns` is false — name, category and late.
+ * `time` turns validated Unix milliseconds into the engine's timestamp literal.
+ */
+export function filterSql(f: QueryFilter, time: (ms: number) => string, eventColumns = true): Sql {
+  const sql = new Sql();
+  sql.where(`tenant_id = ${sql.param(f.tenantId)}`);
+  if (f.appIds?.length) sql.where(sql.in('app_id', f.appIds));
+  if (eventColumns) {
+    if (f.names?.length) sql.where(sql.in('name', f.names));
+    if (f.categories?.length) sql.where(sql.in('category', f.categories));
+    if (f.late !== undefined) sql.where(f.late ? 'late' : 'NOT late');
+  }
+  if (f.from !== undefined) sql.where(`occurred_at >= ${time(f.from)}`);
+  if (f.to !== undefined) sql.where(`occurred_at < ${time(f.to)}`);
+  return sql;
+}
+
+const DAY_MS = 86400_000;
+const HOUR_MS = 3600_000;
+const whole = (t: number | undefined, unit: number) => t === undefined || t % unit === 0;
+
+/**
+ * Whether a per-day rollup keyed by (tenant, app, day, user) can answer the query: whole
+ * UTC days, filtered by app and time only.
+ */
+export function fitsDailyUserRollup(q: QueryFilter): boolean {
+  return (
+    !q.names?.length &&
+    !q.categories?.length &&
+    q.late === undefined &&
+    whole(q.from, DAY_MS) &&
+    whole(q.to, DAY_MS)
+  );
+}
+
+/** Whether an hourly rollup can answer the query's time bounds. */
+export const wholeHours = (q: QueryFilter): boolean => whole(q.from, HOUR_MS) && whole(q.to, HOUR_MS);
