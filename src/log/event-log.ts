@@ -48,6 +48,25 @@ export interface EventLog {
   /** Records how far a consumer has durably processed. */
   commitConsumer(name: string, offset: number): Promise<void>;
   consumerOffset(name: string): Promise<number>;
+  /**
+   * Joins the consumer group `name`. Every batch goes to one member at a time until a
+   * member acks it; a batch not acked when its member closes or dies goes out again. So
+   * consumers sharing a name split the work, and resume after a crash.
+   */
+  consumer(name: string): Promise<LogConsumer>;
+  close(): Promise<void>;
+}
+
+/** One member's share of a consumer group (EventLog.consumer). */
+export interface LogConsumer {
+  /**
+   * Batches for this member, oldest first: waits up to `waitMs` for the first, then
+   * takes what is ready, up to about `maxEvents` events. Empty when nothing came.
+   */
+  next(maxEvents: number, waitMs: number): Promise<LogBatch[]>;
+  /** Marks batches as processed: they are not handed out again. */
+  ack(batches: readonly LogBatch[]): Promise<void>;
+  /** Leaves the group; batches taken and not acked go out again. */
   close(): Promise<void>;
 }
 

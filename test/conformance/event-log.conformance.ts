@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EncodedBatch, EventLog } from '../../src/log/event-log.ts';
+import type { EncodedBatch, EventLog, LogBatch, LogConsumer } from '../../src/log/event-log.ts';
 
 export interface LogFactory {
   /** Why the adapter's engine is unavailable: its tests are skipped, showing this. */
@@ -24,6 +24,16 @@ export function batch(...seeds: number[]): EncodedBatch {
   return { keys, docs: seeds.map((s) => JSON.stringify({ seed: s, n: seq++ })).join('\n') };
 }
 const seedsOf = (docs: string) => docs.split('\n').map((d) => (JSON.parse(d) as { seed: number }).seed);
+
+/** Takes batches from a consumer until `n` came (waiting at most 10 s); fails on more. */
+async function takeAll(consumer: LogConsumer, n: number): Promise<LogBatch[]> {
+  const out: LogBatch[] = [];
+  const deadline = Date.now() + 10_000;
+  while (out.length < n && Date.now() < deadline) out.push(...(await consumer.next(1000, 500)));
+  assert.equal(out.length, n, 'batches taken');
+  assert.deepEqual(await consumer.next(1000, 300), [], 'nothing more');
+  return out;
+}
 
 export function eventLogConformance(name: string, factory: LogFactory): void {
   const only = { skip: factory.skip };
@@ -110,6 +120,46 @@ export function eventLogConformance(name: string, factory: LogFactory): void {
       await log.commitConsumer('c', second!.offset);
       await log.commitConsumer('c', first!.offset);
       assert.equal(await log.consumerOffset('c'), second!.offset);
+    }),
+  );
+
+  test(`${name}: a consumer group hands out each batch until it is acked`, only, () =>
+    withLog(async (log) => {
+      await log.append([batch(60), batch(61, 62)]);
+      await log.append([batch(63)]);
+      const member = await log.consumer('group');
+      const got = await takeAll(member, 3);
+      assert.deepEqual(
+        got.map((b) => seedsOf(b.docs)),
+        [[60], [61, 62], [63]],
+      );
+      assert.deepEqual(
+        got.map((b) => b.count),
+        [1, 2, 1],
+      );
+      await member.ack(got.slice(0, 2));
+      await member.close();
+      // The batch taken and not acked goes to the next member; the acked ones do not.
+      const next = await log.consumer('group');
+      try {
+        const again = await takeAll(next, 1);
+        assert.deepEqual(
+          again.map((b) => seedsOf(b.docs)),
+          [[63]],
+        );
+        await next.ack(again);
+        await log.append([batch(64)]);
+        assert.deepEqual(
+          (await takeAll(next, 1)).map((b) => seedsOf(b.docs)),
+          [[64]],
+        );
+        // Another group reads everything from the start.
+        const other = await log.consumer('other');
+        assert.equal((await takeAll(other, 4)).length, 4);
+        await other.close();
+      } finally {
+        await next.close();
+      }
     }),
   );
 

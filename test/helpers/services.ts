@@ -11,6 +11,8 @@ import { after } from 'node:test';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 
 export const PG_URL = process.env.USAGEHUB_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const NATS_URL = process.env.USAGEHUB_TEST_NATS ?? 'nats://127.0.0.1:4222';
@@ -51,7 +53,21 @@ export function pgPlace(): string {
   return url.toString();
 }
 
+const streams: string[] = [];
+/** A JetStream stream name no other test uses; the stream is deleted when the file ends. */
+export function natsStream(): string {
+  const name = `T_${randomBytes(6).toString('hex')}`;
+  streams.push(name);
+  return name;
+}
+
 after(async () => {
+  if (streams.length > 0) {
+    const nc = await connect({ servers: NATS_URL });
+    const jsm = await jetstreamManager(nc);
+    for (const s of streams) await jsm.streams.delete(s).catch(() => {});
+    await nc.close();
+  }
   if (schemas.length === 0) return;
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();

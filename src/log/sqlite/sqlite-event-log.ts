@@ -1,6 +1,14 @@
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../../storage/sqlite.ts';
-import { KEY_CHARS, type EncodedBatch, type EventLog, type EventRef, type LogBatch } from '../event-log.ts';
+import {
+  KEY_CHARS,
+  type EncodedBatch,
+  type EventLog,
+  type EventRef,
+  type LogBatch,
+  type LogConsumer,
+} from '../event-log.ts';
+import { OffsetConsumer } from '../offset-consumer.ts';
 
 const SCHEMA = `
   -- One row per event ever accepted; the key grows with event time (domain/dedup.ts),
@@ -117,6 +125,10 @@ export class SqliteEventLog implements EventLog {
 
   async consumerOffset(name: string): Promise<number> {
     return this.selectConsumer.get(name)?.offset ?? 0;
+  }
+
+  async consumer(name: string): Promise<LogConsumer> {
+    return new OffsetConsumer(this, name);
   }
 
   async close(): Promise<void> {

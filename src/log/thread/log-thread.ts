@@ -1,5 +1,6 @@
 import { ThreadClient } from '../../threads/rpc.ts';
 import type { EncodedBatch, EventLog, EventRef, LogBatch } from '../event-log.ts';
+import { OffsetConsumer } from '../offset-consumer.ts';
 
 /**
  * The SQLite event log on a thread of its own. Its commits wait on fsync; on the
@@ -25,5 +26,6 @@ export class LogThread implements EventLog {
   commitConsumer = (name: string, offset: number) =>
     this.thread.call<void>('commitConsumer', { name, offset });
   consumerOffset = (name: string) => this.thread.call<number>('consumerOffset', name);
+  consumer = async (name: string) => new OffsetConsumer(this, name);
   close = () => this.thread.stop();
 }

@@ -30,7 +30,7 @@ import { openPool, type PgLocation } from '../../storage/postgres.ts';
 import type { EventStore } from '../event-store.ts';
 import { refOf, withSeqs } from '../seq.ts';
 import { Sql, filterSql as filterSqlOf, fitsDailyUserRollup, wholeHours } from '../sql-builder.ts';
-import { assertMigrated, migrate } from './migrations.ts';
+import { assertMigrated, migrate } from '../../storage/pg-migrations.ts';
 import { MonthlyPartitions } from './partitions.ts';
 
 /**

@@ -73,6 +73,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       -- The JetStream event log's dedup keys: ingest claims them in the same transaction
       -- that waits for JetStream's acknowledgement (log/jetstream/).
       CREATE TABLE log_keys (key bytea PRIMARY KEY);
+      -- Offsets that consumers report (EventLog.commitConsumer), for operators.
+      CREATE TABLE log_consumers (name text PRIMARY KEY, log_offset bigint NOT NULL);
     `,
   },
 ];

@@ -1,0 +1,120 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import type { LogBatch, LogConsumer } from '../event-log.ts';
+
+const NANOS_PER_MS = 1_000_000;
+/** Messages a member holds ahead of its work: enough to keep busy, few enough to share. */
+const PREFETCH = 16;
+const DECODER = new TextDecoder();
+
+/** A batch's documents are one JSON object per line: its event count is its line count. */
+export function lineCount(docs: string): number {
+  let n = 1;
+  for (let i = docs.indexOf('\n'); i !== -1; i = docs.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * A member of a durable JetStream pull consumer. Members with the same name, in any
+ * process, share the consumer: JetStream hands each message to one of them and gives it
+ * to another when it is not acked within the ack wait (a member that died) or is nak'ed
+ * (a member that closed).
+ */
+export class JetStreamConsumer implements LogConsumer {
+  private readonly queue: JsMsg[] = [];
+  private readonly held = new Map<number, JsMsg>();
+  private wake: (() => void) | null = null;
+  private closed = false;
+
+  private constructor(private readonly messages: ConsumerMessages) {
+    void this.pump();
+  }
+
+  static async join(
+    js: JetStreamClient,
+    jsm: JetStreamManager,
+    stream: string,
+    name: string,
+    ackWaitMs: number,
+  ): Promise<JetStreamConsumer> {
+    try {
+      await jsm.consumers.info(stream, name);
+    } catch (err) {
+      if (!/consumer not found/i.test((err as Error).message)) throw err;
+      try {
+        await jsm.consumers.add(stream, {
+          durable_name: name,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: ackWaitMs * NANOS_PER_MS,
+          max_deliver: -1,
+        });
+      } catch (addErr) {
+        if (!/already in use|already exists/i.test((addErr as Error).message)) throw addErr;
+      }
+    }
+    const consumer = await js.consumers.get(stream, name);
+    return new JetStreamConsumer(await consumer.consume({ max_messages: PREFETCH }));
+  }
+
+  private async pump(): Promise<void> {
+    for await (const m of this.messages) {
+      this.queue.push(m);
+      this.wake?.();
+    }
+  }
+
+  async next(maxEvents: number, waitMs: number): Promise<LogBatch[]> {
+    if (this.queue.length === 0 && !this.closed) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+    const out: LogBatch[] = [];
+    let events = 0;
+    while (this.queue.length > 0) {
+      const m = this.queue[0]!;
+      const docs = DECODER.decode(m.data);
+      const count = lineCount(docs);
+      if (out.length > 0 && events + count > maxEvents) break;
+      this.queue.shift();
+      this.held.set(m.seq, m);
+      out.push({ offset: m.seq, docs, count });
+      events += count;
+    }
+    return out;
+  }
+
+  async ack(batches: readonly LogBatch[]): Promise<void> {
+    // Acks are confirmed, so that what a member acked and then died is not redelivered.
+    await Promise.all(
+      batches.map(async (b) => {
+        const m = this.held.get(b.offset);
+        if (!m) return;
+        await m.ackAck();
+        this.held.delete(b.offset);
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    await this.messages.close();
+    // What this member took and did not finish goes to another member at once.
+    for (const m of [...this.held.values(), ...this.queue]) m.nak();
+    this.held.clear();
+    this.queue.length = 0;
+  }
+}
