@@ -77,6 +77,44 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE TABLE log_consumers (name text PRIMARY KEY, log_offset bigint NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: 'catalog: tenants, apps, keys, OAuth clients and the registries',
+    sql: `
+      -- The same tables as the embedded catalog.db (catalog/sqlite-catalog.ts); times are
+      -- ISO 8601 text there and here, so both answer with the same strings.
+      CREATE TABLE tenants (id text PRIMARY KEY, name text NOT NULL, created_at text NOT NULL);
+      CREATE TABLE apps (
+        id text PRIMARY KEY, tenant_id text NOT NULL REFERENCES tenants(id), name text NOT NULL,
+        created_at text NOT NULL, origin integer, UNIQUE (tenant_id, name));
+      CREATE UNIQUE INDEX apps_origin ON apps (tenant_id, origin) WHERE origin IS NOT NULL;
+      CREATE TABLE api_keys (
+        id text PRIMARY KEY, tenant_id text NOT NULL REFERENCES tenants(id), name text NOT NULL,
+        role text NOT NULL, prefix text NOT NULL, secret_hash text NOT NULL UNIQUE,
+        created_at text NOT NULL, revoked_at text);
+      CREATE TABLE event_mappings (
+        app_id text NOT NULL REFERENCES apps(id), event_name text NOT NULL, category text NOT NULL,
+        PRIMARY KEY (app_id, event_name));
+      CREATE TABLE oauth_clients (
+        id text PRIMARY KEY, tenant_id text NOT NULL REFERENCES tenants(id), name text NOT NULL,
+        scopes text NOT NULL, secret_hash text NOT NULL, created_at text NOT NULL, revoked_at text);
+      CREATE TABLE settings (name text PRIMARY KEY, value text NOT NULL);
+      CREATE TABLE hit_users (
+        tenant_id text NOT NULL REFERENCES tenants(id), id text NOT NULL, first_name text,
+        last_name text, email text, PRIMARY KEY (tenant_id, id));
+      CREATE TABLE medias (
+        tenant_id text NOT NULL REFERENCES tenants(id), id text NOT NULL, kind text NOT NULL,
+        duration_seconds double precision, PRIMARY KEY (tenant_id, id));
+      CREATE TABLE session_types (
+        tenant_id text NOT NULL REFERENCES tenants(id), type text NOT NULL, PRIMARY KEY (tenant_id, type));
+      CREATE TABLE metrics (
+        tenant_id text NOT NULL REFERENCES tenants(id), key text NOT NULL, description text,
+        PRIMARY KEY (tenant_id, key));
+      CREATE TABLE ip_ranges (
+        tenant_id text NOT NULL REFERENCES tenants(id), cidr text NOT NULL, organisation text NOT NULL,
+        domain text, PRIMARY KEY (tenant_id, cidr));
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

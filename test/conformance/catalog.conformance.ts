@@ -1,0 +1,166 @@
+/**
+ * The Catalog conformance suite: what every Catalog adapter must do, on its real engine.
+ * `open` over the same place must see what an earlier open wrote.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Catalog } from '../../src/catalog/catalog.ts';
+
+export interface CatalogFactory {
+  /** Why the adapter's engine is unavailable: its tests are skipped, showing this. */
+  skip?: string;
+  place(): string;
+  open(place: string): Promise<Catalog>;
+}
+
+export function catalogConformance(name: string, factory: CatalogFactory): void {
+  const only = { skip: factory.skip };
+  const withCatalog = async (fn: (c: Catalog, place: string) => Promise<void>) => {
+    const place = factory.place();
+    const catalog = await factory.open(place);
+    try {
+      await fn(catalog, place);
+    } finally {
+      await catalog.close();
+    }
+  };
+
+  test(`${name}: tenants and apps, names unique per tenant, found by id before name`, only, () =>
+    withCatalog(async (c) => {
+      const t = await c.createTenant('acme');
+      const other = await c.createTenant('other');
+      assert.deepEqual(await c.listTenants(), [t, other]);
+      assert.deepEqual(await c.renameTenant(t.id, 'Acme'), { ...t, name: 'Acme' });
+      const a = await c.createApp(t.id, 'web');
+      assert.equal(a.outcome, 'created');
+      const web = a.outcome === 'created' ? a.value : assert.fail();
+      assert.deepEqual(await c.createApp(t.id, 'web'), { outcome: 'name_taken' });
+      assert.equal((await c.createApp(other.id, 'web')).outcome, 'created');
+      const b = await c.createApp(t.id, web.id); // an app named like another's id
+      assert.equal(b.outcome, 'created');
+      assert.equal((await c.findApp(t.id, web.id))!.name, 'web');
+      assert.equal((await c.findApp(t.id, 'web'))!.id, web.id);
+      assert.equal(await c.findApp(other.id, web.id), null);
+      assert.deepEqual(
+        (await c.listApps(t.id)).map((x) => x.name),
+        ['web', web.id],
+      );
+      assert.deepEqual(await c.renameApp(t.id, web.id, web.id), { outcome: 'name_taken' });
+      assert.equal(await c.renameApp(t.id, 'app_none', 'x'), null);
+      const renamed = await c.renameApp(t.id, web.id, 'site');
+      assert.equal(renamed?.outcome === 'created' && renamed.value.name, 'site');
+    }),
+  );
+
+  test(`${name}: event mappings sorted by name, and unique user-interface origins`, only, () =>
+    withCatalog(async (c) => {
+      const t = await c.createTenant('acme');
+      const a = await c.createApp(t.id, 'web');
+      const b = await c.createApp(t.id, 'cli');
+      const web = a.outcome === 'created' ? a.value : assert.fail();
+      const cli = b.outcome === 'created' ? b.value : assert.fail();
+      await c.setEventMapping(t.id, web.id, { eventName: 'open', category: 'Other' });
+      await c.setEventMapping(t.id, web.id, { eventName: 'login', category: 'Other' });
+      const app = await c.setEventMapping(t.id, web.id, { eventName: 'login', category: 'Login' });
+      assert.deepEqual(app!.eventMappings, [
+        { eventName: 'login', category: 'Login' },
+        { eventName: 'open', category: 'Other' },
+      ]);
+      assert.deepEqual((await c.removeEventMapping(t.id, web.id, 'open'))!.eventMappings, [
+        { eventName: 'login', category: 'Login' },
+      ]);
+      assert.equal(
+        await c.setEventMapping(t.id, 'web', { eventName: 'x', category: 'Other' }),
+        null,
+        'by id only',
+      );
+      const set = await c.setAppOrigin(t.id, web.id, 3);
+      assert.equal(set?.outcome === 'created' && set.value.origin, 3);
+      assert.deepEqual(await c.setAppOrigin(t.id, cli.id, 3), { outcome: 'name_taken' });
+      assert.equal((await c.setAppOrigin(t.id, web.id, null))?.outcome, 'created');
+      assert.equal((await c.setAppOrigin(t.id, cli.id, 3))?.outcome, 'created');
+    }),
+  );
+
+  test(`${name}: keys by hash, revocation once, OAuth clients, one signing key`, only, () =>
+    withCatalog(async (c) => {
+      const t = await c.createTenant('acme');
+      const key = await c.createKey(
+        { id: 'key_1', tenantId: t.id, name: 'k', role: 'ingest', prefix: 'uh_ab' },
+        'h1',
+      );
+      assert.equal(key.revokedAt, null);
+      assert.deepEqual(await c.findKeyByHash('h1'), key);
+      assert.equal(await c.findKeyByHash('h2'), null);
+      const revoked = await c.revokeKey(t.id, 'key_1');
+      assert.ok(revoked!.revokedAt);
+      assert.equal(
+        (await c.revokeKey(t.id, 'key_1'))!.revokedAt,
+        revoked!.revokedAt,
+        'first revocation kept',
+      );
+      assert.equal(await c.revokeKey('ten_other', 'key_1'), null);
+      assert.deepEqual(await c.listKeys(t.id), [revoked]);
+      const client = await c.createOAuthClient(
+        { id: 'cli_1', tenantId: t.id, name: 'sync', scopes: ['connector.write'] },
+        'secret-hash',
+      );
+      assert.deepEqual(await c.findOAuthClient('cli_1'), { client, secretHash: 'secret-hash' });
+      assert.ok((await c.revokeOAuthClient(t.id, 'cli_1'))!.revokedAt);
+      assert.equal((await c.listOAuthClients(t.id)).length, 1);
+      const signing = await c.tokenSigningKey();
+      assert.equal(await c.tokenSigningKey(), signing);
+    }),
+  );
+
+  test(`${name}: registries — hit users, medias, metrics, session types, IP ranges`, only, () =>
+    withCatalog(async (c) => {
+      const t = await c.createTenant('acme');
+      await c.putHitUser(t.id, { id: 'u2', firstName: 'Bo', lastName: null, email: null });
+      await c.putHitUser(t.id, { id: 'u1', firstName: 'Al', lastName: 'X', email: 'al@x.com' });
+      await c.putHitUser(t.id, { id: 'u2', firstName: 'Bob', lastName: null, email: null });
+      assert.deepEqual(
+        (await c.listHitUsers(t.id)).map((u) => [u.id, u.firstName]),
+        [
+          ['u1', 'Al'],
+          ['u2', 'Bob'],
+        ],
+      );
+      assert.equal(await c.removeHitUser(t.id, 'u1'), true);
+      assert.equal(await c.removeHitUser(t.id, 'u1'), false);
+      await c.putMedia(t.id, { id: 'm1', kind: 'video', durationSeconds: 12.5 });
+      assert.deepEqual(await c.listMedias(t.id), [{ id: 'm1', kind: 'video', durationSeconds: 12.5 }]);
+      assert.equal(await c.removeMedia(t.id, 'm1'), true);
+      await c.putMetric(t.id, { key: 'primary', description: 'seats' });
+      await c.putMetric(t.id, { key: 'primary', description: 'users' });
+      assert.deepEqual(await c.listMetrics(t.id), [{ key: 'primary', description: 'users' }]);
+      assert.equal(await c.removeMetric(t.id, 'primary'), true);
+      await c.addSessionType(t.id, 'VIDEO');
+      await c.addSessionType(t.id, 'VIDEO');
+      await c.addSessionType(t.id, 'AUDIO');
+      assert.deepEqual(await c.listSessionTypes(t.id), ['AUDIO', 'VIDEO']);
+      assert.equal(await c.ipRangesVersion(t.id), 0);
+      await c.replaceIpRanges(t.id, [{ cidr: '10.0.0.0/8', organisation: 'Acme', domain: 'acme.com' }]);
+      await c.replaceIpRanges(t.id, [{ cidr: '192.168.0.0/16', organisation: 'Home', domain: null }]);
+      assert.equal(await c.ipRangesVersion(t.id), 2);
+      assert.deepEqual(await c.listIpRanges(t.id), [
+        { cidr: '192.168.0.0/16', organisation: 'Home', domain: null },
+      ]);
+    }),
+  );
+
+  test(`${name}: what was written survives a reopen`, only, async () => {
+    const place = factory.place();
+    const c = await factory.open(place);
+    const t = await c.createTenant('acme');
+    await c.createApp(t.id, 'web');
+    await c.close();
+    const again = await factory.open(place);
+    try {
+      assert.deepEqual(await again.listTenants(), [t]);
+      assert.equal((await again.findApp(t.id, 'web'))!.name, 'web');
+    } finally {
+      await again.close();
+    }
+  });
+}
