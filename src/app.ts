@@ -39,7 +39,8 @@ export interface AppDeps {
   hitRegistry: HitRegistry;
   enrichment: EnrichmentDirectory;
   sessionTypes: SessionTypeRegistry;
-  live: LiveService;
+  /** Null where the profile has no Live API yet (scale): its routes answer live_unavailable. */
+  live: LiveService | null;
   admin: AdminService;
   pipeline: IngestPipeline;
   queries: EventQueries;
@@ -109,6 +110,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     void reply.status(404).send(nativeEnvelope(e, req));
   });
   await app.register(opsRoutes, { metrics: deps.metrics, notReadyReason: deps.notReadyReason });
+  // A worker consumes the log; it answers only health, readiness and metrics.
+  if (deps.config.role === 'worker') return app;
   await app.register(nativeRoutes, {
     auth: deps.auth,
     apps: deps.apps,
@@ -144,7 +147,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pipeline: deps.pipeline,
     metrics: deps.metrics,
   });
-  await app.register(liveRoutes, { auth: deps.auth, live: deps.live });
+  if (deps.live) await app.register(liveRoutes, { auth: deps.auth, live: deps.live });
+  else
+    app.all('/v1/live/*', async () => {
+      throw new UsageHubError('live_unavailable');
+    });
   await app.register(adminRoutes, { auth: deps.auth, admin: deps.admin });
   await app.register(queryRoutes, {
     auth: deps.auth,

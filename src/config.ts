@@ -50,6 +50,25 @@ export const ConfigSchema = Type.Object({
   liveConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
   /** Lifetime of OAuth access tokens (client credentials grant), in seconds. */
   tokenTtlSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 3600 }),
+  /**
+   * The scale profile: the event log on NATS JetStream (`nats://host:4222`, several
+   * comma-separated) and the store, catalog and dedup keys on PostgreSQL
+   * (`postgres://user@host/db?schema=usagehub`). Empty: the embedded files in dataDir.
+   * The two go together.
+   */
+  log: Type.String({ default: '' }),
+  store: Type.String({ default: '' }),
+  /** Scale profile: what this process does — answer HTTP (ingest), consume the log (worker), or both. */
+  role: Type.Union([Type.Literal('all'), Type.Literal('ingest'), Type.Literal('worker')], { default: 'all' }),
+  /** Scale profile: apply missing PostgreSQL schema migrations at start instead of refusing to start. */
+  migrate: Type.Boolean({ default: false }),
+  /** Scale profile: the JetStream stream's name, and its replicas when usagehub creates it. */
+  logStream: Type.String({ pattern: '^[A-Za-z0-9_-]+$', default: 'USAGEHUB' }),
+  logReplicas: Type.Union([Type.Literal(1), Type.Literal(3), Type.Literal(5)], { default: 1 }),
+  /** Scale profile: a worker that holds a log batch this long without finishing it is presumed dead. */
+  logAckWaitSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+  /** Scale profile: store writers per worker process, each with its own PostgreSQL connection. */
+  storeWriters: Type.Integer({ minimum: 1, maximum: 32, default: 2 }),
   /** Where the CLI finds a running server, and the key it uses there. */
   url: Type.Optional(Type.String()),
   key: Type.Optional(Type.String()),
@@ -75,6 +94,14 @@ const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
   USAGEHUB_LIVE_CONCURRENCY: 'liveConcurrency',
   USAGEHUB_LIVE_FAILING_AFTER_SECONDS: 'liveFailingAfterSeconds',
   USAGEHUB_SESSION_IDLE_SECONDS: 'sessionIdleSeconds',
+  USAGEHUB_LOG: 'log',
+  USAGEHUB_STORE: 'store',
+  USAGEHUB_ROLE: 'role',
+  USAGEHUB_MIGRATE: 'migrate',
+  USAGEHUB_LOG_STREAM: 'logStream',
+  USAGEHUB_LOG_REPLICAS: 'logReplicas',
+  USAGEHUB_LOG_ACK_WAIT_SECONDS: 'logAckWaitSeconds',
+  USAGEHUB_STORE_WRITERS: 'storeWriters',
   USAGEHUB_URL: 'url',
   USAGEHUB_KEY: 'key',
 };
@@ -114,5 +141,23 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
   }
   const config = converted as Static<typeof ConfigSchema>;
   config.dataDir = path.resolve(config.dataDir);
+  const profileProblem = checkProfile(config);
+  if (profileProblem) throw new ConfigError(`invalid configuration:\n  ${profileProblem}`);
   return Object.freeze(config);
 }
+
+/** The settings that choose the profile must agree with each other. */
+function checkProfile(c: Static<typeof ConfigSchema>): string | null {
+  if (c.log && !/^nats:\/\//.test(c.log))
+    return `log: a NATS URL (nats://host:4222) or nothing, got ${JSON.stringify(c.log)}`;
+  if (c.store && !/^postgres(ql)?:\/\//.test(c.store))
+    return 'store: a PostgreSQL URL (postgres://user@host/db) or nothing';
+  if (Boolean(c.log) !== Boolean(c.store))
+    return 'log and store: the scale profile needs both (--log nats://… and --store postgres://…), the embedded one neither';
+  if (!c.log && c.role !== 'all')
+    return `role ${c.role}: only the scale profile splits roles; the embedded profile runs as one process (role all)`;
+  return null;
+}
+
+/** Whether the configuration chooses the scale profile (JetStream and PostgreSQL). */
+export const isScaleProfile = (c: Config): boolean => c.log !== '';

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from './config.ts';
+import { isScaleProfile, type Config } from './config.ts';
 import { AdminService } from './admin/admin.service.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { TokenService } from './auth/oauth/tokens.ts';
@@ -23,6 +23,17 @@ import { IngestPipeline } from './ingest/pipeline.ts';
 import { LogThread } from './log/thread/log-thread.ts';
 import { Metrics } from './ops/metrics.ts';
 import { StoreThread } from './store/thread/store-thread.ts';
+import { GroupStoreWriter } from './store/group-store-writer.ts';
+import { STORE_CONSUMER } from './store/store-writer.ts';
+import { PgEventStore } from './store/postgres/pg-event-store.ts';
+import { JetStreamEventLog } from './log/jetstream/jetstream-event-log.ts';
+import type { EventLog } from './log/event-log.ts';
+import type { EventQueries } from './store/event-store.ts';
+import { PgCatalog } from './catalog/pg-catalog.ts';
+import type { Catalog } from './catalog/catalog.ts';
+import { parsePgUrl } from './storage/postgres.ts';
+import { exportPage } from './query/export.ts';
+import type { ExportQuery } from './query/query.ts';
 import type { AppDeps } from './app.ts';
 
 /** Where the embedded profile keeps its files, inside the data directory. */
@@ -37,9 +48,125 @@ export function dataFiles(dataDir: string) {
 }
 
 /** The catalog alone, for tools that manage tenants, apps and keys. */
-export function openCatalog(config: Config): SqliteCatalog {
+export async function openCatalog(config: Config): Promise<Catalog> {
+  if (isScaleProfile(config)) return PgCatalog.open(parsePgUrl(config.store), { migrate: config.migrate });
   fs.mkdirSync(config.dataDir, { recursive: true });
   return new SqliteCatalog(dataFiles(config.dataDir).catalog);
+}
+
+/** The ports of one profile, opened: where events go, where they are queried. */
+interface Profile {
+  catalog: Catalog;
+  /** Ingest appends here. */
+  log: EventLog;
+  queries: EventQueries;
+  /** Log batches not yet in the store. */
+  storeLag(): Promise<number>;
+  /** Stops this process's consumers and closes the ports, the log last. */
+  close(progress: (phase: string) => void): Promise<void>;
+}
+
+/** Embedded: SQLite log on its thread, DuckDB store on its own (with its writer), SQLite catalog. */
+async function openEmbeddedProfile(config: Config, onFatal: (err: Error) => void): Promise<Profile> {
+  const files = dataFiles(config.dataDir);
+  const catalog = await openCatalog(config);
+  const log = await LogThread.open(files.log, onFatal);
+  // The store thread opens after the log, whose schema it reads; it is ready once it
+  // has applied whatever the log held at start (after a crash, the unapplied tail).
+  const store = await StoreThread.open(
+    {
+      logFile: files.log,
+      storeFile: files.store,
+      memoryLimit: config.storeMemoryLimit,
+      threads: config.storeThreads,
+    },
+    onFatal,
+  );
+  return {
+    catalog,
+    log,
+    queries: store,
+    storeLag: async () => {
+      const [head, applied] = await Promise.all([log.head(), store.appliedOffset()]);
+      return head - applied;
+    },
+    close: async (progress) => {
+      await store.stop();
+      progress('store thread stopped');
+      await log.close();
+      progress('log thread stopped');
+      await catalog.close();
+    },
+  };
+}
+
+/**
+ * Scale: JetStream log, PostgreSQL store and catalog. Workers (role worker or all) run
+ * store writers as members of the log's shared consumer group.
+ */
+async function openScaleProfile(config: Config, onError: (err: Error) => void): Promise<Profile> {
+  const pgWhere = parsePgUrl(config.store);
+  const catalog = await PgCatalog.open(pgWhere, { migrate: config.migrate });
+  const log = await JetStreamEventLog.open({
+    servers: config.log.split(',').map((u) => u.trim()),
+    stream: config.logStream,
+    replicas: config.logReplicas,
+    ackWaitMs: config.logAckWaitSeconds * 1000,
+    pg: pgWhere,
+    migrate: false,
+  });
+  const store = await PgEventStore.open(pgWhere, { connections: config.storeWriters + 4, migrate: false });
+  const writer = config.role === 'ingest' ? null : new GroupStoreWriter(log, store, onError);
+  await writer?.start(config.storeWriters);
+  return {
+    catalog,
+    log,
+    // Every query method is the store's; export also reads documents from the log.
+    queries: Object.assign(Object.create(store) as PgEventStore, {
+      exportPage: (q: ExportQuery) => exportPage(store, log, q),
+    }),
+    storeLag: () => log.pending(STORE_CONSUMER),
+    close: async (progress) => {
+      await writer?.stop();
+      progress('store writers stopped');
+      await store.close();
+      await log.close();
+      progress('log connection closed');
+      await catalog.close();
+    },
+  };
+}
+
+/**
+ * The Live API: endpoints and the delivery queue in live.db, the dispatcher and sender
+ * in this process. Embedded profile only, for now: the scale profile needs the queue in
+ * PostgreSQL, shared by its workers (docs/deploy.md).
+ */
+function openLive(
+  config: Config,
+  file: string,
+  log: EventLog,
+  metrics: Metrics,
+  onFatal: (err: Error) => void,
+): { service: LiveService; worker: LiveWorker; close(): Promise<void> } {
+  const store = new LiveStore(file);
+  const http = new LiveHttp(AddressGuard.fromSetting(config.liveAllowAddresses), config.liveTimeoutMs);
+  const service = new LiveService(store, http, config.liveFailingAfterSeconds * 1000);
+  const worker = new LiveWorker(log, store, http, config.liveConcurrency, onFatal, metrics);
+  metrics.measureLiveBacklog(
+    () => [...store.backlog().values()].reduce((a, b) => a + b, 0),
+    () => service.failingCount(),
+  );
+  worker.start();
+  return {
+    service,
+    worker,
+    close: async () => {
+      await worker.stop();
+      await http.close();
+      store.close();
+    },
+  };
 }
 
 export interface ServerRuntime {
@@ -55,19 +182,10 @@ export async function openServerRuntime(
   onFatal: (err: Error) => void,
 ): Promise<ServerRuntime> {
   const files = dataFiles(config.dataDir);
-  const catalog = openCatalog(config);
-  const log = await LogThread.open(files.log, onFatal);
-  // The store thread opens after the log, whose schema it reads; it is ready once it
-  // has applied whatever the log held at start (after a crash, the unapplied tail).
-  const store = await StoreThread.open(
-    {
-      logFile: files.log,
-      storeFile: files.store,
-      memoryLimit: config.storeMemoryLimit,
-      threads: config.storeThreads,
-    },
-    onFatal,
-  );
+  const profile = isScaleProfile(config)
+    ? await openScaleProfile(config, (err) => console.error(`usagehub: store writer: ${err.message}`))
+    : await openEmbeddedProfile(config, onFatal);
+  const { catalog, log, queries } = profile;
   const metrics = new Metrics();
   const auth = new Authenticator(catalog);
   const tokens = await TokenService.open(catalog, config.tokenTtlSeconds);
@@ -86,26 +204,14 @@ export async function openServerRuntime(
       sessionTypes.invalidate();
     },
     // Declared below; called only once requests arrive.
-    (tenantId, type, data) => liveWorker.emit(tenantId, type, data),
+    (tenantId, type, data) => liveParts?.worker.emit(tenantId, type, data),
   );
   const committer = new GroupCommitter(log, metrics);
   const pipeline = new IngestPipeline(committer, metrics);
-  const liveStore = new LiveStore(files.live);
-  const guard = AddressGuard.fromSetting(config.liveAllowAddresses);
-  const liveHttp = new LiveHttp(guard, config.liveTimeoutMs);
-  const live = new LiveService(liveStore, liveHttp, config.liveFailingAfterSeconds * 1000);
-  const liveWorker = new LiveWorker(log, liveStore, liveHttp, config.liveConcurrency, onFatal, metrics);
-  metrics.measureLiveBacklog(
-    () => [...liveStore.backlog().values()].reduce((a, b) => a + b, 0),
-    () => live.failingCount(),
-  );
-  liveWorker.start();
+  const liveParts = isScaleProfile(config) ? null : openLive(config, files.live, log, metrics, onFatal);
   let state: 'ready' | 'stopping' = 'ready';
-  metrics.measureSessions(() => store.sessionGauges(config.sessionIdleSeconds * 1000, Date.now()));
-  metrics.measureStoreLag(async () => {
-    const [head, applied] = await Promise.all([log.head(), store.appliedOffset()]);
-    return head - applied;
-  });
+  metrics.measureSessions(() => queries.sessionGauges(config.sessionIdleSeconds * 1000, Date.now()));
+  metrics.measureStoreLag(() => profile.storeLag());
 
   return {
     deps: {
@@ -118,10 +224,10 @@ export async function openServerRuntime(
       hitRegistry,
       enrichment,
       sessionTypes,
-      live,
+      live: liveParts?.service ?? null,
       admin,
       pipeline,
-      queries: store,
+      queries,
       notReadyReason: () => (state === 'ready' ? null : state),
     },
     beginShutdown: () => {
@@ -131,15 +237,11 @@ export async function openServerRuntime(
       state = 'stopping';
       await committer.drain();
       progress('log commits drained');
-      await liveWorker.stop();
-      await liveHttp.close();
-      liveStore.close();
-      progress('live deliveries stopped');
-      await store.stop();
-      progress('store thread stopped');
-      await log.close();
-      progress('log thread stopped');
-      await catalog.close();
+      if (liveParts) {
+        await liveParts.close();
+        progress('live deliveries stopped');
+      }
+      await profile.close(progress);
     },
   };
 }

@@ -13,7 +13,7 @@ import type {
 import type { CompanyResolution } from '../enrichment/companies.ts';
 import type { Category } from '../domain/categories.ts';
 import type { Scope } from '../auth/oauth/scopes.ts';
-import type { Config } from '../config.ts';
+import { isScaleProfile, type Config } from '../config.ts';
 import { AdminService, type CreatedClient, type CreatedKey } from '../admin/admin.service.ts';
 import { acquireDataLock } from '../ops/data-lock.ts';
 import { dataFiles, openCatalog } from '../runtime.ts';
@@ -69,6 +69,8 @@ function describeError(code: string, message: string, details: readonly Problem[
  * do instead (`instead`). Returns the release function.
  */
 export function lockDataDir(config: Config, instead: string): () => void {
+  // The scale profile keeps nothing in a data directory: its engines serve many processes.
+  if (isScaleProfile(config)) return () => {};
   const lock = acquireDataLock(dataFiles(config.dataDir).lock, 'cli');
   if (lock.outcome === 'acquired') return lock.release;
   const { role, pid } = lock.holder;
@@ -225,7 +227,7 @@ export class LocalBackend implements AdminBackend {
 
   static async open(config: Config, tenantId: string | undefined): Promise<LocalBackend> {
     const release = lockDataDir(config, 'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)');
-    const catalog = openCatalog(config);
+    const catalog = await openCatalog(config);
     const closeAll = async () => {
       await catalog.close();
       release();

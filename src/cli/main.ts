@@ -11,11 +11,14 @@ import { parseScope, SCOPES, type Scope } from '../auth/oauth/scopes.ts';
 import { CliError, openBackend, type AdminBackend } from './backend.ts';
 import { init } from './commands/init.ts';
 import { serve } from './commands/serve.ts';
+import { migrateStore } from './commands/migrate.ts';
 import { exportEvents } from './commands/export.ts';
 import { liveCommands } from './commands/live.ts';
 
 interface GlobalOpts {
   data?: string;
+  log?: string;
+  store?: string;
   url?: string;
   key?: string;
   tenant?: string;
@@ -24,7 +27,7 @@ interface GlobalOpts {
 
 function configFrom(cmd: Command, extra: ConfigOverrides = {}): Config {
   const g = cmd.optsWithGlobals<GlobalOpts>();
-  return loadConfig({ dataDir: g.data, url: g.url, key: g.key, ...extra });
+  return loadConfig({ dataDir: g.data, log: g.log, store: g.store, url: g.url, key: g.key, ...extra });
 }
 
 /** Prints a result: JSON for scripts with --json, else a short line for people. */
@@ -45,6 +48,8 @@ async function withBackend(cmd: Command, fn: (b: AdminBackend) => Promise<void>)
 const program = new Command('usagehub')
   .description('Self-hosted hub for product usage events.')
   .option('--data <dir>', 'data directory (USAGEHUB_DATA_DIR; default ./data)')
+  .option('--log <url>', 'scale profile: NATS JetStream, nats://host:4222[,…] (USAGEHUB_LOG)')
+  .option('--store <url>', 'scale profile: PostgreSQL, postgres://user@host/db[?schema=…] (USAGEHUB_STORE)')
   .option('--url <url>', 'a running server to manage (USAGEHUB_URL)')
   .option('--key <key>', 'API key for --url (USAGEHUB_KEY)')
   .option('--tenant <id>', 'tenant to act on, when working on a data directory with several')
@@ -56,8 +61,40 @@ program
   .description('run the server')
   .option('--port <port>', 'port to listen on (PORT; default 8080)')
   .option('--host <host>', 'address to listen on (HOST; default 0.0.0.0)')
-  .action(async (opts: { port?: string; host?: string }, cmd: Command) => {
-    await serve(configFrom(cmd, { port: opts.port as unknown as number, host: opts.host }));
+  .addOption(
+    new Option(
+      '--role <role>',
+      'scale profile: answer HTTP, consume the log, or both (USAGEHUB_ROLE)',
+    ).choices(['all', 'ingest', 'worker']),
+  )
+  .option('--migrate', 'scale profile: apply missing PostgreSQL migrations first (USAGEHUB_MIGRATE)')
+  .action(
+    async (
+      opts: { port?: string; host?: string; role?: 'all' | 'ingest' | 'worker'; migrate?: boolean },
+      cmd: Command,
+    ) => {
+      await serve(
+        configFrom(cmd, {
+          port: opts.port as unknown as number,
+          host: opts.host,
+          role: opts.role,
+          migrate: opts.migrate,
+        }),
+      );
+    },
+  );
+
+program
+  .command('migrate')
+  .description('scale profile: bring the PostgreSQL schema (--store) to this version')
+  .action(async (_o, cmd: Command) => {
+    const res = await migrateStore(configFrom(cmd));
+    print(cmd, res, () =>
+      res.applied.length === 0
+        ? `schema "${res.schema}" is up to date (version ${res.version})`
+        : res.applied.map((m) => `applied ${m.version}: ${m.name}`).join('\n') +
+          `\nschema "${res.schema}" is at version ${res.version}`,
+    );
   });
 
 program

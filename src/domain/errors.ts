@@ -25,6 +25,10 @@ export const ERRORS = {
   invalid_token: { status: 401, message: 'A valid access token is required.' },
   insufficient_scope: { status: 403, message: 'The access token lacks the scope this needs.' },
   not_ready: { status: 503, message: 'usagehub is starting or shutting down.' },
+  live_unavailable: {
+    status: 503,
+    message: 'The Live API is not available in the scale profile yet; run it on the embedded profile.',
+  },
   internal: { status: 500, message: 'Internal error.' },
   // per-field problems, listed in `details` of validation_failed / invalid_request
   field_required: { status: 400, message: 'A required field is missing.' },

@@ -21,8 +21,8 @@ export function cli(args: string[], env: Record<string, string> = {}): Promise<C
   });
 }
 
-export async function cliJson<T>(args: string[]): Promise<T> {
-  const r = await cli([...args, '--json']);
+export async function cliJson<T>(args: string[], env: Record<string, string> = {}): Promise<T> {
+  const r = await cli([...args, '--json'], env);
   if (r.code !== 0) throw new Error(`usagehub ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { request } from 'undici';
 import cliProgress from 'cli-progress';
-import type { Config } from '../../config.ts';
+import { isScaleProfile, type Config } from '../../config.ts';
 import { dataFiles, openCatalog } from '../../runtime.ts';
 import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
 import { DuckDbEventStore } from '../../store/duckdb/duckdb-event-store.ts';
@@ -68,9 +68,11 @@ async function exportRemote(config: Config, opts: ExportOptions, out: Writable):
 }
 
 async function exportLocal(config: Config, opts: ExportOptions, out: Writable): Promise<number> {
+  if (isScaleProfile(config))
+    throw new CliError('in the scale profile, export through a running server: --url and --key');
   const files = dataFiles(config.dataDir);
   const release = lockDataDir(config, 'export from it with --url and --key');
-  const catalog = openCatalog(config);
+  const catalog = await openCatalog(config);
   const log = new SqliteEventLog(files.log);
   const store = await DuckDbEventStore.open(files.store, {
     memoryLimit: config.storeMemoryLimit,

@@ -14,7 +14,7 @@ export interface InitResult {
  */
 export async function init(config: Config, name: string | undefined): Promise<InitResult> {
   const release = lockDataDir(config, 'stop it first');
-  const catalog = openCatalog(config);
+  const catalog = await openCatalog(config);
   try {
     const res = await new AdminService(catalog).init(name);
     if (res.outcome === 'tenant_exists') {

@@ -51,7 +51,7 @@ function remote(url: string, key: string): LiveBackend {
 
 async function local(config: Config, tenantWanted: string | undefined): Promise<LiveBackend> {
   const release = lockDataDir(config, 'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)');
-  const catalog = openCatalog(config);
+  const catalog = await openCatalog(config);
   const store = new LiveStore(dataFiles(config.dataDir).live);
   const guard = AddressGuard.fromSetting(config.liveAllowAddresses);
   const http = new LiveHttp(guard, config.liveTimeoutMs);

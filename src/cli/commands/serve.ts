@@ -1,5 +1,6 @@
 import { buildApp } from '../../app.ts';
-import type { Config } from '../../config.ts';
+import { isScaleProfile, type Config } from '../../config.ts';
+import { redact } from '../../storage/postgres.ts';
 import { acquireDataLock } from '../../ops/data-lock.ts';
 import { dataFiles, openServerRuntime } from '../../runtime.ts';
 
@@ -12,7 +13,10 @@ const REDACT = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.he
  * close files. If that takes longer than the configured deadline, exit anyway, non-zero.
  */
 export async function serve(config: Config): Promise<void> {
-  const lock = acquireDataLock(dataFiles(config.dataDir).lock, 'server');
+  // The embedded profile's files belong to one server; the scale profile's processes share engines.
+  const lock = isScaleProfile(config)
+    ? ({ outcome: 'acquired', release: () => {} } as const)
+    : acquireDataLock(dataFiles(config.dataDir).lock, 'server');
   if (lock.outcome === 'held') {
     throw new Error(
       `${config.dataDir} is in use by process ${lock.holder.pid} (${lock.holder.role}, since ${lock.holder.since})`,
@@ -60,5 +64,10 @@ export async function serve(config: Config): Promise<void> {
     lock.release();
     throw err;
   }
-  app.log.info({ dataDir: config.dataDir }, 'usagehub is ready');
+  app.log.info(
+    isScaleProfile(config)
+      ? { role: config.role, log: redact(config.log), store: redact(config.store), stream: config.logStream }
+      : { dataDir: config.dataDir },
+    'usagehub is ready',
+  );
 }

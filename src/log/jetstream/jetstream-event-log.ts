@@ -214,6 +214,18 @@ export class JetStreamEventLog implements EventLog {
     return r.rows.length ? Number(r.rows[0]!.o) : 0;
   }
 
+  /** Batches a consumer group has not acked yet: waiting, and handed out. */
+  async pending(name: string): Promise<number> {
+    try {
+      const info = await this.jsm.consumers.info(this.options.stream, name);
+      return info.num_pending + info.num_ack_pending;
+    } catch (err) {
+      // The group forms when its first member joins; until then, all of the log waits.
+      if (/consumer not found/i.test((err as Error).message)) return this.head();
+      throw err;
+    }
+  }
+
   async consumer(name: string): Promise<LogConsumer> {
     return JetStreamConsumer.join(this.js, this.jsm, this.options.stream, name, this.options.ackWaitMs);
   }
