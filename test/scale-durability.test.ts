@@ -84,7 +84,7 @@ describe('scale profile', { skip: natsSkip ?? pgSkip }, () => {
           () => ingest,
           key,
           () => stop,
-          t,
+          at,
         ),
       );
       await new Promise((r) => setTimeout(r, 1500));
