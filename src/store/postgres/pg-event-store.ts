@@ -44,7 +44,11 @@ import { MonthlyPartitions } from './partitions.ts';
  * concurrently take their locks in the same order and do not deadlock.
  */
 const APPLY = `
-  WITH parsed AS (
+  WITH doc AS MATERIALIZED (
+    -- Materialized: otherwise the planner inlines d::jsonb into every use of j below,
+    -- parsing each document once per extracted field (57 us per event instead of ~3).
+    SELECT d::jsonb AS j FROM unnest(string_to_array($1, E'\\n')) AS d),
+  parsed AS (
     SELECT (j->>'seq')::bigint AS seq, decode(j->>'dedupKey', 'hex') AS dedup_key,
            j->>'tenantId' AS tenant_id, j->>'appId' AS app_id, j->>'source' AS source,
            j->>'name' AS name, j->>'category' AS category,
@@ -57,7 +61,7 @@ const APPLY = `
            j->'context'->>'environment' AS environment, j->'session'->>'action' AS session_action,
            CASE WHEN j->>'source' = 'sessions' THEN j->'properties'->'entities' END AS entities,
            j->'properties' AS props
-    FROM unnest(string_to_array($1, E'\\n')) AS d, LATERAL (SELECT d::jsonb AS j) AS doc),
+    FROM doc),
   ins AS (
     INSERT INTO events (seq, dedup_key, tenant_id, app_id, source, name, category, occurred_at, user_key,
                         session_id, count, client_id, target_app, late, company, domain, environment,

@@ -1,0 +1,87 @@
+/**
+ * CPU time of processes from the operating system's accounting (/proc/<pid>/stat), so a
+ * benchmark can say what each part of a deployment costs per event — the figure that
+ * matters on a machine where adding processes cannot show scaling.
+ */
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+interface Stat {
+  pid: number;
+  comm: string;
+  ppid: number;
+  /** Own user + system time, in ticks. */
+  own: number;
+  /** User + system time of children that exited and were waited for, in ticks. */
+  children: number;
+}
+
+function stat(pid: number): Stat | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null; // exited
+  }
+  // The command name may hold spaces; the fields after its closing parenthesis are fixed.
+  const close = text.lastIndexOf(')');
+  const comm = text.slice(text.indexOf('(') + 1, close);
+  const f = text.slice(close + 2).split(' ');
+  // f[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17.
+  return {
+    pid,
+    comm,
+    ppid: Number(f[1]),
+    own: Number(f[11]) + Number(f[12]),
+    children: Number(f[13]) + Number(f[14]),
+  };
+}
+
+function allStats(): Stat[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((d) => stat(Number(d)))
+    .filter((s): s is Stat => s !== null);
+}
+
+/** A group of processes whose CPU time can be read at any moment, in seconds. */
+export interface CpuSource {
+  name: string;
+  seconds(): number;
+}
+
+/** Given processes (threads included). */
+export function processes(name: string, pids: () => number[]): CpuSource {
+  return {
+    name,
+    seconds: () => pids().reduce((sum, pid) => sum + (stat(pid)?.own ?? 0), 0) / TICKS_PER_SECOND,
+  };
+}
+
+/**
+ * Every process with this command name, plus what their exited children used — for
+ * servers that fork per connection (PostgreSQL): a backend that ends during the
+ * measurement moves its time into its parent's children time, so nothing is lost.
+ */
+export function byCommand(name: string, comm: string): CpuSource {
+  return {
+    name,
+    seconds: () => {
+      const group = allStats().filter((s) => s.comm === comm);
+      const pids = new Set(group.map((s) => s.pid));
+      const roots = group.filter((s) => !pids.has(s.ppid));
+      return (
+        (group.reduce((a, s) => a + s.own, 0) + roots.reduce((a, s) => a + s.children, 0)) / TICKS_PER_SECOND
+      );
+    },
+  };
+}
+
+/** Starts measuring; the returned function gives each source's CPU seconds since. */
+export function measure(sources: readonly CpuSource[]): () => Map<string, number> {
+  const before = sources.map((s) => s.seconds());
+  return () => new Map(sources.map((s, i) => [s.name, s.seconds() - before[i]!]));
+}
