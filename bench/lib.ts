@@ -241,3 +241,89 @@ export async function paced(o: PacedOptions): Promise<LoadResult> {
     non2xx,
   };
 }
+
+export const BENCH_NATS = process.env.USAGEHUB_BENCH_NATS ?? 'nats://127.0.0.1:4222';
+export const BENCH_PG = process.env.USAGEHUB_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface ScaleDeployment {
+  /** The environment that points usagehub at this deployment's stream and schema. */
+  env: Record<string, string>;
+  schema: string;
+  ingestKey: string;
+  readKey: string;
+  appName: string;
+  /** Starts a usagehub process with a role; resolves once it is ready. */
+  start(role: 'all' | 'ingest' | 'worker', port: number): Promise<Started>;
+  /** Stops the processes and removes the stream and the schema. */
+  remove(): Promise<void>;
+}
+
+/**
+ * A scale-profile deployment on the local NATS and PostgreSQL, with a stream and a
+ * schema of its own: migrated, a tenant, an app "bench", an ingest and a read key.
+ */
+export async function scaleDeployment(): Promise<ScaleDeployment> {
+  const schema = `bench_${Date.now().toString(36)}`;
+  const store = new URL(BENCH_PG);
+  store.searchParams.set('schema', schema);
+  const env = {
+    USAGEHUB_LOG: BENCH_NATS,
+    USAGEHUB_STORE: store.toString(),
+    USAGEHUB_LOG_STREAM: schema.toUpperCase(),
+  };
+  const run = <T>(args: string[]) =>
+    JSON.parse(
+      execFileSync(process.execPath, [bin, '--json', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      }),
+    ) as T;
+  run(['migrate']);
+  run(['init']);
+  run(['apps', 'create', '--name', 'bench']);
+  const ingestKey = run<{ secret: string }>(['keys', 'create', '--role', 'ingest']).secret;
+  const readKey = run<{ secret: string }>(['keys', 'create', '--role', 'read']).secret;
+  const started: Started[] = [];
+  return {
+    env,
+    schema,
+    ingestKey,
+    readKey,
+    appName: 'bench',
+    start: async (role, port) => {
+      const child = spawn(
+        process.execPath,
+        [...SERVER_NODE_FLAGS, bin, 'serve', '--port', String(port), '--host', '127.0.0.1'],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+          env: { ...process.env, USAGEHUB_LOG_LEVEL: 'warn', ...env, USAGEHUB_ROLE: role },
+        },
+      );
+      const url = `http://127.0.0.1:${port}`;
+      for (let i = 0; ; i++) {
+        try {
+          if ((await fetch(`${url}/readyz`)).ok) break;
+        } catch {
+          if (i > 300) throw new Error(`usagehub ${role} on ${port} did not become ready`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const s = { url, child, stop: () => stopChild(child) };
+      started.push(s);
+      return s;
+    },
+    remove: async () => {
+      for (const s of started) await s.stop();
+      const { default: pg } = await import('pg');
+      const db = new pg.Client({ connectionString: BENCH_PG });
+      await db.connect();
+      await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await db.end();
+      const { connect } = await import('@nats-io/transport-node');
+      const { jetstreamManager } = await import('@nats-io/jetstream');
+      const nc = await connect({ servers: BENCH_NATS });
+      await (await jetstreamManager(nc)).streams.delete(env.USAGEHUB_LOG_STREAM).catch(() => {});
+      await nc.close();
+    },
+  };
+}

@@ -6,13 +6,20 @@
  * 5 after a warm-up):
  *   - daily counts by name over 30 days
  *   - daily distinct users over 30 days
- * and the same SQL run directly on the store file by DuckDB (the raw baseline), after
- * the server stops. Prints the server's peak resident memory.
+ *   - top 10 users over 30 days
+ * and the same SQL run directly on the store by its engine (the raw baseline, which
+ * scans events where usagehub may read a rollup). Prints the server's peak resident
+ * memory.
+ *
+ * `npm run bench:query -- scale` does the same on the scale profile (one process with
+ * role all on the local NATS and PostgreSQL, a stream and schema of its own); the raw
+ * baseline is then PostgreSQL scanning the events table.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { fmt, startUsagehub } from './lib.ts';
+import pg from 'pg';
+import { fmt, scaleDeployment, startUsagehub } from './lib.ts';
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const PER_REQUEST = 10_000;
@@ -52,21 +59,40 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return times.sort((a, b) => a - b)[2]!;
 }
 
+const SCALE = process.argv[2] === 'scale';
+const range = (ms: (t: number) => string) => `occurred_at >= ${ms(start)} AND occurred_at < ${ms(end)}`;
+const duck = (t: number) => `epoch_ms(${t}::BIGINT)`;
+const postgres = (t: number) => `to_timestamp(${t / 1000})`;
+
+/** Each query through usagehub's API, and as SQL over raw events in DuckDB and in PostgreSQL. */
 const QUERIES = {
   'daily counts by name, 30 days': {
     url: `/v1/query/counts?interval=day&groupBy=name&from=${start}&to=${end}`,
-    sql: `SELECT time_bucket(INTERVAL '1 day', occurred_at) b, name, sum(count) FROM events
-          WHERE occurred_at >= epoch_ms(${start}::BIGINT) AND occurred_at < epoch_ms(${end}::BIGINT) GROUP BY ALL`,
+    duckdb: `SELECT time_bucket(INTERVAL '1 day', occurred_at) b, name, sum(count) FROM events WHERE ${range(duck)} GROUP BY ALL`,
+    postgres: `SELECT date_trunc('day', occurred_at) b, name, sum(count) FROM events WHERE ${range(postgres)} GROUP BY 1, 2`,
   },
   'daily distinct users, 30 days': {
     url: `/v1/query/users?interval=day&from=${start}&to=${end}`,
-    sql: `SELECT time_bucket(INTERVAL '1 day', occurred_at) b, count(DISTINCT user_key) FROM events
-          WHERE occurred_at >= epoch_ms(${start}::BIGINT) AND occurred_at < epoch_ms(${end}::BIGINT) GROUP BY ALL`,
+    duckdb: `SELECT time_bucket(INTERVAL '1 day', occurred_at) b, count(DISTINCT user_key) FROM events WHERE ${range(duck)} GROUP BY ALL`,
+    postgres: `SELECT date_trunc('day', occurred_at) b, count(DISTINCT user_key) FROM events WHERE ${range(postgres)} GROUP BY 1`,
+  },
+  'top 10 users, 30 days': {
+    url: `/v1/query/top-users?limit=10&from=${start}&to=${end}`,
+    duckdb: `SELECT user_key, sum(count) e FROM events WHERE ${range(duck)} GROUP BY ALL ORDER BY e DESC LIMIT 10`,
+    postgres: `SELECT user_key, sum(count) e FROM events WHERE ${range(postgres)} GROUP BY 1 ORDER BY e DESC LIMIT 10`,
   },
 };
 
 async function main(): Promise<void> {
-  const hub = await startUsagehub(18181);
+  const scale = SCALE ? await scaleDeployment() : null;
+  const hub = scale
+    ? {
+        ...(await scale.start('all', 18181)),
+        ingestKey: scale.ingestKey,
+        readKey: scale.readKey,
+        dataDir: '',
+      }
+    : await startUsagehub(18181);
   const results: Record<string, { usagehub: number; raw: number }> = {};
   let rss: number | undefined;
   try {
@@ -114,25 +140,48 @@ async function main(): Promise<void> {
   } finally {
     await hub.stop();
   }
-  const file = path.join(hub.dataDir, 'store.duckdb');
-  const instance = await DuckDBInstance.create(file, { memory_limit: '512MB', threads: '2' });
-  const conn = await instance.connect();
-  for (const [name, q] of Object.entries(QUERIES)) {
-    results[name]!.raw = await timed(async () => (await conn.runAndReadAll(q.sql)).getRows());
+  let size: number;
+  if (scale) {
+    const url = new URL(scale.env.USAGEHUB_STORE!);
+    url.searchParams.delete('schema');
+    const db = new pg.Client({
+      connectionString: url.toString(),
+      options: `-c search_path=${scale.schema} -c TimeZone=UTC`,
+    });
+    await db.connect();
+    for (const [name, q] of Object.entries(QUERIES))
+      results[name]!.raw = await timed(() => db.query(q.postgres));
+    size = Number(
+      (
+        await db.query<{ n: string }>(
+          `SELECT sum(pg_total_relation_size(c.oid)) AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = $1 AND c.relkind = 'r'`,
+          [scale.schema],
+        )
+      ).rows[0]!.n,
+    );
+    await db.end();
+    await scale.remove();
+  } else {
+    const file = path.join(hub.dataDir, 'store.duckdb');
+    const instance = await DuckDBInstance.create(file, { memory_limit: '512MB', threads: '2' });
+    const conn = await instance.connect();
+    for (const [name, q] of Object.entries(QUERIES)) {
+      results[name]!.raw = await timed(async () => (await conn.runAndReadAll(q.duckdb)).getRows());
+    }
+    conn.closeSync();
+    instance.closeSync();
+    size = fs.readdirSync(hub.dataDir).reduce((s, f) => s + fs.statSync(path.join(hub.dataDir, f)).size, 0);
   }
-  conn.closeSync();
-  instance.closeSync();
-  const size = fs
-    .readdirSync(hub.dataDir)
-    .reduce((s, f) => s + fs.statSync(path.join(hub.dataDir, f)).size, 0);
 
-  console.log(`\n| query (${fmt(TOTAL)} events) | usagehub ms | raw DuckDB ms | ratio |`);
+  console.log(
+    `\n| query (${fmt(TOTAL)} events, ${SCALE ? 'scale' : 'embedded'} profile) | usagehub ms | raw ${SCALE ? 'PostgreSQL' : 'DuckDB'} ms | ratio |`,
+  );
   console.log('|---|---:|---:|---:|');
   for (const [name, r] of Object.entries(results)) {
     console.log(`| ${name} | ${fmt(r.usagehub, 1)} | ${fmt(r.raw, 1)} | ${fmt(r.usagehub / r.raw, 2)} |`);
   }
   console.log(
-    `\nserver peak resident memory: ${fmt(rss / 2 ** 20)} MiB; data directory: ${fmt(size / 2 ** 20)} MiB`,
+    `\nserver peak resident memory: ${fmt(rss! / 2 ** 20)} MiB; ${SCALE ? 'PostgreSQL schema' : 'data directory'}: ${fmt(size / 2 ** 20)} MiB`,
   );
 }
 

@@ -14,23 +14,14 @@
  * Uses the local services (127.0.0.1:4222, 127.0.0.1:5432, or USAGEHUB_BENCH_NATS and
  * USAGEHUB_BENCH_PG) with a stream and schema of its own, removed afterwards.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import pg from 'pg';
 import { byCommand, measure, processes, type CpuSource } from './cpu.ts';
-import { eventBatch, fmt, load, root, SERVER_NODE_FLAGS, startBaseline, startUsagehub } from './lib.ts';
+import { eventBatch, fmt, load, scaleDeployment, startBaseline, startUsagehub } from './lib.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
-const NATS = process.env.USAGEHUB_BENCH_NATS ?? 'nats://127.0.0.1:4222';
-const PG = process.env.USAGEHUB_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SIZE = 1000;
 const CONNECTIONS = 16;
-const bin = path.join(root, 'bin', 'usagehub.js');
 
 interface Outcome {
   target: string;
@@ -104,41 +95,6 @@ async function run(
   };
 }
 
-function cliJson<T>(env: Record<string, string>, args: string[]): T {
-  return JSON.parse(
-    execFileSync(process.execPath, [bin, '--json', ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, ...env },
-    }),
-  ) as T;
-}
-
-async function startProcess(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [...SERVER_NODE_FLAGS, bin, 'serve', '--port', String(port), '--host', '127.0.0.1'],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, USAGEHUB_LOG_LEVEL: 'warn', ...env },
-    },
-  );
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`usagehub on ${port} did not become ready`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-}
-
 async function main(): Promise<void> {
   const outcomes: Outcome[] = [];
   const plain = { 'content-type': 'application/json' };
@@ -171,47 +127,27 @@ async function main(): Promise<void> {
     fs.rmSync(hub.dataDir, { recursive: true, force: true });
   }
 
-  const tag = `bench_${Date.now().toString(36)}`;
-  const storeUrl = new URL(PG);
-  storeUrl.searchParams.set('schema', tag);
-  const env = {
-    USAGEHUB_LOG: NATS,
-    USAGEHUB_STORE: storeUrl.toString(),
-    USAGEHUB_LOG_STREAM: tag.toUpperCase(),
-  };
-  const procs: ChildProcess[] = [];
+  const scale = await scaleDeployment();
   try {
-    cliJson(env, ['migrate']);
-    cliJson(env, ['init']);
-    cliJson(env, ['apps', 'create', '--name', 'bench']);
-    const { secret } = cliJson<{ secret: string }>(env, ['keys', 'create', '--role', 'ingest']);
-    const ingest = await startProcess({ ...env, USAGEHUB_ROLE: 'ingest' }, 18081);
-    const worker = await startProcess({ ...env, USAGEHUB_ROLE: 'worker' }, 18082);
-    procs.push(ingest, worker);
+    const ingest = await scale.start('ingest', 18081);
+    const worker = await scale.start('worker', 18082);
     outcomes.push(
       await run(
         'scale profile (1 ingest + 1 worker)',
-        'http://127.0.0.1:18081/v1/events',
-        { ...plain, authorization: `Bearer ${secret}` },
-        'bench',
-        'http://127.0.0.1:18082',
+        `${ingest.url}/v1/events`,
+        { ...plain, authorization: `Bearer ${scale.ingestKey}` },
+        scale.appName,
+        worker.url,
         [
-          processes('ingest process', () => [ingest.pid!]),
-          processes('worker process', () => [worker.pid!]),
+          processes('ingest process', () => [ingest.child.pid!]),
+          processes('worker process', () => [worker.child.pid!]),
           byCommand('nats-server', 'nats-server'),
           byCommand('postgresql', 'postgres'),
         ],
       ),
     );
   } finally {
-    for (const p of procs) await stop(p);
-    const db = new pg.Client({ connectionString: PG });
-    await db.connect();
-    await db.query(`DROP SCHEMA IF EXISTS ${tag} CASCADE`);
-    await db.end();
-    const nc = await connect({ servers: NATS });
-    await (await jetstreamManager(nc)).streams.delete(env.USAGEHUB_LOG_STREAM).catch(() => {});
-    await nc.close();
+    await scale.remove();
   }
 
   const base = outcomes[0]!.eventsPerSec;
