@@ -191,6 +191,58 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
     }),
   );
 
+  test(`${name}: top and distinct users over any whole-day range match the raw events`, only, async () => {
+    const store = await factory.open(factory.place());
+    try {
+      const day = 86400_000;
+      const oct30 = Date.UTC(2026, 9, 30);
+      // 40 days from Oct 30 to Dec 8, users with different habits, two apps.
+      const events = [];
+      for (let d = 0; d < 40; d++)
+        for (let u = 0; u < 6; u++)
+          if ((d + u) % (u + 1) === 0)
+            events.push(
+              event({
+                name: 'tick',
+                occurredAt: oct30 + d * day + 3600_000 * (u + 1),
+                appId: u % 2 ? 'app_1' : 'app_2',
+                actor: { userId: `u${u}` },
+                count: 1 + ((d * u) % 4),
+              }),
+            );
+      await store.apply([logBatch(10, events)]);
+      const at = (y: number, m: number, d: number) => Date.UTC(y, m, d);
+      const ranges: [number | undefined, number | undefined][] = [
+        [at(2026, 9, 31), at(2026, 10, 2)], // two months, a day of each
+        [at(2026, 10, 1), at(2026, 11, 1)], // one whole month
+        [at(2026, 10, 3), at(2026, 10, 29)], // most of a month
+        [at(2026, 10, 10), at(2026, 10, 12)], // a little of a month
+        [at(2026, 9, 30), at(2026, 11, 8)], // all of it, cutting both ends
+        [undefined, at(2026, 10, 20)],
+        [at(2026, 10, 20), undefined],
+        [undefined, undefined],
+      ];
+      const raw = { names: ['tick'] }; // a name filter makes every store scan the events
+      for (const [from, to] of ranges)
+        for (const appIds of [undefined, ['app_1'], ['app_1', 'app_2']]) {
+          const q = { tenantId: T, from, to, appIds };
+          const label = JSON.stringify(q);
+          assert.deepEqual(
+            await store.topUsers({ ...q, limit: 4 }),
+            await store.topUsers({ ...q, ...raw, limit: 4 }),
+            label,
+          );
+          assert.deepEqual(
+            await store.distinctUsers({ ...q, interval: 'day' }),
+            await store.distinctUsers({ ...q, ...raw, interval: 'day' }),
+            label,
+          );
+        }
+    } finally {
+      await store.close();
+    }
+  });
+
   test(`${name}: locate pages through events in stored order, with filters, as refs into the log`, only, () =>
     withStore(async (store) => {
       const first = await store.locate({ tenantId: T, limit: 3 });

@@ -88,11 +88,31 @@ const APPLY = `
            company, domain, environment, sum(count)
     FROM ins GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 ORDER BY 1, 3, 2, 4, 5, 6, 7, 8, 9, 10
     ON CONFLICT (tenant_id, occurred_at, app_id, name, category, late, target_app, company, domain, environment)
-    DO UPDATE SET events = rollup_hourly.events + excluded.events)
-  INSERT INTO daily_users
-  SELECT tenant_id, app_id, date_trunc('day', occurred_at)::date, user_key, sum(count)
-  FROM ins WHERE user_key IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 3, 2, 4
-  ON CONFLICT (tenant_id, day, app_id, user_key) DO UPDATE SET events = daily_users.events + excluded.events`;
+    DO UPDATE SET events = rollup_hourly.events + excluded.events),
+  monthly AS (
+    INSERT INTO monthly_users
+    SELECT tenant_id, app_id, date_trunc('month', occurred_at)::date, user_key, sum(count)
+    FROM ins WHERE user_key IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 3, 2, 4
+    ON CONFLICT (tenant_id, month, app_id, user_key) DO UPDATE SET events = monthly_users.events + excluded.events),
+  daily AS (
+    INSERT INTO daily_users
+    SELECT tenant_id, app_id, date_trunc('day', occurred_at)::date, user_key, sum(count)
+    FROM ins WHERE user_key IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 3, 2, 4
+    ON CONFLICT (tenant_id, day, app_id, user_key) DO UPDATE SET events = daily_users.events + excluded.events
+    -- xmax = 0: the row was inserted, not updated: a user new to the app that day.
+    RETURNING tenant_id, app_id, day, user_key, xmax = 0 AS inserted),
+  active AS (
+    INSERT INTO daily_active
+    SELECT DISTINCT tenant_id, day, user_key FROM daily WHERE inserted ORDER BY 1, 2, 3
+    ON CONFLICT DO NOTHING
+    RETURNING tenant_id, day),
+  app_counts AS (
+    INSERT INTO daily_user_counts
+    SELECT tenant_id, app_id, day, count(*) FROM daily WHERE inserted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (tenant_id, app_id, day) DO UPDATE SET users = daily_user_counts.users + excluded.users)
+  INSERT INTO daily_user_counts
+  SELECT tenant_id, '', day, count(*) FROM active GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (tenant_id, app_id, day) DO UPDATE SET users = daily_user_counts.users + excluded.users`;
 
 /** PostgreSQL errors after which the same apply, retried, succeeds. */
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
@@ -173,6 +193,58 @@ function sessionsCte(
 /** `last_at + idle < now`, with the integers inlined. */
 const idleClause = (q: { idleMs: number; now: number }) => `${Math.trunc(q.idleMs)} < ${Math.trunc(q.now)}`;
 
+const DAY_MS = 86400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const monthStart = (ms: number) => Date.UTC(new Date(ms).getUTCFullYear(), new Date(ms).getUTCMonth(), 1);
+const nextMonth = (ms: number) => Date.UTC(new Date(ms).getUTCFullYear(), new Date(ms).getUTCMonth() + 1, 1);
+
+type MonthPiece =
+  | { kind: 'months'; from: string | null; to: string | null }
+  /** Part of one month: [from, to) inside [month, next). */
+  | { kind: 'cut'; month: string; next: string; from: string; to: string; inside: number; outside: number };
+
+/** Splits whole-day bounds into runs of whole months and the months they cut. */
+export function monthPieces(from: number | undefined, to: number | undefined): MonthPiece[] {
+  const cut = (a: number, b: number): MonthPiece => {
+    const m = monthStart(a);
+    const n = nextMonth(a);
+    const inside = (b - a) / DAY_MS;
+    return {
+      kind: 'cut',
+      month: isoDay(m),
+      next: isoDay(n),
+      from: isoDay(a),
+      to: isoDay(b),
+      inside,
+      outside: (n - m) / DAY_MS - inside,
+    };
+  };
+  if (from !== undefined && to !== undefined && to <= from) return [];
+  if (
+    from !== undefined &&
+    to !== undefined &&
+    monthStart(from) === monthStart(to - 1) &&
+    (from !== monthStart(from) || to !== nextMonth(from))
+  )
+    return [cut(from, to)];
+  const pieces: MonthPiece[] = [];
+  let wholeFrom: number | undefined = from;
+  if (from !== undefined && from !== monthStart(from)) {
+    pieces.push(cut(from, nextMonth(from)));
+    wholeFrom = nextMonth(from);
+  }
+  let wholeTo: number | undefined = to;
+  if (to !== undefined && to !== monthStart(to)) wholeTo = monthStart(to);
+  if (wholeFrom === undefined || wholeTo === undefined || wholeFrom < wholeTo)
+    pieces.push({
+      kind: 'months',
+      from: wholeFrom === undefined ? null : isoDay(wholeFrom),
+      to: wholeTo === undefined ? null : isoDay(wholeTo),
+    });
+  if (to !== undefined && to !== monthStart(to)) pieces.push(cut(monthStart(to), to));
+  return pieces;
+}
+
 export interface PgStoreOptions {
   /** Connections in the pool: store writes in parallel and queries share them. */
   connections: number;
@@ -249,12 +321,21 @@ export class PgEventStore implements EventStore {
   }
 
   async distinctUsers(q: UsersQuery): Promise<UsersRow[]> {
+    if (q.interval === 'day' && fitsDailyUserRollup(q) && (q.appIds?.length ?? 0) <= 1) {
+      // Kept per app, and over all apps under app_id '': 30 rows for 30 days.
+      const sql = this.dailyUsersFilter({ ...q, appIds: undefined });
+      sql.where(`app_id = ${sql.param(q.appIds?.[0] ?? '')}`);
+      const rows = await this.rows<{ bucket: string; u: number }>(
+        `SELECT ${ISO('day::timestamptz')} AS bucket, users::float8 AS u
+         FROM daily_user_counts ${sql.whereSql} ORDER BY day`,
+        sql.params,
+      );
+      return rows.map((r) => ({ bucket: r.bucket, users: r.u }));
+    }
     if (q.interval === 'day' && fitsDailyUserRollup(q)) {
       const sql = this.dailyUsersFilter(q);
-      // One row per (app, day, user): within one app a plain count is exact.
-      const users = q.appIds?.length === 1 ? 'count(*)' : 'count(DISTINCT user_key)';
       const rows = await this.rows<{ bucket: string; u: number }>(
-        `SELECT ${ISO('day::timestamptz')} AS bucket, ${users}::float8 AS u
+        `SELECT ${ISO('day::timestamptz')} AS bucket, count(DISTINCT user_key)::float8 AS u
          FROM daily_users ${sql.whereSql} GROUP BY day ORDER BY day`,
         sql.params,
       );
@@ -273,13 +354,50 @@ export class PgEventStore implements EventStore {
   }
 
   async topUsers(q: TopUsersQuery): Promise<TopUserRow[]> {
-    const rollup = fitsDailyUserRollup(q);
-    const sql = rollup ? this.dailyUsersFilter(q) : filterSql(q);
-    if (!rollup) sql.where('user_key IS NOT NULL');
+    if (fitsDailyUserRollup(q)) return this.topUsersFromRollups(q);
+    const sql = filterSql(q);
+    sql.where('user_key IS NOT NULL');
     const rows = await this.rows<{ u: string; e: number }>(
-      `SELECT user_key AS u, sum(${rollup ? 'events' : 'count'})::float8 AS e
-       FROM ${rollup ? 'daily_users' : 'events'} ${sql.whereSql}
+      `SELECT user_key AS u, sum(count)::float8 AS e FROM events ${sql.whereSql}
        GROUP BY user_key ORDER BY e DESC, ${C('user_key')} LIMIT ${Math.trunc(q.limit)}`,
+      sql.params,
+    );
+    return rows.map((r) => ({ user: r.u, events: r.e }));
+  }
+
+  /**
+   * Top users over whole days: whole months from monthly_users; a month the range cuts
+   * from daily_users — its days in the range, or, when fewer, the whole month minus the
+   * days outside. Exact, and at most half a month of daily rows per cut month.
+   */
+  private async topUsersFromRollups(q: TopUsersQuery): Promise<TopUserRow[]> {
+    const sql = new Sql();
+    const scope = [`tenant_id = ${sql.param(q.tenantId)}`];
+    if (q.appIds?.length) scope.push(sql.in('app_id', q.appIds));
+    const parts: string[] = [];
+    const months = (from: string | null, to: string | null, sign = '') => {
+      const where = [...scope];
+      if (from) where.push(`month >= '${from}'`);
+      if (to) where.push(`month < '${to}'`);
+      parts.push(`SELECT user_key, ${sign}events AS e FROM monthly_users WHERE ${where.join(' AND ')}`);
+    };
+    const days = (from: string, to: string, sign = '') =>
+      parts.push(
+        `SELECT user_key, ${sign}events AS e FROM daily_users
+         WHERE ${[...scope, `day >= '${from}'`, `day < '${to}'`].join(' AND ')}`,
+      );
+    for (const piece of monthPieces(q.from, q.to)) {
+      if (piece.kind === 'months') months(piece.from, piece.to);
+      else if (piece.inside <= piece.outside) days(piece.from, piece.to);
+      else {
+        months(piece.month, piece.next);
+        if (piece.from > piece.month) days(piece.month, piece.from, '-');
+        if (piece.to < piece.next) days(piece.to, piece.next, '-');
+      }
+    }
+    const rows = await this.rows<{ u: string; e: number }>(
+      `SELECT user_key AS u, sum(e)::float8 AS e FROM (${parts.join(' UNION ALL ')}) x
+       GROUP BY user_key HAVING sum(e) > 0 ORDER BY e DESC, ${C('user_key')} LIMIT ${Math.trunc(q.limit)}`,
       sql.params,
     );
     return rows.map((r) => ({ user: r.u, events: r.e }));
