@@ -30,6 +30,7 @@ export class JetStreamConsumer implements LogConsumer {
   private readonly queue: JsMsg[] = [];
   private readonly held = new Map<number, JsMsg>();
   private wake: (() => void) | null = null;
+  private space: (() => void) | null = null;
   private closed = false;
 
   private constructor(private readonly messages: ConsumerMessages) {
@@ -63,10 +64,17 @@ export class JetStreamConsumer implements LogConsumer {
     return new JetStreamConsumer(await consumer.consume({ max_messages: PREFETCH }));
   }
 
+  /**
+   * Moves messages from the client into the queue, and stops taking while the queue is
+   * full: the client then stops pulling, so a member never holds more than it can work
+   * through within the ack wait (taking everything at once made a lagging worker hold
+   * the whole backlog in memory, and JetStream redeliver it).
+   */
   private async pump(): Promise<void> {
     for await (const m of this.messages) {
       this.queue.push(m);
       this.wake?.();
+      while (this.queue.length >= PREFETCH && !this.closed) await new Promise<void>((r) => (this.space = r));
     }
   }
 
@@ -89,6 +97,7 @@ export class JetStreamConsumer implements LogConsumer {
       const count = lineCount(docs);
       if (out.length > 0 && events + count > maxEvents) break;
       this.queue.shift();
+      this.space?.();
       this.held.set(m.seq, m);
       out.push({ offset: m.seq, docs, count });
       events += count;
@@ -111,6 +120,7 @@ export class JetStreamConsumer implements LogConsumer {
   async close(): Promise<void> {
     this.closed = true;
     this.wake?.();
+    this.space?.();
     await this.messages.close();
     // What this member took and did not finish goes to another member at once.
     for (const m of [...this.held.values(), ...this.queue]) m.nak();
