@@ -177,13 +177,19 @@ export interface ServerRuntime {
   close(progress?: (phase: string) => void): Promise<void>;
 }
 
+/**
+ * `onFatal`: the process cannot go on (a thread died). `onError`: something failed and is
+ * being retried (a store write while PostgreSQL restarts) — worth a log line.
+ */
 export async function openServerRuntime(
   config: Config,
   onFatal: (err: Error) => void,
+  onError: (err: Error, what: string) => void = (err, what) =>
+    console.error(`usagehub: ${what}: ${err.message}`),
 ): Promise<ServerRuntime> {
   const files = dataFiles(config.dataDir);
   const profile = isScaleProfile(config)
-    ? await openScaleProfile(config, (err) => console.error(`usagehub: store writer: ${err.message}`))
+    ? await openScaleProfile(config, (err) => onError(err, 'store writer (retrying)'))
     : await openEmbeddedProfile(config, onFatal);
   const { catalog, log, queries } = profile;
   const metrics = new Metrics();

@@ -41,6 +41,7 @@ describe('scale profile on a JetStream cluster', { skip: natsSkip ?? pgSkip }, (
       let stopped = false;
       let ackedAfterStop = 0;
       const servers = [server];
+      const failures: number[] = [];
       const clients = Array.from({ length: 3 }, (_, c) =>
         runClient(
           c,
@@ -51,6 +52,7 @@ describe('scale profile on a JetStream cluster', { skip: natsSkip ?? pgSkip }, (
           (ids) => {
             if (stopped) ackedAfterStop += ids.length;
           },
+          (status) => failures.push(status),
         ),
       );
       await sleep(1500);
@@ -63,6 +65,13 @@ describe('scale profile on a JetStream cluster', { skip: natsSkip ?? pgSkip }, (
       const acked = (await Promise.all(clients)).flat();
       t.diagnostic(`${acked.length} events acknowledged, ${ackedAfterStop} after ${leader.name} stopped`);
       assert.ok(ackedAfterStop >= 2000, `ingest continued after the leader stopped (${ackedAfterStop})`);
+      // While the stream had no leader, requests failed as retryable, never as a fault.
+      assert.deepEqual(
+        failures.filter((s) => s !== 503),
+        [],
+        'failed requests answered 503 log_unavailable',
+      );
+      t.diagnostic(`${failures.length} requests answered 503 during the election`);
       await storeCaughtUp(server.url);
       await assertStoredOnce(env.USAGEHUB_STORE, acked);
     } finally {

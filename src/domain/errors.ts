@@ -25,6 +25,10 @@ export const ERRORS = {
   invalid_token: { status: 401, message: 'A valid access token is required.' },
   insufficient_scope: { status: 403, message: 'The access token lacks the scope this needs.' },
   not_ready: { status: 503, message: 'usagehub is starting or shutting down.' },
+  log_unavailable: {
+    status: 503,
+    message: 'The event log did not take the batch, so nothing of it was acknowledged; resend it.',
+  },
   live_unavailable: {
     status: 503,
     message: 'The Live API is not available in the scale profile yet; run it on the embedded profile.',
@@ -68,8 +72,9 @@ export class UsageHubError extends Error {
     readonly code: ErrorCode,
     message: string = ERRORS[code].message,
     readonly details: readonly Problem[] = [],
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.status = ERRORS[code].status;
   }
 }

@@ -1,4 +1,5 @@
 import { isLate, type UsageEvent } from '../domain/event.ts';
+import { UsageHubError } from '../domain/errors.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { GroupCommitter } from './group-commit.ts';
 import { encodeBatch } from './encode.ts';
@@ -23,7 +24,14 @@ export class IngestPipeline {
 
   async ingest(events: readonly UsageEvent[]): Promise<IngestOutcome> {
     if (events.length === 0) return { accepted: 0, duplicates: 0, fresh: new Uint8Array(0) };
-    const fresh = await this.committer.submit(encodeBatch(events));
+    let fresh: Uint8Array;
+    try {
+      fresh = await this.committer.submit(encodeBatch(events));
+    } catch (err) {
+      // The log failed (a JetStream leader election, a full disk): the client must know
+      // that nothing was acknowledged, and that resending is the remedy.
+      throw new UsageHubError('log_unavailable', undefined, [], { cause: err });
+    }
     let accepted = 0;
     let late = 0;
     for (let i = 0; i < fresh.length; i++) {

@@ -12,7 +12,8 @@ export async function provisionScale(env: Record<string, string>): Promise<{ ing
   return { ingestKey: secret };
 }
 
-async function post(url: string, key: string, ids: string[], t: number): Promise<boolean> {
+/** The answer's status; 0 when the connection failed. */
+async function post(url: string, key: string, ids: string[], t: number): Promise<number> {
   try {
     const res = await fetch(`${url}/v1/events`, {
       method: 'POST',
@@ -22,9 +23,9 @@ async function post(url: string, key: string, ids: string[], t: number): Promise
       ),
     });
     await res.text();
-    return res.status === 200;
+    return res.status;
   } catch {
-    return false; // connection reset by a kill: not acknowledged
+    return 0; // connection reset by a kill: not acknowledged
   }
 }
 
@@ -40,6 +41,7 @@ export async function runClient(
   stop: () => boolean,
   size: number,
   onAck: (ids: string[]) => void = () => {},
+  onFail: (status: number) => void = () => {},
 ): Promise<string[]> {
   const acked: string[] = [];
   const t = Date.now() - 5000;
@@ -47,11 +49,13 @@ export async function runClient(
   for (let n = 0, turn = c; !stop() || pending; turn++) {
     const ids: string[] = pending ?? Array.from({ length: size }, (_, i) => `c${c}-${n++}-${i}`);
     const targets = ingest();
-    if (await post(targets[turn % targets.length]!.url, key, ids, t)) {
+    const status = await post(targets[turn % targets.length]!.url, key, ids, t);
+    if (status === 200) {
       acked.push(...ids);
       onAck(ids);
       pending = null;
     } else {
+      onFail(status);
       pending = ids;
       await new Promise((r) => setTimeout(r, 50));
     }

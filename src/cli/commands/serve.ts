@@ -23,7 +23,12 @@ export async function serve(config: Config): Promise<void> {
     );
   }
   let fatal: ((err: Error) => void) | null = null;
-  const runtime = await openServerRuntime(config, (err) => fatal?.(err));
+  let logError: ((err: Error, what: string) => void) | null = null;
+  const runtime = await openServerRuntime(
+    config,
+    (err) => fatal?.(err),
+    (err, what) => logError?.(err, what),
+  );
   const app = await buildApp({ ...runtime.deps, logger: { level: config.logLevel, redact: REDACT } });
 
   let stopping = false;
@@ -50,6 +55,7 @@ export async function serve(config: Config): Promise<void> {
     app.log.info('stopped');
     process.exit(code);
   };
+  logError = (err, what) => app.log.error({ err }, what);
   fatal = (err) => {
     app.log.fatal({ err }, 'fatal error');
     void shutdown('fatal error', 1);
