@@ -39,8 +39,7 @@ export interface AppDeps {
   hitRegistry: HitRegistry;
   enrichment: EnrichmentDirectory;
   sessionTypes: SessionTypeRegistry;
-  /** Null where the profile has no Live API yet (scale): its routes answer live_unavailable. */
-  live: LiveService | null;
+  live: LiveService;
   admin: AdminService;
   pipeline: IngestPipeline;
   queries: EventQueries;
@@ -147,11 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pipeline: deps.pipeline,
     metrics: deps.metrics,
   });
-  if (deps.live) await app.register(liveRoutes, { auth: deps.auth, live: deps.live });
-  else
-    app.all('/v1/live/*', async () => {
-      throw new UsageHubError('live_unavailable');
-    });
+  await app.register(liveRoutes, { auth: deps.auth, live: deps.live });
   await app.register(adminRoutes, { auth: deps.auth, admin: deps.admin });
   await app.register(queryRoutes, {
     auth: deps.auth,

@@ -14,7 +14,9 @@ import { SessionTypeRegistry } from './dialects/sessions/session-types.ts';
 import { AddressGuard } from './live/address-guard.ts';
 import { LiveHttp } from './live/live-http.ts';
 import { LiveService } from './live/live-service.ts';
-import { LiveStore } from './live/live-store.ts';
+import { SqliteLiveStore } from './live/sqlite-live-store.ts';
+import { PgLiveStore } from './live/pg-live-store.ts';
+import type { LiveStore } from './live/live-store.ts';
 import { LiveWorker } from './live/live-worker.ts';
 import { AppDirectory } from './catalog/app-directory.ts';
 import { SqliteCatalog } from './catalog/sqlite-catalog.ts';
@@ -138,33 +140,40 @@ async function openScaleProfile(config: Config, onError: (err: Error) => void): 
 }
 
 /**
- * The Live API: endpoints and the delivery queue in live.db, the dispatcher and sender
- * in this process. Embedded profile only, for now: the scale profile needs the queue in
- * PostgreSQL, shared by its workers (docs/deploy.md).
+ * The Live API: endpoints and the delivery queue (live.db, or PostgreSQL in the scale
+ * profile), and the worker that turns log batches into deliveries and sends them. The
+ * worker runs where the log is consumed (role worker or all); an ingest process still
+ * queues what admins change, for the workers to send.
  */
-function openLive(
+async function openLive(
   config: Config,
   file: string,
   log: EventLog,
   metrics: Metrics,
-  onFatal: (err: Error) => void,
-): { service: LiveService; worker: LiveWorker; close(): Promise<void> } {
-  const store = new LiveStore(file);
+  onError: (err: Error) => void,
+): Promise<{ service: LiveService; worker: LiveWorker; close(): Promise<void> }> {
+  const store: LiveStore = isScaleProfile(config)
+    ? await PgLiveStore.open(parsePgUrl(config.store), {
+        migrate: false,
+        // Long enough to attempt what one refill hands a worker; a dead worker's leases end.
+        leaseMs: Math.max(5_000, 10 * config.liveTimeoutMs),
+      })
+    : new SqliteLiveStore(file);
   const http = new LiveHttp(AddressGuard.fromSetting(config.liveAllowAddresses), config.liveTimeoutMs);
   const service = new LiveService(store, http, config.liveFailingAfterSeconds * 1000);
-  const worker = new LiveWorker(log, store, http, config.liveConcurrency, onFatal, metrics);
+  const worker = new LiveWorker(log, store, http, config.liveConcurrency, onError, metrics);
   metrics.measureLiveBacklog(
-    () => [...store.backlog().values()].reduce((a, b) => a + b, 0),
+    async () => [...(await store.backlog()).values()].reduce((a, b) => a + b, 0),
     () => service.failingCount(),
   );
-  worker.start();
+  if (config.role !== 'ingest') worker.start();
   return {
     service,
     worker,
     close: async () => {
       await worker.stop();
       await http.close();
-      store.close();
+      await store.close();
     },
   };
 }
@@ -210,11 +219,13 @@ export async function openServerRuntime(
       sessionTypes.invalidate();
     },
     // Declared below; called only once requests arrive.
-    (tenantId, type, data) => liveParts?.worker.emit(tenantId, type, data),
+    async (tenantId, type, data) => liveParts.worker.emit(tenantId, type, data),
   );
   const committer = new GroupCommitter(log, metrics);
   const pipeline = new IngestPipeline(committer, metrics);
-  const liveParts = isScaleProfile(config) ? null : openLive(config, files.live, log, metrics, onFatal);
+  const liveParts = await openLive(config, files.live, log, metrics, (err) =>
+    onError(err, 'live worker (retrying)'),
+  );
   let state: 'ready' | 'stopping' = 'ready';
   metrics.measureSessions(() => queries.sessionGauges(config.sessionIdleSeconds * 1000, Date.now()));
   metrics.measureStoreLag(() => profile.storeLag());
@@ -230,7 +241,7 @@ export async function openServerRuntime(
       hitRegistry,
       enrichment,
       sessionTypes,
-      live: liveParts?.service ?? null,
+      live: liveParts.service,
       admin,
       pipeline,
       queries,
@@ -243,10 +254,8 @@ export async function openServerRuntime(
       state = 'stopping';
       await committer.drain();
       progress('log commits drained');
-      if (liveParts) {
-        await liveParts.close();
-        progress('live deliveries stopped');
-      }
+      await liveParts.close();
+      progress('live deliveries stopped');
       await profile.close(progress);
     },
   };

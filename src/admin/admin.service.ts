@@ -51,7 +51,7 @@ export class AdminService {
       tenantId: string,
       type: AdminEventType,
       data: Record<string, unknown>,
-    ) => void = () => {},
+    ) => Promise<void> | void = () => {},
   ) {}
 
   /**
@@ -94,7 +94,7 @@ export class AdminService {
     if (res.outcome === 'name_taken')
       throw new UsageHubError('conflict', `an app named ${name} already exists`);
     this.onChange();
-    this.emit(tenantId, 'usagehub.app.Created', { app: res.value });
+    await this.emit(tenantId, 'usagehub.app.Created', { app: res.value });
     return res.value;
   }
 
@@ -104,7 +104,7 @@ export class AdminService {
     if (res.outcome === 'name_taken')
       throw new UsageHubError('conflict', `an app named ${name} already exists`);
     this.onChange();
-    this.emit(tenantId, 'usagehub.app.Changed', { app: res.value });
+    await this.emit(tenantId, 'usagehub.app.Changed', { app: res.value });
     return res.value;
   }
 
@@ -118,7 +118,7 @@ export class AdminService {
       { id: newId('key'), tenantId, name, role, prefix: secretPrefix(secret) },
       hashSecret(secret),
     );
-    this.emit(tenantId, 'usagehub.key.Created', { key });
+    await this.emit(tenantId, 'usagehub.key.Created', { key });
     return { key, secret };
   }
 
@@ -126,7 +126,7 @@ export class AdminService {
     const key = await this.catalog.revokeKey(tenantId, id);
     if (!key) throw new UsageHubError('not_found', `key ${id} does not exist`);
     this.onChange();
-    this.emit(tenantId, 'usagehub.key.Revoked', { key });
+    await this.emit(tenantId, 'usagehub.key.Revoked', { key });
     return key;
   }
 
@@ -135,7 +135,7 @@ export class AdminService {
     const updated = await this.catalog.setEventMapping(tenantId, app.id, { eventName, category });
     if (!updated) throw new UsageHubError('not_found', `app ${idOrName} does not exist`);
     this.onChange();
-    this.emit(tenantId, 'usagehub.app.Changed', { app: updated });
+    await this.emit(tenantId, 'usagehub.app.Changed', { app: updated });
     return updated;
   }
 
@@ -147,7 +147,7 @@ export class AdminService {
     const updated = await this.catalog.removeEventMapping(tenantId, app.id, eventName);
     if (!updated) throw new UsageHubError('not_found', `app ${idOrName} does not exist`);
     this.onChange();
-    this.emit(tenantId, 'usagehub.app.Changed', { app: updated });
+    await this.emit(tenantId, 'usagehub.app.Changed', { app: updated });
     return updated;
   }
 
@@ -161,7 +161,7 @@ export class AdminService {
       { id: newId('client'), tenantId, name, scopes: [...new Set(scopes)] },
       hashSecret(secret),
     );
-    this.emit(tenantId, 'usagehub.oauth_client.Created', { client });
+    await this.emit(tenantId, 'usagehub.oauth_client.Created', { client });
     return { client, secret };
   }
 
@@ -169,7 +169,7 @@ export class AdminService {
     const client = await this.catalog.revokeOAuthClient(tenantId, id);
     if (!client) throw new UsageHubError('not_found', `OAuth client ${id} does not exist`);
     this.onChange();
-    this.emit(tenantId, 'usagehub.oauth_client.Revoked', { client });
+    await this.emit(tenantId, 'usagehub.oauth_client.Revoked', { client });
     return client;
   }
 
@@ -180,7 +180,7 @@ export class AdminService {
     if (res.outcome === 'name_taken')
       throw new UsageHubError('conflict', `another app already is user interface ${origin}`);
     this.onChange();
-    this.emit(tenantId, 'usagehub.app.Changed', { app: res.value });
+    await this.emit(tenantId, 'usagehub.app.Changed', { app: res.value });
     return res.value;
   }
 
@@ -248,7 +248,7 @@ export class AdminService {
   ): Promise<{ imported: number; ipv4: number; ipv6: number }> {
     const { ranges, problems } = parseIpRangeCsv(csv);
     if (problems.length > 0) {
-      this.emit(tenantId, 'usagehub.import.ip_ranges.Failed', {
+      await this.emit(tenantId, 'usagehub.import.ip_ranges.Failed', {
         badLines: problems.length,
         first: problems[0],
       });
@@ -262,7 +262,7 @@ export class AdminService {
     this.onChange();
     const ipv6 = ranges.filter((r) => r.cidr.includes(':')).length;
     const result = { imported: ranges.length, ipv4: ranges.length - ipv6, ipv6 };
-    this.emit(tenantId, 'usagehub.import.ip_ranges.Imported', result);
+    await this.emit(tenantId, 'usagehub.import.ip_ranges.Imported', result);
     return result;
   }
 

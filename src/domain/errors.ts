@@ -29,10 +29,6 @@ export const ERRORS = {
     status: 503,
     message: 'The event log did not take the batch, so nothing of it was acknowledged; resend it.',
   },
-  live_unavailable: {
-    status: 503,
-    message: 'The Live API is not available in the scale profile yet; run it on the embedded profile.',
-  },
   internal: { status: 500, message: 'Internal error.' },
   // per-field problems, listed in `details` of validation_failed / invalid_request
   field_required: { status: 400, message: 'A required field is missing.' },

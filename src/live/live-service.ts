@@ -63,22 +63,22 @@ export class LiveService {
     return { ...e, failing: e.failingSince !== null && Date.now() - e.failingSince >= this.failingAfterMs };
   }
 
-  list(tenantId: string): EndpointView[] {
-    return this.store.endpoints(tenantId).map((e) => this.view(e));
+  async list(tenantId: string): Promise<EndpointView[]> {
+    return (await this.store.endpoints(tenantId)).map((e) => this.view(e));
   }
 
   /** Endpoints failing now, across tenants (for the metrics). */
-  failingCount(): number {
-    return this.store.endpoints().filter((e) => this.view(e).failing).length;
+  async failingCount(): Promise<number> {
+    return (await this.store.endpoints()).filter((e) => this.view(e).failing).length;
   }
 
-  get(tenantId: string, id: string): EndpointView {
-    const e = this.store.endpoint(tenantId, id);
+  async get(tenantId: string, id: string): Promise<EndpointView> {
+    const e = await this.store.endpoint(tenantId, id);
     if (!e) throw new UsageHubError('not_found', `live endpoint ${id} does not exist`);
     return this.view(e);
   }
 
-  create(tenantId: string, input: EndpointInput & { url: string }): EndpointView {
+  async create(tenantId: string, input: EndpointInput & { url: string }): Promise<EndpointView> {
     checkInput(input);
     return this.save('create', {
       id: newId('endpoint'),
@@ -97,9 +97,9 @@ export class LiveService {
   }
 
   /** A new url resets both keys and the verification, as the Live API does. */
-  update(tenantId: string, id: string, input: EndpointInput): EndpointView {
+  async update(tenantId: string, id: string, input: EndpointInput): Promise<EndpointView> {
     checkInput(input);
-    const e = this.get(tenantId, id);
+    const e = await this.get(tenantId, id);
     const moved = input.url !== undefined && input.url !== e.url;
     return this.save('update', {
       ...e,
@@ -113,36 +113,41 @@ export class LiveService {
     });
   }
 
-  pause(tenantId: string, id: string): EndpointView {
-    const e = this.get(tenantId, id);
+  async pause(tenantId: string, id: string): Promise<EndpointView> {
+    const e = await this.get(tenantId, id);
     if (e.state === 'unverified')
       throw new UsageHubError('conflict', 'verify the endpoint first; it sends nothing yet');
     return this.save('update', { ...e, state: 'paused' });
   }
 
-  resume(tenantId: string, id: string): EndpointView {
-    const e = this.get(tenantId, id);
+  async resume(tenantId: string, id: string): Promise<EndpointView> {
+    const e = await this.get(tenantId, id);
     if (e.state === 'unverified')
       throw new UsageHubError('conflict', 'verify the endpoint first; it sends nothing yet');
     return this.save('update', { ...e, state: 'active' });
   }
 
-  private save(how: 'create' | 'update', e: LiveEndpoint & { failing?: boolean }): EndpointView {
+  private async save(
+    how: 'create' | 'update',
+    e: LiveEndpoint & { failing?: boolean },
+  ): Promise<EndpointView> {
     const endpoint: LiveEndpoint & { failing?: boolean } = { ...e };
     delete endpoint.failing;
     return this.view(
-      how === 'create' ? this.store.createEndpoint(endpoint) : this.store.updateEndpoint(endpoint),
+      how === 'create'
+        ? await this.store.createEndpoint(endpoint)
+        : await this.store.updateEndpoint(endpoint),
     );
   }
 
-  delete(tenantId: string, id: string): void {
-    if (!this.store.deleteEndpoint(tenantId, id))
+  async delete(tenantId: string, id: string): Promise<void> {
+    if (!(await this.store.deleteEndpoint(tenantId, id)))
       throw new UsageHubError('not_found', `live endpoint ${id} does not exist`);
   }
 
   /** `GET {url}?challenge=…` with the public key; verified when the body is the challenge's HMAC. */
   async verify(tenantId: string, id: string): Promise<Verification & { endpoint: EndpointView }> {
-    const e = this.get(tenantId, id);
+    const e = await this.get(tenantId, id);
     const challenge = randomBytes(24).toString('hex');
     const url = new URL(e.url);
     url.searchParams.set('challenge', challenge);
@@ -157,7 +162,7 @@ export class LiveService {
     else if (res.body.trim() !== expected)
       error = `answered 200 with ${JSON.stringify(res.body.slice(0, 100))}, not the challenge's signature`;
     const verified = error === null;
-    const endpoint = this.save('update', {
+    const endpoint = await this.save('update', {
       ...e,
       state: verified
         ? e.state === 'paused'
@@ -173,17 +178,17 @@ export class LiveService {
   }
 
   /** Queues deliveries again: by when they were queued ([from, to), Unix ms), or by webhook-id. */
-  replay(
+  async replay(
     tenantId: string,
     id: string,
     by: { from?: number; to?: number } | { ids: string[] },
-  ): { replayed: number } {
-    this.get(tenantId, id);
-    return { replayed: this.store.replay(id, by, Date.now()) };
+  ): Promise<{ replayed: number }> {
+    await this.get(tenantId, id);
+    return { replayed: await this.store.replay(id, by, Date.now()) };
   }
 
-  deliveries(tenantId: string, id: string, limit: number) {
-    this.get(tenantId, id);
+  async deliveries(tenantId: string, id: string, limit: number) {
+    await this.get(tenantId, id);
     return this.store.attempts(id, limit);
   }
 }

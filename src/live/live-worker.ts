@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { UsageEvent } from '../domain/event.ts';
-import type { EventLog } from '../log/event-log.ts';
+import type { EventLog, LogConsumer } from '../log/event-log.ts';
 import { eventTypes, matchesFilters, type AdminEventType } from './event-types.ts';
 import type { LiveHttp } from './live-http.ts';
-import type { Attempt, Delivery, LiveEndpoint, LiveStore } from './live-store.ts';
+import type { AttemptRecord, Delivery, LiveEndpoint, LiveStore } from './live-store.ts';
 import { deliveryHeaders } from './signing.ts';
 
-/** The log consumer whose offset says how far events were turned into deliveries. */
+/** The log's consumer group whose members turn events into deliveries. */
 export const LIVE_CONSUMER = 'live';
 const READ_EVENTS = 5000;
 const IDLE_MS = 100;
@@ -15,6 +15,8 @@ const MAX_DELAY_MS = 3600_000;
 const REFILL_SIZE = 2000;
 const REFILL_BELOW = 1000;
 const FLUSH_MS = 10;
+/** After a failed turn or record, wait this long before trying again. */
+const RETRY_MS = 1000;
 
 /**
  * Retry schedule: the n-th failure waits 2^(n-1) seconds, capped at an hour, with
@@ -68,9 +70,9 @@ export class LiveWorker {
   private readonly busy = new Map<string, number>();
   private inFlight = 0;
   private endpoints = new Map<string, LiveEndpoint>();
-  /** This consumer's log offset; read once, then kept here (this worker is its only writer). */
-  private offset: number | null = null;
-  private records: { delivery: Delivery; attempt: Attempt; retryAt: number | null }[] = [];
+  /** This worker's membership of the log's `live` consumer group, joined on the first turn. */
+  private consumer: LogConsumer | null = null;
+  private records: AttemptRecord[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -78,7 +80,8 @@ export class LiveWorker {
     private readonly store: LiveStore,
     private readonly http: LiveHttp,
     private readonly concurrency: number,
-    private readonly onFatal: (err: Error) => void,
+    /** Something failed and will be tried again (the store or the log briefly unavailable). */
+    private readonly onError: (err: Error) => void,
     private readonly observer?: LiveObserver,
   ) {}
 
@@ -98,7 +101,12 @@ export class LiveWorker {
           this.again = false;
           this.schedule(next);
         })
-        .catch((err: unknown) => this.onFatal(err as Error));
+        .catch((err: unknown) => {
+          // Nothing is lost: unacked batches and unrecorded deliveries are taken again.
+          this.onError(err as Error);
+          this.turning = false;
+          this.schedule(RETRY_MS);
+        });
     }, ms);
   }
 
@@ -115,29 +123,22 @@ export class LiveWorker {
 
   private async turn(): Promise<boolean> {
     // One read of the endpoints per turn serves both loops.
-    this.endpoints = new Map(this.store.endpoints().map((e) => [e.id, e]));
+    this.endpoints = new Map((await this.store.endpoints()).map((e) => [e.id, e]));
     const queued = await this.dispatch();
-    const sent = this.send();
+    const sent = await this.send();
     return queued || sent;
-  }
-
-  /** Moves this consumer's offset, in the log and here. */
-  private async commit(offset: number): Promise<void> {
-    await this.log.commitConsumer(LIVE_CONSUMER, offset);
-    this.offset = offset;
   }
 
   /** Log → deliveries. True when it moved. */
   private async dispatch(): Promise<boolean> {
-    const after = (this.offset ??= await this.log.consumerOffset(LIVE_CONSUMER));
+    const consumer = (this.consumer ??= await this.log.consumer(LIVE_CONSUMER));
     const endpoints = [...this.endpoints.values()].filter((e) => e.state !== 'unverified');
     if (endpoints.length === 0) {
       // Nobody listens: events stored now are not for endpoints verified later.
-      const head = await this.log.head();
-      if (head > after) await this.commit(head);
+      await consumer.skip();
       return false;
     }
-    const batches = await this.log.read(after, READ_EVENTS);
+    const batches = await consumer.next(READ_EVENTS, 0);
     if (batches.length === 0) return false;
     const byTenant = new Map<string, LiveEndpoint[]>();
     for (const e of endpoints) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e]);
@@ -167,8 +168,9 @@ export class LiveWorker {
         }
       }
     }
-    this.store.enqueue(deliveries);
-    await this.commit(batches[batches.length - 1]!.offset);
+    // Queued durably before the batches are acked: a crash in between repeats, never loses.
+    await this.store.enqueue(deliveries);
+    await consumer.ack(batches);
     return true;
   }
 
@@ -176,11 +178,10 @@ export class LiveWorker {
    * Emits something that is not a stored event (an admin change, an import job) to the
    * tenant's verified endpoints whose filters take it: queued at once, durably.
    */
-  emit(tenantId: string, type: AdminEventType, data: Record<string, unknown>): void {
+  async emit(tenantId: string, type: AdminEventType, data: Record<string, unknown>): Promise<void> {
     const now = Date.now();
     const once = randomUUID();
-    const deliveries: Delivery[] = this.store
-      .endpoints(tenantId)
+    const deliveries: Delivery[] = (await this.store.endpoints(tenantId))
       .filter((e) => e.state !== 'unverified' && matchesFilters(type, e.filters))
       .map((e) => ({
         id: deliveryId(e.id, once),
@@ -193,17 +194,17 @@ export class LiveWorker {
         status: 'pending' as const,
         replays: 0,
       }));
-    this.store.enqueue(deliveries);
+    await this.store.enqueue(deliveries);
     if (deliveries.length > 0) this.kick();
   }
 
   /** Due deliveries → HTTP. True when it started any. */
-  private send(): boolean {
+  private async send(): Promise<boolean> {
     // Refill the local queues from the store when they run low; ids already held (queued
     // here, in flight, or answered but not yet recorded) are not taken twice.
     const now = Date.now();
     if (this.held.size < REFILL_BELOW) {
-      for (const d of this.store.due(now, REFILL_SIZE)) {
+      for (const d of await this.store.due(now, REFILL_SIZE)) {
         // Ordered endpoints take their deliveries one by one, below.
         if (this.held.has(d.id) || this.endpoints.get(d.endpointId)?.ordered) continue;
         this.held.add(d.id);
@@ -217,7 +218,7 @@ export class LiveWorker {
     for (const e of this.endpoints.values()) {
       if (!e.ordered || e.state !== 'active' || (this.busy.get(e.id) ?? 0) > 0 || this.queues.has(e.id))
         continue;
-      const head = this.store.oldestPending(e.id);
+      const head = await this.store.oldestPending(e.id);
       if (!head || head.nextAttemptAt > now || this.held.has(head.id)) continue;
       this.held.add(head.id);
       this.queues.set(e.id, [head]);
@@ -278,17 +279,20 @@ export class LiveWorker {
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
-      this.flush();
+      void this.flush();
     }, FLUSH_MS);
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     const records = this.records;
     this.records = [];
     try {
-      this.store.recordAttempts(records);
+      await this.store.recordAttempts(records);
     } catch (err) {
-      this.onFatal(err as Error);
+      // Kept, and recorded with the next group; until then they stay held, not resent.
+      this.records = records.concat(this.records);
+      this.onError(err as Error);
+      if (!this.stopped) setTimeout(() => this.flushSoon(), RETRY_MS);
       return;
     }
     // Recorded: a failed one may be fetched again when due.
@@ -302,6 +306,7 @@ export class LiveWorker {
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    this.flush();
+    await this.flush();
+    await this.consumer?.close();
   }
 }

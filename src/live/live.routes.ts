@@ -64,7 +64,7 @@ export const liveRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, 
         response: { 200: Type.Object({ endpoints: Type.Array(EndpointSchema) }), ...errors },
       },
     },
-    async (req) => ({ endpoints: live.list(tenantOf(req)) }),
+    async (req) => ({ endpoints: await live.list(tenantOf(req)) }),
   );
   app.post(
     '/v1/live/endpoints',
@@ -79,7 +79,7 @@ export const liveRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, 
         response: { 201: EndpointSchema, ...errors },
       },
     },
-    async (req, reply) => reply.status(201).send(live.create(tenantOf(req), req.body)),
+    async (req, reply) => reply.status(201).send(await live.create(tenantOf(req), req.body)),
   );
   app.get(
     '/v1/live/endpoints/:id',
@@ -157,7 +157,7 @@ export const liveRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, 
       },
     },
     async (req) => {
-      live.delete(tenantOf(req), req.params.id);
+      await live.delete(tenantOf(req), req.params.id);
       return { ok: true as const };
     },
   );
@@ -213,6 +213,6 @@ export const liveRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, 
         },
       },
     },
-    async (req) => ({ attempts: live.deliveries(tenantOf(req), req.params.id, req.query.limit) }),
+    async (req) => ({ attempts: await live.deliveries(tenantOf(req), req.params.id, req.query.limit) }),
   );
 };

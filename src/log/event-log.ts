@@ -66,6 +66,8 @@ export interface LogConsumer {
   next(maxEvents: number, waitMs: number): Promise<LogBatch[]>;
   /** Marks batches as processed: they are not handed out again. */
   ack(batches: readonly LogBatch[]): Promise<void>;
+  /** Acks every batch appended so far without handing it out: for a member with nothing to do with them. */
+  skip(): Promise<void>;
   /** Leaves the group; batches taken and not acked go out again. */
   close(): Promise<void>;
 }

@@ -12,7 +12,7 @@ export class OffsetConsumer implements LogConsumer {
   private position: number | null = null;
 
   constructor(
-    private readonly log: Pick<EventLog, 'read' | 'commitConsumer' | 'consumerOffset'>,
+    private readonly log: Pick<EventLog, 'read' | 'head' | 'commitConsumer' | 'consumerOffset'>,
     private readonly name: string,
   ) {}
 
@@ -34,6 +34,14 @@ export class OffsetConsumer implements LogConsumer {
   async ack(batches: readonly LogBatch[]): Promise<void> {
     if (batches.length === 0) return;
     await this.log.commitConsumer(this.name, Math.max(...batches.map((b) => b.offset)));
+  }
+
+  async skip(): Promise<void> {
+    this.position ??= await this.log.consumerOffset(this.name);
+    const head = await this.log.head();
+    if (head <= this.position) return;
+    await this.log.commitConsumer(this.name, head);
+    this.position = head;
   }
 
   async close(): Promise<void> {

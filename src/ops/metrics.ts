@@ -75,27 +75,27 @@ export class Metrics implements GroupCommitObserver {
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 300, 3600],
     registers: [this.registry],
   });
-  private liveBacklogSource: (() => number) | null = null;
+  private liveBacklogSource: (() => Promise<number>) | null = null;
   readonly liveBacklog = new Gauge({
     name: 'usagehub_live_backlog',
     help: 'Live API deliveries queued and not yet delivered.',
     registers: [this.registry],
-    collect: () => {
-      if (this.liveBacklogSource) this.liveBacklog.set(this.liveBacklogSource());
+    collect: async () => {
+      if (this.liveBacklogSource) this.liveBacklog.set(await this.liveBacklogSource());
     },
   });
 
-  private liveFailingSource: (() => number) | null = null;
+  private liveFailingSource: (() => Promise<number>) | null = null;
   readonly liveFailing = new Gauge({
     name: 'usagehub_live_endpoints_failing',
     help: 'Live API endpoints whose every attempt has failed for the configured time.',
     registers: [this.registry],
-    collect: () => {
-      if (this.liveFailingSource) this.liveFailing.set(this.liveFailingSource());
+    collect: async () => {
+      if (this.liveFailingSource) this.liveFailing.set(await this.liveFailingSource());
     },
   });
 
-  measureLiveBacklog(backlog: () => number, failing: () => number): void {
+  measureLiveBacklog(backlog: () => Promise<number>, failing: () => Promise<number>): void {
     this.liveBacklogSource = backlog;
     this.liveFailingSource = failing;
   }

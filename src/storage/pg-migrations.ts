@@ -141,6 +141,32 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       SELECT tenant_id, app_id, date_trunc('month', day)::date, user_key, sum(events) FROM daily_users GROUP BY 1, 2, 3, 4;
     `,
   },
+  {
+    version: 4,
+    name: 'Live API: endpoints, delivery queue, attempts',
+    sql: `
+      -- The same state as the embedded live.db (live/sqlite-live-store.ts), shared by
+      -- every worker of the scale profile.
+      CREATE TABLE live_endpoints (
+        id text PRIMARY KEY, tenant_id text NOT NULL, url text NOT NULL, description text NOT NULL,
+        filters text NOT NULL, public_key text NOT NULL UNIQUE, private_key text NOT NULL,
+        state text NOT NULL, verified_at text, verify_error text, created_at text NOT NULL,
+        ordered boolean NOT NULL, failing_since bigint);
+      -- One row per (endpoint, event); kept once delivered, for replay. queued_seq keeps
+      -- the order of queueing, for endpoints that want their deliveries in order.
+      CREATE TABLE live_deliveries (
+        id text PRIMARY KEY, endpoint_id text NOT NULL, type text NOT NULL, body text NOT NULL,
+        created_at bigint NOT NULL, next_attempt_at bigint NOT NULL, attempts integer NOT NULL,
+        status text NOT NULL, replays integer NOT NULL DEFAULT 0,
+        queued_seq bigint GENERATED ALWAYS AS IDENTITY);
+      CREATE INDEX live_deliveries_due ON live_deliveries (next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX live_deliveries_endpoint ON live_deliveries (endpoint_id, queued_seq) WHERE status = 'pending';
+      CREATE TABLE live_attempts (
+        delivery_id text NOT NULL, endpoint_id text NOT NULL, at bigint NOT NULL, status integer,
+        latency_ms double precision NOT NULL, error text);
+      CREATE INDEX live_attempts_by_endpoint ON live_attempts (endpoint_id, at);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

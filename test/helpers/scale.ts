@@ -4,12 +4,14 @@ import pg from 'pg';
 import { cliJson, type ServerProcess } from './process.ts';
 
 /** Migrates the schema and makes a tenant with an app "web" and an ingest key, as an operator would. */
-export async function provisionScale(env: Record<string, string>): Promise<{ ingestKey: string }> {
+export async function provisionScale(
+  env: Record<string, string>,
+): Promise<{ adminKey: string; ingestKey: string }> {
   await cliJson(['migrate'], env);
-  await cliJson(['init'], env);
+  const { adminKey } = await cliJson<{ adminKey: string }>(['init'], env);
   await cliJson(['apps', 'create', '--name', 'web'], env);
   const { secret } = await cliJson<{ secret: string }>(['keys', 'create', '--role', 'ingest'], env);
-  return { ingestKey: secret };
+  return { adminKey, ingestKey: secret };
 }
 
 /** The answer's status; 0 when the connection failed. */

@@ -1,10 +1,13 @@
 import { Command } from 'commander';
-import type { Config } from '../../config.ts';
+import { isScaleProfile, type Config } from '../../config.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 import { AddressGuard } from '../../live/address-guard.ts';
 import { LiveHttp } from '../../live/live-http.ts';
 import { LiveService, type EndpointInput, type Verification } from '../../live/live-service.ts';
-import { LiveStore, type Attempt, type LiveEndpoint } from '../../live/live-store.ts';
+import type { Attempt, LiveEndpoint, LiveStore } from '../../live/live-store.ts';
+import { PgLiveStore } from '../../live/pg-live-store.ts';
+import { parsePgUrl } from '../../storage/postgres.ts';
+import { SqliteLiveStore } from '../../live/sqlite-live-store.ts';
 import { dataFiles, openCatalog } from '../../runtime.ts';
 import { chooseTenant, CliError, lockDataDir, RemoteBackend } from '../backend.ts';
 
@@ -52,12 +55,14 @@ function remote(url: string, key: string): LiveBackend {
 async function local(config: Config, tenantWanted: string | undefined): Promise<LiveBackend> {
   const release = lockDataDir(config, 'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)');
   const catalog = await openCatalog(config);
-  const store = new LiveStore(dataFiles(config.dataDir).live);
+  const store: LiveStore = isScaleProfile(config)
+    ? await PgLiveStore.open(parsePgUrl(config.store), { migrate: false, leaseMs: 60_000 })
+    : new SqliteLiveStore(dataFiles(config.dataDir).live);
   const guard = AddressGuard.fromSetting(config.liveAllowAddresses);
   const http = new LiveHttp(guard, config.liveTimeoutMs);
   const closeAll = async () => {
     await http.close();
-    store.close();
+    await store.close();
     await catalog.close();
     release();
   };

@@ -1,0 +1,314 @@
+import type pg from 'pg';
+import { assertMigrated, migrate } from '../storage/pg-migrations.ts';
+import { openPool, type PgLocation } from '../storage/postgres.ts';
+import type {
+  Attempt,
+  AttemptRecord,
+  Delivery,
+  EndpointState,
+  LiveEndpoint,
+  LiveStore,
+} from './live-store.ts';
+
+interface EndpointRow {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string;
+  filters: string;
+  public_key: string;
+  private_key: string;
+  state: EndpointState;
+  verified_at: string | null;
+  verify_error: string | null;
+  created_at: string;
+  ordered: boolean;
+  failing_since: string | null;
+}
+
+const toEndpoint = (r: EndpointRow): LiveEndpoint => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  url: r.url,
+  description: r.description,
+  filters: JSON.parse(r.filters) as string[],
+  publicKey: r.public_key,
+  privateKey: r.private_key,
+  state: r.state,
+  verifiedAt: r.verified_at,
+  verifyError: r.verify_error,
+  ordered: r.ordered,
+  failingSince: r.failing_since === null ? null : Number(r.failing_since),
+  createdAt: r.created_at,
+});
+
+const toDelivery = (r: Record<string, unknown>): Delivery => ({
+  id: String(r.id),
+  endpointId: String(r.endpoint_id),
+  type: String(r.type),
+  body: String(r.body),
+  createdAt: Number(r.created_at),
+  nextAttemptAt: Number(r.next_attempt_at),
+  attempts: Number(r.attempts),
+  status: r.status as Delivery['status'],
+  replays: Number(r.replays),
+});
+
+const BY_CREATION = 'ORDER BY created_at COLLATE "C", id COLLATE "C"';
+
+/**
+ * LiveStore on PostgreSQL, for the scale profile: every worker dispatches into and sends
+ * from the same queue. `due` leases what it hands out (FOR UPDATE SKIP LOCKED), so two
+ * workers do not send the same delivery at once; a delivery whose sender died is due
+ * again when its lease ends.
+ */
+export class PgLiveStore implements LiveStore {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly leaseMs: number,
+  ) {}
+
+  static async open(where: PgLocation, options: { migrate: boolean; leaseMs: number }): Promise<PgLiveStore> {
+    const pool = openPool(where, 4);
+    try {
+      if (options.migrate) await migrate(pool, where.schema);
+      else await assertMigrated(pool, where.schema);
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return new PgLiveStore(pool, options.leaseMs);
+  }
+
+  private async rows<R extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<R[]> {
+    return (await this.pool.query<R>(text, params)).rows;
+  }
+
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async createEndpoint(e: LiveEndpoint): Promise<LiveEndpoint> {
+    await this.pool.query(
+      `INSERT INTO live_endpoints (id, tenant_id, url, description, filters, public_key, private_key, state,
+         verified_at, verify_error, created_at, ordered) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        e.id,
+        e.tenantId,
+        e.url,
+        e.description,
+        JSON.stringify(e.filters),
+        e.publicKey,
+        e.privateKey,
+        e.state,
+        e.verifiedAt,
+        e.verifyError,
+        e.createdAt,
+        e.ordered,
+      ],
+    );
+    return e;
+  }
+
+  async updateEndpoint(e: LiveEndpoint): Promise<LiveEndpoint> {
+    await this.pool.query(
+      `UPDATE live_endpoints SET url = $1, description = $2, filters = $3, public_key = $4, private_key = $5,
+         state = $6, verified_at = $7, verify_error = $8, ordered = $9 WHERE id = $10`,
+      [
+        e.url,
+        e.description,
+        JSON.stringify(e.filters),
+        e.publicKey,
+        e.privateKey,
+        e.state,
+        e.verifiedAt,
+        e.verifyError,
+        e.ordered,
+        e.id,
+      ],
+    );
+    return e;
+  }
+
+  async endpoint(tenantId: string, id: string): Promise<LiveEndpoint | null> {
+    const [row] = await this.rows<EndpointRow>(
+      'SELECT * FROM live_endpoints WHERE tenant_id = $1 AND id = $2',
+      [tenantId, id],
+    );
+    return row ? toEndpoint(row) : null;
+  }
+
+  async endpoints(tenantId?: string): Promise<LiveEndpoint[]> {
+    const rows =
+      tenantId === undefined
+        ? await this.rows<EndpointRow>(`SELECT * FROM live_endpoints ${BY_CREATION}`)
+        : await this.rows<EndpointRow>(`SELECT * FROM live_endpoints WHERE tenant_id = $1 ${BY_CREATION}`, [
+            tenantId,
+          ]);
+    return rows.map(toEndpoint);
+  }
+
+  async deleteEndpoint(tenantId: string, id: string): Promise<boolean> {
+    return this.transaction(async (c) => {
+      const gone = (
+        await c.query('DELETE FROM live_endpoints WHERE tenant_id = $1 AND id = $2', [tenantId, id])
+      ).rowCount;
+      if (gone) await c.query('DELETE FROM live_deliveries WHERE endpoint_id = $1', [id]);
+      return (gone ?? 0) > 0;
+    });
+  }
+
+  async enqueue(deliveries: readonly Delivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    // In the order given, so that queued_seq keeps the order of queueing.
+    await this.pool.query(
+      `INSERT INTO live_deliveries (id, endpoint_id, type, body, created_at, next_attempt_at, attempts, status)
+       SELECT id, endpoint_id, type, body, created_at, next_attempt_at, 0, 'pending'
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
+            WITH ORDINALITY AS d(id, endpoint_id, type, body, created_at, next_attempt_at, n)
+       ORDER BY n
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        deliveries.map((d) => d.id),
+        deliveries.map((d) => d.endpointId),
+        deliveries.map((d) => d.type),
+        deliveries.map((d) => d.body),
+        deliveries.map((d) => d.createdAt),
+        deliveries.map((d) => d.nextAttemptAt),
+      ],
+    );
+  }
+
+  async due(now: number, limit: number): Promise<Delivery[]> {
+    const rows = await this.rows(
+      `UPDATE live_deliveries d SET next_attempt_at = $2
+       FROM (SELECT id FROM live_deliveries WHERE status = 'pending' AND next_attempt_at <= $1
+             ORDER BY next_attempt_at, created_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
+       WHERE d.id = due.id
+       RETURNING d.*`,
+      [now, now + this.leaseMs, limit],
+    );
+    return rows.map(toDelivery).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async recordAttempts(records: readonly AttemptRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    // An endpoint is failing from its first failure after a success until its next
+    // success: per endpoint, whether this group holds a success, and the first failure
+    // after the last one.
+    const standing = new Map<string, { succeeded: boolean; failingSince: number | null }>();
+    for (const { delivery: d, attempt: a, retryAt } of records) {
+      const s = standing.get(d.endpointId) ?? { succeeded: false, failingSince: null };
+      if (retryAt === null) standing.set(d.endpointId, { succeeded: true, failingSince: null });
+      else standing.set(d.endpointId, { ...s, failingSince: s.failingSince ?? a.at });
+    }
+    await this.transaction(async (c) => {
+      await c.query(
+        `INSERT INTO live_attempts (delivery_id, endpoint_id, at, status, latency_ms, error)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::float8[], $6::text[])`,
+        [
+          records.map((r) => r.attempt.deliveryId),
+          records.map((r) => r.delivery.endpointId),
+          records.map((r) => r.attempt.at),
+          records.map((r) => r.attempt.status),
+          records.map((r) => r.attempt.latencyMs),
+          records.map((r) => r.attempt.error),
+        ],
+      );
+      // A delivery replayed since it was handed out keeps its new round.
+      await c.query(
+        `UPDATE live_deliveries d SET attempts = d.attempts + 1, status = u.status, next_attempt_at = u.next
+         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::integer[]) AS u(id, status, next, replays)
+         WHERE d.id = u.id AND d.replays = u.replays`,
+        [
+          records.map((r) => r.delivery.id),
+          records.map((r) => (r.retryAt === null ? 'delivered' : 'pending')),
+          records.map((r) => r.retryAt ?? r.delivery.nextAttemptAt),
+          records.map((r) => r.delivery.replays),
+        ],
+      );
+      for (const [endpointId, s] of standing)
+        await c.query(
+          s.succeeded
+            ? 'UPDATE live_endpoints SET failing_since = $2 WHERE id = $1'
+            : 'UPDATE live_endpoints SET failing_since = coalesce(failing_since, $2) WHERE id = $1',
+          [endpointId, s.failingSince],
+        );
+    });
+  }
+
+  async oldestPending(endpointId: string): Promise<Delivery | null> {
+    const [row] = await this.rows(
+      `SELECT * FROM live_deliveries WHERE endpoint_id = $1 AND status = 'pending' ORDER BY queued_seq LIMIT 1`,
+      [endpointId],
+    );
+    return row ? toDelivery(row) : null;
+  }
+
+  async replay(
+    endpointId: string,
+    by: { from?: number; to?: number } | { ids: readonly string[] },
+    now: number,
+  ): Promise<number> {
+    const set = `UPDATE live_deliveries SET status = 'pending', next_attempt_at = $1, replays = replays + 1`;
+    const res =
+      'ids' in by
+        ? await this.pool.query(`${set} WHERE endpoint_id = $2 AND id = ANY($3)`, [
+            now,
+            endpointId,
+            [...by.ids],
+          ])
+        : await this.pool.query(`${set} WHERE endpoint_id = $2 AND created_at >= $3 AND created_at < $4`, [
+            now,
+            endpointId,
+            by.from ?? 0,
+            by.to ?? Number.MAX_SAFE_INTEGER,
+          ]);
+    return res.rowCount ?? 0;
+  }
+
+  async attempts(endpointId: string, limit: number): Promise<(Attempt & { type: string })[]> {
+    const rows = await this.rows<{
+      delivery_id: string;
+      at: string;
+      status: number | null;
+      latency_ms: number;
+      error: string | null;
+      type: string;
+    }>(
+      `SELECT a.*, d.type FROM live_attempts a JOIN live_deliveries d ON d.id = a.delivery_id
+       WHERE a.endpoint_id = $1 ORDER BY a.at DESC LIMIT $2`,
+      [endpointId, limit],
+    );
+    return rows.map((r) => ({
+      deliveryId: r.delivery_id,
+      at: Number(r.at),
+      status: r.status,
+      latencyMs: r.latency_ms,
+      error: r.error,
+      type: r.type,
+    }));
+  }
+
+  async backlog(): Promise<Map<string, number>> {
+    const rows = await this.rows<{ endpoint_id: string; n: number }>(
+      `SELECT endpoint_id, count(*)::float8 AS n FROM live_deliveries WHERE status = 'pending' GROUP BY endpoint_id`,
+    );
+    return new Map(rows.map((r) => [r.endpoint_id, r.n]));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,288 @@
+import type Database from 'better-sqlite3';
+import { openSqlite, type AddedColumn } from '../storage/sqlite.ts';
+import type {
+  Attempt,
+  AttemptRecord,
+  Delivery,
+  EndpointState,
+  LiveEndpoint,
+  LiveStore,
+} from './live-store.ts';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS endpoints (
+    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, url TEXT NOT NULL, description TEXT NOT NULL,
+    filters TEXT NOT NULL, public_key TEXT NOT NULL UNIQUE, private_key TEXT NOT NULL,
+    state TEXT NOT NULL, verified_at TEXT, verify_error TEXT, created_at TEXT NOT NULL,
+    ordered INTEGER NOT NULL DEFAULT 0, failing_since INTEGER);
+  -- One row per (endpoint, event): the queue and its record. Kept once delivered, for replay.
+  CREATE TABLE IF NOT EXISTS deliveries (
+    id TEXT PRIMARY KEY, endpoint_id TEXT NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL,
+    created_at INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, attempts INTEGER NOT NULL,
+    status TEXT NOT NULL, replays INTEGER NOT NULL DEFAULT 0);
+  CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at) WHERE status = 'pending';
+  CREATE TABLE IF NOT EXISTS attempts (
+    delivery_id TEXT NOT NULL, endpoint_id TEXT NOT NULL, at INTEGER NOT NULL, status INTEGER,
+    latency_ms REAL NOT NULL, error TEXT);
+  CREATE INDEX IF NOT EXISTS attempts_by_endpoint ON attempts (endpoint_id, at);
+`;
+
+/** Columns added after live.db first shipped, added to older files on open. */
+const ADDED_COLUMNS: AddedColumn[] = [
+  ['endpoints', 'ordered', 'ALTER TABLE endpoints ADD COLUMN ordered INTEGER NOT NULL DEFAULT 0'],
+  ['endpoints', 'failing_since', 'ALTER TABLE endpoints ADD COLUMN failing_since INTEGER'],
+  ['deliveries', 'replays', 'ALTER TABLE deliveries ADD COLUMN replays INTEGER NOT NULL DEFAULT 0'],
+];
+
+interface EndpointRow {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string;
+  filters: string;
+  public_key: string;
+  private_key: string;
+  state: EndpointState;
+  verified_at: string | null;
+  verify_error: string | null;
+  created_at: string;
+  ordered: number;
+  failing_since: number | null;
+}
+const toEndpoint = (r: EndpointRow): LiveEndpoint => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  url: r.url,
+  description: r.description,
+  filters: JSON.parse(r.filters) as string[],
+  publicKey: r.public_key,
+  privateKey: r.private_key,
+  state: r.state,
+  verifiedAt: r.verified_at,
+  verifyError: r.verify_error,
+  ordered: r.ordered === 1,
+  failingSince: r.failing_since,
+  createdAt: r.created_at,
+});
+
+const toDelivery = (r: Record<string, unknown>): Delivery => ({
+  id: String(r.id),
+  endpointId: String(r.endpoint_id),
+  type: String(r.type),
+  body: String(r.body),
+  createdAt: Number(r.created_at),
+  nextAttemptAt: Number(r.next_attempt_at),
+  attempts: Number(r.attempts),
+  status: r.status as Delivery['status'],
+  replays: Number(r.replays ?? 0),
+});
+
+/**
+ * LiveStore in `live.db` beside the log (embedded profile). One process sends, so `due`
+ * needs no lease: the sender remembers what it holds.
+ */
+export class SqliteLiveStore implements LiveStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = openSqlite(file, SCHEMA, { addedColumns: ADDED_COLUMNS });
+  }
+
+  async createEndpoint(e: LiveEndpoint): Promise<LiveEndpoint> {
+    this.db
+      .prepare(
+        `INSERT INTO endpoints (id, tenant_id, url, description, filters, public_key, private_key, state,
+           verified_at, verify_error, created_at, ordered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        e.id,
+        e.tenantId,
+        e.url,
+        e.description,
+        JSON.stringify(e.filters),
+        e.publicKey,
+        e.privateKey,
+        e.state,
+        e.verifiedAt,
+        e.verifyError,
+        e.createdAt,
+        e.ordered ? 1 : 0,
+      );
+    return e;
+  }
+
+  async updateEndpoint(e: LiveEndpoint): Promise<LiveEndpoint> {
+    this.db
+      .prepare(
+        `UPDATE endpoints SET url = ?, description = ?, filters = ?, public_key = ?, private_key = ?, state = ?,
+           verified_at = ?, verify_error = ?, ordered = ? WHERE id = ?`,
+      )
+      .run(
+        e.url,
+        e.description,
+        JSON.stringify(e.filters),
+        e.publicKey,
+        e.privateKey,
+        e.state,
+        e.verifiedAt,
+        e.verifyError,
+        e.ordered ? 1 : 0,
+        e.id,
+      );
+    return e;
+  }
+
+  async endpoint(tenantId: string, id: string): Promise<LiveEndpoint | null> {
+    const row = this.db
+      .prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE tenant_id = ? AND id = ?')
+      .get(tenantId, id);
+    return row ? toEndpoint(row) : null;
+  }
+
+  async endpoints(tenantId?: string): Promise<LiveEndpoint[]> {
+    const rows =
+      tenantId === undefined
+        ? this.db.prepare<[], EndpointRow>('SELECT * FROM endpoints ORDER BY created_at, id').all()
+        : this.db
+            .prepare<[string], EndpointRow>(
+              'SELECT * FROM endpoints WHERE tenant_id = ? ORDER BY created_at, id',
+            )
+            .all(tenantId);
+    return rows.map(toEndpoint);
+  }
+
+  async deleteEndpoint(tenantId: string, id: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const gone =
+        this.db.prepare('DELETE FROM endpoints WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes > 0;
+      if (gone) this.db.prepare('DELETE FROM deliveries WHERE endpoint_id = ?').run(id);
+      return gone;
+    })();
+  }
+
+  /** Queues deliveries; one already queued (same id) is left as it is. One transaction, synced. */
+  async enqueue(deliveries: readonly Delivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO deliveries (id, endpoint_id, type, body, created_at, next_attempt_at, attempts, status)
+       VALUES (?, ?, ?, ?, ?, ?, 0, 'pending')`,
+    );
+    this.db.transaction(() => {
+      for (const d of deliveries)
+        insert.run(d.id, d.endpointId, d.type, d.body, d.createdAt, d.nextAttemptAt);
+    })();
+  }
+
+  /** Pending deliveries due by `now`, oldest first. */
+  async due(now: number, limit: number): Promise<Delivery[]> {
+    return this.db
+      .prepare<[number, number], Record<string, unknown>>(
+        `SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?`,
+      )
+      .all(now, limit)
+      .map(toDelivery);
+  }
+
+  /**
+   * Records attempts, and each delivery's new standing: delivered, or due again at
+   * `retryAt`. One transaction (one sync to disk) for many: the sender records in groups.
+   */
+  async recordAttempts(records: readonly AttemptRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const log = this.db.prepare(
+      'INSERT INTO attempts (delivery_id, endpoint_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const update = this.db.prepare(
+      'UPDATE deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ? WHERE id = ? AND replays = ?',
+    );
+    // An endpoint is failing from its first failure after a success until its next success.
+    const failed = this.db.prepare(
+      'UPDATE endpoints SET failing_since = coalesce(failing_since, ?) WHERE id = ?',
+    );
+    const succeeded = this.db.prepare('UPDATE endpoints SET failing_since = NULL WHERE id = ?');
+    this.db.transaction(() => {
+      for (const { delivery: d, attempt: a, retryAt } of records) {
+        log.run(d.id, d.endpointId, a.at, a.status, a.latencyMs, a.error);
+        update.run(retryAt === null ? 'delivered' : 'pending', retryAt ?? d.nextAttemptAt, d.id, d.replays);
+        if (retryAt === null) succeeded.run(d.endpointId);
+        else failed.run(a.at, d.endpointId);
+      }
+    })();
+  }
+
+  /** The oldest pending delivery of an endpoint, in the order deliveries were queued. */
+  async oldestPending(endpointId: string): Promise<Delivery | null> {
+    const r = this.db
+      .prepare<[string], Record<string, unknown>>(
+        "SELECT * FROM deliveries WHERE endpoint_id = ? AND status = 'pending' ORDER BY rowid LIMIT 1",
+      )
+      .get(endpointId);
+    return r ? toDelivery(r) : null;
+  }
+
+  /**
+   * Queues deliveries of an endpoint again, delivered or not: those queued in
+   * [from, to) (Unix ms), or those with the given ids. Returns how many.
+   */
+  async replay(
+    endpointId: string,
+    by: { from?: number; to?: number } | { ids: readonly string[] },
+    now: number,
+  ): Promise<number> {
+    if ('ids' in by) {
+      const stmt = this.db.prepare(
+        "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, replays = replays + 1 WHERE endpoint_id = ? AND id = ?",
+      );
+      return this.db.transaction(() =>
+        by.ids.reduce((n, id) => n + stmt.run(now, endpointId, id).changes, 0),
+      )();
+    }
+    return this.db
+      .prepare(
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, replays = replays + 1
+         WHERE endpoint_id = ? AND created_at >= ? AND created_at < ?`,
+      )
+      .run(now, endpointId, by.from ?? 0, by.to ?? Number.MAX_SAFE_INTEGER).changes;
+  }
+
+  async attempts(endpointId: string, limit: number): Promise<(Attempt & { type: string })[]> {
+    return this.db
+      .prepare<
+        [string, number],
+        {
+          delivery_id: string;
+          at: number;
+          status: number | null;
+          latency_ms: number;
+          error: string | null;
+          type: string;
+        }
+      >(
+        `SELECT a.*, d.type FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+         WHERE a.endpoint_id = ? ORDER BY a.at DESC LIMIT ?`,
+      )
+      .all(endpointId, limit)
+      .map((r) => ({
+        deliveryId: r.delivery_id,
+        at: r.at,
+        status: r.status,
+        latencyMs: r.latency_ms,
+        error: r.error,
+        type: r.type,
+      }));
+  }
+
+  /** Pending deliveries, per endpoint: the backlog. */
+  async backlog(): Promise<Map<string, number>> {
+    const rows = this.db
+      .prepare<[], { endpoint_id: string; n: number }>(
+        "SELECT endpoint_id, count(*) AS n FROM deliveries WHERE status = 'pending' GROUP BY endpoint_id",
+      )
+      .all();
+    return new Map(rows.map((r) => [r.endpoint_id, r.n]));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The LiveStore conformance suite: endpoints, the delivery queue and the attempt log
+ * behave the same on every adapter, on its real engine.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Delivery, LiveEndpoint, LiveStore } from '../../src/live/live-store.ts';
+
+export interface LiveStoreFactory {
+  skip?: string;
+  place(): string;
+  open(place: string): Promise<LiveStore>;
+  /** The store hands a due delivery to one sender at a time, for this long (shared stores). */
+  leaseMs?: number;
+}
+
+const endpoint = (id: string, over: Partial<LiveEndpoint> = {}): LiveEndpoint => ({
+  id,
+  tenantId: 'ten_a',
+  url: `https://hooks.example.com/${id}`,
+  description: '',
+  filters: [],
+  publicKey: `pub-${id}`,
+  privateKey: `priv-${id}`,
+  state: 'active',
+  verifiedAt: null,
+  verifyError: null,
+  ordered: false,
+  failingSince: null,
+  createdAt: `2026-11-0${id.length}T00:00:00.000Z`,
+  ...over,
+});
+
+const delivery = (id: string, endpointId: string, at: number): Delivery => ({
+  id,
+  endpointId,
+  type: 'usagehub.event.native.x',
+  body: `{"n":"${id}"}`,
+  createdAt: at,
+  nextAttemptAt: at,
+  attempts: 0,
+  status: 'pending',
+  replays: 0,
+});
+
+export function liveStoreConformance(name: string, factory: LiveStoreFactory): void {
+  const only = { skip: factory.skip };
+  const withStore = async (fn: (s: LiveStore) => Promise<void>) => {
+    const store = await factory.open(factory.place());
+    try {
+      await fn(store);
+    } finally {
+      await store.close();
+    }
+  };
+
+  test(`${name}: endpoints are created, listed per tenant, updated and deleted with their queue`, only, () =>
+    withStore(async (s) => {
+      await s.createEndpoint(endpoint('e1'));
+      await s.createEndpoint(
+        endpoint('e22', { tenantId: 'ten_b', filters: ['usagehub.event.*'], ordered: true }),
+      );
+      assert.deepEqual(
+        (await s.endpoints()).map((e) => e.id),
+        ['e1', 'e22'],
+      );
+      assert.deepEqual(await s.endpoints('ten_b'), [
+        endpoint('e22', { tenantId: 'ten_b', filters: ['usagehub.event.*'], ordered: true }),
+      ]);
+      await s.updateEndpoint(endpoint('e1', { state: 'paused', description: 'd' }));
+      assert.equal((await s.endpoint('ten_a', 'e1'))!.state, 'paused');
+      assert.equal(await s.endpoint('ten_b', 'e1'), null);
+      await s.enqueue([delivery('d1', 'e1', 1000)]);
+      assert.equal(await s.deleteEndpoint('ten_a', 'e1'), true);
+      assert.equal(await s.deleteEndpoint('ten_a', 'e1'), false);
+      assert.deepEqual(await s.backlog(), new Map());
+    }),
+  );
+
+  test(`${name}: a queue that takes each delivery once, due oldest first, with attempts recorded`, only, () =>
+    withStore(async (s) => {
+      await s.createEndpoint(endpoint('e1'));
+      await s.enqueue([delivery('d2', 'e1', 2000), delivery('d1', 'e1', 1000)]);
+      await s.enqueue([delivery('d1', 'e1', 5000)]); // already queued: left as it is
+      assert.deepEqual(await s.backlog(), new Map([['e1', 2]]));
+      const due = await s.due(3000, 10);
+      assert.deepEqual(
+        due.map((d) => [d.id, d.createdAt]),
+        [
+          ['d1', 1000],
+          ['d2', 2000],
+        ],
+      );
+      assert.equal((await s.oldestPending('e1'))!.id, 'd2', 'in the order queued');
+      await s.recordAttempts([
+        {
+          delivery: due[0]!,
+          attempt: { deliveryId: 'd1', at: 3001, status: 200, latencyMs: 5, error: null },
+          retryAt: null,
+        },
+        {
+          delivery: due[1]!,
+          attempt: { deliveryId: 'd2', at: 3002, status: 503, latencyMs: 7, error: 'answered 503' },
+          retryAt: 9000,
+        },
+      ]);
+      assert.equal((await s.endpoint('ten_a', 'e1'))!.failingSince, 3002);
+      assert.deepEqual(await s.backlog(), new Map([['e1', 1]]));
+      assert.deepEqual(await s.due(8999, 10), [], 'the failed one waits for its retry time');
+      const again = await s.due(9000, 10);
+      assert.deepEqual(
+        again.map((d) => [d.id, d.attempts]),
+        [['d2', 1]],
+      );
+      await s.recordAttempts([
+        {
+          delivery: again[0]!,
+          attempt: { deliveryId: 'd2', at: 9001, status: 204, latencyMs: 3, error: null },
+          retryAt: null,
+        },
+      ]);
+      assert.equal((await s.endpoint('ten_a', 'e1'))!.failingSince, null, 'a success ends failing');
+      assert.equal(await s.oldestPending('e1'), null);
+      assert.deepEqual(
+        (await s.attempts('e1', 10)).map((a) => [a.deliveryId, a.status, a.error, a.type]),
+        [
+          ['d2', 204, null, 'usagehub.event.native.x'],
+          ['d2', 503, 'answered 503', 'usagehub.event.native.x'],
+          ['d1', 200, null, 'usagehub.event.native.x'],
+        ],
+      );
+    }),
+  );
+
+  test(
+    `${name}: replay by time range or id queues deliveries again; an older round's outcome does not undo it`,
+    only,
+    () =>
+      withStore(async (s) => {
+        await s.createEndpoint(endpoint('e1'));
+        await s.enqueue([delivery('d1', 'e1', 1000), delivery('d2', 'e1', 2000), delivery('d3', 'e1', 3000)]);
+        const taken = await s.due(3000, 10);
+        const ok = (d: Delivery) => ({
+          delivery: d,
+          attempt: { deliveryId: d.id, at: 3500, status: 200, latencyMs: 1, error: null },
+          retryAt: null,
+        });
+        await s.recordAttempts(taken.map(ok));
+        assert.equal(await s.replay('e1', { from: 1500, to: 3000 }, 4000), 1);
+        assert.equal(await s.replay('e1', { ids: ['d1', 'nope'] }, 4000), 1);
+        const replayed = await s.due(4000, 10);
+        assert.deepEqual(replayed.map((d) => d.id).sort(), ['d1', 'd2']);
+        // An outcome recorded for the round before the replay leaves the replay pending.
+        await s.recordAttempts([ok(taken.find((d) => d.id === 'd1')!)]);
+        assert.deepEqual(await s.backlog(), new Map([['e1', 2]]));
+      }),
+  );
+
+  if (factory.leaseMs !== undefined) {
+    const leaseMs = factory.leaseMs;
+    test(`${name}: a due delivery goes to one sender until its lease ends`, only, () =>
+      withStore(async (s) => {
+        await s.createEndpoint(endpoint('e1'));
+        await s.enqueue([delivery('d1', 'e1', 1000)]);
+        assert.equal((await s.due(2000, 10)).length, 1);
+        assert.deepEqual(await s.due(2000, 10), [], 'another sender gets nothing');
+        assert.deepEqual(await s.due(2000 + leaseMs - 1, 10), []);
+        assert.equal((await s.due(2000 + leaseMs, 10)).length, 1, 'a dead sender’s delivery is due again');
+      }),
+    );
+  }
+}
