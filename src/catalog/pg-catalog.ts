@@ -4,8 +4,8 @@ import type { Scope } from '../auth/oauth/scopes.ts';
 import type { Category } from '../domain/categories.ts';
 import { newId } from '../domain/ids.ts';
 import type { IpRange } from '../enrichment/ip-ranges.ts';
-import { assertMigrated, migrate } from '../storage/pg-migrations.ts';
-import { openPool, type PgLocation } from '../storage/postgres.ts';
+import { openMigratedPool } from '../storage/pg-migrations.ts';
+import { transaction, type PgLocation } from '../storage/postgres.ts';
 import type {
   ApiKey,
   App,
@@ -74,15 +74,7 @@ export class PgCatalog implements Catalog {
   private constructor(private readonly pool: pg.Pool) {}
 
   static async open(where: PgLocation, options: { migrate: boolean }): Promise<PgCatalog> {
-    const pool = openPool(where, 4);
-    try {
-      if (options.migrate) await migrate(pool, where.schema);
-      else await assertMigrated(pool, where.schema);
-    } catch (err) {
-      await pool.end();
-      throw err;
-    }
-    return new PgCatalog(pool);
+    return new PgCatalog(await openMigratedPool(where, 4, options));
   }
 
   private async rows<R extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<R[]> {
@@ -318,9 +310,7 @@ export class PgCatalog implements Catalog {
   }
 
   async replaceIpRanges(tenantId: string, ranges: readonly IpRange[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await transaction(this.pool, async (client) => {
       await client.query('DELETE FROM ip_ranges WHERE tenant_id = $1', [tenantId]);
       await client.query(
         `INSERT INTO ip_ranges (tenant_id, cidr, organisation, domain)
@@ -332,13 +322,7 @@ export class PgCatalog implements Catalog {
          ON CONFLICT (name) DO UPDATE SET value = (settings.value::integer + 1)::text`,
         [`ip_ranges_version:${tenantId}`],
       );
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK');
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async listIpRanges(tenantId: string): Promise<IpRange[]> {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { assertMigrated, migrate } from '../storage/pg-migrations.ts';
-import { openPool, type PgLocation } from '../storage/postgres.ts';
+import { openMigratedPool } from '../storage/pg-migrations.ts';
+import { transaction, type PgLocation } from '../storage/postgres.ts';
 import type {
   Attempt,
   AttemptRecord,
@@ -69,34 +69,11 @@ export class PgLiveStore implements LiveStore {
   ) {}
 
   static async open(where: PgLocation, options: { migrate: boolean; leaseMs: number }): Promise<PgLiveStore> {
-    const pool = openPool(where, 4);
-    try {
-      if (options.migrate) await migrate(pool, where.schema);
-      else await assertMigrated(pool, where.schema);
-    } catch (err) {
-      await pool.end();
-      throw err;
-    }
-    return new PgLiveStore(pool, options.leaseMs);
+    return new PgLiveStore(await openMigratedPool(where, 4, options), options.leaseMs);
   }
 
   private async rows<R extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<R[]> {
     return (await this.pool.query<R>(text, params)).rows;
-  }
-
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
   }
 
   async createEndpoint(e: LiveEndpoint): Promise<LiveEndpoint> {
@@ -160,7 +137,7 @@ export class PgLiveStore implements LiveStore {
   }
 
   async deleteEndpoint(tenantId: string, id: string): Promise<boolean> {
-    return this.transaction(async (c) => {
+    return transaction(this.pool, async (c) => {
       const gone = (
         await c.query('DELETE FROM live_endpoints WHERE tenant_id = $1 AND id = $2', [tenantId, id])
       ).rowCount;
@@ -213,7 +190,7 @@ export class PgLiveStore implements LiveStore {
       if (retryAt === null) standing.set(d.endpointId, { succeeded: true, failingSince: null });
       else standing.set(d.endpointId, { ...s, failingSince: s.failingSince ?? a.at });
     }
-    await this.transaction(async (c) => {
+    await transaction(this.pool, async (c) => {
       await c.query(
         `INSERT INTO live_attempts (delivery_id, endpoint_id, at, status, latency_ms, error)
          SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::float8[], $6::text[])`,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { openPool, type PgLocation } from './postgres.ts';
 
 /**
  * The PostgreSQL schema of the scale profile, as numbered steps. A step is never edited
@@ -253,5 +254,25 @@ export async function assertMigrated(pool: pg.Pool, schema: string): Promise<voi
       );
   } finally {
     client.release();
+  }
+}
+
+/**
+ * A pool on usagehub's schema, checked (or, with `migrate`, brought) to the version this
+ * build needs: what every PostgreSQL adapter opens with.
+ */
+export async function openMigratedPool(
+  where: PgLocation,
+  connections: number,
+  options: { migrate: boolean },
+): Promise<pg.Pool> {
+  const pool = openPool(where, connections);
+  try {
+    if (options.migrate) await migrate(pool, where.schema);
+    else await assertMigrated(pool, where.schema);
+    return pool;
+  } catch (err) {
+    await pool.end();
+    throw err;
   }
 }

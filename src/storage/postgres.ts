@@ -48,3 +48,19 @@ export function openPool(where: PgLocation, max: number): pg.Pool {
     // Without a listener, an idle connection's error (server restart) kills the process.
   }).on('error', () => {});
 }
+
+/** Runs `fn` in a transaction on one connection: committed when it returns, rolled back when it throws. */
+export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}

@@ -1,4 +1,4 @@
-import type { QueryFilter } from '../query/query.ts';
+import type { GroupBy, QueryFilter, UsageDimension } from '../query/query.ts';
 
 /** SQL text and its positional parameters, built together so they cannot drift. */
 /** Every parameter is text: numbers and times are validated and inlined as literals. */
@@ -60,3 +60,25 @@ export function fitsDailyUserRollup(q: QueryFilter): boolean {
 
 /** Whether an hourly rollup can answer the query's time bounds. */
 export const wholeHours = (q: QueryFilter): boolean => whole(q.from, HOUR_MS) && whole(q.to, HOUR_MS);
+
+/** The column (or expression) each `groupBy` of the counts query groups on, in both stores. */
+export const GROUP_COLUMN: Record<GroupBy, string> = {
+  name: 'name',
+  app: 'app_id',
+  user: 'user_key',
+  category: 'category',
+  targetApp: 'target_app',
+  late: 'CAST(late AS VARCHAR)',
+  company: 'company',
+  domain: 'domain',
+  environment: 'environment',
+};
+
+/** Dimensions of the usage query → columns. */
+export const USAGE_COLUMN: Record<UsageDimension, string> = {
+  company: 'company',
+  domain: 'domain',
+  activityType: 'name',
+  app: 'app_id',
+  environment: 'environment',
+};

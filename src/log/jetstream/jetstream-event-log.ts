@@ -8,8 +8,8 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import type pg from 'pg';
-import { assertMigrated, migrate } from '../../storage/pg-migrations.ts';
-import { openPool, type PgLocation } from '../../storage/postgres.ts';
+import { openMigratedPool } from '../../storage/pg-migrations.ts';
+import { transaction, type PgLocation } from '../../storage/postgres.ts';
 import {
   KEY_CHARS,
   type EncodedBatch,
@@ -68,11 +68,9 @@ export class JetStreamEventLog implements EventLog {
   }
 
   static async open(options: JetStreamLogOptions): Promise<JetStreamEventLog> {
-    const pool = openPool(options.pg, 8);
+    const pool = await openMigratedPool(options.pg, 8, options);
     let nc: NatsConnection | undefined;
     try {
-      if (options.migrate) await migrate(pool, options.pg.schema);
-      else await assertMigrated(pool, options.pg.schema);
       nc = await connect({ servers: options.servers, name: 'usagehub', maxReconnectAttempts: -1 });
       const jsm = await jetstreamManager(nc);
       await ensureStream(jsm, options);
@@ -89,35 +87,26 @@ export class JetStreamEventLog implements EventLog {
     for (const b of batches)
       for (let i = 0; i < b.keys.length; i += KEY_CHARS) keys.push(b.keys.slice(i, i + KEY_CHARS));
     if (keys.length === 0) return batches.map(() => new Uint8Array(0));
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      try {
-        // Sorted, so that processes claiming overlapping keys lock them in one order.
-        const claimed = await client.query<{ k: string }>(
-          `INSERT INTO log_keys (key) SELECT decode(k, 'hex') FROM unnest($1::text[]) AS k ORDER BY k
-           ON CONFLICT DO NOTHING RETURNING encode(key, 'hex') AS k`,
-          [keys],
-        );
-        const fresh = new Set(claimed.rows.map((r) => r.k));
-        const outcome = batches.map((b) => {
-          const n = b.keys.length / KEY_CHARS;
-          const flags = new Uint8Array(n);
-          // Deleting marks only the first of equal keys in this call as new.
-          for (let i = 0; i < n; i++)
-            flags[i] = fresh.delete(b.keys.slice(i * KEY_CHARS, (i + 1) * KEY_CHARS)) ? 1 : 0;
-          return flags;
-        });
-        await Promise.all(batches.flatMap((b, i) => this.publishFresh(b, outcome[i]!)));
-        await client.query('COMMIT');
-        return outcome;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      }
-    } finally {
-      client.release();
-    }
+    return transaction(this.pool, async (client) => {
+      // Sorted, so that processes claiming overlapping keys lock them in one order.
+      const claimed = await client.query<{ k: string }>(
+        `INSERT INTO log_keys (key) SELECT decode(k, 'hex') FROM unnest($1::text[]) AS k ORDER BY k
+         ON CONFLICT DO NOTHING RETURNING encode(key, 'hex') AS k`,
+        [keys],
+      );
+      const fresh = new Set(claimed.rows.map((r) => r.k));
+      const outcome = batches.map((b) => {
+        const n = b.keys.length / KEY_CHARS;
+        const flags = new Uint8Array(n);
+        // Deleting marks only the first of equal keys in this call as new.
+        for (let i = 0; i < n; i++)
+          flags[i] = fresh.delete(b.keys.slice(i * KEY_CHARS, (i + 1) * KEY_CHARS)) ? 1 : 0;
+        return flags;
+      });
+      // The claims commit only once JetStream has acknowledged every message.
+      await Promise.all(batches.flatMap((b, i) => this.publishFresh(b, outcome[i]!)));
+      return outcome;
+    });
   }
 
   /** Publishes a batch's new events, in messages no larger than the server takes. */

@@ -8,7 +8,6 @@ import type {
   SessionsQuery,
   TopCompaniesQuery,
   TopCompanyRow,
-  UsageDimension,
   UsageQuery,
   UsageRow,
   ConnectionStatsRow,
@@ -27,7 +26,13 @@ import type {
 } from '../../query/query.ts';
 import type { EventStore } from '../event-store.ts';
 import { refOf, seqOf, withSeqs } from '../seq.ts';
-import { Sql, filterSql as filterSqlOf, fitsDailyUserRollup } from '../sql-builder.ts';
+import {
+  GROUP_COLUMN,
+  Sql,
+  USAGE_COLUMN,
+  filterSql as filterSqlOf,
+  fitsDailyUserRollup,
+} from '../sql-builder.ts';
 import { LATE_AFTER_MS } from '../../domain/event.ts';
 
 const SCHEMA = `
@@ -215,27 +220,6 @@ const ISO = (column: string): string => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ
 
 /** The rollup answers daily distinct users for whole UTC days, by app, without a name filter. */
 const usesDailyRollup = (q: UsersQuery): boolean => q.interval === 'day' && fitsDailyUserRollup(q);
-
-const GROUP_COLUMN = {
-  name: 'name',
-  app: 'app_id',
-  user: 'user_key',
-  category: 'category',
-  targetApp: 'target_app',
-  late: 'late::VARCHAR',
-  company: 'company',
-  domain: 'domain',
-  environment: 'environment',
-} as const;
-
-/** Dimensions of the usage query → columns. */
-const USAGE_COLUMN: Record<UsageDimension, string> = {
-  company: 'company',
-  domain: 'domain',
-  activityType: 'name',
-  app: 'app_id',
-  environment: 'environment',
-};
 
 /**
  * EventStore on DuckDB: columnar, so the analytical queries scan only the columns they

@@ -20,17 +20,23 @@ import type {
   TopCompanyRow,
   TopUserRow,
   TopUsersQuery,
-  UsageDimension,
   UsageQuery,
   UsageRow,
   UsersQuery,
   UsersRow,
 } from '../../query/query.ts';
-import { openPool, type PgLocation } from '../../storage/postgres.ts';
+import type { PgLocation } from '../../storage/postgres.ts';
 import type { EventStore } from '../event-store.ts';
 import { refOf, withSeqs } from '../seq.ts';
-import { Sql, filterSql as filterSqlOf, fitsDailyUserRollup, wholeHours } from '../sql-builder.ts';
-import { assertMigrated, migrate } from '../../storage/pg-migrations.ts';
+import {
+  GROUP_COLUMN,
+  Sql,
+  USAGE_COLUMN,
+  filterSql as filterSqlOf,
+  fitsDailyUserRollup,
+  wholeHours,
+} from '../sql-builder.ts';
+import { openMigratedPool } from '../../storage/pg-migrations.ts';
 import { MonthlyPartitions } from './partitions.ts';
 
 /**
@@ -126,26 +132,6 @@ const C = (column: string): string => `${column} COLLATE "C"`;
 
 const filterSql = (f: QueryFilter) => filterSqlOf(f, msLiteral);
 const hitFilterSql = (f: QueryFilter) => filterSqlOf(f, msLiteral, false);
-
-const GROUP_COLUMN = {
-  name: 'name',
-  app: 'app_id',
-  user: 'user_key',
-  category: 'category',
-  targetApp: 'target_app',
-  late: 'late::text',
-  company: 'company',
-  domain: 'domain',
-  environment: 'environment',
-} as const;
-
-const USAGE_COLUMN: Record<UsageDimension, string> = {
-  company: 'company',
-  domain: 'domain',
-  activityType: 'name',
-  app: 'app_id',
-  environment: 'environment',
-};
 
 /** Sessions joined from their events at query time; the same rules as the embedded store's. */
 function sessionsCte(
@@ -265,10 +251,8 @@ export class PgEventStore implements EventStore {
   ) {}
 
   static async open(where: PgLocation, options: PgStoreOptions): Promise<PgEventStore> {
-    const pool = openPool(where, options.connections);
+    const pool = await openMigratedPool(where, options.connections, options);
     try {
-      if (options.migrate) await migrate(pool, where.schema);
-      else await assertMigrated(pool, where.schema);
       return new PgEventStore(pool, await MonthlyPartitions.load(pool, 'events'));
     } catch (err) {
       await pool.end();
