@@ -1,6 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exportedIds, provision, startServer, storeCaughtUp, type ServerProcess } from './helpers/process.ts';
+import {
+  exportedIds,
+  postEvents,
+  provision,
+  startServer,
+  storeCaughtUp,
+  type ServerProcess,
+} from './helpers/process.ts';
 import { tempDir } from './helpers/server.ts';
 
 const CLIENTS = 4;
@@ -12,24 +19,9 @@ interface Client {
   unacked: string[][];
 }
 
-const body = (ids: string[], t: number) =>
-  JSON.stringify(
-    ids.map((id) => ({ id, app: 'web', name: 'tick', timestamp: t, email: `${id.split('-')[0]}@x.com` })),
-  );
-
-async function post(url: string, key: string, ids: string[], t: number): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/v1/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: body(ids, t),
-    });
-    await res.text();
-    return res.status === 200;
-  } catch {
-    return false; // connection reset by the kill: not acknowledged
-  }
-}
+/** True when the batch was acknowledged. */
+const post = async (url: string, key: string, ids: string[], t: number) =>
+  (await postEvents(url, key, ids, t)) === 200;
 
 /** Sends batches until `stop()` is true; records what was acknowledged. */
 async function runClient(

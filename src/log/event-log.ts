@@ -73,3 +73,28 @@ export interface LogConsumer {
 }
 
 export const KEY_CHARS = 40;
+
+/**
+ * The documents at `refs`, for an adapter's `docsAt`: each batch is fetched and split
+ * once however many refs point into it. `batchDocs` gives a batch's NDJSON, or null.
+ */
+export async function docsByRef(
+  refs: readonly EventRef[],
+  batchDocs: (offset: number) => Promise<string | null> | string | null,
+): Promise<string[]> {
+  const batches = new Map<number, string[]>();
+  const out: string[] = [];
+  for (const { offset, index } of refs) {
+    let docs = batches.get(offset);
+    if (!docs) {
+      const text = await batchDocs(offset);
+      if (text === null) throw new Error(`no log batch at offset ${offset}`);
+      docs = text.split('\n');
+      batches.set(offset, docs);
+    }
+    const doc = docs[index];
+    if (doc === undefined) throw new Error(`no event ${index} in log batch ${offset}`);
+    out.push(doc);
+  }
+  return out;
+}

@@ -178,7 +178,7 @@ const quoteLiteral = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const quoteIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 /** The schema's version: 0 when usagehub has never migrated it. */
-export async function schemaVersion(client: pg.ClientBase, schema: string): Promise<number> {
+async function schemaVersion(client: pg.ClientBase, schema: string): Promise<number> {
   const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [
     `${quoteIdent(schema)}.schema_migrations`,
   ]);

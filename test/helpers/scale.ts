@@ -1,7 +1,7 @@
 /** Shared by the scale-profile tests: provisioning through the CLI, load, and the checks. */
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { cliJson, type ServerProcess } from './process.ts';
+import { cliJson, postEvents, type ServerProcess } from './process.ts';
 
 /** Migrates the schema and makes a tenant with an app "web" and an ingest key, as an operator would. */
 export async function provisionScale(
@@ -12,23 +12,6 @@ export async function provisionScale(
   await cliJson(['apps', 'create', '--name', 'web'], env);
   const { secret } = await cliJson<{ secret: string }>(['keys', 'create', '--role', 'ingest'], env);
   return { adminKey, ingestKey: secret };
-}
-
-/** The answer's status; 0 when the connection failed. */
-async function post(url: string, key: string, ids: string[], t: number): Promise<number> {
-  try {
-    const res = await fetch(`${url}/v1/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(
-        ids.map((id) => ({ id, app: 'web', name: 'tick', timestamp: t, email: `${id.split('-')[0]}@x.com` })),
-      ),
-    });
-    await res.text();
-    return res.status;
-  } catch {
-    return 0; // connection reset by a kill: not acknowledged
-  }
 }
 
 /**
@@ -51,7 +34,7 @@ export async function runClient(
   for (let n = 0, turn = c; !stop() || pending; turn++) {
     const ids: string[] = pending ?? Array.from({ length: size }, (_, i) => `c${c}-${n++}-${i}`);
     const targets = ingest();
-    const status = await post(targets[turn % targets.length]!.url, key, ids, t);
+    const status = await postEvents(targets[turn % targets.length]!.url, key, ids, t);
     if (status === 200) {
       acked.push(...ids);
       onAck(ids);

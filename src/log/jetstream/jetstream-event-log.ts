@@ -11,6 +11,7 @@ import type pg from 'pg';
 import { openMigratedPool } from '../../storage/pg-migrations.ts';
 import { transaction, type PgLocation } from '../../storage/postgres.ts';
 import {
+  docsByRef,
   KEY_CHARS,
   type EncodedBatch,
   type EventLog,
@@ -170,21 +171,7 @@ export class JetStreamEventLog implements EventLog {
   }
 
   async docsAt(refs: readonly EventRef[]): Promise<string[]> {
-    const batches = new Map<number, string[]>();
-    const out: string[] = [];
-    for (const { offset, index } of refs) {
-      let docs = batches.get(offset);
-      if (!docs) {
-        const batch = await this.batchAt(offset);
-        if (!batch) throw new Error(`no log batch at offset ${offset}`);
-        docs = batch.docs.split('\n');
-        batches.set(offset, docs);
-      }
-      const doc = docs[index];
-      if (doc === undefined) throw new Error(`no event ${index} in log batch ${offset}`);
-      out.push(doc);
-    }
-    return out;
+    return docsByRef(refs, async (offset) => (await this.batchAt(offset))?.docs ?? null);
   }
 
   async commitConsumer(name: string, offset: number): Promise<void> {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../../storage/sqlite.ts';
 import {
+  docsByRef,
   KEY_CHARS,
   type EncodedBatch,
   type EventLog,
@@ -108,19 +109,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   async docsAt(refs: readonly EventRef[]): Promise<string[]> {
-    const batches = new Map<number, string[]>();
-    return refs.map(({ offset, index }) => {
-      let docs = batches.get(offset);
-      if (!docs) {
-        const row = this.selectBatch.get(offset);
-        if (!row) throw new Error(`no log batch at offset ${offset}`);
-        docs = row.docs.split('\n');
-        batches.set(offset, docs);
-      }
-      const doc = docs[index];
-      if (doc === undefined) throw new Error(`no event ${index} in log batch ${offset}`);
-      return doc;
-    });
+    return docsByRef(refs, (offset) => this.selectBatch.get(offset)?.docs ?? null);
   }
 
   async consumerOffset(name: string): Promise<number> {

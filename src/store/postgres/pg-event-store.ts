@@ -190,7 +190,7 @@ type MonthPiece =
   | { kind: 'cut'; month: string; next: string; from: string; to: string; inside: number; outside: number };
 
 /** Splits whole-day bounds into runs of whole months and the months they cut. */
-export function monthPieces(from: number | undefined, to: number | undefined): MonthPiece[] {
+function monthPieces(from: number | undefined, to: number | undefined): MonthPiece[] {
   const cut = (a: number, b: number): MonthPiece => {
     const m = monthStart(a);
     const n = nextMonth(a);
