@@ -5,7 +5,7 @@ import type { EventRef, LogBatch } from '../log/event-log.ts';
  * (a batch holds at most a million events, config.ts). Unique, and growing with the log.
  * Every store keeps it, so export can fetch full documents from the log.
  */
-const POSITION_RANGE = 2 ** 20;
+export const POSITION_RANGE = 2 ** 20;
 
 export const seqOf = (ref: EventRef): number => ref.offset * POSITION_RANGE + ref.index;
 

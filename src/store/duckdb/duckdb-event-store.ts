@@ -25,7 +25,9 @@ import type {
   UsersRow,
 } from '../../query/query.ts';
 import type { EventStore } from '../event-store.ts';
-import { refOf, seqOf, withSeqs } from '../seq.ts';
+import { POSITION_RANGE, refOf, seqOf } from '../seq.ts';
+
+const RS = String.fromCharCode(30);
 import {
   GROUP_COLUMN,
   Sql,
@@ -93,9 +95,19 @@ const ROLLUP_DAILY_USERS = (lo: number) => `
         AND r.tenant_id = n.tenant_id AND r.app_id = n.app_id
         AND r.day = n.occurred_at::DATE AND r.user_key = n.user_key)`;
 
+/**
+ * The documents of several log batches with their seqs (see seq.ts): $1 holds the
+ * batches' NDJSON separated by RS (chr 30, which JSON escapes inside strings), $2 their
+ * offsets, comma-separated. DuckDB splits and numbers the documents in native code;
+ * rewriting each one in JavaScript to carry its seq cost ~1 us per event.
+ */
+const DOCS_WITH_SEQS = `
+  SELECT off * ${POSITION_RANGE} + generate_subscripts(docs, 1) - 1 AS seq, unnest(docs) AS doc
+  FROM (SELECT unnest(string_split($2, ',')::BIGINT[]) AS off,
+               string_split(unnest(string_split($1, chr(30))), chr(10)) AS docs)`;
+
 /** The columns DuckDB extracts from each canonical event, parsed once per row. */
 const EVENT_SHAPE = JSON.stringify({
-  seq: 'BIGINT',
   tenantId: 'VARCHAR',
   appId: 'VARCHAR',
   source: 'VARCHAR',
@@ -122,15 +134,14 @@ const INSERT_NDJSON = `
   INSERT INTO events (seq, tenant_id, app_id, source, name, category, occurred_at, user_key,
                       session_id, count, client_id, target_app, late, company, domain, environment,
                       session_action, entities)
-  SELECT s.seq, s.tenantId, s.appId, s.source, s.name, s.category, epoch_ms(s.occurredAt),
+  SELECT seq, s.tenantId, s.appId, s.source, s.name, s.category, epoch_ms(s.occurredAt),
          coalesce(s.actor.userId, s.actor.email, s.actor.deviceId), s.session.id, s.count, s.clientId,
          s.context.targetApp, s.receivedAt - s.occurredAt > ${LATE_AFTER_MS},
          s.context.company, s.context.domain, s.context.environment,
          s.session.action, CASE WHEN s.source = 'sessions' THEN s.properties.entities END
-  FROM (SELECT json_transform(unnest(string_split($1, chr(10))), '${EVENT_SHAPE}') AS s)`;
+  FROM (SELECT seq, json_transform(doc, '${EVENT_SHAPE}') AS s FROM (${DOCS_WITH_SEQS}))`;
 
 const HIT_SHAPE = JSON.stringify({
-  seq: 'BIGINT',
   tenantId: 'VARCHAR',
   appId: 'VARCHAR',
   source: 'VARCHAR',
@@ -148,11 +159,13 @@ const HIT_SHAPE = JSON.stringify({
 /** The hits among the NDJSON documents ($1), into the hits table (hit.mapping.ts sets these properties). */
 const INSERT_HITS = `
   INSERT INTO hits
-  SELECT s.seq, s.tenantId, s.appId, epoch_ms(s.occurredAt), s.name, s.properties.origin,
+  SELECT seq, s.tenantId, s.appId, epoch_ms(s.occurredAt), s.name, s.properties.origin,
          s.properties.medias, s.properties.watchedSeconds, s.properties.search.searchType,
          s.properties.search.resultCount, s.properties.connection.mode, s.properties.connection.success
-  FROM (SELECT json_transform(unnest(string_split($1, chr(10))), '${HIT_SHAPE}') AS s)
+  FROM (SELECT seq, json_transform(doc, '${HIT_SHAPE}') AS s FROM (${DOCS_WITH_SEQS}))
   WHERE s.source = 'hits'`;
+
+const CHECKPOINT_THRESHOLD = '64MB';
 
 export interface DuckDbOptions {
   memoryLimit: string;
@@ -236,6 +249,12 @@ export class DuckDbEventStore implements EventStore {
     const instance = await DuckDBInstance.create(file, {
       memory_limit: options.memoryLimit,
       threads: String(options.threads),
+      // DuckDB checkpoints when its WAL reaches this size, and each checkpoint rewrites
+      // the partly filled last row group of every table it touched. At the default
+      // (16 MiB, ~50k events) the tail of `events` was recompressed several times over
+      // and applying cost 5.6-7.4 us of CPU per event; at 64 MiB, 4.3-4.8 us
+      // (docs/storage.md). The price: up to 64 MiB of WAL to replay after a crash.
+      checkpoint_threshold: CHECKPOINT_THRESHOLD,
     });
     const conn = await instance.connect();
     await conn.run(SCHEMA);
@@ -261,10 +280,11 @@ export class DuckDbEventStore implements EventStore {
     const last = todo[todo.length - 1]!.offset;
     await this.conn.run('BEGIN TRANSACTION');
     try {
-      const ndjson = todo.map(withSeqs).join('\n');
-      await this.conn.run(INSERT_NDJSON, [ndjson]);
+      const docs = todo.map((b) => b.docs).join(RS);
+      const offsets = todo.map((b) => b.offset).join(',');
+      await this.conn.run(INSERT_NDJSON, [docs, offsets]);
       // Parsed a second time only for batches that hold hits.
-      if (ndjson.includes('"source":"hits"')) await this.conn.run(INSERT_HITS, [ndjson]);
+      if (docs.includes('"source":"hits"')) await this.conn.run(INSERT_HITS, [docs, offsets]);
       await this.conn.run(ROLLUP_DAILY_USERS(first));
       await this.conn.run(
         `INSERT INTO applied VALUES (1, ${last}) ON CONFLICT (id) DO UPDATE SET log_offset = excluded.log_offset`,
