@@ -26,8 +26,6 @@ import type {
 } from '../../query/query.ts';
 import type { EventStore } from '../event-store.ts';
 import { POSITION_RANGE, refOf, seqOf } from '../seq.ts';
-
-const RS = String.fromCharCode(30);
 import {
   GROUP_COLUMN,
   Sql,
@@ -101,6 +99,7 @@ const ROLLUP_DAILY_USERS = (lo: number) => `
  * offsets, comma-separated. DuckDB splits and numbers the documents in native code;
  * rewriting each one in JavaScript to carry its seq cost ~1 us per event.
  */
+const RS = String.fromCharCode(30);
 const DOCS_WITH_SEQS = `
   SELECT off * ${POSITION_RANGE} + generate_subscripts(docs, 1) - 1 AS seq, unnest(docs) AS doc
   FROM (SELECT unnest(string_split($2, ',')::BIGINT[]) AS off,
@@ -156,7 +155,7 @@ const HIT_SHAPE = JSON.stringify({
   },
 });
 
-/** The hits among the NDJSON documents ($1), into the hits table (hit.mapping.ts sets these properties). */
+/** The hits among the documents (DOCS_WITH_SEQS), into the hits table (hit.mapping.ts sets these properties). */
 const INSERT_HITS = `
   INSERT INTO hits
   SELECT seq, s.tenantId, s.appId, epoch_ms(s.occurredAt), s.name, s.properties.origin,
