@@ -3,6 +3,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { AdminService } from './admin/admin.service.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
+import { quarantineRoutes } from './admin/quarantine.routes.ts';
+import type { QuarantineAdmin } from './store/quarantine-admin.ts';
+import type { StoreStatus } from './store/store-status.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import { oauthRoutes } from './auth/oauth/oauth.routes.ts';
 import type { TokenService } from './auth/oauth/tokens.ts';
@@ -22,6 +25,9 @@ import { nativeRoutes } from './dialects/native/native.routes.ts';
 import { UsageHubError } from './domain/errors.ts';
 import { SCOPES, SCOPE_HELP } from './auth/oauth/scopes.ts';
 import { errorHandler, nativeEnvelope } from './http/error-handler.ts';
+import { clientErrorHandler, frameworkErrors } from './http/client-errors.ts';
+import { installBodyHandling } from './http/body.ts';
+import { bodyAjv, paramsAjv } from './http/validator.ts';
 import type { IngestPipeline } from './ingest/pipeline.ts';
 import type { Metrics } from './ops/metrics.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
@@ -43,6 +49,8 @@ export interface AppDeps {
   admin: AdminService;
   pipeline: IngestPipeline;
   queries: EventQueries;
+  quarantine: QuarantineAdmin;
+  storeStatus: () => Promise<StoreStatus>;
   notReadyReason: () => string | null;
   logger?: FastifyServerOptions['logger'];
 }
@@ -60,8 +68,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // During shutdown, requests get usagehub's own `not_ready` (below), not Fastify's body.
     return503OnClosing: false,
     bodyLimit: deps.config.maxBodyBytes,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // Every place a client can hold a connection has a deadline (docs/operations.md).
+    requestTimeout: deps.config.requestTimeoutMs,
+    connectionTimeout: deps.config.idleTimeoutMs,
+    keepAliveTimeout: deps.config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: deps.config.headersTimeoutMs,
+      // Node enforces both timeouts on a periodic sweep (every 30 s by default), which
+      // would let a stalled request outlive its deadline by up to that long.
+      connectionsCheckingInterval: Math.min(1000, Math.floor(deps.config.headersTimeoutMs / 4)),
+    },
+    clientErrorHandler: clientErrorHandler((code) => deps.metrics.reject(code)),
+    frameworkErrors: frameworkErrors((code) => deps.metrics.reject(code)),
   });
+  // Query strings and path parameters arrive as text and are converted to the schema's
+  // types; bodies are JSON and are taken as they are, never coerced.
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? bodyAjv.compile(schema) : paramsAjv.compile(schema),
+  );
+  await installBodyHandling(app);
   app.decorateRequest('principal', null);
   app.decorateRequest('client', null);
   app.addHook('onRequest', (_req, _reply, done) => {
@@ -108,7 +133,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.metrics.reject(e.code);
     void reply.status(404).send(nativeEnvelope(e, req));
   });
-  await app.register(opsRoutes, { metrics: deps.metrics, notReadyReason: deps.notReadyReason });
+  await app.register(opsRoutes, {
+    metrics: deps.metrics,
+    notReadyReason: deps.notReadyReason,
+    storeStatus: deps.storeStatus,
+    metricsKey: deps.config.metricsKey,
+  });
   // A worker consumes the log; it answers only health, readiness and metrics.
   if (deps.config.role === 'worker') return app;
   await app.register(nativeRoutes, {
@@ -148,6 +178,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(liveRoutes, { auth: deps.auth, live: deps.live });
   await app.register(adminRoutes, { auth: deps.auth, admin: deps.admin });
+  await app.register(quarantineRoutes, { auth: deps.auth, quarantine: deps.quarantine });
   await app.register(queryRoutes, {
     auth: deps.auth,
     apps: deps.apps,

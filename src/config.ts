@@ -30,6 +30,17 @@ export const ConfigSchema = Type.Object({
   maxBatchEvents: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
   /** Largest request body, in bytes; enforced while the body streams in. */
   maxBodyBytes: Type.Integer({ minimum: 1024, default: 5 * MiB }),
+  /**
+   * How long a client may take to send a whole request, headers and body; past it the
+   * answer is 408 and the connection is closed (a body that never finishes holds nothing).
+   */
+  requestTimeoutMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000 }),
+  /** How long a client may take to send the request headers. At most requestTimeoutMs. */
+  headersTimeoutMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 15_000 }),
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 72_000 }),
+  /** A connection on which nothing at all moves for this long is closed. */
+  idleTimeoutMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 120_000 }),
   /** How long a graceful shutdown may take before the process exits anyway. */
   shutdownTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
   /** DuckDB memory ceiling for the embedded store (DuckDB syntax, e.g. "512MB"). */
@@ -69,6 +80,11 @@ export const ConfigSchema = Type.Object({
   logAckWaitSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
   /** Scale profile: store writers per worker process, each with its own PostgreSQL connection. */
   storeWriters: Type.Integer({ minimum: 1, maximum: 32, default: 2 }),
+  /**
+   * A bearer token that /metrics requires (Prometheus' `authorization` setting). Without
+   * one, /metrics answers loopback clients only: its counters span every tenant.
+   */
+  metricsKey: Type.String({ default: '' }),
   /** Where the CLI finds a running server, and the key it uses there. */
   url: Type.Optional(Type.String()),
   key: Type.Optional(Type.String()),
@@ -86,6 +102,10 @@ const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
   USAGEHUB_MAX_BATCH_EVENTS: 'maxBatchEvents',
   USAGEHUB_MAX_BODY_BYTES: 'maxBodyBytes',
   USAGEHUB_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
+  USAGEHUB_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+  USAGEHUB_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
+  USAGEHUB_KEEP_ALIVE_TIMEOUT_MS: 'keepAliveTimeoutMs',
+  USAGEHUB_IDLE_TIMEOUT_MS: 'idleTimeoutMs',
   USAGEHUB_STORE_MEMORY_LIMIT: 'storeMemoryLimit',
   USAGEHUB_STORE_THREADS: 'storeThreads',
   USAGEHUB_TOKEN_TTL_SECONDS: 'tokenTtlSeconds',
@@ -102,6 +122,7 @@ const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
   USAGEHUB_LOG_REPLICAS: 'logReplicas',
   USAGEHUB_LOG_ACK_WAIT_SECONDS: 'logAckWaitSeconds',
   USAGEHUB_STORE_WRITERS: 'storeWriters',
+  USAGEHUB_METRICS_KEY: 'metricsKey',
   USAGEHUB_URL: 'url',
   USAGEHUB_KEY: 'key',
 };
@@ -154,6 +175,8 @@ function checkProfile(c: Static<typeof ConfigSchema>): string | null {
     return 'store: a PostgreSQL URL (postgres://user@host/db) or nothing';
   if (Boolean(c.log) !== Boolean(c.store))
     return 'log and store: the scale profile needs both (--log nats://… and --store postgres://…), the embedded one neither';
+  if (c.headersTimeoutMs > c.requestTimeoutMs)
+    return `headersTimeoutMs (${c.headersTimeoutMs}) must not be longer than requestTimeoutMs (${c.requestTimeoutMs})`;
   if (!c.log && c.role !== 'all')
     return `role ${c.role}: only the scale profile splits roles; the embedded profile runs as one process (role all)`;
   return null;

@@ -24,7 +24,7 @@ import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestPipeline } from './ingest/pipeline.ts';
 import { LogThread } from './log/thread/log-thread.ts';
 import { Metrics } from './ops/metrics.ts';
-import { StoreThread } from './store/thread/store-thread.ts';
+import { openStoreThread } from './store/thread/store-thread.ts';
 import { GroupStoreWriter } from './store/group-store-writer.ts';
 import { STORE_CONSUMER } from './store/store-writer.ts';
 import { PgEventStore } from './store/postgres/pg-event-store.ts';
@@ -35,6 +35,8 @@ import { PgCatalog } from './catalog/pg-catalog.ts';
 import type { Catalog } from './catalog/catalog.ts';
 import { parsePgUrl } from './storage/postgres.ts';
 import { exportPage } from './query/export.ts';
+import { quarantineAdmin, type QuarantineAdmin } from './store/quarantine-admin.ts';
+import type { StoreStatus } from './store/store-status.ts';
 import type { ExportQuery } from './query/query.ts';
 import type { AppDeps } from './app.ts';
 
@@ -62,6 +64,9 @@ interface Profile {
   /** Ingest appends here. */
   log: EventLog;
   queries: EventQueries;
+  quarantine: QuarantineAdmin;
+  /** How the store writer of this process is doing (always ok where none runs). */
+  storeStatus(): Promise<StoreStatus>;
   /** Log batches not yet in the store. */
   storeLag(): Promise<number>;
   /** Stops this process's consumers and closes the ports, the log last. */
@@ -75,7 +80,7 @@ async function openEmbeddedProfile(config: Config, onFatal: (err: Error) => void
   const log = await LogThread.open(files.log, onFatal);
   // The store thread opens after the log, whose schema it reads; it is ready once it
   // has applied whatever the log held at start (after a crash, the unapplied tail).
-  const store = await StoreThread.open(
+  const store = await openStoreThread(
     {
       logFile: files.log,
       storeFile: files.store,
@@ -88,6 +93,8 @@ async function openEmbeddedProfile(config: Config, onFatal: (err: Error) => void
     catalog,
     log,
     queries: store,
+    quarantine: store.quarantine,
+    storeStatus: () => store.status(),
     storeLag: async () => {
       const [head, applied] = await Promise.all([log.head(), store.appliedOffset()]);
       return head - applied;
@@ -127,6 +134,8 @@ async function openScaleProfile(config: Config, onError: (err: Error) => void): 
     queries: Object.assign(Object.create(store) as PgEventStore, {
       exportPage: (q: ExportQuery) => exportPage(store, log, q),
     }),
+    quarantine: quarantineAdmin(store, log),
+    storeStatus: async () => writer?.status.current ?? { state: 'ok', since: null, error: null },
     storeLag: () => log.pending(STORE_CONSUMER),
     close: async (progress) => {
       await writer?.stop();
@@ -229,6 +238,7 @@ export async function openServerRuntime(
   let state: 'ready' | 'stopping' = 'ready';
   metrics.measureSessions(() => queries.sessionGauges(config.sessionIdleSeconds * 1000, Date.now()));
   metrics.measureStoreLag(() => profile.storeLag());
+  metrics.measureStore(profile.storeStatus, () => profile.quarantine.count());
 
   return {
     deps: {
@@ -245,6 +255,8 @@ export async function openServerRuntime(
       admin,
       pipeline,
       queries,
+      quarantine: profile.quarantine,
+      storeStatus: profile.storeStatus,
       notReadyReason: () => (state === 'ready' ? null : state),
     },
     beginShutdown: () => {

@@ -122,13 +122,33 @@ export class AdminService {
     return { key, secret };
   }
 
-  async revokeKey(tenantId: string, id: string): Promise<ApiKey> {
-    const key = await this.catalog.revokeKey(tenantId, id);
-    if (!key) throw new UsageHubError('not_found', `key ${id} does not exist`);
-    this.onChange();
-    await this.emit(tenantId, 'usagehub.key.Revoked', { key });
-    return key;
+  /**
+   * Revokes a key, except the tenant's last active admin key: without it nobody could
+   * manage the tenant until someone ran the CLI on the stopped server. Revocations in
+   * one process take turns, so two at once cannot both pass the check.
+   */
+  revokeKey(tenantId: string, id: string): Promise<ApiKey> {
+    const run = async (): Promise<ApiKey> => {
+      const keys = await this.catalog.listKeys(tenantId);
+      const target = keys.find((k) => k.id === id);
+      const activeAdmins = keys.filter((k) => k.role === 'admin' && k.revokedAt === null);
+      if (target?.role === 'admin' && target.revokedAt === null && activeAdmins.length === 1) {
+        throw new UsageHubError(
+          'conflict',
+          `key ${id} is the tenant's last active admin key; create another admin key before revoking it`,
+        );
+      }
+      const key = await this.catalog.revokeKey(tenantId, id);
+      if (!key) throw new UsageHubError('not_found', `key ${id} does not exist`);
+      this.onChange();
+      await this.emit(tenantId, 'usagehub.key.Revoked', { key });
+      return key;
+    };
+    const done = this.revocations.then(run, run);
+    this.revocations = done.catch(() => {});
+    return done;
   }
+  private revocations: Promise<unknown> = Promise.resolve();
 
   async mapEvent(tenantId: string, idOrName: string, eventName: string, category: Category): Promise<App> {
     const app = await this.app(tenantId, idOrName);

@@ -73,6 +73,7 @@ export function lockDataDir(config: Config, instead: string): () => void {
   if (isScaleProfile(config)) return () => {};
   const lock = acquireDataLock(dataFiles(config.dataDir).lock, 'cli');
   if (lock.outcome === 'acquired') return lock.release;
+  if (lock.outcome === 'unwritable') throw new CliError(lock.reason);
   const { role, pid } = lock.holder;
   throw new CliError(`a usagehub ${role} (pid ${pid}) holds ${config.dataDir}; ${instead}`);
 }

@@ -14,6 +14,7 @@ import { serve } from './commands/serve.ts';
 import { migrateStore } from './commands/migrate.ts';
 import { exportEvents } from './commands/export.ts';
 import { liveCommands } from './commands/live.ts';
+import { quarantineCommands } from './commands/quarantine.ts';
 
 interface GlobalOpts {
   data?: string;
@@ -413,6 +414,8 @@ liveCommands(
   (cmd) => cmd.optsWithGlobals<GlobalOpts>().tenant,
   print,
 );
+
+quarantineCommands(program, (cmd) => configFrom(cmd), print);
 
 program
   .command('export')

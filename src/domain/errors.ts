@@ -14,6 +14,16 @@ export const ERRORS = {
   body_too_large: { status: 413, message: 'The request body is larger than the configured limit.' },
   batch_too_large: { status: 413, message: 'The batch has more events than the configured limit.' },
   unsupported_media_type: { status: 415, message: 'The Content-Type is not supported here.' },
+  unsupported_encoding: {
+    status: 415,
+    message: 'The Content-Encoding is not supported; use gzip, deflate, br or identity.',
+  },
+  request_timeout: {
+    status: 408,
+    message: 'The request did not arrive in time; the connection is closed. Send it again, faster.',
+  },
+  uri_too_long: { status: 414, message: 'The URL, or one of its parameters, is too long.' },
+  headers_too_large: { status: 431, message: 'The request headers are too large.' },
   invalid_body: { status: 400, message: 'The request body could not be parsed.' },
   invalid_request: { status: 400, message: 'The request has invalid parameters.' },
   validation_failed: { status: 400, message: 'One or more events are invalid; nothing was stored.' },
@@ -28,6 +38,11 @@ export const ERRORS = {
   log_unavailable: {
     status: 503,
     message: 'The event log did not take the batch, so nothing of it was acknowledged; resend it.',
+  },
+  store_unavailable: {
+    status: 503,
+    message:
+      'The event store cannot answer queries right now (it is failing or being reopened); ingest goes on. Retry shortly.',
   },
   internal: { status: 500, message: 'Internal error.' },
   // per-field problems, listed in `details` of validation_failed / invalid_request

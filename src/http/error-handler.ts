@@ -11,6 +11,15 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_body',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_body',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_body',
+  FST_ERR_CTP_INVALID_TYPE: 'invalid_body',
+  FST_ERR_BAD_URL: 'invalid_request',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
+  FST_ERR_ASYNC_CONSTRAINT: 'invalid_request',
+  FST_CP_ERR_INVALID_CONTENT_ENCODING: 'unsupported_encoding',
+  FST_CP_ERR_INVALID_CONTENT: 'invalid_body',
+  // A body that stopped arriving (the client went away, or the request timed out).
+  ECONNRESET: 'invalid_body',
+  ERR_STREAM_PREMATURE_CLOSE: 'invalid_body',
 };
 
 /**

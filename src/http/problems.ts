@@ -51,8 +51,19 @@ function reasonFor(e: ErrorObject, field: string): string {
       return `${field} is required`;
     case 'additionalProperties':
       return `${field} is not a known field`;
-    case 'anyOf':
-      return description ? `${field}: ${description}` : `${field} ${e.message ?? 'is invalid'}`;
+    case 'anyOf': {
+      if (description) return `${field}: ${description}`;
+      // A union of literals (TypeBox's enum): name them.
+      const branches = e.schema as { const?: unknown }[] | undefined;
+      const values = Array.isArray(branches) ? branches.map((b) => b.const) : [];
+      if (values.length > 0 && values.every((v) => v !== undefined))
+        return `${field} must be one of: ${values.map((v) => String(v)).join(', ')}`;
+      return `${field} ${e.message ?? 'is invalid'}`;
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues ?? [];
+      return `${field} must be one of: ${allowed.map((v) => String(v)).join(', ')}`;
+    }
     default:
       return `${field} ${e.message ?? 'is invalid'}`;
   }

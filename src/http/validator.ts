@@ -16,3 +16,27 @@ export const dialectAjv = new Ajv({
   removeAdditional: false,
 });
 addFormats(dialectAjv);
+
+/** Bodies outside the dialects (admin, Live): no coercion, defaults filled in. */
+export const bodyAjv = new Ajv({
+  allErrors: true,
+  strict: false,
+  coerceTypes: false,
+  useDefaults: true,
+  verbose: true,
+});
+addFormats(bodyAjv);
+
+/**
+ * Query strings and path parameters: text converted to the schema's types (`limit=10`
+ * is the integer 10; a repeated parameter may become an array), defaults filled in.
+ */
+export const paramsAjv = new Ajv({
+  allErrors: true,
+  strict: false,
+  coerceTypes: 'array',
+  useDefaults: true,
+  // Errors carry their schema, so that a message can list an enum's allowed values.
+  verbose: true,
+});
+addFormats(paramsAjv);

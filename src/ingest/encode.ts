@@ -1,14 +1,37 @@
+import { problem, type Problem } from '../domain/errors.ts';
 import type { UsageEvent } from '../domain/event.ts';
 import type { EncodedBatch } from '../log/event-log.ts';
+import { MAX_EVENT_CHARS } from './check-events.ts';
 
-/** Serialises a batch once, on the thread that mapped it, into the log's form. */
-export function encodeBatch(events: readonly UsageEvent[]): EncodedBatch {
+export type EncodeOutcome =
+  { outcome: 'ok'; batch: EncodedBatch } | { outcome: 'invalid'; problems: Problem[] };
+
+/**
+ * Serialises a batch once, on the thread that mapped it, into the log's form. An event
+ * whose document would be larger than MAX_EVENT_CHARS is refused: the stores parse each
+ * document whole.
+ */
+export function encodeBatch(events: readonly UsageEvent[]): EncodeOutcome {
   let keys = '';
   const docs = new Array<string>(events.length);
+  let problems: Problem[] | null = null;
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     keys += e.dedupKey;
-    docs[i] = JSON.stringify(e);
+    const doc = JSON.stringify(e);
+    if (doc.length > MAX_EVENT_CHARS) {
+      (problems ??= []).push(
+        problem(
+          '(event)',
+          'field_range',
+          `the event is larger than ${MAX_EVENT_CHARS} characters as JSON`,
+          i,
+        ),
+      );
+    }
+    docs[i] = doc;
   }
-  return { keys, docs: docs.join('\n') };
+  return problems
+    ? { outcome: 'invalid', problems }
+    : { outcome: 'ok', batch: { keys, docs: docs.join('\n') } };
 }

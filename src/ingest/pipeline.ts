@@ -3,6 +3,7 @@ import { UsageHubError } from '../domain/errors.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { GroupCommitter } from './group-commit.ts';
 import { encodeBatch } from './encode.ts';
+import { checkEvents } from './check-events.ts';
 
 export interface IngestOutcome {
   accepted: number;
@@ -22,11 +23,20 @@ export class IngestPipeline {
     private readonly metrics: Metrics,
   ) {}
 
+  /**
+   * Throws `validation_failed` (nothing stored) when an event is outside the canonical
+   * form, `log_unavailable` when the log did not take the batch.
+   */
   async ingest(events: readonly UsageEvent[]): Promise<IngestOutcome> {
     if (events.length === 0) return { accepted: 0, duplicates: 0, fresh: new Uint8Array(0) };
+    const problems = checkEvents(events);
+    if (problems.length > 0) throw new UsageHubError('validation_failed', undefined, problems);
+    const encoded = encodeBatch(events);
+    if (encoded.outcome === 'invalid')
+      throw new UsageHubError('validation_failed', undefined, encoded.problems);
     let fresh: Uint8Array;
     try {
-      fresh = await this.committer.submit(encodeBatch(events));
+      fresh = await this.committer.submit(encoded.batch);
     } catch (err) {
       // The log failed (a JetStream leader election, a full disk): the client must know
       // that nothing was acknowledged, and that resending is the remedy.

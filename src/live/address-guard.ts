@@ -22,6 +22,19 @@ const REFUSED = new Set([
 ]);
 
 /**
+ * An IPv6 address in ::/96 (IPv4-compatible, deprecated by RFC 4291 §2.5.5.1 but still
+ * routed by some stacks: `::127.0.0.1` is `::7f00:1`) stands for the IPv4 address in its
+ * last 32 bits, and is judged as that address. ::ffff:0:0/96 (IPv4-mapped) is already
+ * turned into IPv4 by ipaddr.process; the translation prefixes are refused outright.
+ */
+function embeddedIpv4(ip: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
+  if (ip.kind() !== 'ipv6') return ip;
+  const bytes = ip.toByteArray();
+  if (bytes.slice(0, 12).some((b) => b !== 0)) return ip;
+  return new ipaddr.IPv4(bytes.slice(12));
+}
+
+/**
  * Decides whether usagehub may connect to an address: public addresses yes; loopback,
  * private, link-local and the like (IPv4, IPv6, and IPv4 mapped into IPv6) only when an
  * allow-listed range holds them. Checked on the address actually connected to, after
@@ -53,7 +66,7 @@ export class AddressGuard {
   /** Null when the address may be connected to, else why not. */
   refusal(address: string): string | null {
     if (!ipaddr.isValid(address)) return `${address} is not an IP address`;
-    const ip = ipaddr.process(address);
+    const ip = embeddedIpv4(ipaddr.process(address));
     const range = ip.range();
     if (!REFUSED.has(range) || this.allowed.lookup(ip.toString())) return null;
     return `${address} is a ${range} address; allow it with USAGEHUB_LIVE_ALLOW_ADDRESSES`;

@@ -1,3 +1,5 @@
+import { seqOf } from '../store/seq.ts';
+import { reasonOf } from '../store/quarantine.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import type { UsageEvent } from '../domain/event.ts';
 import type { EventLog, LogConsumer } from '../log/event-log.ts';
@@ -49,6 +51,8 @@ function body(endpoint: LiveEndpoint, type: string, e: UsageEvent): string {
 
 export interface LiveObserver {
   delivered(endpointId: string, ok: boolean, lagMs: number): void;
+  /** A log record that could not be turned into deliveries was passed over (its seq, and why). */
+  skipped(seq: number, reason: string): void;
 }
 
 /**
@@ -145,28 +149,15 @@ export class LiveWorker {
     const deliveries: Delivery[] = [];
     const now = Date.now();
     for (const batch of batches) {
-      for (const doc of batch.docs.split('\n')) {
-        const event = JSON.parse(doc) as UsageEvent;
-        const listeners = byTenant.get(event.tenantId);
-        if (!listeners) continue;
-        for (const [i, type] of eventTypes(event).entries()) {
-          for (const endpoint of listeners) {
-            if (!matchesFilters(type, endpoint.filters)) continue;
-            deliveries.push({
-              // The event's own type keeps the plain id; a derived type (session started) its own.
-              id: deliveryId(endpoint.id, i === 0 ? event.dedupKey : `${event.dedupKey}\0${type}`),
-              endpointId: endpoint.id,
-              type,
-              body: body(endpoint, type, event),
-              createdAt: now,
-              nextAttemptAt: now,
-              attempts: 0,
-              status: 'pending',
-              replays: 0,
-            });
-          }
+      batch.docs.split('\n').forEach((doc, index) => {
+        // One record that cannot become deliveries (a log written by a buggy or older
+        // usagehub) is passed over and reported, so that it never wedges the dispatcher.
+        try {
+          deliveries.push(...deliveriesOf(JSON.parse(doc) as UsageEvent, byTenant, now));
+        } catch (err) {
+          this.observer?.skipped(seqOf({ offset: batch.offset, index }), reasonOf(err));
         }
-      }
+      });
     }
     // Queued durably before the batches are acked: a crash in between repeats, never loses.
     await this.store.enqueue(deliveries);
@@ -309,4 +300,29 @@ export class LiveWorker {
     await this.flush();
     await this.consumer?.close();
   }
+}
+
+/** The deliveries one stored event makes: one per verified endpoint of its tenant and type it matches. */
+function deliveriesOf(event: UsageEvent, byTenant: Map<string, LiveEndpoint[]>, now: number): Delivery[] {
+  const listeners = byTenant.get(event.tenantId);
+  if (!listeners) return [];
+  const out: Delivery[] = [];
+  for (const [i, type] of eventTypes(event).entries()) {
+    for (const endpoint of listeners) {
+      if (!matchesFilters(type, endpoint.filters)) continue;
+      out.push({
+        // The event's own type keeps the plain id; a derived type (session started) its own.
+        id: deliveryId(endpoint.id, i === 0 ? event.dedupKey : `${event.dedupKey}\0${type}`),
+        endpointId: endpoint.id,
+        type,
+        body: body(endpoint, type, event),
+        createdAt: now,
+        nextAttemptAt: now,
+        attempts: 0,
+        status: 'pending',
+        replays: 0,
+      });
+    }
+  }
+  return out;
 }

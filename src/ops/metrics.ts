@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { StoreStatus } from '../store/store-status.ts';
 import { ERRORS, type ErrorCode } from '../domain/errors.ts';
 import type { GroupCommitObserver } from '../ingest/group-commit.ts';
 
@@ -58,7 +59,7 @@ export class Metrics implements GroupCommitObserver {
     help: 'Log batches not yet applied to the event store.',
     registers: [this.registry],
     collect: async () => {
-      const lag = this.lagSource ? await this.lagSource() : null;
+      const lag = this.lagSource ? await this.lagSource().catch(() => null) : null;
       if (lag !== null) this.storeLag.set(lag);
     },
   });
@@ -81,7 +82,8 @@ export class Metrics implements GroupCommitObserver {
     help: 'Live API deliveries queued and not yet delivered.',
     registers: [this.registry],
     collect: async () => {
-      if (this.liveBacklogSource) this.liveBacklog.set(await this.liveBacklogSource());
+      const n = await this.liveBacklogSource?.().catch(() => null);
+      if (n !== null && n !== undefined) this.liveBacklog.set(n);
     },
   });
 
@@ -91,13 +93,26 @@ export class Metrics implements GroupCommitObserver {
     help: 'Live API endpoints whose every attempt has failed for the configured time.',
     registers: [this.registry],
     collect: async () => {
-      if (this.liveFailingSource) this.liveFailing.set(await this.liveFailingSource());
+      const n = await this.liveFailingSource?.().catch(() => null);
+      if (n !== null && n !== undefined) this.liveFailing.set(n);
     },
   });
 
   measureLiveBacklog(backlog: () => Promise<number>, failing: () => Promise<number>): void {
     this.liveBacklogSource = backlog;
     this.liveFailingSource = failing;
+  }
+
+  readonly liveSkipped = new Counter({
+    name: 'usagehub_live_skipped_events_total',
+    help: 'Log records the Live dispatcher could not turn into deliveries and passed over (logged with their seq).',
+    registers: [this.registry],
+  });
+
+  /** LiveObserver: a record passed over. Its seq is logged, never its content. */
+  skipped(seq: number, reason: string): void {
+    this.liveSkipped.inc();
+    console.error(`usagehub: live dispatcher passed over the event at seq ${seq}: ${reason}`);
   }
 
   /** LiveObserver: one delivery attempt answered (or failed). */
@@ -111,7 +126,10 @@ export class Metrics implements GroupCommitObserver {
   /** One store query per scrape serves the three session gauges. */
   private sessionCounts(): Promise<{ open: number; timedOut: number; conflicts: number } | null> {
     if (!this.sessionSource) return Promise.resolve(null);
-    this.sessionsNow ??= this.sessionSource().finally(() => setImmediate(() => (this.sessionsNow = null)));
+    // A store that cannot answer (failing, reopening) leaves the gauges as they were.
+    this.sessionsNow ??= this.sessionSource()
+      .catch(() => null)
+      .finally(() => setImmediate(() => (this.sessionsNow = null)));
     return this.sessionsNow;
   }
   readonly sessionsOpen = new Gauge({
@@ -141,6 +159,31 @@ export class Metrics implements GroupCommitObserver {
       if (c) this.sessionConflicts.set(c.conflicts);
     },
   });
+
+  private storeSources: { status: () => Promise<StoreStatus>; quarantined: () => Promise<number> } | null =
+    null;
+  readonly storeFailing = new Gauge({
+    name: 'usagehub_store_failing',
+    help: '1 while applying to the event store fails and is retried (ingest goes on through the log).',
+    registers: [this.registry],
+    collect: async () => {
+      const s = await this.storeSources?.status().catch(() => null);
+      if (s) this.storeFailing.set(s.state === 'failing' ? 1 : 0);
+    },
+  });
+  readonly quarantined = new Gauge({
+    name: 'usagehub_quarantined_events',
+    help: 'Events the store could not apply, set aside in quarantine (usagehub quarantine list).',
+    registers: [this.registry],
+    collect: async () => {
+      const n = await this.storeSources?.quarantined().catch(() => null);
+      if (n !== null && n !== undefined) this.quarantined.set(n);
+    },
+  });
+
+  measureStore(status: () => Promise<StoreStatus>, quarantined: () => Promise<number>): void {
+    this.storeSources = { status, quarantined };
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'usagehub_' });

@@ -2,6 +2,8 @@ import { Type, type Static } from 'typebox';
 import type { AppDirectory } from '../catalog/app-directory.ts';
 import { UsageHubError, problem, type Problem } from '../domain/errors.ts';
 import type { QueryFilter } from './query.ts';
+import { INSTANT_FORMS, parseInstant } from '../domain/instant.ts';
+import { MAX_INSTANT_MS } from '../domain/canonical.ts';
 
 /** Filters every query takes, as query-string parameters. */
 export const FilterParams = Type.Object({
@@ -29,12 +31,17 @@ const list = (s: string | undefined): string[] | undefined =>
         .map((x) => x.trim())
         .filter(Boolean);
 
-function parseTime(field: string, value: string | undefined, problems: Problem[]): number | undefined {
+/** A query bound: Unix milliseconds, an ISO 8601 date-time, or a date (midnight UTC), within years 1970–9999. */
+export function parseTime(field: string, value: string | undefined, problems: Problem[]): number | undefined {
   if (value === undefined) return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (Number.isNaN(ms))
-    problems.push(problem(field, 'field_format', `${field} must be Unix milliseconds or ISO 8601`));
-  return ms;
+  const parsed = parseInstant(value, true);
+  if (parsed.outcome === 'ok') return parsed.ms;
+  problems.push(
+    parsed.outcome === 'bad_format'
+      ? problem(field, 'field_format', `${field} must be ${INSTANT_FORMS}`)
+      : problem(field, 'field_range', `${field} must be between 0 and ${MAX_INSTANT_MS} (the year 9999)`),
+  );
+  return undefined;
 }
 
 /** Query-string filters → a store filter, resolving app names to ids. */

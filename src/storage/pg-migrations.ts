@@ -168,6 +168,18 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX live_attempts_by_endpoint ON live_attempts (endpoint_id, at);
     `,
   },
+  {
+    version: 5,
+    name: 'quarantine: events the store could not apply',
+    sql: `
+      -- Set aside so that one event never stops the store writers (store/quarantine.ts);
+      -- the document stays in the log, at seq.
+      CREATE TABLE quarantine (
+        seq bigint PRIMARY KEY, tenant_id text, reason text NOT NULL,
+        set_aside_at timestamptz NOT NULL, attempts integer NOT NULL);
+      CREATE INDEX quarantine_by_tenant ON quarantine (tenant_id, seq);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,4 +1,5 @@
 import type { LogBatch } from '../log/event-log.ts';
+import type { Hole, QuarantineQuery, QuarantinedEvent, ReapplyOutcome } from './quarantine.ts';
 import type {
   SessionListQuery,
   SessionRow,
@@ -55,9 +56,26 @@ export interface EventQueries {
  * replays from the log never stores an event twice. The full documents stay in the
  * log; `locate` says where, for export.
  */
+/** A log batch as the store applies it: `holes` are events it sets aside in quarantine instead. */
+export interface StoreBatch extends LogBatch {
+  holes?: readonly Hole[];
+}
+
 export interface EventStore extends Omit<EventQueries, 'exportPage'> {
   appliedOffset(): Promise<number>;
-  apply(batches: readonly LogBatch[]): Promise<void>;
+  /**
+   * Stores the batches, and records each hole in quarantine (with its reason), in one
+   * transaction with the applied offset.
+   */
+  apply(batches: readonly StoreBatch[]): Promise<void>;
+  /** Applies in a transaction that is always rolled back: the error a real apply would meet, or null. */
+  trial(batch: StoreBatch): Promise<unknown>;
+  /** Applies one quarantined event again (its document from the log); it leaves quarantine if it goes in. */
+  reapply(seq: number, doc: string): Promise<ReapplyOutcome>;
+  /** Events set aside because the store could not apply them, by seq. */
+  quarantined(q: QuarantineQuery): Promise<QuarantinedEvent[]>;
+  /** Events in quarantine, all tenants: a gauge. */
+  quarantineCount(): Promise<number>;
   /** The events matching a filter, in stored order, as refs into the log. */
   locate(q: ExportQuery): Promise<LocatedPage>;
   close(): Promise<void>;

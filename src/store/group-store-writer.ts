@@ -1,11 +1,11 @@
 import type { EventLog, LogConsumer } from '../log/event-log.ts';
 import type { EventStore } from './event-store.ts';
 import { EVENTS_PER_APPLY, STORE_CONSUMER } from './store-writer.ts';
+import { applyOrQuarantine } from './apply-or-quarantine.ts';
+import { StoreStatusTracker } from './store-status.ts';
 
 /** How long a writer waits for batches before looking again (and noticing a stop). */
 const WAIT_MS = 500;
-/** After a failed apply (the database restarting), wait this long before trying again. */
-const RETRY_MS = 1000;
 
 /**
  * The store writer of the scale profile: members of the log's `store` consumer group,
@@ -16,11 +16,13 @@ const RETRY_MS = 1000;
 export class GroupStoreWriter {
   private stopping = false;
   private readonly loops: Promise<void>[] = [];
+  readonly status = new StoreStatusTracker();
 
   constructor(
     private readonly log: EventLog,
     private readonly store: EventStore,
     private readonly onError: (err: Error) => void,
+    private readonly onQuarantine: (events: number) => void = () => {},
   ) {}
 
   async start(writers: number): Promise<void> {
@@ -38,12 +40,14 @@ export class GroupStoreWriter {
         // Kept until applied: a stop waits for the current apply, then acks it.
         for (;;) {
           try {
-            await this.store.apply(batches);
+            await applyOrQuarantine(this.store, batches, this.onQuarantine);
+            this.status.ok();
             break;
           } catch (err) {
             this.onError(err as Error);
+            const wait = this.status.failed(err);
             if (this.stopping) return;
-            await new Promise((r) => setTimeout(r, RETRY_MS));
+            await new Promise((r) => setTimeout(r, wait));
           }
         }
         await member.ack(batches);

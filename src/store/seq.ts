@@ -1,4 +1,5 @@
-import type { EventRef, LogBatch } from '../log/event-log.ts';
+import type { EventRef } from '../log/event-log.ts';
+import type { StoreBatch } from './event-store.ts';
 
 /**
  * An event's seq addresses its document in the log: batch offset * 2^20 + position
@@ -14,12 +15,17 @@ export const refOf = (seq: number): EventRef => ({
   index: seq % POSITION_RANGE,
 });
 
-/** A batch's documents, each with its seq put first, as one NDJSON text. */
-export function withSeqs(batch: LogBatch): string {
+/**
+ * A batch's documents, each with its seq put first, as one NDJSON text. Holes (events
+ * set aside in quarantine, and empty lines) are left out; the others keep their seqs.
+ */
+export function withSeqs(batch: StoreBatch): string {
   const docs = batch.docs.split('\n');
+  for (const h of batch.holes ?? []) docs[h.index] = '';
+  const out: string[] = [];
   for (let i = 0; i < docs.length; i++) {
     // Every document is a JSON object: `{"seq":N,` + the rest of it is one too.
-    docs[i] = `{"seq":${seqOf({ offset: batch.offset, index: i })},${docs[i]!.slice(1)}`;
+    if (docs[i] !== '') out.push(`{"seq":${seqOf({ offset: batch.offset, index: i })},${docs[i]!.slice(1)}`);
   }
-  return docs.join('\n');
+  return out.join('\n');
 }

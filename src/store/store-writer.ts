@@ -1,5 +1,6 @@
 import type { EventLog } from '../log/event-log.ts';
 import type { EventStore } from './event-store.ts';
+import { applyOrQuarantine } from './apply-or-quarantine.ts';
 
 /** Name under which the store writer reports its offset to the log. */
 export const STORE_CONSUMER = 'store';
@@ -14,7 +15,8 @@ export const EVENTS_PER_APPLY = 20_000;
 const REPORT_INTERVAL_MS = 1000;
 
 /**
- * The consumer that moves log batches into the store. Idempotent: the store keeps
+ * The consumer that moves log batches into the store; an event the store cannot apply
+ * goes to quarantine instead of stopping it (apply-or-quarantine.ts). Idempotent: the store keeps
  * the applied offset in the same transaction as the rows, and the writer resumes from
  * it, so a crash between the two commits replays rather than loses or doubles.
  */
@@ -25,6 +27,8 @@ export class StoreWriter {
   constructor(
     private readonly log: EventLog,
     private readonly store: EventStore,
+    /** Told how many events were set aside in quarantine. */
+    private readonly onQuarantine: (events: number) => void = () => {},
   ) {}
 
   /** Applies what the log holds past the store's offset, one transaction's worth. Returns events applied. */
@@ -32,7 +36,7 @@ export class StoreWriter {
     this.applied ??= await this.store.appliedOffset();
     const batches = await this.log.read(this.applied, EVENTS_PER_APPLY);
     if (batches.length === 0) return 0;
-    await this.store.apply(batches);
+    await applyOrQuarantine(this.store, batches, this.onQuarantine);
     this.applied = batches[batches.length - 1]!.offset;
     if (Date.now() - this.reported >= REPORT_INTERVAL_MS) await this.report();
     return batches.reduce((n, b) => n + b.count, 0);

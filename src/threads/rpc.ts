@@ -5,10 +5,11 @@
  */
 import fs from 'node:fs';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
+import { ERRORS, UsageHubError, type ErrorCode } from '../domain/errors.ts';
 
 type Reply =
   | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: string }
+  | { id: number; ok: false; error: string; code?: ErrorCode }
   | { kind: 'ready' }
   | { kind: 'fatal'; error: string }
   | { kind: 'stopped' };
@@ -64,7 +65,8 @@ export class ThreadClient {
       if (!p) return;
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m.value);
-      else p.reject(new Error(m.error));
+      // A catalogued error crosses the thread as what it is, so the route answers its code.
+      else p.reject(m.code ? new UsageHubError(m.code, m.error) : new Error(m.error));
     });
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => {
@@ -172,6 +174,7 @@ async function answer(handlers: Handlers, req: Request): Promise<Reply> {
     if (!handler) throw new Error(`unknown operation ${req.op}`);
     return { id: req.id, ok: true, value: await handler(req.arg as never) };
   } catch (err) {
-    return { id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) };
+    const code = err instanceof UsageHubError && err.code in ERRORS ? err.code : undefined;
+    return { id: req.id, ok: false, error: err instanceof Error ? err.message : String(err), code };
   }
 }

@@ -10,6 +10,13 @@ import { encodeBatch } from '../../src/ingest/encode.ts';
 import type { LogBatch } from '../../src/log/event-log.ts';
 import type { EventStore } from '../../src/store/event-store.ts';
 import { GROUP_BYS } from '../../src/query/query.ts';
+import { seqOf } from '../../src/store/seq.ts';
+
+function encodedDocs(events: UsageEvent[]): string {
+  const encoded = encodeBatch(events);
+  if (encoded.outcome !== 'ok') throw new Error('test events must encode');
+  return encoded.batch.docs;
+}
 
 export interface StoreFactory {
   /** Why the adapter's engine is unavailable: its tests are skipped, showing this. */
@@ -46,7 +53,7 @@ export function event(p: Partial<UsageEvent> & { name: string; occurredAt: numbe
 }
 
 export function logBatch(offset: number, events: UsageEvent[]): LogBatch {
-  return { offset, docs: encodeBatch(events).docs, count: events.length };
+  return { offset, docs: encodedDocs(events), count: events.length };
 }
 
 export const dataset: LogBatch[] = [
@@ -97,6 +104,58 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
       // Nothing derived from the events (rollups included) counts a replay.
       assert.deepEqual(await answers(store), before);
     }),
+  );
+
+  test(
+    `${name}: holes go to quarantine, trials roll back, a quarantined event can be applied again`,
+    only,
+    async () => {
+      const store = await factory.open(factory.place());
+      try {
+        const at = d1 + 50 * H;
+        const batch = logBatch(7, [
+          event({ name: 'q1', occurredAt: at, actor: { email: 'q@x.com' } }),
+          event({ name: 'q2', occurredAt: at + 1, actor: { email: 'q@x.com' } }),
+          event({ name: 'q3', occurredAt: at + 2 }),
+        ]);
+        const held = batch.docs.split('\n')[1]!;
+        await store.apply([{ ...batch, holes: [{ index: 1, reason: 'held for the test' }] }]);
+        assert.equal(await store.eventCount(T), 2, 'the hole is not stored');
+        assert.equal(await store.appliedOffset(), 7);
+        const seq = seqOf({ offset: 7, index: 1 });
+        const [entry, ...rest] = await store.quarantined({ tenantId: T, limit: 10 });
+        assert.deepEqual(rest, []);
+        assert.equal(entry!.seq, seq);
+        assert.equal(entry!.tenantId, T);
+        assert.equal(entry!.reason, 'held for the test');
+        assert.equal(entry!.attempts, 1);
+        assert.deepEqual(await store.quarantined({ tenantId: 'ten_other', limit: 10 }), []);
+        assert.equal(await store.quarantineCount(), 1);
+
+        // Trials change nothing, and tell a poisoned batch from a good one.
+        const good = logBatch(8, [event({ name: 'q4', occurredAt: at + 3 })]);
+        assert.equal(await store.trial(good), null);
+        const poison = { ...good, docs: good.docs.replace(/"count":1/, '"count":1e400') };
+        assert.notEqual(await store.trial(poison), null);
+        assert.equal(await store.eventCount(T), 2);
+
+        assert.deepEqual(await store.reapply(seq, held), { outcome: 'applied' });
+        assert.equal(await store.eventCount(T), 3);
+        assert.deepEqual(await store.quarantined({ tenantId: null, limit: 10 }), []);
+        assert.deepEqual(await store.reapply(seq, held), { outcome: 'not_found' });
+
+        // A poisoned event set aside stays there when applied again, with one more attempt.
+        await store.apply([{ ...poison, holes: [{ index: 0, reason: 'poison' }] }]);
+        const poisonSeq = seqOf({ offset: 8, index: 0 });
+        const retried = await store.reapply(poisonSeq, poison.docs);
+        assert.equal(retried.outcome, 'failed');
+        const [again] = await store.quarantined({ tenantId: T, limit: 10 });
+        assert.equal(again!.attempts, 2);
+        assert.equal(await store.eventCount(T), 3);
+      } finally {
+        await store.close();
+      }
+    },
   );
 
   test(`${name}: counts are the same whether or not a rollup can answer them`, only, () =>

@@ -1,3 +1,4 @@
+import { INSTANT_FORMS, parseInstant } from '../../domain/instant.ts';
 import { Command } from 'commander';
 import { isScaleProfile, type Config } from '../../config.ts';
 import { UsageHubError } from '../../domain/errors.ts';
@@ -205,9 +206,9 @@ export function liveCommands(
       withLive(cmd, async (b) => {
         const time = (v: string | undefined) => {
           if (v === undefined) return undefined;
-          const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-          if (Number.isNaN(ms)) throw new CliError(`not a time: ${v} (Unix ms or ISO 8601)`);
-          return ms;
+          const parsed = parseInstant(v, true);
+          if (parsed.outcome !== 'ok') throw new CliError(`not a time: ${v} (${INSTANT_FORMS})`);
+          return parsed.ms;
         };
         const res = await b.replay(
           id,

@@ -2,6 +2,7 @@ import { buildApp } from '../../app.ts';
 import { isScaleProfile, type Config } from '../../config.ts';
 import { redact } from '../../storage/postgres.ts';
 import { acquireDataLock } from '../../ops/data-lock.ts';
+import { CliError } from '../backend.ts';
 import { dataFiles, openServerRuntime } from '../../runtime.ts';
 
 /** Header values that must never reach a log line. */
@@ -18,8 +19,14 @@ export async function serve(config: Config): Promise<void> {
     ? ({ outcome: 'acquired', release: () => {} } as const)
     : acquireDataLock(dataFiles(config.dataDir).lock, 'server');
   if (lock.outcome === 'held') {
-    throw new Error(
+    throw new CliError(
       `${config.dataDir} is in use by process ${lock.holder.pid} (${lock.holder.role}, since ${lock.holder.since})`,
+    );
+  }
+  if (lock.outcome === 'unwritable') {
+    throw new CliError(
+      `${lock.reason}\n  usagehub keeps its log, store and catalog there: give it a writable directory ` +
+        '(--data or USAGEHUB_DATA_DIR).',
     );
   }
   let fatal: ((err: Error) => void) | null = null;

@@ -1,4 +1,5 @@
 import type { App } from '../../catalog/catalog.ts';
+import { parseInstant } from '../../domain/instant.ts';
 import { dedupKey } from '../../domain/dedup.ts';
 import { problem, type Problem } from '../../domain/errors.ts';
 import { EARLIEST_MS_TIME, type UsageEvent } from '../../domain/event.ts';
@@ -34,9 +35,10 @@ const MAX_FUTURE_MS = 24 * 3600 * 1000;
 /** How far the ranges' total may be from `duration`: players round to whole seconds. */
 export const DURATION_TOLERANCE_S = 1;
 
-/** A date without an offset is UTC. */
+/** A date without an offset is UTC; NaN when it is not an ISO 8601 date-time in years 1970–9999. */
 export function parseHitDate(date: string): number {
-  return Date.parse(/(Z|[+-]\d{2}:\d{2})$/.test(date) ? date : `${date}Z`);
+  const parsed = parseInstant(date);
+  return parsed.outcome === 'ok' ? parsed.ms : NaN;
 }
 
 /** Seconds covered by the ranges, each second once: a replayed segment counts once. */

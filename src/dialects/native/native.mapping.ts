@@ -1,6 +1,7 @@
 import type { App } from '../../catalog/catalog.ts';
 import { dedupKey } from '../../domain/dedup.ts';
 import { problem, type Problem } from '../../domain/errors.ts';
+import { INSTANT_FORMS, parseInstant } from '../../domain/instant.ts';
 import { EARLIEST_MS_TIME, type UsageEvent } from '../../domain/event.ts';
 import type { NativeEvent } from './native.schema.ts';
 
@@ -43,11 +44,21 @@ function parseTimestamp(
   index: number,
   problems: Problem[],
 ): number | null {
-  const ms = typeof value === 'number' ? value : Date.parse(value);
-  if (Number.isNaN(ms)) {
-    problems.push(problem('timestamp', 'field_format', 'timestamp is not an ISO 8601 date-time', index));
+  const parsed = parseInstant(value);
+  if (parsed.outcome !== 'ok') {
+    problems.push(
+      parsed.outcome === 'bad_format'
+        ? problem(
+            'timestamp',
+            'field_format',
+            `timestamp is not an ISO 8601 date-time: ${INSTANT_FORMS}`,
+            index,
+          )
+        : problem('timestamp', 'field_range', 'timestamp must be a time between 1970 and 9999', index),
+    );
     return null;
   }
+  const ms = parsed.ms;
   if (ms < EARLIEST_MS_TIME) {
     problems.push(
       problem(

@@ -11,6 +11,7 @@ import { IngestResponse, NativeBatch, type NativeEvent } from './native.schema.t
 import { mapNativeBatch } from './native.mapping.ts';
 import { problemsFromAjv } from '../../http/problems.ts';
 import { dialectAjv } from '../../http/validator.ts';
+import { decodeUtf8, strictJsonParser } from '../../http/body.ts';
 
 const sortProblems = (ps: Problem[]): Problem[] => ps.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
 
@@ -30,16 +31,13 @@ export const nativeRoutes: FastifyPluginAsync<NativeDeps> = async (app, deps) =>
   // The three accepted shapes become one array while parsing, and the batch limit is
   // checked there, before validation looks at any event.
   app.removeContentTypeParser(['text/plain', 'application/json']);
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    // The default parser is synchronous and calls back; its type also allows a promise.
-    void parseJson(req, body as string, (err, parsed) => {
-      if (err) done(err, undefined);
-      else settle(done, () => normaliseBatch(parsed, deps.maxBatchEvents));
-    });
-  });
-  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) =>
-    settle(done, () => normaliseBatch(parseNdjson(body as string), deps.maxBatchEvents)),
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer' },
+    strictJsonParser(app, (parsed) => normaliseBatch(parsed, deps.maxBatchEvents)),
+  );
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'buffer' }, (_req, body, done) =>
+    settle(done, () => normaliseBatch(parseNdjson(decodeUtf8(body)), deps.maxBatchEvents)),
   );
 
   app.withTypeProvider<TypeBoxTypeProvider>().post(
@@ -81,9 +79,10 @@ export const nativeRoutes: FastifyPluginAsync<NativeDeps> = async (app, deps) =>
 
 /** The three accepted shapes, as one array; the batch limit is checked before any event is. */
 function normaliseBatch(body: unknown, maxBatchEvents: number): NativeEvent[] {
+  const wrapped = body !== null && typeof body === 'object' && !Array.isArray(body);
   const events = Array.isArray(body)
     ? body
-    : body !== null && typeof body === 'object' && Array.isArray((body as { events?: unknown }).events)
+    : wrapped && Array.isArray((body as { events?: unknown }).events)
       ? (body as { events: unknown[] }).events
       : null;
   if (events === null) {
@@ -91,6 +90,18 @@ function normaliseBatch(body: unknown, maxBatchEvents: number): NativeEvent[] {
       'invalid_body',
       'The body must be a JSON array of events, {"events": [...]}, or NDJSON with one event per line.',
     );
+  }
+  if (wrapped) {
+    // `{"events": [...]}` is a closed shape: a misspelt or extra key is a client mistake.
+    const unknown = Object.keys(body).filter((k) => k !== 'events');
+    if (unknown.length > 0)
+      throw new UsageHubError(
+        'validation_failed',
+        undefined,
+        unknown.map((k) =>
+          problem(k, 'field_unknown', `${k} is not a known field; the body is {"events": [...]}`),
+        ),
+      );
   }
   if (events.length > maxBatchEvents) {
     throw new UsageHubError(

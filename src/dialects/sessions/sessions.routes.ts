@@ -11,6 +11,7 @@ import { principalOf, requireRole } from '../../http/auth-hook.ts';
 import { errorHandler } from '../../http/error-handler.ts';
 import { problemsFromAjv } from '../../http/problems.ts';
 import { dialectAjv } from '../../http/validator.ts';
+import { assertCanonical } from '../../http/body.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
 import type { Metrics } from '../../ops/metrics.ts';
 import type { SessionTypeRegistry } from './session-types.ts';
@@ -58,6 +59,8 @@ function dataOf(req: FastifyRequest): unknown[] {
   if (!Array.isArray(data)) {
     throw new UsageHubError('invalid_body', 'data must be an array of events, even for one event: [{…}].');
   }
+  // A form field's JSON was not seen by the body check: hold it to the same form.
+  assertCanonical(data, 'body', 'data');
   return data;
 }
 

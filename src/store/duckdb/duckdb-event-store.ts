@@ -1,5 +1,4 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import type { LogBatch } from '../../log/event-log.ts';
 import type {
   SessionListQuery,
   SessionRow,
@@ -24,7 +23,14 @@ import type {
   UsersQuery,
   UsersRow,
 } from '../../query/query.ts';
-import type { EventStore } from '../event-store.ts';
+import type { EventStore, StoreBatch } from '../event-store.ts';
+import {
+  reasonOf,
+  tenantOfDoc,
+  type QuarantineQuery,
+  type QuarantinedEvent,
+  type ReapplyOutcome,
+} from '../quarantine.ts';
 import { POSITION_RANGE, refOf, seqOf } from '../seq.ts';
 import {
   GROUP_COLUMN,
@@ -71,6 +77,10 @@ const SCHEMA = `
     medias VARCHAR[], watched_seconds DOUBLE, search_type VARCHAR, result_count BIGINT,
     conn_mode VARCHAR, conn_success BOOLEAN);
   CREATE TABLE IF NOT EXISTS applied (id INTEGER PRIMARY KEY, log_offset BIGINT NOT NULL);
+  -- Events the store could not apply, set aside so that the writer moves on (quarantine.ts).
+  CREATE TABLE IF NOT EXISTS quarantine (
+    seq BIGINT PRIMARY KEY, tenant_id VARCHAR, reason VARCHAR NOT NULL,
+    set_aside_at TIMESTAMP_MS NOT NULL, attempts INTEGER NOT NULL);
   -- Rollup: who was active on which UTC day, once per (tenant, app, day, user). Distinct
   -- users over a month of raw events cost a hash aggregation of every event (~530 ms
   -- for 10 M on two cores); over this table, tens of milliseconds.
@@ -97,13 +107,24 @@ const ROLLUP_DAILY_USERS = (lo: number) => `
  * The documents of several log batches with their seqs (see seq.ts): $1 holds the
  * batches' NDJSON separated by RS (chr 30, which JSON escapes inside strings), $2 their
  * offsets, comma-separated. DuckDB splits and numbers the documents in native code;
- * rewriting each one in JavaScript to carry its seq cost ~1 us per event.
+ * rewriting each one in JavaScript to carry its seq cost ~1 us per event. An empty line
+ * is a hole (an event set aside in quarantine): it keeps its place and is not stored.
  */
 const RS = String.fromCharCode(30);
 const DOCS_WITH_SEQS = `
-  SELECT off * ${POSITION_RANGE} + generate_subscripts(docs, 1) - 1 AS seq, unnest(docs) AS doc
-  FROM (SELECT unnest(string_split($2, ',')::BIGINT[]) AS off,
-               string_split(unnest(string_split($1, chr(30))), chr(10)) AS docs)`;
+  SELECT seq, doc FROM (
+    SELECT off * ${POSITION_RANGE} + generate_subscripts(docs, 1) - 1 AS seq, unnest(docs) AS doc
+    FROM (SELECT unnest(string_split($2, ',')::BIGINT[]) AS off,
+                 string_split(unnest(string_split($1, chr(30))), chr(10)) AS docs))
+  WHERE doc <> ''`;
+
+/** A batch's NDJSON with its holes blanked out. */
+function docsWithHoles(batch: StoreBatch): string {
+  if (!batch.holes?.length) return batch.docs;
+  const lines = batch.docs.split('\n');
+  for (const h of batch.holes) lines[h.index] = '';
+  return lines.join('\n');
+}
 
 /** The columns DuckDB extracts from each canonical event, parsed once per row. */
 const EVENT_SHAPE = JSON.stringify({
@@ -239,10 +260,18 @@ const usesDailyRollup = (q: UsersQuery): boolean => q.interval === 'day' && fits
  * INSERT per apply, in a transaction that also advances the applied offset.
  */
 export class DuckDbEventStore implements EventStore {
+  /**
+   * `conn` writes; `reader` answers queries. Apart, a query that fails (or runs long)
+   * never touches the writer's transaction: each sees the last committed state.
+   */
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
   ) {}
+
+  /** The writer's connection holds one transaction at a time: apply, trial and reapply take turns (exclusive). */
+  private turn: Promise<unknown> = Promise.resolve();
 
   static async open(file: string, options: DuckDbOptions): Promise<DuckDbEventStore> {
     const instance = await DuckDBInstance.create(file, {
@@ -262,37 +291,133 @@ export class DuckDbEventStore implements EventStore {
       'SELECT EXISTS (SELECT 1 FROM events) AND NOT EXISTS (SELECT 1 FROM daily_users)',
     );
     if (backfill.getRows()[0]?.[0] === true) await conn.run(ROLLUP_DAILY_USERS(0));
-    return new DuckDbEventStore(instance, conn);
+    return new DuckDbEventStore(instance, conn, await instance.connect());
   }
 
   async appliedOffset(): Promise<number> {
-    const rows = await this.rows('SELECT log_offset FROM applied WHERE id = 1', []);
+    const rows = (await this.conn.runAndReadAll('SELECT log_offset FROM applied WHERE id = 1')).getRows();
     const v = rows[0]?.[0];
     return v === undefined || v === null ? 0 : Number(v);
   }
 
-  async apply(batches: readonly LogBatch[]): Promise<void> {
+  apply(batches: readonly StoreBatch[]): Promise<void> {
+    return this.exclusive(() => this.applyNow(batches));
+  }
+
+  private async applyNow(batches: readonly StoreBatch[]): Promise<void> {
     const applied = await this.appliedOffset();
     const todo = batches.filter((b) => b.offset > applied);
     if (todo.length === 0) return;
-    const first = seqOf({ offset: todo[0]!.offset, index: 0 });
     const last = todo[todo.length - 1]!.offset;
-    await this.conn.run('BEGIN TRANSACTION');
-    try {
-      const docs = todo.map((b) => b.docs).join(RS);
-      const offsets = todo.map((b) => b.offset).join(',');
-      await this.conn.run(INSERT_NDJSON, [docs, offsets]);
-      // Parsed a second time only for batches that hold hits.
-      if (docs.includes('"source":"hits"')) await this.conn.run(INSERT_HITS, [docs, offsets]);
-      await this.conn.run(ROLLUP_DAILY_USERS(first));
+    await this.inTransaction('COMMIT', async () => {
+      await this.insert(todo);
+      for (const b of todo) {
+        for (const h of b.holes ?? [])
+          await this.setAside(seqOf({ offset: b.offset, index: h.index }), h.reason, b);
+      }
       await this.conn.run(
         `INSERT INTO applied VALUES (1, ${last}) ON CONFLICT (id) DO UPDATE SET log_offset = excluded.log_offset`,
       );
-      await this.conn.run('COMMIT');
+    });
+  }
+
+  trial(batch: StoreBatch): Promise<unknown> {
+    return this.exclusive(async () => {
+      try {
+        await this.inTransaction('ROLLBACK', () => this.insert([batch]));
+        return null;
+      } catch (err) {
+        return err;
+      }
+    });
+  }
+
+  reapply(seq: number, doc: string): Promise<ReapplyOutcome> {
+    return this.exclusive(() => this.reapplyNow(seq, doc));
+  }
+
+  private async reapplyNow(seq: number, doc: string): Promise<ReapplyOutcome> {
+    const found = await this.conn.runAndReadAll('SELECT 1 FROM quarantine WHERE seq = $1', [seq]);
+    if (found.getRows().length === 0) return { outcome: 'not_found' };
+    const { offset, index } = refOf(seq);
+    // The event alone at its place in its batch: every other place is a hole.
+    const batch = { offset, docs: '\n'.repeat(index) + doc, count: 1 };
+    try {
+      await this.inTransaction('COMMIT', async () => {
+        await this.insert([batch]);
+        await this.conn.run('DELETE FROM quarantine WHERE seq = $1', [seq]);
+      });
+      return { outcome: 'applied' };
     } catch (err) {
-      await this.conn.run('ROLLBACK');
+      await this.conn.run('UPDATE quarantine SET reason = $2, attempts = attempts + 1 WHERE seq = $1', [
+        seq,
+        reasonOf(err),
+      ]);
+      return { outcome: 'failed', reason: reasonOf(err) };
+    }
+  }
+
+  async quarantined(q: QuarantineQuery): Promise<QuarantinedEvent[]> {
+    const sql = new Sql();
+    if (q.tenantId !== null) sql.where(`tenant_id = ${sql.param(q.tenantId)}`);
+    if (q.after !== undefined) sql.where(`seq > ${Math.trunc(q.after)}::BIGINT`);
+    const rows = await this.rows(
+      `SELECT seq, tenant_id, reason, epoch_ms(set_aside_at), attempts FROM quarantine ${sql.whereSql}
+       ORDER BY seq LIMIT ${Math.trunc(q.limit)}`,
+      sql.params,
+    );
+    return rows.map((r) => ({
+      seq: Number(r[0]),
+      tenantId: r[1] === null ? null : String(r[1]),
+      reason: String(r[2]),
+      at: Number(r[3]),
+      attempts: Number(r[4]),
+    }));
+  }
+
+  async quarantineCount(): Promise<number> {
+    return Number((await this.rows('SELECT count(*)::DOUBLE FROM quarantine', []))[0]?.[0] ?? 0);
+  }
+
+  /** The batches' events (holes left out) into events, hits and the rollup, in the current transaction. */
+  private async insert(batches: readonly StoreBatch[]): Promise<void> {
+    const docs = batches.map(docsWithHoles).join(RS);
+    const offsets = batches.map((b) => b.offset).join(',');
+    await this.conn.run(INSERT_NDJSON, [docs, offsets]);
+    // Parsed a second time only for batches that hold hits.
+    if (docs.includes('"source":"hits"')) await this.conn.run(INSERT_HITS, [docs, offsets]);
+    await this.conn.run(ROLLUP_DAILY_USERS(seqOf({ offset: batches[0]!.offset, index: 0 })));
+  }
+
+  private async setAside(seq: number, reason: string, batch: StoreBatch): Promise<void> {
+    const doc = batch.docs.split('\n', refOf(seq).index + 1)[refOf(seq).index] ?? '';
+    await this.conn.run(
+      `INSERT INTO quarantine VALUES ($1, $2, $3, epoch_ms($4::BIGINT), 1) ON CONFLICT (seq) DO NOTHING`,
+      [seq, tenantOfDoc(doc), reason, Date.now()],
+    );
+  }
+
+  /**
+   * Runs `work` in a transaction of the writer's connection, ending it with `end`. When
+   * the work fails the transaction is rolled back; when the commit itself fails DuckDB
+   * has already ended it, and that first error is the one thrown.
+   */
+  private async inTransaction(end: 'COMMIT' | 'ROLLBACK', work: () => Promise<void>): Promise<void> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      await work();
+    } catch (err) {
+      await this.conn.run('ROLLBACK').catch(() => {});
       throw err;
     }
+    await this.conn.run(end);
+  }
+
+  /** Runs `work` when the writer's connection is free, so that its statements are not interleaved with another's. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.turn.then(work, work);
+    this.turn = done.catch(() => {});
+    return done;
   }
 
   async counts(q: CountsQuery): Promise<CountRow[]> {
@@ -383,7 +508,7 @@ export class DuckDbEventStore implements EventStore {
       'total',
     ];
     const order = [...(q.interval ? ['b'] : []), 'total DESC', ...q.dimensions.map((d) => `"${d}"`)];
-    const reader = await this.conn.runAndReadAll(
+    const reader = await this.reader.runAndReadAll(
       `SELECT ${outer.join(', ')} FROM (SELECT ${inner} FROM events ${sql.whereSql} GROUP BY ALL)
        ORDER BY ${order.join(', ')}`,
       sql.params,
@@ -579,11 +704,12 @@ export class DuckDbEventStore implements EventStore {
   }
 
   private async rows(sql: string, params: DuckDBValue[]): Promise<DuckDBValue[][]> {
-    const reader = await this.conn.runAndReadAll(sql, params);
+    const reader = await this.reader.runAndReadAll(sql, params);
     return reader.getRows();
   }
 
   async close(): Promise<void> {
+    this.reader.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }

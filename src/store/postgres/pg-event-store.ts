@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import { LATE_AFTER_MS } from '../../domain/event.ts';
-import type { LogBatch } from '../../log/event-log.ts';
 import type {
   ConnectionStatsRow,
   CountRow,
@@ -26,8 +25,16 @@ import type {
   UsersRow,
 } from '../../query/query.ts';
 import type { PgLocation } from '../../storage/postgres.ts';
-import type { EventStore } from '../event-store.ts';
-import { refOf, withSeqs } from '../seq.ts';
+import type { EventStore, StoreBatch } from '../event-store.ts';
+import { refOf, seqOf, withSeqs } from '../seq.ts';
+import {
+  reasonOf,
+  tenantOfDoc,
+  type QuarantineQuery,
+  type QuarantinedEvent,
+  type ReapplyOutcome,
+} from '../quarantine.ts';
+import { transaction } from '../../storage/postgres.ts';
 import {
   GROUP_COLUMN,
   Sql,
@@ -265,11 +272,15 @@ export class PgEventStore implements EventStore {
     return r.rows.length ? Number(r.rows[0]!.o) : 0;
   }
 
-  async apply(batches: readonly LogBatch[]): Promise<void> {
+  async apply(batches: readonly StoreBatch[]): Promise<void> {
     if (batches.length === 0) return;
-    const ndjson = batches.map(withSeqs).join('\n');
+    for (const b of batches) {
+      for (const h of b.holes ?? [])
+        await this.setAside(seqOf({ offset: b.offset, index: h.index }), h.reason, b);
+    }
+    const ndjson = batches.map(withSeqs).filter(Boolean).join('\n');
     await this.partitions.ensure(ndjson);
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1; ndjson !== ''; attempt++) {
       try {
         await this.pool.query(APPLY, [ndjson]);
         break;
@@ -636,6 +647,82 @@ export class PgEventStore implements EventStore {
       [tenantId],
     );
     return rows[0]?.n ?? 0;
+  }
+
+  async trial(batch: StoreBatch): Promise<unknown> {
+    const ndjson = withSeqs(batch);
+    const client = await this.pool.connect();
+    try {
+      await this.partitions.ensure(ndjson);
+      await client.query('BEGIN');
+      if (ndjson !== '') await client.query(APPLY, [ndjson]);
+      else await client.query('SELECT 1');
+      return null;
+    } catch (err) {
+      return err;
+    } finally {
+      await client.query('ROLLBACK').catch(() => {});
+      client.release();
+    }
+  }
+
+  async reapply(seq: number, doc: string): Promise<ReapplyOutcome> {
+    const found = await this.pool.query('SELECT 1 FROM quarantine WHERE seq = $1', [seq]);
+    if (found.rowCount === 0) return { outcome: 'not_found' };
+    const { offset, index } = refOf(seq);
+    const ndjson = withSeqs({ offset, docs: '\n'.repeat(index) + doc, count: 1 });
+    try {
+      await this.partitions.ensure(ndjson);
+      await transaction(this.pool, async (client) => {
+        await client.query(APPLY, [ndjson]);
+        await client.query('DELETE FROM quarantine WHERE seq = $1', [seq]);
+      });
+      return { outcome: 'applied' };
+    } catch (err) {
+      await this.pool.query('UPDATE quarantine SET reason = $2, attempts = attempts + 1 WHERE seq = $1', [
+        seq,
+        reasonOf(err),
+      ]);
+      return { outcome: 'failed', reason: reasonOf(err) };
+    }
+  }
+
+  async quarantined(q: QuarantineQuery): Promise<QuarantinedEvent[]> {
+    const sql = new Sql();
+    if (q.tenantId !== null) sql.where(`tenant_id = ${sql.param(q.tenantId)}`);
+    if (q.after !== undefined) sql.where(`seq > ${Math.trunc(q.after)}`);
+    const rows = await this.rows<{
+      seq: string;
+      tenant_id: string | null;
+      reason: string;
+      at: number;
+      attempts: number;
+    }>(
+      `SELECT seq, tenant_id, reason, ${epochMs('set_aside_at')} AS at, attempts FROM quarantine ${sql.whereSql}
+       ORDER BY seq LIMIT ${Math.trunc(q.limit)}`,
+      sql.params as string[],
+    );
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      tenantId: r.tenant_id,
+      reason: r.reason,
+      at: r.at,
+      attempts: r.attempts,
+    }));
+  }
+
+  async quarantineCount(): Promise<number> {
+    const rows = await this.rows<{ n: number }>('SELECT count(*)::float8 AS n FROM quarantine', []);
+    return rows[0]?.n ?? 0;
+  }
+
+  private async setAside(seq: number, reason: string, batch: StoreBatch): Promise<void> {
+    const { index } = refOf(seq);
+    const doc = batch.docs.split('\n', index + 1)[index] ?? '';
+    await this.pool.query(
+      'INSERT INTO quarantine VALUES ($1, $2, $3, now(), 1) ON CONFLICT (seq) DO NOTHING',
+      [seq, tenantOfDoc(doc), reason],
+    );
   }
 
   private async rows<R extends pg.QueryResultRow>(text: string, params: readonly string[]): Promise<R[]> {

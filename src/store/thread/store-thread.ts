@@ -1,28 +1,7 @@
 import { ThreadClient } from '../../threads/rpc.ts';
 import type { EventQueries } from '../event-store.ts';
-import type {
-  SessionListQuery,
-  SessionRow,
-  SessionStatsRow,
-  SessionsQuery,
-  TopCompaniesQuery,
-  TopCompanyRow,
-  UsageQuery,
-  UsageRow,
-  ConnectionStatsRow,
-  CountRow,
-  CountsQuery,
-  MediaUsageRow,
-  OriginRow,
-  QueryFilter,
-  SearchStatsRow,
-  ExportPage,
-  ExportQuery,
-  TopUserRow,
-  TopUsersQuery,
-  UsersQuery,
-  UsersRow,
-} from '../../query/query.ts';
+import type { StoreStatus } from '../store-status.ts';
+import type { QuarantineAdmin } from '../quarantine-admin.ts';
 
 export interface StoreThreadData {
   logFile: string;
@@ -32,33 +11,74 @@ export interface StoreThreadData {
 }
 
 /**
- * The main thread's handle on the store thread: it starts once the store has caught
- * up with the log, forwards queries, and on stop lets the current apply commit first.
+ * Every query method of the port, forwarded to the store thread. Written once: the
+ * proxy below and the thread's handlers are both made from this list, and the type
+ * check at its end fails when the port gains a method the list lacks.
  */
-export class StoreThread implements EventQueries {
-  private constructor(private readonly thread: ThreadClient) {}
+export const QUERY_METHODS = [
+  'counts',
+  'distinctUsers',
+  'topUsers',
+  'exportPage',
+  'usage',
+  'topCompanies',
+  'sessionStats',
+  'sessions',
+  'sessionGauges',
+  'mediaUsage',
+  'searchStats',
+  'connectionStats',
+  'hitsByOrigin',
+  'eventCount',
+] as const satisfies readonly (keyof EventQueries)[];
+type Listed = (typeof QUERY_METHODS)[number];
+const everyMethodListed: Exclude<keyof EventQueries, Listed> extends never ? true : never = true;
+void everyMethodListed;
 
-  static async open(data: StoreThreadData, onFatal: (err: Error) => void): Promise<StoreThread> {
-    const thread = new ThreadClient(new URL('./store-worker.ts', import.meta.url), data, onFatal);
-    await thread.whenReady();
-    return new StoreThread(thread);
-  }
+/** The quarantine's methods, forwarded as `quarantine.<method>`. */
+export const QUARANTINE_METHODS = [
+  'list',
+  'show',
+  'retry',
+  'count',
+] as const satisfies readonly (keyof QuarantineAdmin)[];
+const everyQuarantineMethodListed: Exclude<
+  keyof QuarantineAdmin,
+  (typeof QUARANTINE_METHODS)[number]
+> extends never
+  ? true
+  : never = true;
+void everyQuarantineMethodListed;
 
-  counts = (q: CountsQuery) => this.thread.call<CountRow[]>('counts', q);
-  distinctUsers = (q: UsersQuery) => this.thread.call<UsersRow[]>('distinctUsers', q);
-  topUsers = (q: TopUsersQuery) => this.thread.call<TopUserRow[]>('topUsers', q);
-  sessionStats = (q: SessionsQuery) => this.thread.call<SessionStatsRow[]>('sessionStats', q);
-  sessions = (q: SessionListQuery) => this.thread.call<SessionRow[]>('sessions', q);
-  sessionGauges = (idleMs: number, now: number) =>
-    this.thread.call<{ open: number; timedOut: number; conflicts: number }>('sessionGauges', { idleMs, now });
-  usage = (q: UsageQuery) => this.thread.call<UsageRow[]>('usage', q);
-  topCompanies = (q: TopCompaniesQuery) => this.thread.call<TopCompanyRow[]>('topCompanies', q);
-  mediaUsage = (q: QueryFilter) => this.thread.call<MediaUsageRow[]>('mediaUsage', q);
-  searchStats = (q: QueryFilter) => this.thread.call<SearchStatsRow[]>('searchStats', q);
-  connectionStats = (q: QueryFilter) => this.thread.call<ConnectionStatsRow[]>('connectionStats', q);
-  hitsByOrigin = (q: QueryFilter) => this.thread.call<OriginRow[]>('hitsByOrigin', q);
-  exportPage = (q: ExportQuery) => this.thread.call<ExportPage>('exportPage', q);
-  eventCount = (tenantId: string) => this.thread.call<number>('eventCount', tenantId);
-  appliedOffset = () => this.thread.call<number>('appliedOffset', null);
-  stop = () => this.thread.stop();
+/** What the store thread answers besides queries. */
+export interface StoreThreadControl {
+  appliedOffset(): Promise<number>;
+  status(): Promise<StoreStatus>;
+}
+
+/**
+ * The main thread's handle on the store thread: it starts once the store has caught
+ * up with the log (or found it cannot, and goes on retrying), forwards queries, and on
+ * stop lets the current apply commit first.
+ */
+export type StoreThread = EventQueries &
+  StoreThreadControl & { quarantine: QuarantineAdmin; stop(): Promise<void> };
+
+export async function openStoreThread(
+  data: StoreThreadData,
+  onFatal: (err: Error) => void,
+): Promise<StoreThread> {
+  const thread = new ThreadClient(new URL('./store-worker.ts', import.meta.url), data, onFatal);
+  await thread.whenReady();
+  const forward =
+    (op: string) =>
+    (...args: unknown[]) =>
+      thread.call(op, args);
+  const proxy = Object.fromEntries([...QUERY_METHODS, 'appliedOffset', 'status'].map((m) => [m, forward(m)]));
+  const quarantine = Object.fromEntries(QUARANTINE_METHODS.map((m) => [m, forward(`quarantine.${m}`)]));
+  return {
+    ...(proxy as unknown as EventQueries & StoreThreadControl),
+    quarantine: quarantine as unknown as QuarantineAdmin,
+    stop: () => thread.stop(),
+  };
 }

@@ -1,0 +1,87 @@
+/**
+ * What every request body goes through before any route sees it: the Content-Encoding
+ * undone (gzip, deflate, br; the body limit counts the decompressed bytes), the bytes
+ * decoded as strict UTF-8, JSON parsed, and the result held to the canonical form
+ * (domain/canonical.ts) — so that no route, mapping or store ever handles a lone
+ * surrogate, an infinite number or a structure nested thousands of levels deep.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import compress from '@fastify/compress';
+import { checkCanonical } from '../domain/canonical.ts';
+import { UsageHubError, type Problem } from '../domain/errors.ts';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** The body's bytes as text; invalid UTF-8 is refused rather than replaced with U+FFFD. */
+export function decodeUtf8(body: Buffer | string): string {
+  if (typeof body === 'string') return body;
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw new UsageHubError('invalid_body', 'The request body is not valid UTF-8.');
+  }
+}
+
+/** Throws `validation_failed` (body) or `invalid_request` when `value` is outside the canonical form. */
+export function assertCanonical(value: unknown, where: 'body' | 'query' | 'params', path = ''): void {
+  if (value === undefined || value === null) return;
+  const problems: Problem[] = [];
+  checkCanonical(value, path, problems);
+  if (problems.length === 0) return;
+  throw new UsageHubError(where === 'body' ? 'validation_failed' : 'invalid_request', undefined, problems);
+}
+
+/**
+ * A parser for `application/json` bodies (registered with parseAs 'buffer'): strict
+ * UTF-8, then Fastify's own JSON parser (which refuses `__proto__` keys), then `then`
+ * on the value — where a route reshapes what it takes.
+ */
+export function strictJsonParser(app: FastifyInstance, then: (value: unknown) => unknown = (v) => v) {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  return (
+    req: FastifyRequest,
+    body: Buffer | string,
+    done: (err: Error | null, value?: unknown) => void,
+  ): void => {
+    let text: string;
+    try {
+      text = decodeUtf8(body);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    // The default parser is synchronous and calls back; its type also allows a promise.
+    void parseJson(req, text, (err, parsed) => {
+      if (err) return done(err);
+      let value: unknown;
+      try {
+        value = then(parsed);
+      } catch (thrown) {
+        return done(thrown as Error);
+      }
+      done(null, value);
+    });
+  };
+}
+
+/** Installs the body handling on the root instance, before any route is registered. */
+export async function installBodyHandling(app: FastifyInstance): Promise<void> {
+  await app.register(compress, {
+    global: true,
+    requestEncodings: ['gzip', 'deflate', 'br', 'identity'],
+    onUnsupportedRequestEncoding: (encoding: string) =>
+      new UsageHubError(
+        'unsupported_encoding',
+        `Content-Encoding ${JSON.stringify(encoding)} is not supported; use gzip, deflate, br or identity.`,
+      ),
+  });
+
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, strictJsonParser(app));
+
+  app.addHook('preValidation', async (req: FastifyRequest) => {
+    assertCanonical(req.params, 'params');
+    assertCanonical(req.query, 'query');
+    assertCanonical(req.body, 'body');
+  });
+}

@@ -1,0 +1,45 @@
+import { CANONICAL_LIMITS, MAX_INSTANT_MS, MIN_INSTANT_MS, checkCanonical } from '../domain/canonical.ts';
+import { problem, type Problem } from '../domain/errors.ts';
+import type { UsageEvent } from '../domain/event.ts';
+
+/** The largest event document the log takes, in UTF-16 code units of its JSON (≈ bytes for ASCII). */
+export const MAX_EVENT_CHARS = 1024 * 1024;
+
+/**
+ * The one check every event passes before the log, whatever its dialect: the raw
+ * payload as the client sent it (paths as the client named them), then what mapping
+ * made of it, against the canonical form (domain/canonical.ts), and the typed fields
+ * against the stores' columns. Problems carry the event's index in its batch.
+ */
+export function checkEvents(events: readonly UsageEvent[]): Problem[] {
+  const out: Problem[] = [];
+  for (let i = 0; i < events.length && out.length < CANONICAL_LIMITS.maxProblems; i++) {
+    const e = events[i]!;
+    const before = out.length;
+    checkCanonical(e.raw, '', out, i);
+    // What mapping derived is reported only when the client's own values were fine:
+    // the same bad value would otherwise be listed twice under two names.
+    if (out.length === before) checkDerived(e, i, out);
+  }
+  return out;
+}
+
+function checkDerived(e: UsageEvent, index: number, out: Problem[]): void {
+  for (const key in e) {
+    if (key !== 'raw') checkCanonical(e[key as keyof UsageEvent], key, out, index);
+  }
+  if (!Number.isSafeInteger(e.count) || e.count < 0)
+    out.push(
+      problem(
+        'count',
+        'field_range',
+        `count must be an integer from 0 to ${CANONICAL_LIMITS.maxNumber}`,
+        index,
+      ),
+    );
+  for (const field of ['occurredAt', 'receivedAt'] as const) {
+    const ms = e[field];
+    if (!Number.isSafeInteger(ms) || ms < MIN_INSTANT_MS || ms > MAX_INSTANT_MS)
+      out.push(problem(field, 'field_range', `${field} must be a time between 1970 and 9999`, index));
+  }
+}
