@@ -21,6 +21,8 @@ import {
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+/** Which batch sizes to measure (BENCH_SIZES=1 for the per-request path alone); default both. */
+const sizes = (process.env.BENCH_SIZES ?? '1000,1').split(',').map(Number);
 
 interface Row {
   scenario: string;
@@ -42,10 +44,12 @@ async function main(): Promise<void> {
   const toBaseline = `${baseline.url}/`;
   const toHub = `${hub.url}/v1/events`;
   try {
-    for (const [size, connections] of [
-      [1000, 16],
-      [1, 64],
-    ] as const) {
+    for (const [size, connections] of (
+      [
+        [1000, 16],
+        [1, 64],
+      ] as const
+    ).filter(([n]) => sizes.includes(n))) {
       const peak = (url: string, headers: Record<string, string>, s = seconds) =>
         load({
           url,

@@ -3,8 +3,8 @@
  * them together. Everything else receives its dependencies.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { isScaleProfile, type Config } from './config.ts';
+import { dataFiles } from './ops/data-files.ts';
 import { AdminService } from './admin/admin.service.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { TokenService } from './auth/oauth/tokens.ts';
@@ -40,16 +40,7 @@ import type { StoreStatus } from './store/store-status.ts';
 import type { ExportQuery } from './query/query.ts';
 import type { AppDeps } from './app.ts';
 
-/** Where the embedded profile keeps its files, inside the data directory. */
-export function dataFiles(dataDir: string) {
-  return {
-    catalog: path.join(dataDir, 'catalog.db'),
-    log: path.join(dataDir, 'log.db'),
-    store: path.join(dataDir, 'store.duckdb'),
-    live: path.join(dataDir, 'live.db'),
-    lock: path.join(dataDir, 'usagehub.lock'),
-  };
-}
+export { dataFiles };
 
 /** The catalog alone, for tools that manage tenants, apps and keys. */
 export async function openCatalog(config: Config): Promise<Catalog> {

@@ -302,6 +302,44 @@ describe('aggregated usage API', () => {
     }
   });
 
+  test('usage counts aggregated usage only, unless source names other dialects', async () => {
+    const q = await startHub();
+    try {
+      await q.runtime.deps.admin.defineMetric(q.tenantId, 'secondary23', null);
+      const res = await q.app.inject({
+        method: 'POST',
+        url: '/api/product/aggregateusage',
+        headers: { 'content-type': 'application/json', 'x-api-key': q.ingestKey },
+        payload: JSON.stringify({
+          payload: { ...SAMPLE.payload, product_id: 'web', event_at: Math.floor(Date.now() / 1000) - 60 },
+        }),
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(
+        (await q.send([{ app: 'web', name: 'opened_file', timestamp: Date.now() - 1000 }])).statusCode,
+        200,
+      );
+      await q.settled();
+      const usage = async (extra = '') =>
+        (await q.get(`/v1/query/usage?groupBy=activityType&interval=none${extra}`)).json<{
+          rows: unknown[];
+        }>().rows;
+      assert.deepEqual(await usage(), [{ bucket: null, activityType: 'secondary23', count: 1250 }]);
+      assert.deepEqual(await usage('&source=all'), [
+        { bucket: null, activityType: 'secondary23', count: 1250 },
+        { bucket: null, activityType: 'opened_file', count: 1 },
+      ]);
+      assert.deepEqual(await usage('&source=native'), [
+        { bucket: null, activityType: 'opened_file', count: 1 },
+      ]);
+      const bad = await q.get('/v1/query/usage?source=plenty');
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /aggregated/);
+    } finally {
+      await q.close();
+    }
+  });
+
   test('keys: admins create and revoke; read keys see which ingest keys exist, never a secret', async () => {
     const list = await hub.get('/v1/ingest-keys');
     assert.equal(list.statusCode, 200);

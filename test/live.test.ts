@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { ev, startHub, type TestHub } from './helpers/server.ts';
+import { Webhook } from 'standardwebhooks';
 import { retryDelayMs } from '../src/live/live-worker.ts';
 
 const { LiveApi } = createRequire(import.meta.url)('notificare-live-api-node') as {
@@ -92,6 +93,7 @@ interface Endpoint {
   url: string;
   publicKey: string;
   privateKey: string;
+  standardWebhooksSecret: string;
   state: string;
   verifyError: string | null;
 }
@@ -167,6 +169,27 @@ describe('Live API', () => {
     assert.equal(body.type, 'usagehub.event.native.login');
     assert.equal(body.data.clientId, 'after-verify');
     assert.equal(typeof body.timestamp, 'number');
+    await admin('DELETE', `/v1/live/endpoints/${e.id}`);
+  });
+
+  test('the whsec_ secret verifies deliveries with the standardwebhooks package, unchanged; it rotates with the keys', async () => {
+    const e = await create({ url, filters: ['usagehub.event.native.*'] });
+    assert.match(e.standardWebhooksSecret, /^whsec_[A-Za-z0-9+/]+=*$/);
+    await verify(e);
+    const before = receiver.posts.length;
+    assert.equal((await hub.send([ev({ id: 'standard-webhooks' })])).statusCode, 200);
+    const post = await until('a delivery', () => receiver.posts[before]);
+    const wh = new Webhook(e.standardWebhooksSecret);
+    const headers = {
+      'webhook-id': String(post.headers['webhook-id']),
+      'webhook-timestamp': String(post.headers['webhook-timestamp']),
+      'webhook-signature': String(post.headers['webhook-signature']),
+    };
+    const verified = wh.verify(post.body, headers) as { data: { clientId: string } };
+    assert.equal(verified.data.clientId, 'standard-webhooks');
+    assert.throws(() => wh.verify(post.body.replace('standard-webhooks', 'forged'), headers));
+    const moved = await admin('PATCH', `/v1/live/endpoints/${e.id}`, { url: `${url}?moved` });
+    assert.notEqual(moved.json<Endpoint>().standardWebhooksSecret, e.standardWebhooksSecret, 'rotated');
     await admin('DELETE', `/v1/live/endpoints/${e.id}`);
   });
 

@@ -348,6 +348,27 @@ describe('push usage-events API', () => {
       assert.equal(await hub.settled(), before);
     });
 
+    test('an event with schema problems also gets its mapping problems: every problem at once', async () => {
+      const res = await push(hub, token, appId, {
+        events: [
+          { timestamp: now - 60_000, eventName: 'deleted_everything' },
+          { email: 'bad', timestamp: now + 6 * 60_000, eventName: 'never_mapped' },
+        ],
+      });
+      assert.equal(res.statusCode, 400, res.body);
+      const got = res
+        .json<PushErrorBody>()
+        .error.details.map((d) => `${d.index}:${d.field}:${d.code}`)
+        .sort();
+      assert.deepEqual(got, [
+        '0:email:field_required',
+        '0:eventName:unmapped_event',
+        '1:email:field_format',
+        '1:eventName:unmapped_event',
+        '1:timestamp:field_range',
+      ]);
+    });
+
     test('more than 1000 events: a clear error naming the limit', async () => {
       const events = Array.from({ length: 1001 }, (_, i) => ev({ email: `u${i}@example.com` }));
       const res = await push(hub, token, appId, { events });

@@ -108,6 +108,29 @@ describe('query API', () => {
     assert.equal(lines[0]!.raw.id, '1');
   });
 
+  test('exports carry each event’s identity: usagehub id, dedup key, received time, late', async () => {
+    const nd = await hub.get('/v1/export?format=ndjson&app=web');
+    const lines = nd.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { eventId: string; dedupKey: string; receivedAt: number; late: boolean });
+    for (const l of lines) {
+      assert.match(l.eventId, /^\d+$/);
+      assert.match(l.dedupKey, /^[0-9a-f]{40}$/);
+      assert.equal(typeof l.receivedAt, 'number');
+      assert.equal(typeof l.late, 'boolean');
+    }
+    assert.equal(new Set(lines.map((l) => l.eventId)).size, lines.length, 'ids are unique');
+    const csv = await hub.get('/v1/export?format=csv&app=web');
+    const [header, ...rows] = csv.body.trim().split('\n');
+    const columns = header!.split(',');
+    for (const c of ['eventId', 'dedupKey', 'receivedAt', 'late']) assert.ok(columns.includes(c), c);
+    const first = rows[0]!.split(',');
+    assert.equal(first[columns.indexOf('eventId')], lines[0]!.eventId);
+    assert.equal(first[columns.indexOf('dedupKey')], lines[0]!.dedupKey);
+    assert.equal(first[columns.indexOf('late')], String(lines[0]!.late));
+  });
+
   test('exports CSV, quoting what needs it', async () => {
     const res = await hub.get(`/v1/export?format=csv&from=${at(2)}`);
     const [header, row, ...rest] = res.body.trim().split('\n');

@@ -106,6 +106,18 @@ describe('sessions v3 API', () => {
   });
   after(() => hub.close());
 
+  test('the OpenAPI document describes the request body, form-encoded and JSON', async () => {
+    const spec = (await hub.app.inject({ method: 'GET', url: '/docs/json' })).json<{
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: Record<string, { schema: { anyOf?: unknown[] } }> } }>
+      >;
+    }>();
+    const content = spec.paths['/v3/events']!.post!.requestBody!.content;
+    assert.deepEqual(Object.keys(content).sort(), ['application/json', 'application/x-www-form-urlencoded']);
+    assert.equal(content['application/json']!.schema.anyOf?.length, 3);
+  });
+
   test('the document’s example, form-encoded with key and app: one session joined from START and END', async () => {
     const res = await form(hub, EXAMPLE, { app: 'web' });
     assert.equal(res.statusCode, 200, res.body);

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import fs from 'node:fs';
 import type {
   ApiKey,
   App,
@@ -14,9 +14,10 @@ import type { CompanyResolution } from '../enrichment/companies.ts';
 import type { Category } from '../domain/categories.ts';
 import type { Scope } from '../auth/oauth/scopes.ts';
 import { isScaleProfile, type Config } from '../config.ts';
-import { AdminService, type CreatedClient, type CreatedKey } from '../admin/admin.service.ts';
+import type { AdminService, CreatedClient, CreatedKey } from '../admin/admin.service.ts';
 import { acquireDataLock } from '../ops/data-lock.ts';
-import { dataFiles, openCatalog } from '../runtime.ts';
+import { dataFiles } from '../ops/data-files.ts';
+import { CliError } from './cli-error.ts';
 import { UsageHubError, type Problem } from '../domain/errors.ts';
 
 /** What the admin commands need, whether they talk to a server or to the files. */
@@ -51,9 +52,7 @@ export interface AdminBackend {
   close(): Promise<void>;
 }
 
-export class CliError extends Error {
-  override name = 'CliError';
-}
+export { CliError };
 
 /** An API error for people: its code and message, then each problem on a line of its own. */
 function describeError(code: string, message: string, details: readonly Problem[]): string {
@@ -66,12 +65,19 @@ function describeError(code: string, message: string, details: readonly Problem[
 
 /**
  * Takes the data directory for a CLI command, or fails saying who holds it and what to
- * do instead (`instead`). Returns the release function.
+ * do instead (`instead`). Returns the release function. Only `init` (`create`) may start
+ * a new data directory: any other command on a directory that was never initialised
+ * fails before writing anything there.
  */
-export function lockDataDir(config: Config, instead: string): () => void {
+export function lockDataDir(config: Config, instead: string, { create = false } = {}): () => void {
   // The scale profile keeps nothing in a data directory: its engines serve many processes.
   if (isScaleProfile(config)) return () => {};
-  const lock = acquireDataLock(dataFiles(config.dataDir).lock, 'cli');
+  const files = dataFiles(config.dataDir);
+  if (!create && !fs.existsSync(files.catalog))
+    throw new CliError(
+      `${config.dataDir} holds no usagehub data yet: run usagehub init first (or pass --data)`,
+    );
+  const lock = acquireDataLock(files.lock, 'cli');
   if (lock.outcome === 'acquired') return lock.release;
   if (lock.outcome === 'unwritable') throw new CliError(lock.reason);
   const { role, pid } = lock.holder;
@@ -127,6 +133,9 @@ export class RemoteBackend implements AdminBackend {
   ): Promise<T> {
     let res;
     try {
+      // undici itself is imported here, not at the top: most commands never call a server,
+      // and loading it costs a noticeable part of a command's start.
+      const { request } = await import('undici');
       res = await request(new URL(path, this.url), {
         method,
         headers: {
@@ -228,6 +237,12 @@ export class LocalBackend implements AdminBackend {
 
   static async open(config: Config, tenantId: string | undefined): Promise<LocalBackend> {
     const release = lockDataDir(config, 'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)');
+    // Loaded when a command needs them: a command that talks to a server does not
+    // pay for the engines' modules (the CLI answers in a fraction of a second).
+    const [{ openCatalog }, { AdminService }] = await Promise.all([
+      import('../runtime.ts'),
+      import('../admin/admin.service.ts'),
+    ]);
     const catalog = await openCatalog(config);
     const closeAll = async () => {
       await catalog.close();

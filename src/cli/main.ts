@@ -9,12 +9,11 @@ import { MEDIA_KINDS, ROLES, type App, type MediaKind, type Role } from '../cata
 import { CATEGORIES, type Category } from '../domain/categories.ts';
 import { parseScope, SCOPES, type Scope } from '../auth/oauth/scopes.ts';
 import { CliError, openBackend, type AdminBackend } from './backend.ts';
-import { init } from './commands/init.ts';
-import { serve } from './commands/serve.ts';
-import { migrateStore } from './commands/migrate.ts';
-import { exportEvents } from './commands/export.ts';
 import { liveCommands } from './commands/live.ts';
 import { quarantineCommands } from './commands/quarantine.ts';
+
+// The commands that open engines load them when they run (dynamic imports below): the
+// others, and --help, answer without loading DuckDB, SQLite, PostgreSQL or NATS.
 
 interface GlobalOpts {
   data?: string;
@@ -74,6 +73,7 @@ program
       opts: { port?: string; host?: string; role?: 'all' | 'ingest' | 'worker'; migrate?: boolean },
       cmd: Command,
     ) => {
+      const { serve } = await import('./commands/serve.ts');
       await serve(
         configFrom(cmd, {
           port: opts.port as unknown as number,
@@ -89,6 +89,7 @@ program
   .command('migrate')
   .description('scale profile: bring the PostgreSQL schema (--store) to this version')
   .action(async (_o, cmd: Command) => {
+    const { migrateStore } = await import('./commands/migrate.ts');
     const res = await migrateStore(configFrom(cmd));
     print(cmd, res, () =>
       res.applied.length === 0
@@ -103,6 +104,7 @@ program
   .description('create the first tenant and its admin key (run with the server stopped)')
   .option('--name <name>', 'tenant name; required to create another tenant')
   .action(async (opts: { name?: string }, cmd: Command) => {
+    const { init } = await import('./commands/init.ts');
     const res = await init(configFrom(cmd), opts.name);
     print(cmd, res, () => `tenant ${res.tenantId}\nadmin key (shown once; keep it): ${res.adminKey}`);
   });
@@ -190,9 +192,14 @@ keys
   .command('create')
   .addOption(new Option('--role <role>', 'what the key may do').choices(ROLES).makeOptionMandatory())
   .option('--name <name>', 'a label for the key')
-  .action(async (opts: { role: Role; name?: string }, cmd: Command) =>
+  .option('--secret-only', 'print the secret alone, for a shell variable: KEY=$(usagehub keys create …)')
+  .action(async (opts: { role: Role; name?: string; secretOnly?: boolean }, cmd: Command) =>
     withBackend(cmd, async (b) => {
       const created = await b.createKey(opts.role, opts.name ?? opts.role);
+      if (opts.secretOnly) {
+        process.stdout.write(`${created.secret}\n`);
+        return;
+      }
       print(
         cmd,
         created,
@@ -431,6 +438,7 @@ program
       cmd: Command,
     ) => {
       const tenantOpt = cmd.optsWithGlobals<GlobalOpts>().tenant;
+      const { exportEvents } = await import('./commands/export.ts');
       await exportEvents(configFrom(cmd), { ...opts, tenant: tenantOpt }, process.stdout);
     },
   );

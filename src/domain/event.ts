@@ -2,7 +2,8 @@
  * The canonical usage event. Every dialect maps its input to this shape; after
  * mapping, no code knows which dialect an event came from except through `source`.
  */
-export type Source = 'native' | 'push' | 'sessions' | 'aggregated' | 'hits';
+export const SOURCES = ['native', 'push', 'sessions', 'aggregated', 'hits'] as const;
+export type Source = (typeof SOURCES)[number];
 
 /**
  * Who did it. User queries count an event for its most specific id: `userId`, else

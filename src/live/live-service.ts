@@ -4,7 +4,7 @@ import { newId } from '../domain/ids.ts';
 import { FILTER_PATTERN } from './event-types.ts';
 import type { LiveHttp } from './live-http.ts';
 import type { LiveEndpoint, LiveStore } from './live-store.ts';
-import { hmacBase64, newKeyPair } from './signing.ts';
+import { standardWebhooksSecret, hmacBase64, newKeyPair } from './signing.ts';
 
 export interface EndpointInput {
   url?: string;
@@ -14,10 +14,12 @@ export interface EndpointInput {
   ordered?: boolean;
 }
 
-/** An endpoint as admins see it: with whether it is failing now. */
+/** An endpoint as admins see it: with whether it is failing now, and its Standard Webhooks secret. */
 export type EndpointView = LiveEndpoint & {
   /** Every attempt has failed for at least the configured time (USAGEHUB_LIVE_FAILING_AFTER_SECONDS). */
   failing: boolean;
+  /** The private key in the `whsec_…` form Standard Webhooks libraries take (signing.ts). */
+  standardWebhooksSecret: string;
 };
 
 export interface Verification {
@@ -60,7 +62,11 @@ export class LiveService {
   ) {}
 
   view(e: LiveEndpoint): EndpointView {
-    return { ...e, failing: e.failingSince !== null && Date.now() - e.failingSince >= this.failingAfterMs };
+    return {
+      ...e,
+      failing: e.failingSince !== null && Date.now() - e.failingSince >= this.failingAfterMs,
+      standardWebhooksSecret: standardWebhooksSecret(e.privateKey),
+    };
   }
 
   async list(tenantId: string): Promise<EndpointView[]> {

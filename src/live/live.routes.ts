@@ -19,6 +19,10 @@ const EndpointSchema = Type.Object({
   filters: Type.Array(Type.String()),
   publicKey: Type.String({ description: 'Names the endpoint: sent as x-notificare-public-key.' }),
   privateKey: Type.String({ description: 'The HMAC secret the signatures use; keep it in the receiver.' }),
+  standardWebhooksSecret: Type.String({
+    description:
+      'The same secret in the whsec_… form of Standard Webhooks libraries: new Webhook(secret).verify(body, headers).',
+  }),
   state: Type.Union([Type.Literal('unverified'), Type.Literal('active'), Type.Literal('paused')]),
   verifiedAt: Type.Union([Type.String(), Type.Null()]),
   verifyError: Type.Union([Type.String(), Type.Null()]),

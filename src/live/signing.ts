@@ -17,8 +17,17 @@ export function newKeyPair(): { publicKey: string; privateKey: string } {
 }
 
 /**
+ * The endpoint's secret in the Standard Webhooks form, `whsec_` + base64 of the key's
+ * bytes, as the `standardwebhooks` and `svix` libraries take it: `new Webhook(secret)`
+ * decodes it to the private key's UTF-8 bytes — the very HMAC key the signatures use.
+ * Derived, not stored: it rotates with the keys.
+ */
+export const standardWebhooksSecret = (privateKey: string): string =>
+  `whsec_${Buffer.from(privateKey, 'utf8').toString('base64')}`;
+
+/**
  * Standard Webhooks signature: `v1,` + base64 HMAC-SHA256 over `id.timestamp.body`,
- * keyed with the endpoint's private key (as text, like the Live API signature).
+ * keyed with the bytes of the endpoint's `whsec_` secret (the private key's bytes).
  */
 export function standardSignature(privateKey: string, id: string, timestampS: number, body: string): string {
   return `v1,${hmacBase64(privateKey, `${id}.${timestampS}.${body}`)}`;

@@ -1,4 +1,4 @@
-import type { UsageEvent } from '../domain/event.ts';
+import { isLate, type UsageEvent } from '../domain/event.ts';
 
 export type ExportFormat = 'ndjson' | 'csv';
 
@@ -15,6 +15,10 @@ const CSV_COLUMNS = [
   'deviceId',
   'sessionId',
   'count',
+  'eventId',
+  'dedupKey',
+  'late',
+  // Last: free-form JSON, the widest cell.
   'properties',
 ] as const;
 
@@ -26,10 +30,16 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** One stored event (its canonical JSON) as one line of the export. */
-export function formatExportLine(doc: string, format: ExportFormat): string {
-  if (format === 'ndjson') return doc + '\n';
+/**
+ * One stored event (its canonical JSON) as one line of the export, with its identity:
+ * `eventId` (usagehub's id for it, its seq in the log), the dedup key and received time
+ * (in the document), and `late` — so that an export can be audited, and re-imported
+ * idempotently (send `dedupKey` as the native `id`).
+ */
+export function formatExportLine(doc: string, format: ExportFormat, seq: number): string {
   const e = JSON.parse(doc) as UsageEvent;
+  const eventId = String(seq);
+  if (format === 'ndjson') return `{"eventId":"${eventId}","late":${isLate(e)},${doc.slice(1)}\n`;
   const row = [
     e.clientId,
     e.appId,
@@ -43,6 +53,9 @@ export function formatExportLine(doc: string, format: ExportFormat): string {
     e.actor.deviceId,
     e.session.id,
     e.count,
+    eventId,
+    e.dedupKey,
+    isLate(e),
     e.properties,
   ];
   return row.map(csvCell).join(',') + '\n';

@@ -1,6 +1,7 @@
 import type { EventLog } from '../log/event-log.ts';
 import type { EventStore } from '../store/event-store.ts';
 import type { ExportPage, ExportQuery } from './query.ts';
+import { seqOf } from '../store/seq.ts';
 
 /**
  * One page of an export: the store finds the matching events, the log (their archive)
@@ -8,5 +9,5 @@ import type { ExportPage, ExportQuery } from './query.ts';
  */
 export async function exportPage(store: EventStore, log: EventLog, q: ExportQuery): Promise<ExportPage> {
   const page = await store.locate(q);
-  return { events: await log.docsAt(page.refs), next: page.next };
+  return { events: await log.docsAt(page.refs), seqs: page.refs.map(seqOf), next: page.next };
 }

@@ -5,19 +5,37 @@ import type { QueryFilter } from './query.ts';
 import { INSTANT_FORMS, parseInstant } from '../domain/instant.ts';
 import { MAX_INSTANT_MS } from '../domain/canonical.ts';
 
+/** The longest comma-separated list a filter takes: some hundred names. */
+export const MAX_LIST_CHARS = 4096;
+/** An instant as text: Unix ms or ISO 8601 with nanoseconds and an offset fit well within it. */
+export const MAX_TIME_CHARS = 40;
+
 /** Filters every query takes, as query-string parameters. */
 export const FilterParams = Type.Object({
-  app: Type.Optional(Type.String({ description: 'App ids or names, comma-separated.' })),
-  name: Type.Optional(Type.String({ description: 'Event names, comma-separated.' })),
-  category: Type.Optional(Type.String({ description: 'Event categories, comma-separated.' })),
+  app: Type.Optional(
+    Type.String({ maxLength: MAX_LIST_CHARS, description: 'App ids or names, comma-separated.' }),
+  ),
+  name: Type.Optional(
+    Type.String({ maxLength: MAX_LIST_CHARS, description: 'Event names, comma-separated.' }),
+  ),
+  category: Type.Optional(
+    Type.String({ maxLength: MAX_LIST_CHARS, description: 'Event categories, comma-separated.' }),
+  ),
   late: Type.Optional(
     Type.Boolean({
       description:
         'true: only events that arrived more than 12 hours after they happened; false: only the others.',
     }),
   ),
-  from: Type.Optional(Type.String({ description: 'Inclusive start: Unix milliseconds or ISO 8601.' })),
-  to: Type.Optional(Type.String({ description: 'Exclusive end: Unix milliseconds or ISO 8601.' })),
+  from: Type.Optional(
+    Type.String({
+      maxLength: MAX_TIME_CHARS,
+      description: 'Inclusive start: Unix milliseconds or ISO 8601.',
+    }),
+  ),
+  to: Type.Optional(
+    Type.String({ maxLength: MAX_TIME_CHARS, description: 'Exclusive end: Unix milliseconds or ISO 8601.' }),
+  ),
 });
 export type FilterParams = Static<typeof FilterParams>;
 

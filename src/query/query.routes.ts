@@ -8,10 +8,11 @@ import { principalOf, requireRole } from '../http/auth-hook.ts';
 import { ErrorResponse } from '../http/schemas.ts';
 import type { EventQueries } from '../store/event-store.ts';
 import { CSV_HEADER, formatExportLine } from './export-format.ts';
-import { FilterParams, IntervalParam, parseFilter } from './query.params.ts';
+import { FilterParams, IntervalParam, MAX_LIST_CHARS, MAX_TIME_CHARS, parseFilter } from './query.params.ts';
 import { GROUP_BYS, USAGE_DIMENSIONS, type GroupBy, type UsageDimension } from './query.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { UsageHubError, problem } from '../domain/errors.ts';
+import { SOURCES } from '../domain/event.ts';
 
 export interface QueryDeps {
   auth: Authenticator;
@@ -129,7 +130,8 @@ export const queryRoutes: FastifyPluginAsync<QueryDeps> = async (
         summary: 'Usage (the sum of counts) split by company, domain, activity type, app, environment',
         description:
           'For aggregated usage: groupBy=company,domain,activityType with interval=day gives usage per company and ' +
-          'domain per activity_type and day; groupBy=app,environment per product and environment. interval=none: one total.',
+          'domain per activity_type and day; groupBy=app,environment per product and environment. interval=none: one total. ' +
+          'Counts aggregated-usage events only, unless `source` names other dialects (or `all`).',
         security,
         querystring: Type.Object({
           ...FilterParams.properties,
@@ -138,7 +140,13 @@ export const queryRoutes: FastifyPluginAsync<QueryDeps> = async (
           }),
           groupBy: Type.String({
             default: 'company',
+            maxLength: 200,
             description: `Comma-separated: ${USAGE_DIMENSIONS.join(', ')}.`,
+          }),
+          source: Type.String({
+            default: 'aggregated',
+            maxLength: 200,
+            description: `The dialects whose events count, comma-separated (${SOURCES.join(', ')}), or all.`,
           }),
         }),
         response: {
@@ -172,6 +180,18 @@ export const queryRoutes: FastifyPluginAsync<QueryDeps> = async (
           ),
         ]);
       }
+      const sources =
+        req.query.source === 'all' ? undefined : req.query.source.split(',').map((d) => d.trim());
+      const unknownSource = sources?.filter((d) => !(SOURCES as readonly string[]).includes(d)) ?? [];
+      if (unknownSource.length > 0 || sources?.length === 0) {
+        throw new UsageHubError('invalid_request', undefined, [
+          problem(
+            'source',
+            'field_format',
+            `source takes ${SOURCES.join(', ')} or all; got ${req.query.source}`,
+          ),
+        ]);
+      }
       const filter = await parseFilter(principalOf(req).tenantId, req.query, apps);
       const interval = req.query.interval === 'none' ? null : req.query.interval;
       return {
@@ -179,6 +199,7 @@ export const queryRoutes: FastifyPluginAsync<QueryDeps> = async (
           ...filter,
           interval,
           dimensions: [...new Set(dimensions)] as UsageDimension[],
+          sources,
         }),
       };
     },
@@ -248,9 +269,21 @@ export const queryRoutes: FastifyPluginAsync<QueryDeps> = async (
 
   const SessionParams = {
     app: FilterParams.properties.app,
-    from: Type.Optional(Type.String({ description: 'Sessions started at or after: Unix ms or ISO 8601.' })),
-    to: Type.Optional(Type.String({ description: 'Sessions started before: Unix ms or ISO 8601.' })),
-    type: Type.Optional(Type.String({ description: 'Session types, comma-separated.' })),
+    from: Type.Optional(
+      Type.String({
+        maxLength: MAX_TIME_CHARS,
+        description: 'Sessions started at or after: Unix ms or ISO 8601.',
+      }),
+    ),
+    to: Type.Optional(
+      Type.String({
+        maxLength: MAX_TIME_CHARS,
+        description: 'Sessions started before: Unix ms or ISO 8601.',
+      }),
+    ),
+    type: Type.Optional(
+      Type.String({ maxLength: MAX_LIST_CHARS, description: 'Session types, comma-separated.' }),
+    ),
   };
   const sessionFilter = async (
     tenantId: string,
@@ -375,7 +408,7 @@ export const queryRoutes: FastifyPluginAsync<QueryDeps> = async (
         let after: string | undefined;
         do {
           const page = await store.exportPage({ ...filter, after, limit: EXPORT_PAGE });
-          yield page.events.map((doc) => formatExportLine(doc, format)).join('');
+          yield page.events.map((doc, i) => formatExportLine(doc, format, page.seqs[i]!)).join('');
           after = page.next ?? undefined;
         } while (after !== undefined);
       }

@@ -78,6 +78,8 @@ export interface LocatedPage {
 export interface ExportPage {
   /** Canonical events as stored, JSON each. */
   events: string[];
+  /** Each event's usagehub id: its seq, where it stands in the log (store/seq.ts). */
+  seqs: number[];
   /** Where the next page starts; null when this was the last. */
   next: string | null;
 }
@@ -128,6 +130,8 @@ export interface UsageQuery extends QueryFilter {
   /** Buckets by time, or one total over the range. */
   interval: Interval | null;
   dimensions: readonly UsageDimension[];
+  /** Only events of these dialects (`source`); every dialect when absent. */
+  sources?: readonly string[];
 }
 
 export type UsageRow = { bucket: string | null; count: number } & Partial<

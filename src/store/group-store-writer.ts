@@ -3,6 +3,7 @@ import type { EventStore } from './event-store.ts';
 import { EVENTS_PER_APPLY, STORE_CONSUMER } from './store-writer.ts';
 import { applyOrQuarantine } from './apply-or-quarantine.ts';
 import { StoreStatusTracker } from './store-status.ts';
+import { reasonOf } from './quarantine.ts';
 
 /** How long a writer waits for batches before looking again (and noticing a stop). */
 const WAIT_MS = 500;
@@ -44,7 +45,8 @@ export class GroupStoreWriter {
             this.status.ok();
             break;
           } catch (err) {
-            this.onError(err as Error);
+            // The message only: PostgreSQL's errors carry the input they failed on (`where`).
+            this.onError(new Error(reasonOf(err)));
             const wait = this.status.failed(err);
             if (this.stopping) return;
             await new Promise((r) => setTimeout(r, wait));

@@ -22,6 +22,14 @@ interface Request {
 
 const bootUrl = new URL('./boot.js', import.meta.url);
 
+/**
+ * A module beside `here` by its name without extension: `.js` when running the compiled
+ * build (dist/), `.ts` when running the sources through tsx (tests, development).
+ */
+export function sibling(here: string, name: string): URL {
+  return new URL(`${name}${here.endsWith('.ts') ? '.ts' : '.js'}`, here);
+}
+
 export class ThreadClient {
   private readonly worker: Worker;
   private nextId = 1;
@@ -36,7 +44,10 @@ export class ThreadClient {
    * strings grows its heap toward the process default before collecting.
    */
   constructor(entry: URL, data: object, onFatal: (err: Error) => void, heapMiB = 256) {
-    this.worker = new Worker(bootUrl, {
+    // A TypeScript entry needs tsx's loader registered in the thread first (boot.js); a
+    // compiled one starts as it is.
+    const typescript = entry.pathname.endsWith('.ts');
+    this.worker = new Worker(typescript ? bootUrl : entry, {
       workerData: { ...data, entry: entry.href },
       resourceLimits: { maxOldGenerationSizeMb: heapMiB },
     });

@@ -96,7 +96,10 @@ async function exportLocal(config: Config, opts: ExportOptions, out: Writable): 
     let after: string | undefined;
     do {
       const page = await exportPage(store, log, { ...filter, after, limit: 5000 });
-      await write(out, page.events.map((doc) => formatExportLine(doc, opts.format)).join(''));
+      await write(
+        out,
+        page.events.map((doc, i) => formatExportLine(doc, opts.format, page.seqs[i]!)).join(''),
+      );
       n += page.events.length;
       bar.tick(page.events.length);
       after = page.next ?? undefined;

@@ -13,7 +13,7 @@ export interface InitResult {
  * in the data directory. Refuses while a server holds it.
  */
 export async function init(config: Config, name: string | undefined): Promise<InitResult> {
-  const release = lockDataDir(config, 'stop it first');
+  const release = lockDataDir(config, 'stop it first', { create: true });
   const catalog = await openCatalog(config);
   try {
     const res = await new AdminService(catalog).init(name);

@@ -1,15 +1,11 @@
 import { INSTANT_FORMS, parseInstant } from '../../domain/instant.ts';
+import { standardWebhooksSecret } from '../../live/signing.ts';
 import { Command } from 'commander';
 import { isScaleProfile, type Config } from '../../config.ts';
 import { UsageHubError } from '../../domain/errors.ts';
-import { AddressGuard } from '../../live/address-guard.ts';
-import { LiveHttp } from '../../live/live-http.ts';
-import { LiveService, type EndpointInput, type Verification } from '../../live/live-service.ts';
+import type { EndpointInput, Verification } from '../../live/live-service.ts';
 import type { Attempt, LiveEndpoint, LiveStore } from '../../live/live-store.ts';
-import { PgLiveStore } from '../../live/pg-live-store.ts';
-import { parsePgUrl } from '../../storage/postgres.ts';
-import { SqliteLiveStore } from '../../live/sqlite-live-store.ts';
-import { dataFiles, openCatalog } from '../../runtime.ts';
+import { dataFiles } from '../../ops/data-files.ts';
 import { chooseTenant, CliError, lockDataDir, RemoteBackend } from '../backend.ts';
 
 /** What the live commands need, from a server or from the data directory. */
@@ -55,6 +51,24 @@ function remote(url: string, key: string): LiveBackend {
 
 async function local(config: Config, tenantWanted: string | undefined): Promise<LiveBackend> {
   const release = lockDataDir(config, 'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)');
+  // The engines' modules load only for commands on the data directory (main.ts).
+  const [
+    { openCatalog },
+    { AddressGuard },
+    { LiveHttp },
+    { LiveService },
+    { PgLiveStore },
+    { SqliteLiveStore },
+    { parsePgUrl },
+  ] = await Promise.all([
+    import('../../runtime.ts'),
+    import('../../live/address-guard.ts'),
+    import('../../live/live-http.ts'),
+    import('../../live/live-service.ts'),
+    import('../../live/pg-live-store.ts'),
+    import('../../live/sqlite-live-store.ts'),
+    import('../../storage/postgres.ts'),
+  ]);
   const catalog = await openCatalog(config);
   const store: LiveStore = isScaleProfile(config)
     ? await PgLiveStore.open(parsePgUrl(config.store), { migrate: false, leaseMs: 60_000 })
@@ -124,7 +138,8 @@ export function liveCommands(
   };
   const live = program.command('live').description('Live API endpoints: events streamed to your webhooks');
   const showKeys = (e: LiveEndpoint) =>
-    `${line(e)}\npublic key ${e.publicKey}\nprivate key (the HMAC secret) ${e.privateKey}`;
+    `${line(e)}\npublic key ${e.publicKey}\nprivate key (the HMAC secret) ${e.privateKey}` +
+    `\nStandard Webhooks secret ${standardWebhooksSecret(e.privateKey)}`;
 
   live.command('list').action(async (_o, cmd: Command) =>
     withLive(cmd, async (b) => {

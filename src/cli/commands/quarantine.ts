@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { isScaleProfile, type Config } from '../../config.ts';
-import { dataFiles } from '../../runtime.ts';
-import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
-import { DuckDbEventStore } from '../../store/duckdb/duckdb-event-store.ts';
-import { quarantineAdmin, type QuarantineAdmin } from '../../store/quarantine-admin.ts';
+import { dataFiles } from '../../ops/data-files.ts';
+import type { QuarantineAdmin } from '../../store/quarantine-admin.ts';
 import type { QuarantinedEvent, ReapplyOutcome } from '../../store/quarantine.ts';
 import { CliError, lockDataDir, RemoteBackend } from '../backend.ts';
 
@@ -33,6 +31,11 @@ async function local(config: Config): Promise<Quarantine> {
     throw new CliError('in the scale profile, use a running server: --url and --key');
   const release = lockDataDir(config, 'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)');
   const files = dataFiles(config.dataDir);
+  const [{ SqliteEventLog }, { DuckDbEventStore }, { quarantineAdmin }] = await Promise.all([
+    import('../../log/sqlite/sqlite-event-log.ts'),
+    import('../../store/duckdb/duckdb-event-store.ts'),
+    import('../../store/quarantine-admin.ts'),
+  ]);
   const log = new SqliteEventLog(files.log);
   const store = await DuckDbEventStore.open(files.store, {
     memoryLimit: config.storeMemoryLimit,

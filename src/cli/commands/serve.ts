@@ -3,6 +3,7 @@ import { isScaleProfile, type Config } from '../../config.ts';
 import { redact } from '../../storage/postgres.ts';
 import { acquireDataLock } from '../../ops/data-lock.ts';
 import { CliError } from '../backend.ts';
+import type { AdminService } from '../../admin/admin.service.ts';
 import { dataFiles, openServerRuntime } from '../../runtime.ts';
 
 /** Header values that must never reach a log line. */
@@ -82,5 +83,24 @@ export async function serve(config: Config): Promise<void> {
       ? { role: config.role, log: redact(config.log), store: redact(config.store), stream: config.logStream }
       : { dataDir: config.dataDir },
     'usagehub is ready',
+  );
+  if (!isScaleProfile(config)) await firstStart(runtime.deps.admin, config);
+}
+
+/**
+ * On the first start of an empty data directory, the first tenant and its admin key,
+ * so that a newcomer goes from `npm start` to a first event without stopping the
+ * server. The key is shown once, on the terminal (stderr), never in the JSON logs. In
+ * the scale profile, `usagehub init` does this (several processes start at once).
+ */
+async function firstStart(admin: AdminService, config: Config): Promise<void> {
+  const created = await admin.init(undefined);
+  if (created.outcome !== 'created') return;
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  process.stderr.write(
+    `\nusagehub: first start on ${config.dataDir}: created tenant ${created.tenant.id} and its admin key.\n` +
+      `  The key is shown this once; keep it:\n\n` +
+      `  export USAGEHUB_URL=${url} USAGEHUB_KEY=${created.adminKey.secret}\n\n` +
+      `  Then: npx usagehub apps create --name web   (see the README's first steps)\n\n`,
   );
 }

@@ -8,7 +8,7 @@ import type { AppDirectory } from '../../catalog/app-directory.ts';
 import { UsageHubError, problem } from '../../domain/errors.ts';
 import { principalOf, requireRole } from '../../http/auth-hook.ts';
 import { problemsFromAjv } from '../../http/problems.ts';
-import { dialectAjv } from '../../http/validator.ts';
+import { dialectAjv, documentedBodyCompiler } from '../../http/validator.ts';
 import { ErrorResponse } from '../../http/schemas.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
 import type { HitRegistry, HitRegistrySnapshot } from './hit-registry.ts';
@@ -131,7 +131,7 @@ export const hitsRoutes: FastifyPluginAsync<HitsDeps> = async (fastify, deps) =>
         summary: 'Record a statistic hit',
         description:
           'The body must match the schema of its type (GET /api/stat/hit-types/{TYPE}/schema). ' +
-          'Answers 201 with the hit id; the same hit sent again gets the same id and is stored once. Needs an ingest key.',
+          'Answers 200 (the API answers HTTP OK) with the hit id; the same hit sent again gets the same id and is stored once. Needs an ingest key.',
         security,
         headers: Type.Object({
           'x-kpk-client-id': Type.Optional(
@@ -140,8 +140,17 @@ export const hitsRoutes: FastifyPluginAsync<HitsDeps> = async (fastify, deps) =>
             }),
           ),
         }),
-        response: { 201: Type.Object({ id: Type.String() }), ...errors },
+        // For the OpenAPI document and generated clients: one schema per type. The
+        // handler validates with the type's schema itself, to name the type's problems.
+        body: {
+          oneOf: HIT_TYPES.map((t) =>
+            Object.fromEntries(Object.entries(HIT_SCHEMAS[t]).filter(([k]) => k !== '$schema')),
+          ),
+          discriminator: { propertyName: 'type' },
+        },
+        response: { 200: Type.Object({ id: Type.String() }), ...errors },
       },
+      validatorCompiler: documentedBodyCompiler,
       onRequest: requireRole(deps.auth, 'ingest'),
       config: { ingestSource: 'hits' },
     },
@@ -175,7 +184,8 @@ export const hitsRoutes: FastifyPluginAsync<HitsDeps> = async (fastify, deps) =>
       if (mapped.outcome === 'invalid')
         throw new UsageHubError('validation_failed', undefined, mapped.problems);
       await deps.pipeline.ingest([mapped.event]);
-      return reply.status(201).send({ id: mapped.event.dedupKey });
+      // "A HTTP OK code indicates success of hit creation" (statistic-hits.txt): 200, not 201.
+      return reply.status(200).send({ id: mapped.event.dedupKey });
     },
   );
 

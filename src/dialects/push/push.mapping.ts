@@ -13,25 +13,31 @@ export type PushMapOutcome =
   { outcome: 'ok'; events: UsageEvent[] } | { outcome: 'invalid'; problems: Problem[] };
 
 /**
- * Maps schema-valid pushed events of one app to canonical ones, checking what a schema
- * cannot: the event name is in the app's mapping, a Login names its target app, the
- * time is plausible. Every problem is collected.
+ * Maps pushed events of one app to canonical ones, checking what a schema cannot: the
+ * event name is in the app's mapping, a Login names its target app, the time is
+ * plausible. Every problem is collected — also of events that failed the schema, for
+ * their fields the schema found nothing wrong with — so that a client hears of all of
+ * them in one answer; only schema-valid events are mapped.
  */
 export function mapPushBatch(
   batch: readonly PushEvent[],
   app: App,
   receivedAt: number,
-  /** Events that already failed schema validation are skipped. */
-  schemaValid: (index: number) => boolean,
+  /** Whether the schema already reported a problem with this event's field (any field when omitted). */
+  schemaFault: (index: number, field?: string) => boolean,
 ): PushMapOutcome {
   const categories = new Map(app.eventMappings.map((m) => [m.eventName, m.category]));
   const events: UsageEvent[] = [];
   const problems: Problem[] = [];
   batch.forEach((input, index) => {
-    if (!schemaValid(index)) return;
+    if (input === null || typeof input !== 'object') return;
+    const checkable = (field: 'eventName' | 'timestamp', type: 'string' | 'number') =>
+      typeof input[field] === type && !schemaFault(index, field);
     const before = problems.length;
-    const category = categories.get(input.eventName);
-    if (category === undefined) {
+    const category = checkable('eventName', 'string') ? categories.get(input.eventName) : undefined;
+    if (!checkable('eventName', 'string')) {
+      // reported by the schema
+    } else if (category === undefined) {
       problems.push(
         problem(
           'eventName',
@@ -40,7 +46,7 @@ export function mapPushBatch(
           index,
         ),
       );
-    } else if (category === 'Login' && input.targetApp === undefined) {
+    } else if (category === 'Login' && input.targetApp === undefined && !schemaFault(index, 'targetApp')) {
       problems.push(
         problem(
           'targetApp',
@@ -50,7 +56,9 @@ export function mapPushBatch(
         ),
       );
     }
-    if (input.timestamp < EARLIEST_MS_TIME) {
+    if (!checkable('timestamp', 'number')) {
+      // reported by the schema
+    } else if (input.timestamp < EARLIEST_MS_TIME) {
       problems.push(
         problem(
           'timestamp',
@@ -64,7 +72,7 @@ export function mapPushBatch(
         problem('timestamp', 'field_range', 'timestamp is more than 5 minutes in the future', index),
       );
     }
-    if (problems.length > before || category === undefined) return;
+    if (problems.length > before || category === undefined || schemaFault(index)) return;
     events.push(toCanonical(input, app, category, receivedAt));
   });
   return problems.length > 0 ? { outcome: 'invalid', problems } : { outcome: 'ok', events };

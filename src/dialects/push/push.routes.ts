@@ -111,7 +111,10 @@ export const pushRoutes: FastifyPluginAsync<PushDeps> = async (fastify, deps) =>
         for (const p of problems) invalid.add(p.index);
         if (invalid.has(undefined)) throw new UsageHubError('validation_failed', undefined, problems);
       }
-      const mapped = mapPushBatch(req.body.events, target, Date.now(), (i) => !invalid.has(i));
+      const faults = new Set(problems.map((p) => `${p.index}:${p.field}`));
+      const mapped = mapPushBatch(req.body.events, target, Date.now(), (i, field) =>
+        field === undefined ? invalid.has(i) : faults.has(`${i}:${field}`),
+      );
       if (mapped.outcome === 'invalid') problems.push(...mapped.problems);
       if (problems.length > 0 || mapped.outcome === 'invalid') {
         problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));

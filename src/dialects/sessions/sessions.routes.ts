@@ -10,13 +10,13 @@ import { UsageHubError, problem } from '../../domain/errors.ts';
 import { principalOf, requireRole } from '../../http/auth-hook.ts';
 import { errorHandler } from '../../http/error-handler.ts';
 import { problemsFromAjv } from '../../http/problems.ts';
-import { dialectAjv } from '../../http/validator.ts';
+import { dialectAjv, documentedBodyCompiler } from '../../http/validator.ts';
 import { assertCanonical } from '../../http/body.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
 import type { Metrics } from '../../ops/metrics.ts';
 import type { SessionTypeRegistry } from './session-types.ts';
 import { mapSessionEvents } from './sessions.mapping.ts';
-import { SessionEvents, type SessionEvent } from './sessions.schema.ts';
+import { SessionEvent, SessionEvents } from './sessions.schema.ts';
 
 export interface SessionsDeps {
   auth: Authenticator;
@@ -108,6 +108,25 @@ export const sessionsRoutes: FastifyPluginAsync<SessionsDeps> = async (fastify, 
           '{"data": […], "key", "app"}, or a bare array with Authorization: Bearer. See docs/sessions-v3.md.',
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         querystring: Type.Object({ app: Type.Optional(Type.String()) }),
+        // For the OpenAPI document: the three shapes the route takes. The handler reads
+        // `data` from whichever came and validates each event itself (per-event problems).
+        body: Type.Union([
+          Type.Object(
+            {
+              data: Type.String({ description: 'Form-encoded: the events as a JSON array, [{…}].' }),
+              key: Type.Optional(Type.String({ description: 'An ingest key (or Authorization: Bearer).' })),
+              app: Type.Optional(Type.String({ description: 'The app, by id or name.' })),
+            },
+            { description: 'application/x-www-form-urlencoded' },
+          ),
+          Type.Object(
+            { data: SessionEvents, key: Type.Optional(Type.String()), app: Type.Optional(Type.String()) },
+            { description: 'application/json, with the parameters beside data' },
+          ),
+          Type.Array(SessionEvent, {
+            description: 'application/json: the events alone (Authorization: Bearer)',
+          }),
+        ]),
         response: {
           200: Type.Object({ APIVersion: Type.Literal(3), result: Type.Literal(1) }),
           '4xx': Type.Object({
@@ -121,6 +140,7 @@ export const sessionsRoutes: FastifyPluginAsync<SessionsDeps> = async (fastify, 
           }),
         },
       },
+      validatorCompiler: documentedBodyCompiler,
       // The key may be in the body, so it is checked once the body is parsed.
       preHandler: requireRole(deps.auth, 'ingest', keyOf),
       config: { ingestSource: 'sessions' },

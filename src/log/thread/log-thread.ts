@@ -1,4 +1,4 @@
-import { ThreadClient } from '../../threads/rpc.ts';
+import { sibling, ThreadClient } from '../../threads/rpc.ts';
 import type { EncodedBatch, EventLog, EventRef, LogBatch } from '../event-log.ts';
 import { OffsetConsumer } from '../offset-consumer.ts';
 
@@ -10,7 +10,7 @@ export class LogThread implements EventLog {
   private readonly thread: ThreadClient;
 
   private constructor(file: string, onFatal: (err: Error) => void) {
-    this.thread = new ThreadClient(new URL('./log-worker.ts', import.meta.url), { file }, onFatal);
+    this.thread = new ThreadClient(sibling(import.meta.url, './log-worker'), { file }, onFatal);
   }
 
   static async open(file: string, onFatal: (err: Error) => void): Promise<LogThread> {

@@ -499,6 +499,7 @@ export class DuckDbEventStore implements EventStore {
 
   async usage(q: UsageQuery): Promise<UsageRow[]> {
     const sql = filterSql(q);
+    if (q.sources?.length) sql.where(sql.in('source', q.sources));
     const dims = q.dimensions.map((d) => `${USAGE_COLUMN[d]} AS "${d}"`);
     const bucket = q.interval ? [`${BUCKET(q.interval)} AS b`] : [];
     const inner = [...bucket, ...dims, 'sum(count)::DOUBLE AS total'].join(', ');

@@ -35,6 +35,7 @@ import {
   type ReapplyOutcome,
 } from '../quarantine.ts';
 import { transaction } from '../../storage/postgres.ts';
+import { UsageHubError } from '../../domain/errors.ts';
 import {
   GROUP_COLUMN,
   Sql,
@@ -126,6 +127,20 @@ const APPLY = `
   INSERT INTO daily_user_counts
   SELECT tenant_id, '', day, count(*) FROM active GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
   ON CONFLICT (tenant_id, app_id, day) DO UPDATE SET users = daily_user_counts.users + excluded.users`;
+
+/**
+ * Errors that say PostgreSQL cannot be reached or is going away, not that the query is
+ * wrong: socket errors, connection exceptions (class 08), operator intervention (57P),
+ * and too many connections (53300).
+ */
+function unreachable(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return (
+    /^(08|57P)/.test(code) ||
+    code === '53300' ||
+    /^E(CONNREFUSED|CONNRESET|PIPE|HOSTUNREACH|TIMEDOUT)$/.test(code)
+  );
+}
 
 /** PostgreSQL errors after which the same apply, retried, succeeds. */
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
@@ -424,6 +439,7 @@ export class PgEventStore implements EventStore {
 
   async usage(q: UsageQuery): Promise<UsageRow[]> {
     const sql = filterSql(q);
+    if (q.sources?.length) sql.where(sql.in('source', q.sources));
     const dims = q.dimensions.map((d) => `${USAGE_COLUMN[d]} AS "${d}"`);
     const bucket = q.interval ? [`date_trunc('${q.interval}', occurred_at) AS b`] : [];
     const groups = [...bucket, ...dims].map((_, i) => i + 1);
@@ -726,7 +742,13 @@ export class PgEventStore implements EventStore {
   }
 
   private async rows<R extends pg.QueryResultRow>(text: string, params: readonly string[]): Promise<R[]> {
-    return (await this.pool.query<R>(text, params as string[])).rows;
+    try {
+      return (await this.pool.query<R>(text, params as string[])).rows;
+    } catch (err) {
+      // PostgreSQL unreachable, restarting or shutting down: the client may retry.
+      if (unreachable(err)) throw new UsageHubError('store_unavailable');
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

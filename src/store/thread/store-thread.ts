@@ -1,4 +1,4 @@
-import { ThreadClient } from '../../threads/rpc.ts';
+import { sibling, ThreadClient } from '../../threads/rpc.ts';
 import type { EventQueries } from '../event-store.ts';
 import type { StoreStatus } from '../store-status.ts';
 import type { QuarantineAdmin } from '../quarantine-admin.ts';
@@ -68,7 +68,7 @@ export async function openStoreThread(
   data: StoreThreadData,
   onFatal: (err: Error) => void,
 ): Promise<StoreThread> {
-  const thread = new ThreadClient(new URL('./store-worker.ts', import.meta.url), data, onFatal);
+  const thread = new ThreadClient(sibling(import.meta.url, './store-worker'), data, onFatal);
   await thread.whenReady();
   const forward =
     (op: string) =>
