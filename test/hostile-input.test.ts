@@ -173,6 +173,14 @@ describe('hostile input', () => {
       Buffer.from('"}]'),
     ]);
     await refusedRaw(native, invalidUtf8, {}, 400);
+    // Forms too (sessions v3): a raw byte that is not UTF-8 is refused, not turned into U+FFFD.
+    const sessions = routes.find((r) => r.dialect === 'sessions')!;
+    const form = Buffer.concat([
+      Buffer.from('app=web&data='),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('%5B%5D'),
+    ]);
+    await refusedRaw(sessions, form, { 'content-type': 'application/x-www-form-urlencoded' }, 400);
 
     async function refusedRaw(
       route: IngestRoute,

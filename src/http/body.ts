@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import compress from '@fastify/compress';
+import { parse as parseQueryString } from 'fast-querystring';
 import { checkCanonical } from '../domain/canonical.ts';
 import { UsageHubError, type Problem } from '../domain/errors.ts';
 
@@ -64,6 +65,27 @@ export function strictJsonParser(app: FastifyInstance, then: (value: unknown) =>
   };
 }
 
+/**
+ * A parser for `application/x-www-form-urlencoded` bodies (parseAs 'buffer'; sessions v3,
+ * the OAuth token endpoint): strict UTF-8 too, then the query-string parser
+ * @fastify/formbody uses. A percent sequence that is not UTF-8 stays as it was sent
+ * rather than turning into U+FFFD.
+ */
+export function strictFormParser(
+  _req: FastifyRequest,
+  body: Buffer | string,
+  done: (err: Error | null, value?: unknown) => void,
+): void {
+  let text: string;
+  try {
+    text = decodeUtf8(body);
+  } catch (err) {
+    done(err as Error);
+    return;
+  }
+  done(null, parseQueryString(text));
+}
+
 /** Installs the body handling on the root instance, before any route is registered. */
 export async function installBodyHandling(app: FastifyInstance): Promise<void> {
   // Request decoding only. Compressing answers (a few bytes each, for ingest) would put an
@@ -85,6 +107,7 @@ export async function installBodyHandling(app: FastifyInstance): Promise<void> {
 
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, strictJsonParser(app));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, strictFormParser);
 
   // A callback hook, not an async one: it runs on every request, and a promise per
   // request shows in the 1-event ingest rate.

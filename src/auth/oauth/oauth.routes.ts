@@ -1,5 +1,5 @@
+import { strictFormParser } from '../../http/body.ts';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import formbody from '@fastify/formbody';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Catalog } from '../../catalog/catalog.ts';
@@ -56,7 +56,7 @@ function tokenRequest(req: FastifyRequest): TokenRequest {
 export const oauthRoutes: FastifyPluginAsync<OAuthDeps> = async (fastify, { catalog, tokens, metrics }) => {
   // RFC 6749 §4.4.2: the token request is form-encoded, and nothing else.
   fastify.removeAllContentTypeParsers();
-  await fastify.register(formbody);
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, strictFormParser);
   // RFC 6749 §5.2 error body, in place of usagehub's envelope, for this route.
   fastify.setErrorHandler(
     errorHandler(

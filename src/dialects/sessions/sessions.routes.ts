@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import formbody from '@fastify/formbody';
 import type { ErrorObject } from 'ajv';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -71,7 +70,6 @@ function dataOf(req: FastifyRequest): unknown[] {
  * the tenant has one app).
  */
 export const sessionsRoutes: FastifyPluginAsync<SessionsDeps> = async (fastify, deps) => {
-  await fastify.register(formbody);
   fastify.setErrorHandler(errorHandler(v3Envelope, (code, source) => deps.metrics.reject(code, source)));
   const keyOf = (req: FastifyRequest): string | null => {
     const key = paramsOf(req).key;
