@@ -39,18 +39,9 @@ export function assertCanonical(value: unknown, where: 'body' | 'query' | 'param
  */
 export function strictJsonParser(app: FastifyInstance, then: (value: unknown) => unknown = (v) => v) {
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  return (
-    req: FastifyRequest,
-    body: Buffer | string,
-    done: (err: Error | null, value?: unknown) => void,
-  ): void => {
-    let text: string;
-    try {
-      text = decodeUtf8(body);
-    } catch (err) {
-      done(err as Error);
-      return;
-    }
+  return (req: FastifyRequest, body: Buffer | string, done: Done): void => {
+    const text = decodedOrRefused(body, done);
+    if (text === null) return;
     // The default parser is synchronous and calls back; its type also allows a promise.
     void parseJson(req, text, (err, parsed) => {
       if (err) return done(err);
@@ -65,25 +56,27 @@ export function strictJsonParser(app: FastifyInstance, then: (value: unknown) =>
   };
 }
 
+type Done = (err: Error | null, value?: unknown) => void;
+
+/** The body as text, or null after handing the parser's callback the invalid_body error. */
+function decodedOrRefused(body: Buffer | string, done: Done): string | null {
+  try {
+    return decodeUtf8(body);
+  } catch (err) {
+    done(err as Error);
+    return null;
+  }
+}
+
 /**
  * A parser for `application/x-www-form-urlencoded` bodies (parseAs 'buffer'; sessions v3,
  * the OAuth token endpoint): strict UTF-8 too, then the query-string parser
  * @fastify/formbody uses. A percent sequence that is not UTF-8 stays as it was sent
  * rather than turning into U+FFFD.
  */
-export function strictFormParser(
-  _req: FastifyRequest,
-  body: Buffer | string,
-  done: (err: Error | null, value?: unknown) => void,
-): void {
-  let text: string;
-  try {
-    text = decodeUtf8(body);
-  } catch (err) {
-    done(err as Error);
-    return;
-  }
-  done(null, parseQueryString(text));
+export function strictFormParser(_req: FastifyRequest, body: Buffer | string, done: Done): void {
+  const text = decodedOrRefused(body, done);
+  if (text !== null) done(null, parseQueryString(text));
 }
 
 /** Installs the body handling on the root instance, before any route is registered. */
