@@ -30,7 +30,8 @@ export interface NativeDeps {
 export const nativeRoutes: FastifyPluginAsync<NativeDeps> = async (app, deps) => {
   // The three accepted shapes become one array while parsing, and the batch limit is
   // checked there, before validation looks at any event.
-  app.removeContentTypeParser(['text/plain', 'application/json']);
+  // JSON and NDJSON only: the root's other parsers (text, forms) would hand the route a shape it does not take.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/json',
     { parseAs: 'buffer' },
