@@ -25,8 +25,13 @@ export function checkEvents(events: readonly UsageEvent[]): Problem[] {
 }
 
 function checkDerived(e: UsageEvent, index: number, out: Problem[]): void {
+  const raw = e.raw !== null && typeof e.raw === 'object' ? (e.raw as Record<string, unknown>) : {};
   for (const key in e) {
-    if (key !== 'raw') checkCanonical(e[key as keyof UsageEvent], key, out, index);
+    const value = e[key as keyof UsageEvent];
+    // A value mapping took over from the raw payload as it was (the native `properties`
+    // object, say) was walked with the raw payload already: not twice on the ingest path.
+    if (key !== 'raw' && !(typeof value === 'object' && value !== null && raw[key] === value))
+      checkCanonical(value, key, out, index);
   }
   if (!Number.isSafeInteger(e.count) || e.count < 0)
     out.push(
