@@ -2,51 +2,48 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { AdminService } from './admin/admin.service.ts';
-import { adminRoutes } from './admin/admin.routes.ts';
+import { registerAdminRoutes } from './admin/admin.routes.ts';
+import { ingestKeyRoutes } from './admin/ingest-keys.routes.ts';
 import { quarantineRoutes } from './admin/quarantine.routes.ts';
 import type { QuarantineAdmin } from './store/quarantine-admin.ts';
 import type { StoreStatus } from './store/store-status.ts';
-import type { Authenticator } from './auth/authenticator.ts';
+import type { KeyResolver } from './auth/authenticator.ts';
 import { oauthRoutes } from './auth/oauth/oauth.routes.ts';
 import type { TokenService } from './auth/oauth/tokens.ts';
-import type { Catalog } from './catalog/catalog.ts';
-import { pushRoutes } from './dialects/push/push.routes.ts';
-import { hitsRoutes } from './dialects/hits/hits.routes.ts';
-import type { HitRegistry } from './dialects/hits/hit-registry.ts';
-import { aggregatedRoutes } from './dialects/aggregated/aggregated.routes.ts';
+import type { Catalog } from './catalog/catalog.port.ts';
 import type { EnrichmentDirectory } from './enrichment/enrichment-directory.ts';
-import { sessionsRoutes } from './dialects/sessions/sessions.routes.ts';
-import type { SessionTypeRegistry } from './dialects/sessions/session-types.ts';
 import type { LiveService } from './live/live-service.ts';
 import { liveRoutes } from './live/live.routes.ts';
 import type { AppDirectory } from './catalog/app-directory.ts';
 import type { Config } from './config.ts';
-import { nativeRoutes } from './dialects/native/native.routes.ts';
 import { UsageHubError } from './domain/errors.ts';
-import { SCOPES, SCOPE_HELP } from './auth/oauth/scopes.ts';
-import { errorHandler, nativeEnvelope } from './http/error-handler.ts';
+import { SCOPES, SCOPE_HELP } from './domain/scopes.ts';
 import { clientErrorHandler, frameworkErrors } from './http/client-errors.ts';
-import { installBodyHandling } from './http/body.ts';
-import { bodyAjv, paramsAjv } from './http/validator.ts';
+import { installRequestHandling } from './http/request-handling.ts';
 import type { IngestPipeline } from './ingest/pipeline.ts';
 import type { Metrics } from './ops/metrics.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
-import { queryRoutes } from './query/query.routes.ts';
-import { hitQueryRoutes } from './query/hit-queries.routes.ts';
+import { countRoutes } from './query/counts.routes.ts';
+import { usageRoutes } from './query/usage.routes.ts';
+import { exportRoutes } from './query/export.routes.ts';
 import type { EventQueries } from './store/event-store.ts';
+import type { Registries } from './dialects/dialect.ts';
+import type { AdminEventType } from './live/event-types.ts';
 
 export interface AppDeps {
   config: Config;
   metrics: Metrics;
-  auth: Authenticator;
+  auth: KeyResolver;
   tokens: TokenService;
   catalog: Catalog;
   apps: AppDirectory;
-  hitRegistry: HitRegistry;
   enrichment: EnrichmentDirectory;
-  sessionTypes: SessionTypeRegistry;
+  /** Every module's registries, beside the catalog, and the dialects that opened them. */
+  registries: Registries;
   live: LiveService;
   admin: AdminService;
+  /** Tells Live API subscribers of what admins change. */
+  emit: (tenantId: string, type: AdminEventType, data: Record<string, unknown>) => Promise<void>;
   pipeline: IngestPipeline;
   queries: EventQueries;
   quarantine: QuarantineAdmin;
@@ -81,14 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: clientErrorHandler((code) => deps.metrics.reject(code)),
     frameworkErrors: frameworkErrors((code) => deps.metrics.reject(code)),
   });
-  // Query strings and path parameters arrive as text and are converted to the schema's
-  // types; bodies are JSON and are taken as they are, never coerced.
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    httpPart === 'body' ? bodyAjv.compile(schema) : paramsAjv.compile(schema),
-  );
-  await installBodyHandling(app);
-  app.decorateRequest('principal', null);
-  app.decorateRequest('client', null);
+  await installRequestHandling(app, (code, source) => deps.metrics.reject(code, source));
   app.addHook('onRequest', (_req, _reply, done) => {
     const reason = deps.notReadyReason();
     done(
@@ -122,17 +112,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.setErrorHandler(
-    errorHandler(
-      (e, req) => ({ status: e.status, body: nativeEnvelope(e, req) }),
-      (code, source) => deps.metrics.reject(code, source),
-    ),
-  );
-  app.setNotFoundHandler((req, reply) => {
-    const e = new UsageHubError('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}.`);
-    deps.metrics.reject(e.code);
-    void reply.status(404).send(nativeEnvelope(e, req));
-  });
   await app.register(opsRoutes, {
     metrics: deps.metrics,
     notReadyReason: deps.notReadyReason,
@@ -141,51 +120,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // A worker consumes the log; it answers only health, readiness and metrics.
   if (deps.config.role === 'worker') return app;
-  await app.register(nativeRoutes, {
+  const serve = {
+    config: deps.config,
     auth: deps.auth,
-    apps: deps.apps,
-    pipeline: deps.pipeline,
-    maxBatchEvents: deps.config.maxBatchEvents,
-    maxBodyBytes: deps.config.maxBodyBytes,
-  });
-  await app.register(oauthRoutes, { catalog: deps.catalog, tokens: deps.tokens, metrics: deps.metrics });
-  await app.register(pushRoutes, {
     tokens: deps.tokens,
-    apps: deps.apps,
-    pipeline: deps.pipeline,
-    metrics: deps.metrics,
-  });
-  await app.register(hitsRoutes, {
-    auth: deps.auth,
     catalog: deps.catalog,
-    apps: deps.apps,
-    registry: deps.hitRegistry,
-    pipeline: deps.pipeline,
-  });
-  await app.register(aggregatedRoutes, {
-    auth: deps.auth,
     apps: deps.apps,
     enrichment: deps.enrichment,
     pipeline: deps.pipeline,
     metrics: deps.metrics,
-  });
-  await app.register(sessionsRoutes, {
-    auth: deps.auth,
-    apps: deps.apps,
-    types: deps.sessionTypes,
-    pipeline: deps.pipeline,
-    metrics: deps.metrics,
-  });
+    queries: deps.queries,
+  };
+  for (const dialect of deps.registries.dialects) await dialect.serve?.(app, serve);
+  await app.register(oauthRoutes, { catalog: deps.catalog, tokens: deps.tokens, metrics: deps.metrics });
   await app.register(liveRoutes, { auth: deps.auth, live: deps.live });
-  await app.register(adminRoutes, { auth: deps.auth, admin: deps.admin });
+  await registerAdminRoutes(app, deps);
   await app.register(quarantineRoutes, { auth: deps.auth, quarantine: deps.quarantine });
-  await app.register(queryRoutes, {
-    auth: deps.auth,
-    apps: deps.apps,
-    store: deps.queries,
-    catalog: deps.catalog,
-    sessionIdleMs: deps.config.sessionIdleSeconds * 1000,
-  });
-  await app.register(hitQueryRoutes, { auth: deps.auth, apps: deps.apps, store: deps.queries });
+  await app.register(ingestKeyRoutes, { auth: deps.auth, catalog: deps.catalog });
+  const query = { auth: deps.auth, apps: deps.apps, store: deps.queries };
+  await app.register(countRoutes, query);
+  await app.register(usageRoutes, query);
+  await app.register(exportRoutes, query);
   return app;
 }

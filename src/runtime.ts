@@ -8,18 +8,22 @@ import { dataFiles } from './ops/data-files.ts';
 import { AdminService } from './admin/admin.service.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { TokenService } from './auth/oauth/tokens.ts';
-import { HitRegistry } from './dialects/hits/hit-registry.ts';
 import { EnrichmentDirectory } from './enrichment/enrichment-directory.ts';
-import { SessionTypeRegistry } from './dialects/sessions/session-types.ts';
+import { openIpRangeTable } from './enrichment/ip-range-table.ts';
+import { DIALECTS } from './dialects/dialects.ts';
+import type { OpenDialect, Registries } from './dialects/dialect.ts';
+import type { ExtraTypes } from './live/event-types.ts';
+import { CatalogChanges } from './catalog/changes.ts';
+import type { CatalogPlace } from './catalog/catalog-place.ts';
 import { AddressGuard } from './live/address-guard.ts';
 import { LiveHttp } from './live/live-http.ts';
 import { LiveService } from './live/live-service.ts';
-import { SqliteLiveStore } from './live/sqlite-live-store.ts';
-import { PgLiveStore } from './live/pg-live-store.ts';
-import type { LiveStore } from './live/live-store.ts';
+import { SqliteLiveStore } from './live/sqlite/live-store.sqlite.ts';
+import { PgLiveStore } from './live/postgres/live-store.postgres.ts';
+import type { LiveStore } from './live/live-store.port.ts';
 import { LiveWorker } from './live/live-worker.ts';
 import { AppDirectory } from './catalog/app-directory.ts';
-import { SqliteCatalog } from './catalog/sqlite-catalog.ts';
+import { SqliteCatalog } from './catalog/sqlite/catalog.sqlite.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestPipeline } from './ingest/pipeline.ts';
 import { LogThread } from './log/thread/log-thread.ts';
@@ -31,23 +35,59 @@ import { PgEventStore } from './store/postgres/pg-event-store.ts';
 import { JetStreamEventLog } from './log/jetstream/jetstream-event-log.ts';
 import type { EventLog } from './log/event-log.ts';
 import type { EventQueries } from './store/event-store.ts';
-import { PgCatalog } from './catalog/pg-catalog.ts';
-import type { Catalog } from './catalog/catalog.ts';
+import { PgCatalog } from './catalog/postgres/catalog.postgres.ts';
+import type { Catalog } from './catalog/catalog.port.ts';
 import { parsePgUrl } from './storage/postgres.ts';
-import { exportPage } from './query/export.ts';
+import { exportPage } from './store/export.ts';
 import { quarantineAdmin, type QuarantineAdmin } from './store/quarantine-admin.ts';
 import type { StoreStatus } from './store/store-status.ts';
-import type { ExportQuery } from './query/query.ts';
+import type { ExportQuery } from './store/queries.ts';
 import type { AppDeps } from './app.ts';
 
 export { dataFiles };
+export type { Registries };
+
+/** Where the catalog (and every registry kept beside it) lives. */
+export function catalogPlace(config: Config): CatalogPlace {
+  return isScaleProfile(config)
+    ? { engine: 'postgres', where: parsePgUrl(config.store), migrate: config.migrate }
+    : { engine: 'sqlite', file: dataFiles(config.dataDir).catalog };
+}
 
 /** The catalog alone, for tools that manage tenants, apps and keys. */
 export async function openCatalog(config: Config): Promise<Catalog> {
-  if (isScaleProfile(config)) return PgCatalog.open(parsePgUrl(config.store), { migrate: config.migrate });
+  const place = catalogPlace(config);
+  if (place.engine === 'postgres') return PgCatalog.open(place.where, { migrate: place.migrate });
   fs.mkdirSync(config.dataDir, { recursive: true });
-  return new SqliteCatalog(dataFiles(config.dataDir).catalog);
+  return new SqliteCatalog(place.file);
 }
+
+export async function openRegistries(config: Config): Promise<Registries> {
+  const place = catalogPlace(config);
+  const changes = new CatalogChanges();
+  const ipRanges = await openIpRangeTable(place);
+  const dialects: OpenDialect[] = [];
+  try {
+    for (const d of DIALECTS) dialects.push(await d.open(place, changes));
+  } catch (err) {
+    await Promise.all([ipRanges.close(), ...dialects.map((d) => d.close())]);
+    throw err;
+  }
+  return {
+    changes,
+    ipRanges,
+    dialects,
+    close: async () => {
+      await Promise.all([ipRanges.close(), ...dialects.map((d) => d.close())]);
+    },
+  };
+}
+
+/** The Live event types every dialect adds to its events' own. */
+const extraLiveTypes: ExtraTypes = (() => {
+  const bySource = new Map(DIALECTS.flatMap((d) => (d.liveTypes ? [[d.name, d.liveTypes] as const] : [])));
+  return (e) => bySource.get(e.source)?.(e) ?? [];
+})();
 
 /** The ports of one profile, opened: where events go, where they are queried. */
 interface Profile {
@@ -161,7 +201,7 @@ async function openLive(
     : new SqliteLiveStore(file);
   const http = new LiveHttp(AddressGuard.fromSetting(config.liveAllowAddresses), config.liveTimeoutMs);
   const service = new LiveService(store, http, config.liveFailingAfterSeconds * 1000);
-  const worker = new LiveWorker(log, store, http, config.liveConcurrency, onError, metrics);
+  const worker = new LiveWorker(log, store, http, config.liveConcurrency, onError, metrics, extraLiveTypes);
   metrics.measureLiveBacklog(
     async () => [...(await store.backlog()).values()].reduce((a, b) => a + b, 0),
     () => service.failingCount(),
@@ -205,22 +245,18 @@ export async function openServerRuntime(
   const auth = new Authenticator(catalog);
   const tokens = await TokenService.open(catalog, config.tokenTtlSeconds);
   const apps = new AppDirectory(catalog);
-  const hitRegistry = new HitRegistry(catalog);
-  const enrichment = new EnrichmentDirectory(catalog);
-  const sessionTypes = new SessionTypeRegistry(catalog);
+  const registries = await openRegistries(config);
+  const { changes } = registries;
+  const enrichment = new EnrichmentDirectory(registries.ipRanges);
+  for (const cache of [auth, tokens, apps, enrichment]) changes.subscribe(() => cache.invalidate());
   const admin = new AdminService(
     catalog,
-    () => {
-      auth.invalidate();
-      tokens.invalidate();
-      apps.invalidate();
-      hitRegistry.invalidate();
-      enrichment.invalidate();
-      sessionTypes.invalidate();
-    },
+    () => changes.notify(),
     // Declared below; called only once requests arrive.
-    async (tenantId, type, data) => liveParts.worker.emit(tenantId, type, data),
+    (tenantId, type, data) => emit(tenantId, type, data),
   );
+  // Declared below; called only once requests arrive.
+  const emit: AppDeps['emit'] = async (tenantId, type, data) => liveParts.worker.emit(tenantId, type, data);
   const committer = new GroupCommitter(log, metrics);
   const pipeline = new IngestPipeline(committer, metrics);
   const liveParts = await openLive(config, files.live, log, metrics, (err) =>
@@ -239,11 +275,11 @@ export async function openServerRuntime(
       tokens,
       catalog,
       apps,
-      hitRegistry,
       enrichment,
-      sessionTypes,
+      registries,
       live: liveParts.service,
       admin,
+      emit,
       pipeline,
       queries,
       quarantine: profile.quarantine,
@@ -259,6 +295,7 @@ export async function openServerRuntime(
       progress('log commits drained');
       await liveParts.close();
       progress('live deliveries stopped');
+      await registries.close();
       await profile.close(progress);
     },
   };

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { startHub, type TestHub } from './helpers/server.ts';
 import type { UsageEvent } from '../src/domain/event.ts';
+import { adminCall } from './helpers/admin.ts';
 
 const UPLOADED = { response_code: '200', response: 'Data Uploaded', status: 'success' };
 const AUTH_FAILURE = { response_code: 400, response: 'Authentication Failure', status: 'failure' };
@@ -220,8 +221,7 @@ describe('aggregated usage API', () => {
     const q = await startHub();
     try {
       await q.runtime.deps.admin.createApp(q.tenantId, 'cli');
-      for (const key of ['primary', 'secondary1'])
-        await q.runtime.deps.admin.defineMetric(q.tenantId, key, null);
+      for (const key of ['primary', 'secondary1']) await adminCall(q, 'PUT', `/v1/metrics/${key}`);
       const send = async (o: Record<string, unknown>) => {
         const res = await q.app.inject({
           method: 'POST',
@@ -305,7 +305,7 @@ describe('aggregated usage API', () => {
   test('usage counts aggregated usage only, unless source names other dialects', async () => {
     const q = await startHub();
     try {
-      await q.runtime.deps.admin.defineMetric(q.tenantId, 'secondary23', null);
+      await adminCall(q, 'PUT', '/v1/metrics/secondary23');
       const res = await q.app.inject({
         method: 'POST',
         url: '/api/product/aggregateusage',

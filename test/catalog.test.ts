@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { PgCatalog } from '../src/catalog/pg-catalog.ts';
-import { SqliteCatalog } from '../src/catalog/sqlite-catalog.ts';
+import { PgCatalog } from '../src/catalog/postgres/catalog.postgres.ts';
+import { SqliteCatalog } from '../src/catalog/sqlite/catalog.sqlite.ts';
 import { parsePgUrl } from '../src/storage/postgres.ts';
 import { catalogConformance } from './conformance/catalog.conformance.ts';
 import { tempDir } from './helpers/server.ts';

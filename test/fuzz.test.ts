@@ -21,6 +21,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { startHub, type TestHub } from './helpers/server.ts';
 import { ingestRoutes, type IngestRoute } from './helpers/dialects.ts';
 import { ERRORS } from '../src/domain/errors.ts';
+import { ok } from './helpers/admin.ts';
 
 const RUNS = Number(process.env.USAGEHUB_FUZZ_RUNS ?? 60);
 const SEED =
@@ -159,7 +160,7 @@ describe('fuzz', () => {
     const init = await admin.init('other');
     assert.equal(init.outcome, 'created');
     if (init.outcome !== 'created') return;
-    const app = await admin.createApp(init.tenant.id, 'theirs');
+    const app = ok(await admin.createApp(init.tenant.id, 'theirs'));
     const ingest = await admin.createKey(init.tenant.id, 'ingest', 'theirs');
     other = { adminKey: init.adminKey.secret, ingestKey: ingest.secret, appId: app.id, keyId: ingest.key.id };
     storedBefore = await hub.settled();

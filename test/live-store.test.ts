@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { PgLiveStore } from '../src/live/pg-live-store.ts';
-import { SqliteLiveStore } from '../src/live/sqlite-live-store.ts';
+import { PgLiveStore } from '../src/live/postgres/live-store.postgres.ts';
+import { SqliteLiveStore } from '../src/live/sqlite/live-store.sqlite.ts';
 import { parsePgUrl } from '../src/storage/postgres.ts';
 import { liveStoreConformance } from './conformance/live-store.conformance.ts';
 import { tempDir } from './helpers/server.ts';

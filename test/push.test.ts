@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { createSigner } from 'fast-jwt';
 import type { LightMyRequestResponse } from 'fastify';
 import { startHub, type TestHub } from './helpers/server.ts';
-import type { Scope } from '../src/auth/oauth/scopes.ts';
+import type { Scope } from '../src/domain/scopes.ts';
 import type { UsageEvent } from '../src/domain/event.ts';
+import { ok } from './helpers/admin.ts';
 
 const HOUR = 3600_000;
 const eventsUrl = (app: string) => `/services/push/v1/customer/apps/${encodeURIComponent(app)}/events`;
@@ -282,7 +283,7 @@ describe('push usage-events API', () => {
       const other = await hub.runtime.deps.admin.init('other');
       assert.equal(other.outcome, 'created');
       if (other.outcome !== 'created') return;
-      const otherApp = await hub.runtime.deps.admin.createApp(other.tenant.id, 'theirs');
+      const otherApp = ok(await hub.runtime.deps.admin.createApp(other.tenant.id, 'theirs'));
       const res = await push(hub, token, otherApp.id, { events: [ev()] });
       assert.equal(res.statusCode, 404);
       assert.equal(res.json<PushErrorBody>().error.code, 'not_found');

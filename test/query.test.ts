@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHub, type TestHub } from './helpers/server.ts';
+import { ok } from './helpers/admin.ts';
 
 const DAY = 86400_000;
 const day0 = Date.UTC(2026, 10, 1); // 2026-11-01
@@ -54,7 +55,7 @@ describe('query API', () => {
     ]);
     const byApp = (await rows('/v1/query/counts?groupBy=app&app=api')) as { key: string }[];
     assert.equal(byApp.length, 1);
-    assert.equal(byApp[0]!.key, (await hub.runtime.deps.admin.app(hub.tenantId, 'api')).id);
+    assert.equal(byApp[0]!.key, ok(await hub.runtime.deps.admin.app(hub.tenantId, 'api')).id);
     assert.deepEqual(await rows('/v1/query/counts?groupBy=user&name=login&from=2026-11-02T00:00:00Z'), [
       { bucket: '2026-11-02T00:00:00Z', key: 'ann@example.com', events: 1 },
       { bucket: '2026-11-03T00:00:00Z', key: 'cid@example.com', events: 1 },

@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
 import { CATEGORIES, type Category } from '../domain/categories.ts';
-import { MEDIA_KINDS, type MediaKind } from '../catalog/catalog.ts';
-import { SCOPES, SCOPE_HELP, type Scope } from '../auth/oauth/scopes.ts';
+import { SCOPES, SCOPE_HELP, type Scope } from '../domain/scopes.ts';
 
 export const Name = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -22,20 +21,6 @@ export const AppSchema = Type.Object({
   }),
   origin: Type.Union([Type.Integer(), Type.Null()], {
     description: 'Its number as a user interface of the statistic-hits API (a hit origin), if any.',
-  }),
-});
-const nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
-export const HitUserSchema = Type.Object({
-  id: Type.String(),
-  firstName: nullable(Type.String()),
-  lastName: nullable(Type.String()),
-  email: nullable(Type.String()),
-});
-export const MediaSchema = Type.Object({
-  id: Type.String(),
-  kind: Type.Unsafe<MediaKind>({ type: 'string', enum: [...MEDIA_KINDS] }),
-  durationSeconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], {
-    description: 'Length in seconds (videos); plays are checked against it.',
   }),
 });
 export const ScopeSchema = Type.Unsafe<Scope>({

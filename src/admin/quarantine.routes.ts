@@ -1,14 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Authenticator } from '../auth/authenticator.ts';
+import type { KeyResolver } from '../auth/authenticator.ts';
 import { principalOf, requireRole } from '../http/auth-hook.ts';
 import { UsageHubError } from '../domain/errors.ts';
 import { ErrorResponse } from '../http/schemas.ts';
 import type { QuarantineAdmin } from '../store/quarantine-admin.ts';
 
 export interface QuarantineDeps {
-  auth: Authenticator;
+  auth: KeyResolver;
   quarantine: QuarantineAdmin;
 }
 

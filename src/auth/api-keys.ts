@@ -1,5 +1,5 @@
 import { hash, randomBytes } from 'node:crypto';
-import type { Role } from '../catalog/catalog.ts';
+import type { Role } from '../catalog/catalog.port.ts';
 
 /**
  * API key and OAuth client secrets: `uh_<role or client>_<32 random bytes, base64url>`. They carry 256 bits of

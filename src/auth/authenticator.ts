@@ -1,10 +1,15 @@
-import type { Catalog, Role } from '../catalog/catalog.ts';
+import type { Catalog, Role } from '../catalog/catalog.port.ts';
 import { hashSecret } from './api-keys.ts';
 
 export interface Principal {
   tenantId: string;
   keyId: string;
   role: Role;
+}
+
+/** What resolves a presented key to its principal (the Authenticator; the CLI's local mode has its own). */
+export interface KeyResolver {
+  authenticate(secret: string): Promise<Principal | null>;
 }
 
 /** How long a resolved key is trusted without asking the catalog again. */
@@ -16,7 +21,7 @@ const TTL_MS = 5000;
  * on key revocation in this process) drops them at once, and the TTL bounds how long
  * another process may still accept a revoked key.
  */
-export class Authenticator {
+export class Authenticator implements KeyResolver {
   private readonly cache = new Map<string, { principal: Principal; until: number }>();
 
   constructor(private readonly catalog: Catalog) {}

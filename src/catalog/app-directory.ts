@@ -1,4 +1,4 @@
-import type { App, Catalog } from './catalog.ts';
+import type { App, Catalog } from './catalog.port.ts';
 
 const TTL_MS = 5000;
 

@@ -1,24 +1,19 @@
 import fs from 'node:fs';
-import type {
-  ApiKey,
-  App,
-  Catalog,
-  HitUser,
-  Media,
-  Metric,
-  OAuthClient,
-  Role,
-  Tenant,
-} from '../catalog/catalog.ts';
+import type { ApiKey, App, OAuthClient, Role, Tenant } from '../catalog/catalog.port.ts';
+import type { HitUser, Media } from '../dialects/hits/hit-registry.port.ts';
+import type { Metric } from '../dialects/aggregated/metric-registry.port.ts';
 import type { CompanyResolution } from '../enrichment/companies.ts';
 import type { Category } from '../domain/categories.ts';
-import type { Scope } from '../auth/oauth/scopes.ts';
+import type { Scope } from '../domain/scopes.ts';
 import { isScaleProfile, type Config } from '../config.ts';
-import type { AdminService, CreatedClient, CreatedKey } from '../admin/admin.service.ts';
+import type { CreatedClient, CreatedKey } from '../admin/admin.service.ts';
 import { acquireDataLock } from '../ops/data-lock.ts';
 import { dataFiles } from '../ops/data-files.ts';
 import { CliError } from './cli-error.ts';
-import { UsageHubError, type Problem } from '../domain/errors.ts';
+import type { Transport } from './tenant-admin.ts';
+import type { Problem } from '../domain/errors.ts';
+
+export { chooseTenant, type Transport } from './tenant-admin.ts';
 
 /** What the admin commands need, whether they talk to a server or to the files. */
 export interface AdminBackend {
@@ -84,45 +79,66 @@ export function lockDataDir(config: Config, instead: string, { create = false } 
   throw new CliError(`a usagehub ${role} (pid ${pid}) holds ${config.dataDir}; ${instead}`);
 }
 
-/**
- * The tenant a command works on in a data directory: the one named by `--tenant` (id or
- * name), else the only one. With several and none named, it refuses and lists them
- * rather than guess.
- */
-export async function chooseTenant(
-  catalog: Catalog,
-  config: Config,
-  wanted: string | undefined,
-): Promise<Tenant> {
-  const tenants = await catalog.listTenants();
-  if (wanted) {
-    const found = tenants.find((t) => t.id === wanted || t.name === wanted);
-    if (!found) throw new CliError(`no tenant ${wanted} in ${config.dataDir}`);
-    return found;
-  }
-  if (tenants.length === 0) throw new CliError(`no tenant yet in ${config.dataDir}: run usagehub init`);
-  if (tenants.length > 1) {
-    throw new CliError(
-      `several tenants in ${config.dataDir}; pick one with --tenant (${tenants.map((t) => t.id).join(', ')})`,
-    );
-  }
-  return tenants[0]!;
-}
-
 /** With a URL configured, talk to that server; otherwise open the data directory. */
 export async function openBackend(config: Config, tenantId: string | undefined): Promise<AdminBackend> {
   if (config.url) {
     if (!config.key) throw new CliError('--url needs an admin key: pass --key or set USAGEHUB_KEY');
-    return new RemoteBackend(config.url, config.key);
+    return remoteClient(config.url, config.key);
   }
-  return LocalBackend.open(config, tenantId);
+  const release = lockDataDir(config, 'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)');
+  try {
+    // Loaded when a command needs it: a command that talks to a server does not pay for
+    // the engines' modules (the CLI answers in a fraction of a second).
+    const { openLocalAdmin } = await import('./local-admin.ts');
+    const local = await openLocalAdmin(config, tenantId);
+    return new AdminClient(local.transport, config.dataDir, async () => {
+      await local.close();
+      release();
+    });
+  } catch (err) {
+    release();
+    throw err;
+  }
 }
 
-/** Calls the admin REST API of a running server. */
-export class RemoteBackend implements AdminBackend {
+/** A client of a running server's admin API. */
+export const remoteClient = (url: string, key: string): AdminClient =>
+  new AdminClient(remoteTransport(url, key), url, async () => {});
+
+/** A running server's admin API, over HTTP with the admin key. */
+function remoteTransport(url: string, key: string): Transport {
+  return async (method, path, body, contentType) => {
+    let res;
+    try {
+      // undici itself is imported here, not at the top: most commands never call a server,
+      // and loading it costs a noticeable part of a command's start.
+      const { request } = await import('undici');
+      res = await request(new URL(path, url), {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': contentType }),
+        },
+        body,
+      });
+    } catch (err) {
+      throw new CliError(`cannot reach ${url}: ${(err as Error).message}`);
+    }
+    const text = await res.body.text();
+    return { status: res.statusCode, json: text ? JSON.parse(text) : null };
+  };
+}
+
+/**
+ * The admin API as the CLI calls it: the same requests whether they go to a running
+ * server or to the data directory (cli/local-admin.ts serves the same routes in-process).
+ */
+export class AdminClient implements AdminBackend {
   constructor(
-    private readonly url: string,
-    private readonly key: string,
+    private readonly transport: Transport,
+    /** What the requests go to, for messages. */
+    readonly target: string,
+    private readonly closeTarget: () => Promise<void>,
   ) {}
 
   async call<T>(
@@ -131,27 +147,11 @@ export class RemoteBackend implements AdminBackend {
     body?: unknown,
     contentType = 'application/json',
   ): Promise<T> {
-    let res;
-    try {
-      // undici itself is imported here, not at the top: most commands never call a server,
-      // and loading it costs a noticeable part of a command's start.
-      const { request } = await import('undici');
-      res = await request(new URL(path, this.url), {
-        method,
-        headers: {
-          authorization: `Bearer ${this.key}`,
-          ...(body === undefined ? {} : { 'content-type': contentType }),
-        },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-    } catch (err) {
-      throw new CliError(`cannot reach ${this.url}: ${(err as Error).message}`);
-    }
-    const text = await res.body.text();
-    const json: unknown = text ? JSON.parse(text) : null;
-    if (res.statusCode >= 400) {
+    const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const { status, json } = await this.transport(method, path, text, contentType);
+    if (status >= 400) {
       const e = (json as { error?: { code: string; message: string; details?: Problem[] } } | null)?.error;
-      throw new CliError(e ? describeError(e.code, e.message, e.details ?? []) : `HTTP ${res.statusCode}`);
+      throw new CliError(e ? describeError(e.code, e.message, e.details ?? []) : `HTTP ${status}`);
     }
     return json as T;
   }
@@ -224,83 +224,5 @@ export class RemoteBackend implements AdminBackend {
     this.call<CreatedClient>('POST', '/v1/oauth-clients', { name, scopes });
   revokeOAuthClient = (id: string) =>
     this.call<OAuthClient>('DELETE', `/v1/oauth-clients/${encodeURIComponent(id)}`);
-  close = async () => {};
-}
-
-/** Works on the data directory directly, holding its lock so no server starts meanwhile. */
-export class LocalBackend implements AdminBackend {
-  private constructor(
-    private readonly admin: AdminService,
-    private readonly tenantId: string,
-    private readonly closeAll: () => Promise<void>,
-  ) {}
-
-  static async open(config: Config, tenantId: string | undefined): Promise<LocalBackend> {
-    const release = lockDataDir(config, 'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)');
-    // Loaded when a command needs them: a command that talks to a server does not
-    // pay for the engines' modules (the CLI answers in a fraction of a second).
-    const [{ openCatalog }, { AdminService }] = await Promise.all([
-      import('../runtime.ts'),
-      import('../admin/admin.service.ts'),
-    ]);
-    const catalog = await openCatalog(config);
-    const closeAll = async () => {
-      await catalog.close();
-      release();
-    };
-    try {
-      const tenant = await chooseTenant(catalog, config, tenantId);
-      return new LocalBackend(new AdminService(catalog), tenant.id, closeAll);
-    } catch (err) {
-      await closeAll();
-      throw err;
-    }
-  }
-
-  private async guard<T>(p: Promise<T>): Promise<T> {
-    try {
-      return await p;
-    } catch (err) {
-      if (err instanceof UsageHubError) throw new CliError(describeError(err.code, err.message, err.details));
-      throw err;
-    }
-  }
-
-  tenant = () => this.guard(this.admin.tenant(this.tenantId));
-  listApps = () => this.guard(this.admin.listApps(this.tenantId));
-  getApp = (idOrName: string) => this.guard(this.admin.app(this.tenantId, idOrName));
-  createApp = (name: string) => this.guard(this.admin.createApp(this.tenantId, name));
-  renameApp = async (idOrName: string, name: string) => {
-    const app = await this.getApp(idOrName);
-    return this.guard(this.admin.renameApp(this.tenantId, app.id, name));
-  };
-  listKeys = () => this.guard(this.admin.listKeys(this.tenantId));
-  createKey = (role: Role, name: string) => this.guard(this.admin.createKey(this.tenantId, role, name));
-  revokeKey = (id: string) => this.guard(this.admin.revokeKey(this.tenantId, id));
-  mapEvent = (app: string, eventName: string, category: Category) =>
-    this.guard(this.admin.mapEvent(this.tenantId, app, eventName, category));
-  unmapEvent = (app: string, eventName: string) =>
-    this.guard(this.admin.unmapEvent(this.tenantId, app, eventName));
-  setAppOrigin = (app: string, origin: number | null) =>
-    this.guard(this.admin.setAppOrigin(this.tenantId, app, origin));
-  listHitUsers = () => this.guard(this.admin.listHitUsers(this.tenantId));
-  putHitUser = (user: HitUser) => this.guard(this.admin.putHitUser(this.tenantId, user));
-  removeHitUser = (id: string) => this.guard(this.admin.removeHitUser(this.tenantId, id));
-  listMedias = () => this.guard(this.admin.listMedias(this.tenantId));
-  putMedia = (media: Media) => this.guard(this.admin.putMedia(this.tenantId, media));
-  removeMedia = (id: string) => this.guard(this.admin.removeMedia(this.tenantId, id));
-  sessionTypes = () => this.guard(this.admin.sessionTypes(this.tenantId));
-  addSessionType = (type: string) => this.guard(this.admin.addSessionType(this.tenantId, type));
-  listMetrics = () => this.guard(this.admin.listMetrics(this.tenantId));
-  defineMetric = (key: string, description: string | null) =>
-    this.guard(this.admin.defineMetric(this.tenantId, key, description));
-  removeMetric = (key: string) => this.guard(this.admin.removeMetric(this.tenantId, key));
-  importIpRanges = (csv: string) => this.guard(this.admin.importIpRanges(this.tenantId, csv));
-  resolveCompany = (ip: string | undefined, domain: string | undefined) =>
-    this.guard(this.admin.resolveCompany(this.tenantId, ip, domain));
-  listOAuthClients = () => this.guard(this.admin.listOAuthClients(this.tenantId));
-  createOAuthClient = (name: string, scopes: Scope[]) =>
-    this.guard(this.admin.createOAuthClient(this.tenantId, name, scopes));
-  revokeOAuthClient = (id: string) => this.guard(this.admin.revokeOAuthClient(this.tenantId, id));
-  close = () => this.closeAll();
+  close = () => this.closeTarget();
 }

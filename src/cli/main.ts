@@ -5,9 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from '../config.ts';
-import { MEDIA_KINDS, ROLES, type App, type MediaKind, type Role } from '../catalog/catalog.ts';
+import { ROLES, type App, type Role } from '../catalog/catalog.port.ts';
+import { MEDIA_KINDS, type MediaKind } from '../dialects/hits/hit-registry.port.ts';
 import { CATEGORIES, type Category } from '../domain/categories.ts';
-import { parseScope, SCOPES, type Scope } from '../auth/oauth/scopes.ts';
+import { parseScope, SCOPES, type Scope } from '../domain/scopes.ts';
 import { CliError, openBackend, type AdminBackend } from './backend.ts';
 import { liveCommands } from './commands/live.ts';
 import { quarantineCommands } from './commands/quarantine.ts';

@@ -1,12 +1,8 @@
 import ipaddr from 'ipaddr.js';
 
-/** One row of a tenant's IP range table. */
-export interface IpRange {
-  /** Normalised: the network address, then the prefix length (`10.0.0.0/8`). */
-  cidr: string;
-  organisation: string;
-  domain: string | null;
-}
+import type { IpRange } from '../domain/ip-range.ts';
+
+export type { IpRange };
 
 type Words = [number, number, number, number];
 

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
-import type { Role } from '../catalog/catalog.ts';
+import type { Role } from '../catalog/catalog.port.ts';
 import { roleAllows } from '../auth/api-keys.ts';
-import { bearerSecret, type Authenticator, type Principal } from '../auth/authenticator.ts';
+import { bearerSecret, type KeyResolver, type Principal } from '../auth/authenticator.ts';
 import { UsageHubError } from '../domain/errors.ts';
-import type { Scope } from '../auth/oauth/scopes.ts';
+import type { Scope } from '../domain/scopes.ts';
 import type { TokenPrincipal, TokenService } from '../auth/oauth/tokens.ts';
 
 declare module 'fastify' {
@@ -20,7 +20,7 @@ declare module 'fastify' {
 
 /** A hook that admits requests whose bearer key holds `role`, or one of `role` (admin holds all). */
 export function requireRole(
-  auth: Authenticator,
+  auth: KeyResolver,
   role: Role | readonly Role[],
   /** Where the key travels: `Authorization: Bearer` unless a dialect says otherwise. */
   secretOf: (request: FastifyRequest) => string | null = (r) => bearerSecret(r.headers.authorization),

@@ -9,17 +9,15 @@ import type { UsageEvent } from '../domain/event.ts';
 export const eventType = (e: Pick<UsageEvent, 'source' | 'name'>): string =>
   `usagehub.event.${e.source}.${e.name}`;
 
+/** Types a dialect emits an event as besides its own (dialect.ts `liveTypes`). */
+export type ExtraTypes = (e: Pick<UsageEvent, 'source' | 'name' | 'session'>) => string[];
+
 /**
- * Every type a stored event is emitted as: its own, and for the START and END of a
- * v3 session also `usagehub.session.Started` and `usagehub.session.Ended`.
+ * Every type a stored event is emitted as: its own, then those its dialect adds (for the
+ * START and END of a v3 session, `usagehub.session.Started` and `usagehub.session.Ended`).
  */
-export function eventTypes(e: Pick<UsageEvent, 'source' | 'name' | 'session'>): string[] {
-  const types = [eventType(e)];
-  if (e.source === 'sessions' && e.session.id !== undefined) {
-    if (e.session.action === 'START') types.push('usagehub.session.Started');
-    if (e.session.action === 'END') types.push('usagehub.session.Ended');
-  }
-  return types;
+export function eventTypes(e: Pick<UsageEvent, 'source' | 'name' | 'session'>, extra: ExtraTypes): string[] {
+  return [eventType(e), ...extra(e)];
 }
 
 /**

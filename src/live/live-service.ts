@@ -3,7 +3,7 @@ import { UsageHubError, problem } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { FILTER_PATTERN } from './event-types.ts';
 import type { LiveHttp } from './live-http.ts';
-import type { LiveEndpoint, LiveStore } from './live-store.ts';
+import type { LiveEndpoint, LiveStore } from './live-store.port.ts';
 import { standardWebhooksSecret, hmacBase64, newKeyPair } from './signing.ts';
 
 export interface EndpointInput {

@@ -3,9 +3,9 @@ import { reasonOf } from '../store/quarantine.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import type { UsageEvent } from '../domain/event.ts';
 import type { EventLog, LogConsumer } from '../log/event-log.ts';
-import { eventTypes, matchesFilters, type AdminEventType } from './event-types.ts';
+import { eventTypes, matchesFilters, type AdminEventType, type ExtraTypes } from './event-types.ts';
 import type { LiveHttp } from './live-http.ts';
-import type { AttemptRecord, Delivery, LiveEndpoint, LiveStore } from './live-store.ts';
+import type { AttemptRecord, Delivery, LiveEndpoint, LiveStore } from './live-store.port.ts';
 import { deliveryHeaders } from './signing.ts';
 
 /** The log's consumer group whose members turn events into deliveries. */
@@ -87,6 +87,8 @@ export class LiveWorker {
     /** Something failed and will be tried again (the store or the log briefly unavailable). */
     private readonly onError: (err: Error) => void,
     private readonly observer?: LiveObserver,
+    /** The types each dialect adds to its events' own (dialect.ts). */
+    private readonly extraTypes: ExtraTypes = () => [],
   ) {}
 
   start(): void {
@@ -153,7 +155,7 @@ export class LiveWorker {
         // One record that cannot become deliveries (a log written by a buggy or older
         // usagehub) is passed over and reported, so that it never wedges the dispatcher.
         try {
-          deliveries.push(...deliveriesOf(JSON.parse(doc) as UsageEvent, byTenant, now));
+          deliveries.push(...deliveriesOf(JSON.parse(doc) as UsageEvent, byTenant, now, this.extraTypes));
         } catch (err) {
           this.observer?.skipped(seqOf({ offset: batch.offset, index }), reasonOf(err));
         }
@@ -303,11 +305,16 @@ export class LiveWorker {
 }
 
 /** The deliveries one stored event makes: one per verified endpoint of its tenant and type it matches. */
-function deliveriesOf(event: UsageEvent, byTenant: Map<string, LiveEndpoint[]>, now: number): Delivery[] {
+function deliveriesOf(
+  event: UsageEvent,
+  byTenant: Map<string, LiveEndpoint[]>,
+  now: number,
+  extraTypes: ExtraTypes,
+): Delivery[] {
   const listeners = byTenant.get(event.tenantId);
   if (!listeners) return [];
   const out: Delivery[] = [];
-  for (const [i, type] of eventTypes(event).entries()) {
+  for (const [i, type] of eventTypes(event, extraTypes).entries()) {
     for (const endpoint of listeners) {
       if (!matchesFilters(type, endpoint.filters)) continue;
       out.push({

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Authenticator } from '../auth/authenticator.ts';
+import type { KeyResolver } from '../auth/authenticator.ts';
 import { principalOf, requireRole } from '../http/auth-hook.ts';
 import { ErrorResponse } from '../http/schemas.ts';
 import type { LiveService } from './live-service.ts';
 
 export interface LiveDeps {
-  auth: Authenticator;
+  auth: KeyResolver;
   live: LiveService;
 }
 

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import type { AppDirectory } from '../catalog/app-directory.ts';
 import { UsageHubError, problem, type Problem } from '../domain/errors.ts';
-import type { QueryFilter } from './query.ts';
+import type { QueryFilter } from '../store/queries.ts';
 import { INSTANT_FORMS, parseInstant } from '../domain/instant.ts';
 import { MAX_INSTANT_MS } from '../domain/canonical.ts';
 

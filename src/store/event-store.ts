@@ -23,7 +23,7 @@ import type {
   TopUsersQuery,
   UsersQuery,
   UsersRow,
-} from '../query/query.ts';
+} from './queries.ts';
 
 /** The read side of the store: what the query API, dashboards and export ask. */
 export interface EventQueries {

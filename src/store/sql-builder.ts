@@ -1,4 +1,4 @@
-import type { GroupBy, QueryFilter, UsageDimension } from '../query/query.ts';
+import type { GroupBy, QueryFilter, UsageDimension } from './queries.ts';
 
 /** SQL text and its positional parameters, built together so they cannot drift. */
 /** Every parameter is text: numbers and times are validated and inlined as literals. */

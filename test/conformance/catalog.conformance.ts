@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Catalog } from '../../src/catalog/catalog.ts';
+import type { Catalog } from '../../src/catalog/catalog.port.ts';
 
 export interface CatalogFactory {
   /** Why the adapter's engine is unavailable: its tests are skipped, showing this. */
@@ -110,42 +110,6 @@ export function catalogConformance(name: string, factory: CatalogFactory): void 
       assert.equal((await c.listOAuthClients(t.id)).length, 1);
       const signing = await c.tokenSigningKey();
       assert.equal(await c.tokenSigningKey(), signing);
-    }),
-  );
-
-  test(`${name}: registries — hit users, medias, metrics, session types, IP ranges`, only, () =>
-    withCatalog(async (c) => {
-      const t = await c.createTenant('acme');
-      await c.putHitUser(t.id, { id: 'u2', firstName: 'Bo', lastName: null, email: null });
-      await c.putHitUser(t.id, { id: 'u1', firstName: 'Al', lastName: 'X', email: 'al@x.com' });
-      await c.putHitUser(t.id, { id: 'u2', firstName: 'Bob', lastName: null, email: null });
-      assert.deepEqual(
-        (await c.listHitUsers(t.id)).map((u) => [u.id, u.firstName]),
-        [
-          ['u1', 'Al'],
-          ['u2', 'Bob'],
-        ],
-      );
-      assert.equal(await c.removeHitUser(t.id, 'u1'), true);
-      assert.equal(await c.removeHitUser(t.id, 'u1'), false);
-      await c.putMedia(t.id, { id: 'm1', kind: 'video', durationSeconds: 12.5 });
-      assert.deepEqual(await c.listMedias(t.id), [{ id: 'm1', kind: 'video', durationSeconds: 12.5 }]);
-      assert.equal(await c.removeMedia(t.id, 'm1'), true);
-      await c.putMetric(t.id, { key: 'primary', description: 'seats' });
-      await c.putMetric(t.id, { key: 'primary', description: 'users' });
-      assert.deepEqual(await c.listMetrics(t.id), [{ key: 'primary', description: 'users' }]);
-      assert.equal(await c.removeMetric(t.id, 'primary'), true);
-      await c.addSessionType(t.id, 'VIDEO');
-      await c.addSessionType(t.id, 'VIDEO');
-      await c.addSessionType(t.id, 'AUDIO');
-      assert.deepEqual(await c.listSessionTypes(t.id), ['AUDIO', 'VIDEO']);
-      assert.equal(await c.ipRangesVersion(t.id), 0);
-      await c.replaceIpRanges(t.id, [{ cidr: '10.0.0.0/8', organisation: 'Acme', domain: 'acme.com' }]);
-      await c.replaceIpRanges(t.id, [{ cidr: '192.168.0.0/16', organisation: 'Home', domain: null }]);
-      assert.equal(await c.ipRangesVersion(t.id), 2);
-      assert.deepEqual(await c.listIpRanges(t.id), [
-        { cidr: '192.168.0.0/16', organisation: 'Home', domain: null },
-      ]);
     }),
   );
 

@@ -9,7 +9,7 @@ import { dedupKey } from '../../src/domain/dedup.ts';
 import { encodeBatch } from '../../src/ingest/encode.ts';
 import type { LogBatch } from '../../src/log/event-log.ts';
 import type { EventStore } from '../../src/store/event-store.ts';
-import { GROUP_BYS } from '../../src/query/query.ts';
+import { GROUP_BYS } from '../../src/store/queries.ts';
 import { seqOf } from '../../src/store/seq.ts';
 
 function encodedDocs(events: UsageEvent[]): string {

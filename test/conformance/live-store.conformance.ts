@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Delivery, LiveEndpoint, LiveStore } from '../../src/live/live-store.ts';
+import type { Delivery, LiveEndpoint, LiveStore } from '../../src/live/live-store.port.ts';
 
 export interface LiveStoreFactory {
   skip?: string;

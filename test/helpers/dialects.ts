@@ -5,6 +5,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import type { TestHub } from './server.ts';
+import { adminCall } from './admin.ts';
 
 export interface IngestRoute {
   dialect: 'native' | 'push' | 'sessions' | 'aggregated' | 'hits';
@@ -33,13 +34,8 @@ export async function ingestRoutes(hub: TestHub): Promise<IngestRoute[]> {
   const { admin } = hub.runtime.deps;
   await admin.mapEvent(hub.tenantId, hub.appId, 'opened_file', 'Read');
   await admin.setAppOrigin(hub.tenantId, hub.appId, 0);
-  await admin.putHitUser(hub.tenantId, {
-    id: '1',
-    firstName: 'Ann',
-    lastName: null,
-    email: 'ann@example.com',
-  });
-  await admin.defineMetric(hub.tenantId, 'secondary23', null);
+  await adminCall(hub, 'PUT', '/v1/hit-users/1', { firstName: 'Ann', email: 'ann@example.com' });
+  await adminCall(hub, 'PUT', '/v1/metrics/secondary23');
   const { client, secret } = await admin.createOAuthClient(hub.tenantId, 'fuzz', ['connector.write']);
   const tokenRes = await hub.app.inject({
     method: 'POST',

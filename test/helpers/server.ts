@@ -6,6 +6,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type ConfigOverrides } from '../../src/config.ts';
 import { openServerRuntime, type ServerRuntime } from '../../src/runtime.ts';
+import { ok } from './admin.ts';
 
 export function tempDir(prefix = 'usagehub-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -45,7 +46,7 @@ async function provision(runtime: ServerRuntime): Promise<HubIdentity> {
   return {
     tenantId,
     adminKey: init.adminKey.secret,
-    appId: (await admin.createApp(tenantId, 'web')).id,
+    appId: ok(await admin.createApp(tenantId, 'web')).id,
     ingestKey: (await admin.createKey(tenantId, 'ingest', 'ingest')).secret,
     readKey: (await admin.createKey(tenantId, 'read', 'read')).secret,
   };

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Catalog } from '../../catalog/catalog.ts';
+import type { Catalog } from '../../catalog/catalog.port.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 import { hashSecret } from '../api-keys.ts';
-import { parseScopeList } from './scopes.ts';
+import { parseScopeList } from '../../domain/scopes.ts';
 import type { TokenService } from './tokens.ts';
 
 /** A token request (RFC 6749 §4.4.2), whatever way its credentials came. */

@@ -2,7 +2,7 @@ import { strictFormParser } from '../../http/body.ts';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Catalog } from '../../catalog/catalog.ts';
+import type { Catalog } from '../../catalog/catalog.port.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 import { errorHandler } from '../../http/error-handler.ts';
 import type { Metrics } from '../../ops/metrics.ts';

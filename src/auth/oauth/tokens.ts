@@ -1,6 +1,6 @@
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
-import type { Catalog, OAuthClient } from '../../catalog/catalog.ts';
-import type { Scope } from './scopes.ts';
+import type { Catalog, OAuthClient } from '../../catalog/catalog.port.ts';
+import type { Scope } from '../../domain/scopes.ts';
 
 /** Who a verified access token speaks for. */
 export interface TokenPrincipal {

@@ -8,7 +8,7 @@ import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
 import { DuckDbEventStore } from '../../store/duckdb/duckdb-event-store.ts';
 import { StoreWriter } from '../../store/store-writer.ts';
 import { CSV_HEADER, formatExportLine, type ExportFormat } from '../../query/export-format.ts';
-import { exportPage } from '../../query/export.ts';
+import { exportPage } from '../../store/export.ts';
 import { AppDirectory } from '../../catalog/app-directory.ts';
 import { parseFilter, type FilterParams } from '../../query/query.params.ts';
 import { chooseTenant, CliError, lockDataDir } from '../backend.ts';

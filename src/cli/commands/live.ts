@@ -4,9 +4,9 @@ import { Command } from 'commander';
 import { isScaleProfile, type Config } from '../../config.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 import type { EndpointInput, Verification } from '../../live/live-service.ts';
-import type { Attempt, LiveEndpoint, LiveStore } from '../../live/live-store.ts';
+import type { Attempt, LiveEndpoint, LiveStore } from '../../live/live-store.port.ts';
 import { dataFiles } from '../../ops/data-files.ts';
-import { chooseTenant, CliError, lockDataDir, RemoteBackend } from '../backend.ts';
+import { chooseTenant, CliError, lockDataDir, remoteClient } from '../backend.ts';
 
 /** What the live commands need, from a server or from the data directory. */
 interface LiveBackend {
@@ -24,7 +24,7 @@ interface LiveBackend {
 }
 
 function remote(url: string, key: string): LiveBackend {
-  const api = new RemoteBackend(url, key);
+  const api = remoteClient(url, key);
   const path = (id: string, rest = '') => `/v1/live/endpoints/${encodeURIComponent(id)}${rest}`;
   return {
     list: async () => (await api.call<{ endpoints: LiveEndpoint[] }>('GET', '/v1/live/endpoints')).endpoints,
@@ -65,8 +65,8 @@ async function local(config: Config, tenantWanted: string | undefined): Promise<
     import('../../live/address-guard.ts'),
     import('../../live/live-http.ts'),
     import('../../live/live-service.ts'),
-    import('../../live/pg-live-store.ts'),
-    import('../../live/sqlite-live-store.ts'),
+    import('../../live/postgres/live-store.postgres.ts'),
+    import('../../live/sqlite/live-store.sqlite.ts'),
     import('../../storage/postgres.ts'),
   ]);
   const catalog = await openCatalog(config);

@@ -3,14 +3,14 @@ import { isScaleProfile, type Config } from '../../config.ts';
 import { dataFiles } from '../../ops/data-files.ts';
 import type { QuarantineAdmin } from '../../store/quarantine-admin.ts';
 import type { QuarantinedEvent, ReapplyOutcome } from '../../store/quarantine.ts';
-import { CliError, lockDataDir, RemoteBackend } from '../backend.ts';
+import { CliError, lockDataDir, remoteClient } from '../backend.ts';
 
 /** What the commands use: the count is for metrics. */
 type Quarantine = Pick<QuarantineAdmin, 'list' | 'show' | 'retry'> & { close(): Promise<void> };
 
 /** Quarantine through the admin API of a running server: the key's tenant. */
 function remote(url: string, key: string): Quarantine {
-  const api = new RemoteBackend(url, key);
+  const api = remoteClient(url, key);
   return {
     list: async (q) =>
       (

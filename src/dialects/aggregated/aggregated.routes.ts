@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Authenticator } from '../../auth/authenticator.ts';
+import type { KeyResolver } from '../../auth/authenticator.ts';
 import type { AppDirectory } from '../../catalog/app-directory.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 import type { EnrichmentDirectory } from '../../enrichment/enrichment-directory.ts';
@@ -9,13 +9,15 @@ import { errorHandler } from '../../http/error-handler.ts';
 import { dialectAjv } from '../../http/validator.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
 import type { Metrics } from '../../ops/metrics.ts';
+import type { MetricSet } from './metric-set.ts';
 import { mapAggregated } from './aggregated.mapping.ts';
 import { AggregatedBody, AggregatedResponse } from './aggregated.schema.ts';
 
 export interface AggregatedDeps {
-  auth: Authenticator;
+  auth: KeyResolver;
   apps: AppDirectory;
   enrichment: EnrichmentDirectory;
+  metricSet: MetricSet;
   pipeline: IngestPipeline;
   metrics: Metrics;
 }
@@ -77,10 +79,12 @@ export const aggregatedRoutes: FastifyPluginAsync<AggregatedDeps> = async (fasti
     },
     async (req) => {
       const { tenantId } = principalOf(req);
-      const [findApp, tenant] = await Promise.all([
+      const [findApp, ranges, metrics] = await Promise.all([
         deps.apps.lookup(tenantId),
-        deps.enrichment.forTenant(tenantId),
+        deps.enrichment.ranges(tenantId),
+        deps.metricSet.keys(tenantId),
       ]);
+      const tenant = { ranges, metrics };
       const mapped = mapAggregated(req.body.payload, tenantId, findApp, tenant, Date.now());
       if (mapped.outcome === 'invalid')
         throw new UsageHubError('validation_failed', undefined, mapped.problems);

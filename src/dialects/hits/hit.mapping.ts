@@ -1,9 +1,9 @@
-import type { App } from '../../catalog/catalog.ts';
+import type { App } from '../../catalog/catalog.port.ts';
 import { parseInstant } from '../../domain/instant.ts';
 import { dedupKey } from '../../domain/dedup.ts';
 import { problem, type Problem } from '../../domain/errors.ts';
 import { EARLIEST_MS_TIME, type UsageEvent } from '../../domain/event.ts';
-import type { HitRegistrySnapshot } from './hit-registry.ts';
+import type { HitRegistrySnapshot } from './hit-snapshots.ts';
 import type { HitType } from './hit-schemas.ts';
 
 /** A hit that passed its type's schema. */

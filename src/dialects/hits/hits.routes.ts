@@ -2,8 +2,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ValidateFunction } from 'ajv';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Authenticator } from '../../auth/authenticator.ts';
-import type { App, Catalog } from '../../catalog/catalog.ts';
+import type { KeyResolver } from '../../auth/authenticator.ts';
+import type { App, Catalog } from '../../catalog/catalog.port.ts';
 import type { AppDirectory } from '../../catalog/app-directory.ts';
 import { UsageHubError, problem } from '../../domain/errors.ts';
 import { principalOf, requireRole } from '../../http/auth-hook.ts';
@@ -11,14 +11,16 @@ import { problemsFromAjv } from '../../http/problems.ts';
 import { dialectAjv, documentedBodyCompiler } from '../../http/validator.ts';
 import { ErrorResponse } from '../../http/schemas.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
-import type { HitRegistry, HitRegistrySnapshot } from './hit-registry.ts';
+import type { HitSnapshots, HitRegistrySnapshot } from './hit-snapshots.ts';
+import type { HitRegistry } from './hit-registry.port.ts';
 import { HIT_SCHEMAS, HIT_TYPES, isHitType, type HitType } from './hit-schemas.ts';
 import { mapHit, type Hit } from './hit.mapping.ts';
 
 export interface HitsDeps {
-  auth: Authenticator;
+  auth: KeyResolver;
   catalog: Catalog;
   apps: AppDirectory;
+  snapshots: HitSnapshots;
   registry: HitRegistry;
   pipeline: IngestPipeline;
 }
@@ -178,7 +180,7 @@ export const hitsRoutes: FastifyPluginAsync<HitsDeps> = async (fastify, deps) =>
       }
       const hit = body as Hit;
       const tenantId = principalOf(req).tenantId;
-      const registry = await deps.registry.snapshot(tenantId);
+      const registry = await deps.snapshots.snapshot(tenantId);
       const { app: ui, origin } = await resolveOrigin(req, hit, registry);
       const mapped = mapHit(hit, ui, registry, origin, Date.now());
       if (mapped.outcome === 'invalid')
@@ -235,6 +237,6 @@ export const hitsRoutes: FastifyPluginAsync<HitsDeps> = async (fastify, deps) =>
       },
       onRequest: readers,
     },
-    async (req) => deps.catalog.listHitUsers(principalOf(req).tenantId),
+    async (req) => deps.registry.listUsers(principalOf(req).tenantId),
   );
 };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Authenticator } from '../../auth/authenticator.ts';
+import type { KeyResolver } from '../../auth/authenticator.ts';
 import type { AppDirectory } from '../../catalog/app-directory.ts';
 import { UsageHubError, problem, type Problem } from '../../domain/errors.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
@@ -16,7 +16,7 @@ import { decodeUtf8, strictJsonParser } from '../../http/body.ts';
 const sortProblems = (ps: Problem[]): Problem[] => ps.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
 
 export interface NativeDeps {
-  auth: Authenticator;
+  auth: KeyResolver;
   apps: AppDirectory;
   pipeline: IngestPipeline;
   maxBatchEvents: number;

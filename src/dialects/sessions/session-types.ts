@@ -1,4 +1,4 @@
-import type { Catalog } from '../../catalog/catalog.ts';
+import type { SessionTypeStore } from './session-types.port.ts';
 
 /**
  * The types every tenant's registry starts with. The API knows "a fixed number of
@@ -24,16 +24,13 @@ const TTL_MS = 5000;
 export class SessionTypeRegistry {
   private readonly tenants = new Map<string, { types: Set<string>; until: number }>();
 
-  constructor(private readonly catalog: Catalog) {}
+  constructor(private readonly store: SessionTypeStore) {}
 
   async types(tenantId: string): Promise<Set<string>> {
     const now = Date.now();
     const hit = this.tenants.get(tenantId);
     if (hit && hit.until > now) return hit.types;
-    const types = new Set<string>([
-      ...DEFAULT_SESSION_TYPES,
-      ...(await this.catalog.listSessionTypes(tenantId)),
-    ]);
+    const types = new Set<string>([...DEFAULT_SESSION_TYPES, ...(await this.store.list(tenantId))]);
     this.tenants.set(tenantId, { types, until: now + TTL_MS });
     return types;
   }

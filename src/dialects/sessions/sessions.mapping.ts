@@ -1,4 +1,4 @@
-import type { App } from '../../catalog/catalog.ts';
+import type { App } from '../../catalog/catalog.port.ts';
 import { dedupKey } from '../../domain/dedup.ts';
 import { problem, type Problem } from '../../domain/errors.ts';
 import type { UsageEvent } from '../../domain/event.ts';

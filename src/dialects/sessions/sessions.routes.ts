@@ -2,8 +2,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { bearerSecret, type Authenticator } from '../../auth/authenticator.ts';
-import type { App } from '../../catalog/catalog.ts';
+import { bearerSecret, type KeyResolver } from '../../auth/authenticator.ts';
+import type { App } from '../../catalog/catalog.port.ts';
 import type { AppDirectory } from '../../catalog/app-directory.ts';
 import { UsageHubError, problem } from '../../domain/errors.ts';
 import { principalOf, requireRole } from '../../http/auth-hook.ts';
@@ -18,7 +18,7 @@ import { mapSessionEvents } from './sessions.mapping.ts';
 import { SessionEvent, SessionEvents } from './sessions.schema.ts';
 
 export interface SessionsDeps {
-  auth: Authenticator;
+  auth: KeyResolver;
   apps: AppDirectory;
   types: SessionTypeRegistry;
   pipeline: IngestPipeline;

@@ -22,7 +22,7 @@ import type {
   TopUsersQuery,
   UsersQuery,
   UsersRow,
-} from '../../query/query.ts';
+} from '../queries.ts';
 import type { EventStore, StoreBatch } from '../event-store.ts';
 import {
   reasonOf,

@@ -23,7 +23,7 @@ import type {
   UsageRow,
   UsersQuery,
   UsersRow,
-} from '../../query/query.ts';
+} from '../queries.ts';
 import type { PgLocation } from '../../storage/postgres.ts';
 import type { EventStore, StoreBatch } from '../event-store.ts';
 import { refOf, seqOf, withSeqs } from '../seq.ts';

@@ -11,7 +11,7 @@ import { nameThread, serveThread, threadData } from '../../threads/rpc.ts';
 import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
 import { DuckDbEventStore } from '../duckdb/duckdb-event-store.ts';
 import { EVENTS_PER_APPLY, StoreWriter } from '../store-writer.ts';
-import { exportPage } from '../../query/export.ts';
+import { exportPage } from '../export.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 import { StoreStatusTracker } from '../store-status.ts';
 import { QUARANTINE_METHODS, QUERY_METHODS, type StoreThreadData } from './store-thread.ts';

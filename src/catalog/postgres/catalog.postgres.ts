@@ -1,25 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { Scope } from '../auth/oauth/scopes.ts';
-import type { Category } from '../domain/categories.ts';
-import { newId } from '../domain/ids.ts';
-import type { IpRange } from '../enrichment/ip-ranges.ts';
-import { openMigratedPool } from '../storage/pg-migrations.ts';
-import { transaction, type PgLocation } from '../storage/postgres.ts';
+import type { Scope } from '../../domain/scopes.ts';
+import type { Category } from '../../domain/categories.ts';
+import { newId } from '../../domain/ids.ts';
+import { openMigratedPool } from '../../storage/pg-migrations.ts';
+import { type PgLocation } from '../../storage/postgres.ts';
 import type {
   ApiKey,
   App,
   Catalog,
   CreateOutcome,
   EventMapping,
-  HitUser,
-  Media,
-  MediaKind,
-  Metric,
   OAuthClient,
   Role,
   Tenant,
-} from './catalog.ts';
+} from '../catalog.port.ts';
 
 interface TenantRow {
   id: string;
@@ -224,118 +219,6 @@ export class PgCatalog implements Catalog {
     }
     const app = await this.findApp(tenantId, appId);
     return app ? { outcome: 'created', value: app } : null;
-  }
-
-  async listHitUsers(tenantId: string): Promise<HitUser[]> {
-    const rows = await this.rows<{
-      id: string;
-      first_name: string | null;
-      last_name: string | null;
-      email: string | null;
-    }>(
-      'SELECT id, first_name, last_name, email FROM hit_users WHERE tenant_id = $1 ORDER BY id COLLATE "C"',
-      [tenantId],
-    );
-    return rows.map((r) => ({ id: r.id, firstName: r.first_name, lastName: r.last_name, email: r.email }));
-  }
-
-  async putHitUser(tenantId: string, user: HitUser): Promise<HitUser> {
-    await this.pool.query(
-      `INSERT INTO hit_users (tenant_id, id, first_name, last_name, email) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (tenant_id, id) DO UPDATE SET first_name = excluded.first_name,
-         last_name = excluded.last_name, email = excluded.email`,
-      [tenantId, user.id, user.firstName, user.lastName, user.email],
-    );
-    return user;
-  }
-
-  async removeHitUser(tenantId: string, id: string): Promise<boolean> {
-    return (await this.changed('DELETE FROM hit_users WHERE tenant_id = $1 AND id = $2', [tenantId, id])) > 0;
-  }
-
-  async listMedias(tenantId: string): Promise<Media[]> {
-    const rows = await this.rows<{ id: string; kind: MediaKind; duration_seconds: number | null }>(
-      'SELECT id, kind, duration_seconds FROM medias WHERE tenant_id = $1 ORDER BY id COLLATE "C"',
-      [tenantId],
-    );
-    return rows.map((r) => ({ id: r.id, kind: r.kind, durationSeconds: r.duration_seconds }));
-  }
-
-  async putMedia(tenantId: string, media: Media): Promise<Media> {
-    await this.pool.query(
-      `INSERT INTO medias (tenant_id, id, kind, duration_seconds) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (tenant_id, id) DO UPDATE SET kind = excluded.kind, duration_seconds = excluded.duration_seconds`,
-      [tenantId, media.id, media.kind, media.durationSeconds],
-    );
-    return media;
-  }
-
-  async removeMedia(tenantId: string, id: string): Promise<boolean> {
-    return (await this.changed('DELETE FROM medias WHERE tenant_id = $1 AND id = $2', [tenantId, id])) > 0;
-  }
-
-  async listSessionTypes(tenantId: string): Promise<string[]> {
-    const rows = await this.rows<{ type: string }>(
-      'SELECT type FROM session_types WHERE tenant_id = $1 ORDER BY type COLLATE "C"',
-      [tenantId],
-    );
-    return rows.map((r) => r.type);
-  }
-
-  async addSessionType(tenantId: string, type: string): Promise<void> {
-    await this.pool.query(
-      'INSERT INTO session_types (tenant_id, type) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-      [tenantId, type],
-    );
-  }
-
-  async listMetrics(tenantId: string): Promise<Metric[]> {
-    return this.rows<Metric>(
-      'SELECT key, description FROM metrics WHERE tenant_id = $1 ORDER BY key COLLATE "C"',
-      [tenantId],
-    );
-  }
-
-  async putMetric(tenantId: string, metric: Metric): Promise<Metric> {
-    await this.pool.query(
-      `INSERT INTO metrics (tenant_id, key, description) VALUES ($1, $2, $3)
-       ON CONFLICT (tenant_id, key) DO UPDATE SET description = excluded.description`,
-      [tenantId, metric.key, metric.description],
-    );
-    return metric;
-  }
-
-  async removeMetric(tenantId: string, key: string): Promise<boolean> {
-    return (await this.changed('DELETE FROM metrics WHERE tenant_id = $1 AND key = $2', [tenantId, key])) > 0;
-  }
-
-  async replaceIpRanges(tenantId: string, ranges: readonly IpRange[]): Promise<void> {
-    await transaction(this.pool, async (client) => {
-      await client.query('DELETE FROM ip_ranges WHERE tenant_id = $1', [tenantId]);
-      await client.query(
-        `INSERT INTO ip_ranges (tenant_id, cidr, organisation, domain)
-         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])`,
-        [tenantId, ranges.map((r) => r.cidr), ranges.map((r) => r.organisation), ranges.map((r) => r.domain)],
-      );
-      await client.query(
-        `INSERT INTO settings (name, value) VALUES ($1, '1')
-         ON CONFLICT (name) DO UPDATE SET value = (settings.value::integer + 1)::text`,
-        [`ip_ranges_version:${tenantId}`],
-      );
-    });
-  }
-
-  async listIpRanges(tenantId: string): Promise<IpRange[]> {
-    return this.rows<IpRange>('SELECT cidr, organisation, domain FROM ip_ranges WHERE tenant_id = $1', [
-      tenantId,
-    ]);
-  }
-
-  async ipRangesVersion(tenantId: string): Promise<number> {
-    const [row] = await this.rows<{ value: string }>('SELECT value FROM settings WHERE name = $1', [
-      `ip_ranges_version:${tenantId}`,
-    ]);
-    return row ? Number(row.value) : 0;
   }
 
   async createOAuthClient(

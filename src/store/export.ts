@@ -1,7 +1,7 @@
 import type { EventLog } from '../log/event-log.ts';
-import type { EventStore } from '../store/event-store.ts';
-import type { ExportPage, ExportQuery } from './query.ts';
-import { seqOf } from '../store/seq.ts';
+import type { EventStore } from './event-store.ts';
+import type { ExportPage, ExportQuery } from './queries.ts';
+import { seqOf } from './seq.ts';
 
 /**
  * One page of an export: the store finds the matching events, the log (their archive)

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { openMigratedPool } from '../storage/pg-migrations.ts';
-import { transaction, type PgLocation } from '../storage/postgres.ts';
+import { openMigratedPool } from '../../storage/pg-migrations.ts';
+import { transaction, type PgLocation } from '../../storage/postgres.ts';
 import type {
   Attempt,
   AttemptRecord,
@@ -8,7 +8,7 @@ import type {
   EndpointState,
   LiveEndpoint,
   LiveStore,
-} from './live-store.ts';
+} from '../live-store.port.ts';
 
 interface EndpointRow {
   id: string;

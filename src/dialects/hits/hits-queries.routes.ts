@@ -1,16 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Authenticator } from '../auth/authenticator.ts';
-import type { AppDirectory } from '../catalog/app-directory.ts';
-import { principalOf, requireRole } from '../http/auth-hook.ts';
-import { ErrorResponse } from '../http/schemas.ts';
-import type { EventQueries } from '../store/event-store.ts';
-import { FilterParams, parseFilter } from './query.params.ts';
-import type { QueryFilter } from './query.ts';
+import type { KeyResolver } from '../../auth/authenticator.ts';
+import type { AppDirectory } from '../../catalog/app-directory.ts';
+import { principalOf, requireRole } from '../../http/auth-hook.ts';
+import { ErrorResponse } from '../../http/schemas.ts';
+import type { EventQueries } from '../../store/event-store.ts';
+import { FilterParams, parseFilter } from '../../query/query.params.ts';
+import type { QueryFilter } from '../../store/queries.ts';
 
 export interface HitQueryDeps {
-  auth: Authenticator;
+  auth: KeyResolver;
   apps: AppDirectory;
   store: EventQueries;
 }

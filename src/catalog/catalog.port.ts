@@ -4,8 +4,7 @@
  * callers (auth/, ingest/), so an adapter may be a network round trip away.
  */
 import type { Category } from '../domain/categories.ts';
-import type { Scope } from '../auth/oauth/scopes.ts';
-import type { IpRange } from '../enrichment/ip-ranges.ts';
+import type { Scope } from '../domain/scopes.ts';
 
 export type Role = 'admin' | 'ingest' | 'read';
 export const ROLES: readonly Role[] = ['admin', 'ingest', 'read'];
@@ -33,25 +32,6 @@ export interface App {
   origin: number | null;
 }
 
-/** A user the statistic-hits API knows (`GET /api/dam/users`). */
-export interface HitUser {
-  id: string;
-  firstName: string | null;
-  lastName: string | null;
-  email: string | null;
-}
-
-export const MEDIA_KINDS = ['video', 'audio', 'image', 'document', 'other'] as const;
-export type MediaKind = (typeof MEDIA_KINDS)[number];
-
-/** A media's metadata, for the rules on play hits. */
-export interface Media {
-  id: string;
-  kind: MediaKind;
-  /** Length in seconds, for videos (and audio) when known. */
-  durationSeconds: number | null;
-}
-
 export interface ApiKey {
   id: string;
   tenantId: string;
@@ -61,13 +41,6 @@ export interface ApiKey {
   prefix: string;
   createdAt: string;
   revokedAt: string | null;
-}
-
-/** A usage metric of the aggregated-usage API (its `activity_type`). */
-export interface Metric {
-  /** `primary`, or `secondary` followed by a number. */
-  key: string;
-  description: string | null;
 }
 
 /** An OAuth2 client (client credentials grant) of a tenant; its secret is stored hashed. */
@@ -103,28 +76,6 @@ export interface Catalog {
 
   /** Gives an app a user-interface number (or none); `name_taken` when another app has it. */
   setAppOrigin(tenantId: string, appId: string, origin: number | null): Promise<CreateOutcome<App> | null>;
-
-  listHitUsers(tenantId: string): Promise<HitUser[]>;
-  /** Adds the user or replaces what is known of it. */
-  putHitUser(tenantId: string, user: HitUser): Promise<HitUser>;
-  removeHitUser(tenantId: string, id: string): Promise<boolean>;
-  listMedias(tenantId: string): Promise<Media[]>;
-  putMedia(tenantId: string, media: Media): Promise<Media>;
-  removeMedia(tenantId: string, id: string): Promise<boolean>;
-
-  /** Session event types the tenant added to the default set (dialects/sessions/). */
-  listSessionTypes(tenantId: string): Promise<string[]>;
-  addSessionType(tenantId: string, type: string): Promise<void>;
-
-  listMetrics(tenantId: string): Promise<Metric[]>;
-  putMetric(tenantId: string, metric: Metric): Promise<Metric>;
-  removeMetric(tenantId: string, key: string): Promise<boolean>;
-
-  /** Replaces the tenant's whole IP range table in one transaction. */
-  replaceIpRanges(tenantId: string, ranges: readonly IpRange[]): Promise<void>;
-  listIpRanges(tenantId: string): Promise<IpRange[]>;
-  /** Changes whenever the tenant's range table is replaced: caches rebuild only then. */
-  ipRangesVersion(tenantId: string): Promise<number>;
 
   createOAuthClient(
     client: Omit<OAuthClient, 'createdAt' | 'revokedAt'>,

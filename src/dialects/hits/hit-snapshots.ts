@@ -1,4 +1,5 @@
-import type { App, Catalog, HitUser, Media } from '../../catalog/catalog.ts';
+import type { App, Catalog } from '../../catalog/catalog.port.ts';
+import type { HitRegistry, HitUser, Media } from './hit-registry.port.ts';
 
 const TTL_MS = 5000;
 
@@ -17,18 +18,21 @@ export interface HitRegistrySnapshot {
  * `invalidate` (on any admin change in this process) drops it at once; other processes
  * see a change within TTL_MS.
  */
-export class HitRegistry {
+export class HitSnapshots {
   private readonly tenants = new Map<string, { snapshot: HitRegistrySnapshot; until: number }>();
 
-  constructor(private readonly catalog: Catalog) {}
+  constructor(
+    private readonly registry: HitRegistry,
+    private readonly catalog: Catalog,
+  ) {}
 
   async snapshot(tenantId: string): Promise<HitRegistrySnapshot> {
     const now = Date.now();
     const hit = this.tenants.get(tenantId);
     if (hit && hit.until > now) return hit.snapshot;
     const [users, medias, apps] = await Promise.all([
-      this.catalog.listHitUsers(tenantId),
-      this.catalog.listMedias(tenantId),
+      this.registry.listUsers(tenantId),
+      this.registry.listMedias(tenantId),
       this.catalog.listApps(tenantId),
     ]);
     const snapshot: HitRegistrySnapshot = {

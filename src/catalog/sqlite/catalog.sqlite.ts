@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { openSqlite, type AddedColumn } from '../storage/sqlite.ts';
+import { openSqlite, type AddedColumn } from '../../storage/sqlite.ts';
 import { randomBytes } from 'node:crypto';
 import type {
   ApiKey,
@@ -7,18 +7,13 @@ import type {
   Catalog,
   CreateOutcome,
   EventMapping,
-  HitUser,
-  Media,
-  MediaKind,
-  Metric,
   OAuthClient,
   Role,
   Tenant,
-} from './catalog.ts';
-import type { Category } from '../domain/categories.ts';
-import type { Scope } from '../auth/oauth/scopes.ts';
-import { newId } from '../domain/ids.ts';
-import type { IpRange } from '../enrichment/ip-ranges.ts';
+} from '../catalog.port.ts';
+import type { Category } from '../../domain/categories.ts';
+import type { Scope } from '../../domain/scopes.ts';
+import { newId } from '../../domain/ids.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS tenants (
@@ -37,20 +32,6 @@ const SCHEMA = `
     id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,
     scopes TEXT NOT NULL, secret_hash TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT);
   CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS hit_users (
-    tenant_id TEXT NOT NULL REFERENCES tenants(id), id TEXT NOT NULL, first_name TEXT,
-    last_name TEXT, email TEXT, PRIMARY KEY (tenant_id, id));
-  CREATE TABLE IF NOT EXISTS medias (
-    tenant_id TEXT NOT NULL REFERENCES tenants(id), id TEXT NOT NULL, kind TEXT NOT NULL,
-    duration_seconds REAL, PRIMARY KEY (tenant_id, id));
-  CREATE TABLE IF NOT EXISTS session_types (
-    tenant_id TEXT NOT NULL REFERENCES tenants(id), type TEXT NOT NULL, PRIMARY KEY (tenant_id, type));
-  CREATE TABLE IF NOT EXISTS metrics (
-    tenant_id TEXT NOT NULL REFERENCES tenants(id), key TEXT NOT NULL, description TEXT,
-    PRIMARY KEY (tenant_id, key));
-  CREATE TABLE IF NOT EXISTS ip_ranges (
-    tenant_id TEXT NOT NULL REFERENCES tenants(id), cidr TEXT NOT NULL, organisation TEXT NOT NULL,
-    domain TEXT, PRIMARY KEY (tenant_id, cidr)) WITHOUT ROWID;
 `;
 
 /** Columns added after a catalog's first release, added to older catalogs on open. */
@@ -244,121 +225,6 @@ export class SqliteCatalog implements Catalog {
     }
     const app = await this.findApp(tenantId, appId);
     return app ? { outcome: 'created', value: app } : null;
-  }
-
-  async listHitUsers(tenantId: string): Promise<HitUser[]> {
-    return this.db
-      .prepare<
-        [string],
-        { id: string; first_name: string | null; last_name: string | null; email: string | null }
-      >('SELECT id, first_name, last_name, email FROM hit_users WHERE tenant_id = ? ORDER BY id')
-      .all(tenantId)
-      .map((r) => ({ id: r.id, firstName: r.first_name, lastName: r.last_name, email: r.email }));
-  }
-
-  async putHitUser(tenantId: string, user: HitUser): Promise<HitUser> {
-    this.db
-      .prepare(
-        `INSERT INTO hit_users (tenant_id, id, first_name, last_name, email) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (tenant_id, id) DO UPDATE SET first_name = excluded.first_name,
-           last_name = excluded.last_name, email = excluded.email`,
-      )
-      .run(tenantId, user.id, user.firstName, user.lastName, user.email);
-    return user;
-  }
-
-  async removeHitUser(tenantId: string, id: string): Promise<boolean> {
-    return (
-      this.db.prepare('DELETE FROM hit_users WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes > 0
-    );
-  }
-
-  async listMedias(tenantId: string): Promise<Media[]> {
-    return this.db
-      .prepare<[string], { id: string; kind: MediaKind; duration_seconds: number | null }>(
-        'SELECT id, kind, duration_seconds FROM medias WHERE tenant_id = ? ORDER BY id',
-      )
-      .all(tenantId)
-      .map((r) => ({ id: r.id, kind: r.kind, durationSeconds: r.duration_seconds }));
-  }
-
-  async putMedia(tenantId: string, media: Media): Promise<Media> {
-    this.db
-      .prepare(
-        `INSERT INTO medias (tenant_id, id, kind, duration_seconds) VALUES (?, ?, ?, ?)
-         ON CONFLICT (tenant_id, id) DO UPDATE SET kind = excluded.kind,
-           duration_seconds = excluded.duration_seconds`,
-      )
-      .run(tenantId, media.id, media.kind, media.durationSeconds);
-    return media;
-  }
-
-  async removeMedia(tenantId: string, id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM medias WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes > 0;
-  }
-
-  async listSessionTypes(tenantId: string): Promise<string[]> {
-    return this.db
-      .prepare<[string], { type: string }>('SELECT type FROM session_types WHERE tenant_id = ? ORDER BY type')
-      .all(tenantId)
-      .map((r) => r.type);
-  }
-
-  async addSessionType(tenantId: string, type: string): Promise<void> {
-    this.db
-      .prepare('INSERT OR IGNORE INTO session_types (tenant_id, type) VALUES (?, ?)')
-      .run(tenantId, type);
-  }
-
-  async listMetrics(tenantId: string): Promise<Metric[]> {
-    return this.db
-      .prepare<[string], Metric>('SELECT key, description FROM metrics WHERE tenant_id = ? ORDER BY key')
-      .all(tenantId);
-  }
-
-  async putMetric(tenantId: string, metric: Metric): Promise<Metric> {
-    this.db
-      .prepare(
-        `INSERT INTO metrics (tenant_id, key, description) VALUES (?, ?, ?)
-         ON CONFLICT (tenant_id, key) DO UPDATE SET description = excluded.description`,
-      )
-      .run(tenantId, metric.key, metric.description);
-    return metric;
-  }
-
-  async removeMetric(tenantId: string, key: string): Promise<boolean> {
-    return (
-      this.db.prepare('DELETE FROM metrics WHERE tenant_id = ? AND key = ?').run(tenantId, key).changes > 0
-    );
-  }
-
-  async replaceIpRanges(tenantId: string, ranges: readonly IpRange[]): Promise<void> {
-    const remove = this.db.prepare('DELETE FROM ip_ranges WHERE tenant_id = ?');
-    const insert = this.db.prepare(
-      'INSERT INTO ip_ranges (tenant_id, cidr, organisation, domain) VALUES (?, ?, ?, ?)',
-    );
-    const bump = this.db.prepare(
-      `INSERT INTO settings (name, value) VALUES (?, '1')
-       ON CONFLICT (name) DO UPDATE SET value = CAST(value AS INTEGER) + 1`,
-    );
-    this.db.transaction(() => {
-      remove.run(tenantId);
-      for (const r of ranges) insert.run(tenantId, r.cidr, r.organisation, r.domain);
-      bump.run(`ip_ranges_version:${tenantId}`);
-    })();
-  }
-
-  async ipRangesVersion(tenantId: string): Promise<number> {
-    const row = this.db
-      .prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?')
-      .get(`ip_ranges_version:${tenantId}`);
-    return row ? Number(row.value) : 0;
-  }
-
-  async listIpRanges(tenantId: string): Promise<IpRange[]> {
-    return this.db
-      .prepare<[string], IpRange>('SELECT cidr, organisation, domain FROM ip_ranges WHERE tenant_id = ?')
-      .all(tenantId);
   }
 
   async createOAuthClient(

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { openSqlite, type AddedColumn } from '../storage/sqlite.ts';
+import { openSqlite, type AddedColumn } from '../../storage/sqlite.ts';
 import type {
   Attempt,
   AttemptRecord,
@@ -7,7 +7,7 @@ import type {
   EndpointState,
   LiveEndpoint,
   LiveStore,
-} from './live-store.ts';
+} from '../live-store.port.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS endpoints (

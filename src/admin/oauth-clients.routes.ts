@@ -1,0 +1,68 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { KeyResolver } from '../auth/authenticator.ts';
+import { requireRole } from '../http/auth-hook.ts';
+import { adminErrors as errors, tenantOf } from '../http/admin-route.ts';
+import type { AdminService } from './admin.service.ts';
+import { valueOrThrow } from './admin.outcomes.ts';
+import { CreatedClientSchema, Name, OAuthClientSchema, ScopeSchema } from './admin.schema.ts';
+
+export interface AdminRoutesDeps {
+  auth: KeyResolver;
+  admin: AdminService;
+}
+
+const security = [{ bearer: [] }];
+
+/** OAuth clients of the client credentials grant (push dialect). Admin keys only. */
+export const oauthClientRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { auth, admin }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onRequest', requireRole(auth, 'admin'));
+
+  app.get(
+    '/v1/oauth-clients',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'List OAuth clients (never their secrets)',
+        security,
+        response: { 200: Type.Object({ clients: Type.Array(OAuthClientSchema) }), ...errors },
+      },
+    },
+    async (req) => ({ clients: await admin.listOAuthClients(tenantOf(req)) }),
+  );
+  app.post(
+    '/v1/oauth-clients',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Create an OAuth client (client credentials grant)',
+        description: 'The client_secret is in this response only; store it now.',
+        security,
+        body: Type.Object(
+          { name: Name, scopes: Type.Array(ScopeSchema, { minItems: 1 }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: CreatedClientSchema, ...errors },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await admin.createOAuthClient(tenantOf(req), req.body.name, req.body.scopes)),
+  );
+  app.delete(
+    '/v1/oauth-clients/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Revoke an OAuth client and every token it holds',
+        description:
+          'Takes effect at once on this server; other processes stop accepting its tokens within 5 seconds.',
+        security,
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: OAuthClientSchema, ...errors },
+      },
+    },
+    async (req) => valueOrThrow(await admin.revokeOAuthClient(tenantOf(req), req.params.id)),
+  );
+};

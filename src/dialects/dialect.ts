@@ -1,0 +1,67 @@
+/**
+ * What a dialect is to the rest of usagehub: one descriptor per folder, registered in
+ * dialects.ts. A dialect opens its own registries beside the catalog, serves the routes
+ * that speak it (and its queries), adds admin routes for its registries, and may name
+ * Live event types of its own. docs/architecture.md has the checklist for adding one.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { KeyResolver } from '../auth/authenticator.ts';
+import type { TokenService } from '../auth/oauth/tokens.ts';
+import type { AppDirectory } from '../catalog/app-directory.ts';
+import type { CatalogPlace } from '../catalog/catalog-place.ts';
+import type { Catalog } from '../catalog/catalog.port.ts';
+import type { CatalogChanges } from '../catalog/changes.ts';
+import type { IpRangeTable } from '../enrichment/ip-range-table.port.ts';
+import type { Config } from '../config.ts';
+import type { UsageEvent } from '../domain/event.ts';
+import type { EnrichmentDirectory } from '../enrichment/enrichment-directory.ts';
+import type { IngestPipeline } from '../ingest/pipeline.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import type { EventQueries } from '../store/event-store.ts';
+
+/** What a dialect's serving routes may use: the shared parts of the server. */
+export interface ServeDeps {
+  config: Config;
+  auth: KeyResolver;
+  tokens: TokenService;
+  catalog: Catalog;
+  apps: AppDirectory;
+  enrichment: EnrichmentDirectory;
+  pipeline: IngestPipeline;
+  metrics: Metrics;
+  queries: EventQueries;
+}
+
+/** What a dialect's admin routes may use; the CLI's local mode serves them too, without a store. */
+export interface AdminDeps {
+  auth: KeyResolver;
+}
+
+/** A dialect with its registries open. */
+export interface OpenDialect {
+  /** The routes that speak the dialect on the wire, and its queries. */
+  serve?(app: FastifyInstance, deps: ServeDeps): Promise<void>;
+  /** Admin routes for its registries (admin keys). */
+  admin?(app: FastifyInstance, deps: AdminDeps): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Dialect {
+  /** The `source` of the events it stores. */
+  name: string;
+  /** Opens its registries beside the catalog; its caches subscribe to `changes`. */
+  open(place: CatalogPlace, changes: CatalogChanges): Promise<OpenDialect>;
+  /** Live event types an event of this dialect is also emitted as (besides usagehub.event.<source>.<name>). */
+  liveTypes?(event: Pick<UsageEvent, 'name' | 'session'>): string[];
+}
+
+/** Nothing to open or close. */
+export const NOTHING_OPEN = { close: async () => {} };
+
+/** Every module's registries, opened beside the catalog: what the admin routes manage. */
+export interface Registries {
+  changes: CatalogChanges;
+  ipRanges: IpRangeTable;
+  dialects: OpenDialect[];
+  close(): Promise<void>;
+}

@@ -1,0 +1,12 @@
+/**
+ * Every dialect usagehub speaks. Adding one: a folder under dialects/ exporting its
+ * descriptor (dialect.ts), and a line here (docs/architecture.md).
+ */
+import type { Dialect } from './dialect.ts';
+import { aggregated } from './aggregated/aggregated.dialect.ts';
+import { hits } from './hits/hits.dialect.ts';
+import { native } from './native/native.dialect.ts';
+import { push } from './push/push.dialect.ts';
+import { sessions } from './sessions/sessions.dialect.ts';
+
+export const DIALECTS: readonly Dialect[] = [native, push, sessions, aggregated, hits];

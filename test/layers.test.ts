@@ -1,0 +1,102 @@
+/**
+ * The direction of imports (docs/architecture.md), checked on the import graph that the
+ * TypeScript compiler reads from each file: lower layers never import from higher ones,
+ * and no module imports itself back through others.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SRC = path.join(ROOT, 'src');
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(full);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [full] : [];
+  });
+}
+
+/** Each file's imports of other project files (type-only imports count: they are arrows too). */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles(SRC)) {
+    const info = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
+    const targets = info.importedFiles
+      .map((f) => f.fileName)
+      .filter((name) => name.startsWith('.'))
+      .map((name) => path.resolve(path.dirname(file), name).replace(/\.js$/, '.ts'));
+    graph.set(file, targets);
+  }
+  return graph;
+}
+
+const rel = (file: string) => path.relative(SRC, file);
+const under = (file: string, folder: string) => rel(file).startsWith(`${folder}/`);
+
+/** Lower layers, and the folders they may not import from. */
+const FORBIDDEN: Record<string, readonly string[]> = {
+  domain: [
+    'storage',
+    'store',
+    'log',
+    'catalog',
+    'enrichment',
+    'ingest',
+    'live',
+    'auth',
+    'http',
+    'dialects',
+    'query',
+    'admin',
+    'cli',
+    'ops',
+  ],
+  storage: ['store', 'log', 'catalog', 'http', 'dialects', 'query', 'admin', 'cli', 'live'],
+  store: ['http', 'dialects', 'query', 'admin', 'cli', 'catalog', 'live', 'ingest'],
+  log: ['http', 'dialects', 'query', 'admin', 'cli', 'catalog', 'store', 'live', 'ingest'],
+  catalog: ['http', 'dialects', 'query', 'admin', 'cli', 'auth', 'enrichment', 'store', 'log', 'live'],
+  enrichment: ['http', 'dialects', 'query', 'admin', 'cli', 'store', 'log', 'live'],
+  ingest: ['http', 'dialects', 'query', 'admin', 'cli'],
+  http: ['dialects', 'query', 'admin', 'cli'],
+};
+
+test('lower layers do not import from higher ones', () => {
+  const wrong: string[] = [];
+  for (const [file, targets] of importGraph()) {
+    for (const [layer, forbidden] of Object.entries(FORBIDDEN)) {
+      if (!under(file, layer)) continue;
+      for (const t of targets)
+        if (forbidden.some((f) => under(t, f))) wrong.push(`${rel(file)} -> ${rel(t)}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('no import cycles', () => {
+  const graph = importGraph();
+  const state = new Map<string, 'visiting' | 'done'>();
+  const cycles: string[] = [];
+  const visit = (file: string, trail: string[]) => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'visiting') {
+      cycles.push([...trail.slice(trail.indexOf(file)), file].map(rel).join(' -> '));
+      return;
+    }
+    state.set(file, 'visiting');
+    for (const t of graph.get(file) ?? []) visit(t, [...trail, file]);
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) visit(file, []);
+  assert.deepEqual(cycles, []);
+});
+
+test('every import names a file that exists', () => {
+  const missing = [...importGraph()].flatMap(([file, targets]) =>
+    targets.filter((t) => !fs.existsSync(t)).map((t) => `${rel(file)} -> ${rel(t)}`),
+  );
+  assert.deepEqual(missing, []);
+});

@@ -1,0 +1,68 @@
+/** Every registry kept beside the catalog, on SQLite (catalog.db) and on PostgreSQL. */
+import path from 'node:path';
+import { PgCatalog } from '../src/catalog/postgres/catalog.postgres.ts';
+import { SqliteCatalog } from '../src/catalog/sqlite/catalog.sqlite.ts';
+import { PgMetricRegistry } from '../src/dialects/aggregated/postgres/metric-registry.postgres.ts';
+import { SqliteMetricRegistry } from '../src/dialects/aggregated/sqlite/metric-registry.sqlite.ts';
+import { PgHitRegistry } from '../src/dialects/hits/postgres/hit-registry.postgres.ts';
+import { SqliteHitRegistry } from '../src/dialects/hits/sqlite/hit-registry.sqlite.ts';
+import { PgSessionTypeStore } from '../src/dialects/sessions/postgres/session-types.postgres.ts';
+import { SqliteSessionTypeStore } from '../src/dialects/sessions/sqlite/session-types.sqlite.ts';
+import { PgIpRangeTable } from '../src/enrichment/postgres/ip-range-table.postgres.ts';
+import { SqliteIpRangeTable } from '../src/enrichment/sqlite/ip-range-table.sqlite.ts';
+import { parsePgUrl } from '../src/storage/postgres.ts';
+import { hitRegistryConformance } from './conformance/hit-registry.conformance.ts';
+import { ipRangeTableConformance } from './conformance/ip-range-table.conformance.ts';
+import { metricRegistryConformance } from './conformance/metric-registry.conformance.ts';
+import type { RegistryFactory } from './conformance/registry-suite.ts';
+import { sessionTypesConformance } from './conformance/session-types.conformance.ts';
+import { tempDir } from './helpers/server.ts';
+import { pgPlace, pgSkip } from './helpers/services.ts';
+
+const sqlite = <R extends { close(): Promise<void> }>(open: (file: string) => R): RegistryFactory<R> => ({
+  place: () => path.join(tempDir(), 'catalog.db'),
+  catalog: async (file) => new SqliteCatalog(file),
+  open: async (file) => open(file),
+});
+const postgres = <R extends { close(): Promise<void> }>(
+  open: (where: ReturnType<typeof parsePgUrl>) => Promise<R>,
+): RegistryFactory<R> => ({
+  skip: pgSkip,
+  place: () => pgPlace(),
+  catalog: (url) => PgCatalog.open(parsePgUrl(url), { migrate: true }),
+  open: (url) => open(parsePgUrl(url)),
+});
+const migrated = { migrate: false };
+
+hitRegistryConformance(
+  'SqliteHitRegistry',
+  sqlite((f) => new SqliteHitRegistry(f)),
+);
+hitRegistryConformance(
+  'PgHitRegistry',
+  postgres((w) => PgHitRegistry.open(w, migrated)),
+);
+sessionTypesConformance(
+  'SqliteSessionTypeStore',
+  sqlite((f) => new SqliteSessionTypeStore(f)),
+);
+sessionTypesConformance(
+  'PgSessionTypeStore',
+  postgres((w) => PgSessionTypeStore.open(w, migrated)),
+);
+metricRegistryConformance(
+  'SqliteMetricRegistry',
+  sqlite((f) => new SqliteMetricRegistry(f)),
+);
+metricRegistryConformance(
+  'PgMetricRegistry',
+  postgres((w) => PgMetricRegistry.open(w, migrated)),
+);
+ipRangeTableConformance(
+  'SqliteIpRangeTable',
+  sqlite((f) => new SqliteIpRangeTable(f)),
+);
+ipRangeTableConformance(
+  'PgIpRangeTable',
+  postgres((w) => PgIpRangeTable.open(w, migrated)),
+);
