@@ -7,6 +7,7 @@
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import path from 'node:path';
+import { checkPorts, engineOf, portUrls } from './port-settings.ts';
 
 const MiB = 1024 * 1024;
 
@@ -62,13 +63,18 @@ export const ConfigSchema = Type.Object({
   /** Lifetime of OAuth access tokens (client credentials grant), in seconds. */
   tokenTtlSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 3600 }),
   /**
-   * The scale profile: the event log on NATS JetStream (`nats://host:4222`, several
-   * comma-separated) and the store, catalog and dedup keys on PostgreSQL
-   * (`postgres://user@host/db?schema=usagehub`). Empty: the embedded files in dataDir.
-   * The two go together.
+   * Where each port lives (port-settings.ts): the event log on NATS JetStream
+   * (`nats://host:4222`, several comma-separated) or the embedded file; the catalog, the
+   * event store and the Live store on PostgreSQL (`postgres://user@host/db?schema=usagehub`)
+   * or the embedded files in dataDir. `store` sets all three at once; each port's own
+   * setting wins over it. After loading, each holds its resolved URL (`sqlite:`,
+   * `duckdb:` for the embedded files), and `log` is empty for the embedded log.
    */
   log: Type.String({ default: '' }),
   store: Type.String({ default: '' }),
+  catalog: Type.String({ default: '' }),
+  eventStore: Type.String({ default: '' }),
+  liveStore: Type.String({ default: '' }),
   /** Scale profile: what this process does — answer HTTP (ingest), consume the log (worker), or both. */
   role: Type.Union([Type.Literal('all'), Type.Literal('ingest'), Type.Literal('worker')], { default: 'all' }),
   /** Scale profile: apply missing PostgreSQL schema migrations at start instead of refusing to start. */
@@ -116,6 +122,9 @@ const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
   USAGEHUB_SESSION_IDLE_SECONDS: 'sessionIdleSeconds',
   USAGEHUB_LOG: 'log',
   USAGEHUB_STORE: 'store',
+  USAGEHUB_CATALOG: 'catalog',
+  USAGEHUB_EVENT_STORE: 'eventStore',
+  USAGEHUB_LIVE_STORE: 'liveStore',
   USAGEHUB_ROLE: 'role',
   USAGEHUB_MIGRATE: 'migrate',
   USAGEHUB_LOG_STREAM: 'logStream',
@@ -162,6 +171,14 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
   }
   const config = converted as Static<typeof ConfigSchema>;
   config.dataDir = path.resolve(config.dataDir);
+  if (config.store && engineOf(config.store) !== 'postgres')
+    throw new ConfigError(
+      'invalid configuration:\n  USAGEHUB_STORE: a postgres:// URL (it sets the catalog, the event store and the Live store at once), or nothing',
+    );
+  const urls = portUrls(config);
+  const portProblem = checkPorts(urls);
+  if (portProblem) throw new ConfigError(`invalid configuration:\n  ${portProblem}`);
+  Object.assign(config, urls, { log: engineOf(urls.log) === 'nats' ? urls.log : '' });
   const profileProblem = checkProfile(config);
   if (profileProblem) throw new ConfigError(`invalid configuration:\n  ${profileProblem}`);
   return Object.freeze(config);
@@ -169,12 +186,6 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
 
 /** The settings that choose the profile must agree with each other. */
 function checkProfile(c: Static<typeof ConfigSchema>): string | null {
-  if (c.log && !/^nats:\/\//.test(c.log))
-    return `log: a NATS URL (nats://host:4222) or nothing, got ${JSON.stringify(c.log)}`;
-  if (c.store && !/^postgres(ql)?:\/\//.test(c.store))
-    return 'store: a PostgreSQL URL (postgres://user@host/db) or nothing';
-  if (Boolean(c.log) !== Boolean(c.store))
-    return 'log and store: the scale profile needs both (--log nats://… and --store postgres://…), the embedded one neither';
   if (c.headersTimeoutMs > c.requestTimeoutMs)
     return `headersTimeoutMs (${c.headersTimeoutMs}) must not be longer than requestTimeoutMs (${c.requestTimeoutMs})`;
   if (!c.log && c.role !== 'all')
@@ -182,5 +193,5 @@ function checkProfile(c: Static<typeof ConfigSchema>): string | null {
   return null;
 }
 
-/** Whether the configuration chooses the scale profile (JetStream and PostgreSQL). */
+/** Whether the configuration chooses the scale profile (a shared JetStream log, and PostgreSQL). */
 export const isScaleProfile = (c: Config): boolean => c.log !== '';

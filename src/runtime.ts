@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { isScaleProfile, type Config } from './config.ts';
+import { engineOf } from './port-settings.ts';
 import { dataFiles } from './ops/data-files.ts';
 import { AdminService } from './admin/admin.service.ts';
 import { Authenticator } from './auth/authenticator.ts';
@@ -49,19 +50,24 @@ export type { Registries };
 
 /** Where the catalog (and every registry kept beside it) lives. */
 export function catalogPlace(config: Config): CatalogPlace {
-  return isScaleProfile(config)
-    ? { engine: 'postgres', where: parsePgUrl(config.store), migrate: config.migrate }
+  return engineOf(config.catalog) === 'postgres'
+    ? { engine: 'postgres', where: parsePgUrl(config.catalog), migrate: config.migrate }
     : { engine: 'sqlite', file: dataFiles(config.dataDir).catalog };
 }
 
-/** The catalog alone, for tools that manage tenants, apps and keys. */
+/** The catalog alone, for tools that manage tenants, apps and keys: its adapter by its setting's engine. */
 export async function openCatalog(config: Config): Promise<Catalog> {
   const place = catalogPlace(config);
-  if (place.engine === 'postgres') return PgCatalog.open(place.where, { migrate: place.migrate });
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  return new SqliteCatalog(place.file);
+  switch (place.engine) {
+    case 'sqlite':
+      fs.mkdirSync(config.dataDir, { recursive: true });
+      return new SqliteCatalog(place.file);
+    case 'postgres':
+      return PgCatalog.open(place.where, { migrate: place.migrate });
+  }
 }
 
+/** Every module's registries, opened beside the catalog: what the admin routes manage. */
 export async function openRegistries(config: Config): Promise<Registries> {
   const place = catalogPlace(config);
   const changes = new CatalogChanges();
@@ -145,17 +151,20 @@ async function openEmbeddedProfile(config: Config, onFatal: (err: Error) => void
  * store writers as members of the log's shared consumer group.
  */
 async function openScaleProfile(config: Config, onError: (err: Error) => void): Promise<Profile> {
-  const pgWhere = parsePgUrl(config.store);
-  const catalog = await PgCatalog.open(pgWhere, { migrate: config.migrate });
+  const pgWhere = parsePgUrl(config.eventStore);
+  const catalog = await openCatalog(config);
   const log = await JetStreamEventLog.open({
     servers: config.log.split(',').map((u) => u.trim()),
     stream: config.logStream,
     replicas: config.logReplicas,
     ackWaitMs: config.logAckWaitSeconds * 1000,
     pg: pgWhere,
-    migrate: false,
+    migrate: config.migrate,
   });
-  const store = await PgEventStore.open(pgWhere, { connections: config.storeWriters + 4, migrate: false });
+  const store = await PgEventStore.open(pgWhere, {
+    connections: config.storeWriters + 4,
+    migrate: config.migrate,
+  });
   const writer = config.role === 'ingest' ? null : new GroupStoreWriter(log, store, onError);
   await writer?.start(config.storeWriters);
   return {
@@ -192,13 +201,14 @@ async function openLive(
   metrics: Metrics,
   onError: (err: Error) => void,
 ): Promise<{ service: LiveService; worker: LiveWorker; close(): Promise<void> }> {
-  const store: LiveStore = isScaleProfile(config)
-    ? await PgLiveStore.open(parsePgUrl(config.store), {
-        migrate: false,
-        // Long enough to attempt what one refill hands a worker; a dead worker's leases end.
-        leaseMs: Math.max(5_000, 10 * config.liveTimeoutMs),
-      })
-    : new SqliteLiveStore(file);
+  const store: LiveStore =
+    engineOf(config.liveStore) === 'postgres'
+      ? await PgLiveStore.open(parsePgUrl(config.liveStore), {
+          migrate: config.migrate,
+          // Long enough to attempt what one refill hands a worker; a dead worker's leases end.
+          leaseMs: Math.max(5_000, 10 * config.liveTimeoutMs),
+        })
+      : new SqliteLiveStore(file);
   const http = new LiveHttp(AddressGuard.fromSetting(config.liveAllowAddresses), config.liveTimeoutMs);
   const service = new LiveService(store, http, config.liveFailingAfterSeconds * 1000);
   const worker = new LiveWorker(log, store, http, config.liveConcurrency, onError, metrics, extraLiveTypes);

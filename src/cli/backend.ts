@@ -6,6 +6,7 @@ import type { CompanyResolution } from '../enrichment/companies.ts';
 import type { Category } from '../domain/categories.ts';
 import type { Scope } from '../domain/scopes.ts';
 import { isScaleProfile, type Config } from '../config.ts';
+import { engineOf } from '../port-settings.ts';
 import type { CreatedClient, CreatedKey } from '../admin/admin.service.ts';
 import { acquireDataLock } from '../ops/data-lock.ts';
 import { dataFiles } from '../ops/data-files.ts';
@@ -68,7 +69,7 @@ export function lockDataDir(config: Config, instead: string, { create = false } 
   // The scale profile keeps nothing in a data directory: its engines serve many processes.
   if (isScaleProfile(config)) return () => {};
   const files = dataFiles(config.dataDir);
-  if (!create && !fs.existsSync(files.catalog))
+  if (!create && engineOf(config.catalog) === 'sqlite' && !fs.existsSync(files.catalog))
     throw new CliError(
       `${config.dataDir} holds no usagehub data yet: run usagehub init first (or pass --data)`,
     );

@@ -1,7 +1,8 @@
 import { INSTANT_FORMS, parseInstant } from '../../domain/instant.ts';
 import { standardWebhooksSecret } from '../../live/signing.ts';
 import { Command } from 'commander';
-import { isScaleProfile, type Config } from '../../config.ts';
+import type { Config } from '../../config.ts';
+import { engineOf } from '../../port-settings.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 import type { EndpointInput, Verification } from '../../live/live-service.ts';
 import type { Attempt, LiveEndpoint, LiveStore } from '../../live/live-store.port.ts';
@@ -70,9 +71,10 @@ async function local(config: Config, tenantWanted: string | undefined): Promise<
     import('../../storage/postgres.ts'),
   ]);
   const catalog = await openCatalog(config);
-  const store: LiveStore = isScaleProfile(config)
-    ? await PgLiveStore.open(parsePgUrl(config.store), { migrate: false, leaseMs: 60_000 })
-    : new SqliteLiveStore(dataFiles(config.dataDir).live);
+  const store: LiveStore =
+    engineOf(config.liveStore) === 'postgres'
+      ? await PgLiveStore.open(parsePgUrl(config.liveStore), { migrate: false, leaseMs: 60_000 })
+      : new SqliteLiveStore(dataFiles(config.dataDir).live);
   const guard = AddressGuard.fromSetting(config.liveAllowAddresses);
   const http = new LiveHttp(guard, config.liveTimeoutMs);
   const closeAll = async () => {

@@ -1,4 +1,5 @@
 import type { Config } from '../../config.ts';
+import { engineOf } from '../../port-settings.ts';
 import { LATEST_VERSION, MIGRATIONS, migrate } from '../../storage/pg-migrations.ts';
 import { openPool, parsePgUrl, redact } from '../../storage/postgres.ts';
 import { CliError } from '../backend.ts';
@@ -9,13 +10,17 @@ export interface MigrateResult {
   applied: { version: number; name: string }[];
 }
 
+/** The distinct PostgreSQL locations the configuration puts a port in (catalog, event store, Live store). */
+function pgUrls(config: Config): string[] {
+  const urls = [config.eventStore, config.catalog, config.liveStore].filter(
+    (u) => engineOf(u) === 'postgres',
+  );
+  return [...new Set(urls)];
+}
+
 /** Applies the PostgreSQL migrations this usagehub has and the schema lacks. */
-export async function migrateStore(config: Config): Promise<MigrateResult> {
-  if (!config.store)
-    throw new CliError(
-      "migrate works on the scale profile's PostgreSQL: pass --store postgres://… (or USAGEHUB_STORE)",
-    );
-  const where = parsePgUrl(config.store);
+async function migrateOne(url: string): Promise<MigrateResult> {
+  const where = parsePgUrl(url);
   const pool = openPool(where, 1);
   try {
     const ran = await migrate(pool, where.schema);
@@ -28,8 +33,24 @@ export async function migrateStore(config: Config): Promise<MigrateResult> {
       })),
     };
   } catch (err) {
-    throw new CliError(`migrating ${redact(config.store)}: ${(err as Error).message}`);
+    throw new CliError(`migrating ${redact(url)}: ${(err as Error).message}`);
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * Brings every PostgreSQL schema the configuration uses to this version. The answer is
+ * the first one's (the event store's, when it is on PostgreSQL); the others are brought
+ * to the same version.
+ */
+export async function migrateStore(config: Config): Promise<MigrateResult> {
+  const urls = pgUrls(config);
+  if (urls.length === 0)
+    throw new CliError(
+      'migrate works on PostgreSQL: pass --store postgres://… (or USAGEHUB_STORE, USAGEHUB_CATALOG, USAGEHUB_EVENT_STORE, USAGEHUB_LIVE_STORE)',
+    );
+  const results: MigrateResult[] = [];
+  for (const url of urls) results.push(await migrateOne(url));
+  return results[0]!;
 }

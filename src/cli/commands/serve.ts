@@ -80,8 +80,15 @@ export async function serve(config: Config): Promise<void> {
   }
   app.log.info(
     isScaleProfile(config)
-      ? { role: config.role, log: redact(config.log), store: redact(config.store), stream: config.logStream }
-      : { dataDir: config.dataDir },
+      ? {
+          role: config.role,
+          log: redact(config.log),
+          stream: config.logStream,
+          eventStore: redact(config.eventStore),
+          catalog: redact(config.catalog),
+          liveStore: redact(config.liveStore),
+        }
+      : { dataDir: config.dataDir, catalog: redact(config.catalog), liveStore: redact(config.liveStore) },
     'usagehub is ready',
   );
   if (!isScaleProfile(config)) await firstStart(runtime.deps.admin, config);
