@@ -11,7 +11,7 @@ import { Authenticator } from './auth/authenticator.ts';
 import { TokenService } from './auth/oauth/tokens.ts';
 import { EnrichmentDirectory } from './enrichment/enrichment-directory.ts';
 import { openIpRangeTable } from './enrichment/ip-range-table.ts';
-import { DIALECTS } from './dialects/dialects.ts';
+import { DIALECTS, PROJECTIONS } from './dialects/dialects.ts';
 import type { OpenDialect, Registries } from './dialects/dialect.ts';
 import type { ExtraTypes } from './live/event-types.ts';
 import { CatalogChanges } from './catalog/changes.ts';
@@ -123,6 +123,7 @@ async function openEmbeddedProfile(config: Config, onFatal: (err: Error) => void
       storeFile: files.store,
       memoryLimit: config.storeMemoryLimit,
       threads: config.storeThreads,
+      projections: PROJECTIONS,
     },
     onFatal,
   );
@@ -164,6 +165,7 @@ async function openScaleProfile(config: Config, onError: (err: Error) => void): 
   const store = await PgEventStore.open(pgWhere, {
     connections: config.storeWriters + 4,
     migrate: config.migrate,
+    projections: PROJECTIONS,
   });
   const writer = config.role === 'ingest' ? null : new GroupStoreWriter(log, store, onError);
   await writer?.start(config.storeWriters);
@@ -273,7 +275,7 @@ export async function openServerRuntime(
     onError(err, 'live worker (retrying)'),
   );
   let state: 'ready' | 'stopping' = 'ready';
-  metrics.measureSessions(() => queries.sessionGauges(config.sessionIdleSeconds * 1000, Date.now()));
+  for (const dialect of registries.dialects) dialect.measure?.({ config, metrics, queries });
   metrics.measureStoreLag(() => profile.storeLag());
   metrics.measureStore(profile.storeStatus, () => profile.quarantine.count());
 

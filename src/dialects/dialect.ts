@@ -18,6 +18,7 @@ import type { EnrichmentDirectory } from '../enrichment/enrichment-directory.ts'
 import type { IngestPipeline } from '../ingest/pipeline.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { EventQueries } from '../store/event-store.ts';
+import type { Projection } from '../store/projection.ts';
 
 /** What a dialect's serving routes may use: the shared parts of the server. */
 export interface ServeDeps {
@@ -43,6 +44,8 @@ export interface OpenDialect {
   serve?(app: FastifyInstance, deps: ServeDeps): Promise<void>;
   /** Admin routes for its registries (admin keys). */
   admin?(app: FastifyInstance, deps: AdminDeps): Promise<void>;
+  /** Its gauges on /metrics, in every process (workers too). */
+  measure?(deps: Pick<ServeDeps, 'config' | 'metrics' | 'queries'>): void;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,8 @@ export interface Dialect {
   name: string;
   /** Opens its registries beside the catalog; its caches subscribe to `changes`. */
   open(place: CatalogPlace, changes: CatalogChanges): Promise<OpenDialect>;
+  /** What it keeps in the event store beside the events table (its tables, filled at each apply). */
+  projection?: Projection;
   /** Live event types an event of this dialect is also emitted as (besides usagehub.event.<source>.<name>). */
   liveTypes?(event: Pick<UsageEvent, 'name' | 'session'>): string[];
 }

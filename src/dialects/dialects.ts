@@ -2,6 +2,7 @@
  * Every dialect usagehub speaks. Adding one: a folder under dialects/ exporting its
  * descriptor (dialect.ts), and a line here (docs/architecture.md).
  */
+import type { Projection } from '../store/projection.ts';
 import type { Dialect } from './dialect.ts';
 import { aggregated } from './aggregated/aggregated.dialect.ts';
 import { hits } from './hits/hits.dialect.ts';
@@ -10,3 +11,8 @@ import { push } from './push/push.dialect.ts';
 import { sessions } from './sessions/sessions.dialect.ts';
 
 export const DIALECTS: readonly Dialect[] = [native, push, sessions, aggregated, hits];
+
+/** What the dialects keep in the event store beside the events: every store adapter is opened with these. */
+export const PROJECTIONS: readonly Projection[] = DIALECTS.flatMap((d) =>
+  d.projection ? [d.projection] : [],
+);

@@ -6,7 +6,23 @@ import { openPool, type PgLocation } from './postgres.ts';
  * once released: changes are new steps, so every deployment reaches the same schema by
  * the same path. `usagehub migrate` applies what is missing.
  */
-export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * A module's own steps (a dialect's tables), numbered within the module and tracked in
+ * `module_migrations`, after the core steps below. A module adds tables without
+ * touching this file.
+ */
+export interface ModuleMigrations {
+  module: string;
+  steps: readonly Migration[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'events, hits, rollups, log dedup keys',
@@ -201,6 +217,41 @@ async function schemaVersion(client: pg.ClientBase, schema: string): Promise<num
   return r.rows[0]?.v ?? 0;
 }
 
+/** A module's version in the schema: 0 before its first step. */
+async function moduleVersion(client: pg.ClientBase, schema: string, module: string): Promise<number> {
+  const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [
+    `${quoteIdent(schema)}.module_migrations`,
+  ]);
+  if (exists.rows[0]?.t === null) return 0;
+  const r = await client.query<{ v: number | null }>(
+    `SELECT max(version) AS v FROM ${quoteIdent(schema)}.module_migrations WHERE module = $1`,
+    [module],
+  );
+  return r.rows[0]?.v ?? 0;
+}
+
+/** Runs one step in its own transaction, in the schema, and records it with `record`. */
+async function runStep(
+  client: pg.ClientBase,
+  schema: string,
+  label: string,
+  step: Migration,
+  record: () => Promise<unknown>,
+): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query(`SET LOCAL search_path = ${quoteIdent(schema)}`);
+    await client.query(step.sql);
+    await record();
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK');
+    throw new Error(`migration ${label}${step.version} (${step.name}) failed: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
 /**
  * Brings `schema` to the latest version, each step in its own transaction, under an
  * advisory lock so that processes starting together migrate once. Returns the steps run.
@@ -209,6 +260,7 @@ export async function migrate(
   pool: pg.Pool,
   schema: string,
   onStep: (version: number, name: string) => void = () => {},
+  modules: readonly ModuleMigrations[] = [],
 ): Promise<number[]> {
   const client = await pool.connect();
   const ran: number[] = [];
@@ -222,23 +274,31 @@ export async function migrate(
       );
       const current = await schemaVersion(client, schema);
       for (const step of MIGRATIONS.filter((m) => m.version > current)) {
-        await client.query('BEGIN');
-        try {
-          await client.query(`SET LOCAL search_path = ${quoteIdent(schema)}`);
-          await client.query(step.sql);
-          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        await runStep(client, schema, '', step, () =>
+          client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
             step.version,
             step.name,
-          ]);
-          await client.query('COMMIT');
-        } catch (err) {
-          await client.query('ROLLBACK');
-          throw new Error(`migration ${step.version} (${step.name}) failed: ${(err as Error).message}`, {
-            cause: err,
-          });
-        }
+          ]),
+        );
         ran.push(step.version);
         onStep(step.version, step.name);
+      }
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.module_migrations (
+           module text NOT NULL, version integer NOT NULL, name text NOT NULL,
+           applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (module, version))`,
+      );
+      for (const { module, steps } of modules) {
+        const at = await moduleVersion(client, schema, module);
+        for (const step of steps.filter((m) => m.version > at)) {
+          await runStep(client, schema, `${module} `, step, () =>
+            client.query('INSERT INTO module_migrations (module, version, name) VALUES ($1, $2, $3)', [
+              module,
+              step.version,
+              step.name,
+            ]),
+          );
+        }
       }
     } finally {
       await client.query(`SELECT pg_advisory_unlock(${lockId(schema)})`);
@@ -250,7 +310,11 @@ export async function migrate(
 }
 
 /** Throws a message that says what to run when the schema is not at the version this build needs. */
-export async function assertMigrated(pool: pg.Pool, schema: string): Promise<void> {
+export async function assertMigrated(
+  pool: pg.Pool,
+  schema: string,
+  modules: readonly ModuleMigrations[] = [],
+): Promise<void> {
   const client = await pool.connect();
   try {
     const version = await schemaVersion(client, schema);
@@ -264,6 +328,14 @@ export async function assertMigrated(pool: pg.Pool, schema: string): Promise<voi
         `PostgreSQL schema "${schema}" is at version ${version}, newer than this usagehub knows (${LATEST_VERSION}): ` +
           'upgrade usagehub',
       );
+    for (const { module, steps } of modules) {
+      const latest = steps[steps.length - 1]?.version ?? 0;
+      if ((await moduleVersion(client, schema, module)) < latest)
+        throw new Error(
+          `PostgreSQL schema "${schema}" lacks the ${module} tables of this usagehub (version ${latest}): ` +
+            'run `usagehub migrate` (or start with --migrate)',
+        );
+    }
   } finally {
     client.release();
   }
@@ -276,12 +348,12 @@ export async function assertMigrated(pool: pg.Pool, schema: string): Promise<voi
 export async function openMigratedPool(
   where: PgLocation,
   connections: number,
-  options: { migrate: boolean },
+  options: { migrate: boolean; modules?: readonly ModuleMigrations[] },
 ): Promise<pg.Pool> {
   const pool = openPool(where, connections);
   try {
-    if (options.migrate) await migrate(pool, where.schema);
-    else await assertMigrated(pool, where.schema);
+    if (options.migrate) await migrate(pool, where.schema, undefined, options.modules);
+    else await assertMigrated(pool, where.schema, options.modules);
     return pool;
   } catch (err) {
     await pool.end();

@@ -1,29 +1,26 @@
 import type { LogBatch } from '../log/event-log.ts';
 import type { Hole, QuarantineQuery, QuarantinedEvent, ReapplyOutcome } from './quarantine.ts';
 import type {
-  SessionListQuery,
-  SessionRow,
-  SessionStatsRow,
-  SessionsQuery,
-  TopCompaniesQuery,
-  TopCompanyRow,
-  UsageQuery,
-  UsageRow,
-  ConnectionStatsRow,
   CountRow,
-  MediaUsageRow,
-  OriginRow,
-  QueryFilter,
-  SearchStatsRow,
   CountsQuery,
   ExportPage,
   ExportQuery,
   LocatedPage,
+  TopCompaniesQuery,
+  TopCompanyRow,
   TopUserRow,
   TopUsersQuery,
+  UsageQuery,
+  UsageRow,
   UsersQuery,
   UsersRow,
 } from './queries.ts';
+
+/** The engines an event store runs on; a module's own queries are written for each. */
+export type StoreEngine = 'duckdb' | 'postgres';
+
+/** A row of a module's own query: column name → value (numbers, text, booleans, null; PostgreSQL's bigint as text). */
+export type Row = Record<string, unknown>;
 
 /** The read side of the store: what the query API, dashboards and export ask. */
 export interface EventQueries {
@@ -34,19 +31,20 @@ export interface EventQueries {
   /** The sum of counts split by dimensions (aggregated usage: company, domain, metric, product, environment). */
   usage(q: UsageQuery): Promise<UsageRow[]>;
   topCompanies(q: TopCompaniesQuery): Promise<TopCompanyRow[]>;
-  /** Sessions v3, joined from START/UPDATE/END events. */
-  sessionStats(q: SessionsQuery): Promise<SessionStatsRow[]>;
-  sessions(q: SessionListQuery): Promise<SessionRow[]>;
-  /** Across all tenants, for the metrics. */
-  sessionGauges(idleMs: number, now: number): Promise<{ open: number; timedOut: number; conflicts: number }>;
-  /** Statistic hits (app and time filters apply; names and categories do not). */
-  mediaUsage(q: QueryFilter): Promise<MediaUsageRow[]>;
-  searchStats(q: QueryFilter): Promise<SearchStatsRow[]>;
-  connectionStats(q: QueryFilter): Promise<ConnectionStatsRow[]>;
-  hitsByOrigin(q: QueryFilter): Promise<OriginRow[]>;
   /** Events stored for the tenant. */
   eventCount(tenantId: string): Promise<number>;
+  /** Which SQL the store speaks, for the modules' own queries. */
+  readonly engine: StoreEngine;
+  /**
+   * A module's own read-only query (its tables come from its projection,
+   * store/projection.ts), on the store's query connection. Its text is the module's;
+   * every value a client sent is a parameter.
+   */
+  select(sql: string, params: readonly string[]): Promise<Row[]>;
 }
+
+/** What a module's own queries need of a store: its SQL dialect, and a way to run a query. */
+export type StoreReader = Pick<EventQueries, 'engine' | 'select'>;
 
 /**
  * EventStore port: the queryable projection of consumed events.

@@ -84,38 +84,6 @@ export interface ExportPage {
   next: string | null;
 }
 
-/** Statistic hits per media: a play with several medias counts for each. */
-export interface MediaUsageRow {
-  media: string;
-  downloads: number;
-  views: number;
-  plays: number;
-  uploads: number;
-  /** Seconds watched: per play, the union of its ranges (a replayed segment once), summed. */
-  secondsWatched: number;
-}
-
-export interface SearchStatsRow {
-  searchType: string;
-  searches: number;
-  averageResultCount: number;
-}
-
-export interface ConnectionStatsRow {
-  mode: string;
-  attempts: number;
-  successes: number;
-  /** successes / attempts, 0 to 1. */
-  successRate: number;
-}
-
-export interface OriginRow {
-  /** The user interface's number; -1 for third-party applications. */
-  origin: number;
-  type: string;
-  hits: number;
-}
-
 /** What usage (the sum of counts) can be split by; `activityType` is the event name. */
 export type UsageDimension = 'company' | 'domain' | 'activityType' | 'app' | 'environment';
 export const USAGE_DIMENSIONS: readonly UsageDimension[] = [
@@ -148,50 +116,4 @@ export interface TopCompanyRow {
   count: number;
   /** Distinct domains seen for it. */
   domains: number;
-}
-
-/** Sessions v3 queries: the idle timeout and the clock decide open from timed out. */
-export interface SessionsQuery extends QueryFilter {
-  types?: readonly string[];
-  idleMs: number;
-  now: number;
-}
-
-/** Per type, over sessions started in the range. Durations in seconds, of closed sessions. */
-export interface SessionStatsRow {
-  type: string;
-  /** Closed sessions (START and END joined). */
-  sessions: number;
-  totalDurationSeconds: number;
-  p50DurationSeconds: number | null;
-  p90DurationSeconds: number | null;
-  open: number;
-  timedOut: number;
-}
-
-export type SessionState = 'closed' | 'open' | 'timed_out' | 'waiting_for_start';
-
-export interface SessionListQuery extends SessionsQuery {
-  /** `conflict`: sessions with a second START or END. */
-  state?: SessionState | 'conflict';
-  limit: number;
-}
-
-export interface SessionRow {
-  app: string;
-  session: string;
-  /** The START's type; null while only the END has arrived. */
-  type: string | null;
-  state: SessionState;
-  startedAt: number | null;
-  endedAt: number | null;
-  lastEventAt: number;
-  /** Closed: end - start; open or timed out: last event - start. */
-  durationSeconds: number | null;
-  /** UPDATEs between START and END. */
-  updates: number;
-  /** More than one START or END: a conflict, reported, never merged. */
-  starts: number;
-  ends: number;
-  entities: { key: string; value: unknown }[];
 }

@@ -11,6 +11,8 @@ import type { LogBatch } from '../../src/log/event-log.ts';
 import type { EventStore } from '../../src/store/event-store.ts';
 import { GROUP_BYS } from '../../src/store/queries.ts';
 import { seqOf } from '../../src/store/seq.ts';
+import { hitQueries } from '../../src/dialects/hits/hit-queries.ts';
+import { sessionQueries } from '../../src/dialects/sessions/session-queries.ts';
 
 function encodedDocs(events: UsageEvent[]): string {
   const encoded = encodeBatch(events);
@@ -391,21 +393,21 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
         ]),
       ]);
       const q = { tenantId: 'ten_h' };
-      assert.deepEqual(await store.mediaUsage(q), [
+      assert.deepEqual(await hitQueries(store).mediaUsage(q), [
         { media: 'i', downloads: 1, views: 1, plays: 0, uploads: 0, secondsWatched: 0 },
         { media: 'v', downloads: 0, views: 1, plays: 2, uploads: 0, secondsWatched: 25 },
       ]);
-      assert.deepEqual(await store.mediaUsage({ ...q, from: d1 + 2 * H }), [
+      assert.deepEqual(await hitQueries(store).mediaUsage({ ...q, from: d1 + 2 * H }), [
         { media: 'v', downloads: 0, views: 0, plays: 1, uploads: 0, secondsWatched: 5 },
       ]);
-      assert.deepEqual(await store.searchStats(q), [
+      assert.deepEqual(await hitQueries(store).searchStats(q), [
         { searchType: 'TEXT', searches: 2, averageResultCount: 6 },
       ]);
-      assert.deepEqual(await store.connectionStats(q), [
+      assert.deepEqual(await hitQueries(store).connectionStats(q), [
         { mode: 'SSO', attempts: 2, successes: 1, successRate: 0.5 },
       ]);
       assert.deepEqual(
-        (await store.hitsByOrigin(q)).map((r) => `${r.origin}:${r.type}:${r.hits}`),
+        (await hitQueries(store).hitsByOrigin(q)).map((r) => `${r.origin}:${r.type}:${r.hits}`),
         ['-1:DOWNLOAD:1', '0:CONNECTION:2', '0:PLAY:2', '0:SEARCH:2', '1:VIEW:1'],
       );
     } finally {
@@ -504,7 +506,7 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
           ]),
         ]);
         const q = { tenantId: 'ten_s', idleMs: 600_000, now: d1 + 3300 * 1000, limit: 100 };
-        const byId = Object.fromEntries((await store.sessions(q)).map((r) => [r.session, r]));
+        const byId = Object.fromEntries((await sessionQueries(store).sessions(q)).map((r) => [r.session, r]));
         assert.deepEqual(Object.keys(byId).sort(), ['s-closed', 's-open', 's-stale', 's-twice', 's-waiting']);
         assert.equal(byId['s-closed']!.state, 'closed');
         assert.equal(byId['s-closed']!.durationSeconds, 90);
@@ -519,10 +521,10 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
         assert.equal(byId['s-twice']!.starts, 2);
         assert.equal(byId['s-twice']!.durationSeconds, 30);
         assert.deepEqual(
-          (await store.sessions({ ...q, state: 'conflict' })).map((r) => r.session),
+          (await sessionQueries(store).sessions({ ...q, state: 'conflict' })).map((r) => r.session),
           ['s-twice'],
         );
-        assert.deepEqual(await store.sessionStats(q), [
+        assert.deepEqual(await sessionQueries(store).sessionStats(q), [
           {
             type: 'APPSTART',
             sessions: 1,
@@ -542,7 +544,11 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
             timedOut: 1,
           },
         ]);
-        assert.deepEqual(await store.sessionGauges(q.idleMs, q.now), { open: 1, timedOut: 1, conflicts: 1 });
+        assert.deepEqual(await sessionQueries(store).sessionGauges(q.idleMs, q.now), {
+          open: 1,
+          timedOut: 1,
+          conflicts: 1,
+        });
       } finally {
         await store.close();
       }

@@ -6,6 +6,7 @@ import { isScaleProfile, type Config } from '../../config.ts';
 import { dataFiles, openCatalog } from '../../runtime.ts';
 import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
 import { DuckDbEventStore } from '../../store/duckdb/duckdb-event-store.ts';
+import { PROJECTIONS } from '../../dialects/dialects.ts';
 import { StoreWriter } from '../../store/store-writer.ts';
 import { CSV_HEADER, formatExportLine, type ExportFormat } from '../../query/export-format.ts';
 import { exportPage } from '../../store/export.ts';
@@ -77,6 +78,7 @@ async function exportLocal(config: Config, opts: ExportOptions, out: Writable): 
   const store = await DuckDbEventStore.open(files.store, {
     memoryLimit: config.storeMemoryLimit,
     threads: config.storeThreads,
+    projections: PROJECTIONS,
   });
   try {
     const tenant = await chooseTenant(catalog, config, opts.tenant);

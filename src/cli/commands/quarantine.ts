@@ -31,15 +31,17 @@ async function local(config: Config): Promise<Quarantine> {
     throw new CliError('in the scale profile, use a running server: --url and --key');
   const release = lockDataDir(config, 'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)');
   const files = dataFiles(config.dataDir);
-  const [{ SqliteEventLog }, { DuckDbEventStore }, { quarantineAdmin }] = await Promise.all([
+  const [{ SqliteEventLog }, { DuckDbEventStore }, { quarantineAdmin }, { PROJECTIONS }] = await Promise.all([
     import('../../log/sqlite/sqlite-event-log.ts'),
     import('../../store/duckdb/duckdb-event-store.ts'),
     import('../../store/quarantine-admin.ts'),
+    import('../../dialects/dialects.ts'),
   ]);
   const log = new SqliteEventLog(files.log);
   const store = await DuckDbEventStore.open(files.store, {
     memoryLimit: config.storeMemoryLimit,
     threads: config.storeThreads,
+    projections: PROJECTIONS,
   });
   return {
     ...quarantineAdmin(store, log),

@@ -8,6 +8,7 @@ import { ErrorResponse } from '../../http/schemas.ts';
 import type { EventQueries } from '../../store/event-store.ts';
 import { FilterParams, parseFilter } from '../../query/query.params.ts';
 import type { QueryFilter } from '../../store/queries.ts';
+import { hitQueries } from './hit-queries.ts';
 
 export interface HitQueryDeps {
   auth: KeyResolver;
@@ -24,6 +25,7 @@ const HitFilterParams = Type.Object({
 /** Questions about statistic hits: per media, searches, connections, origins. Read keys. */
 export const hitQueryRoutes: FastifyPluginAsync<HitQueryDeps> = async (fastify, { auth, apps, store }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const queries = hitQueries(store);
   app.addHook('onRequest', requireRole(auth, 'read'));
 
   const route = <R>(path: string, summary: string, row: TSchema, answer: (f: QueryFilter) => Promise<R[]>) =>
@@ -52,13 +54,13 @@ export const hitQueryRoutes: FastifyPluginAsync<HitQueryDeps> = async (fastify, 
       uploads: Type.Number(),
       secondsWatched: Type.Number({ description: 'Per play, the union of its ranges, summed over plays.' }),
     }),
-    (f) => store.mediaUsage(f),
+    (f) => queries.mediaUsage(f),
   );
   route(
     '/v1/query/hits/searches',
     'Searches by type, with the average resultCount',
     Type.Object({ searchType: Type.String(), searches: Type.Number(), averageResultCount: Type.Number() }),
-    (f) => store.searchStats(f),
+    (f) => queries.searchStats(f),
   );
   route(
     '/v1/query/hits/connections',
@@ -69,12 +71,12 @@ export const hitQueryRoutes: FastifyPluginAsync<HitQueryDeps> = async (fastify, 
       successes: Type.Number(),
       successRate: Type.Number({ description: '0 to 1.' }),
     }),
-    (f) => store.connectionStats(f),
+    (f) => queries.connectionStats(f),
   );
   route(
     '/v1/query/hits/origins',
     'Hits per origin (user interface; -1 third-party) and type',
     Type.Object({ origin: Type.Integer(), type: Type.String(), hits: Type.Number() }),
-    (f) => store.hitsByOrigin(f),
+    (f) => queries.hitsByOrigin(f),
   );
 };

@@ -5,6 +5,7 @@ import { hitRegistryRoutes } from './hit-registry.routes.ts';
 import { HitSnapshots } from './hit-snapshots.ts';
 import { hitQueryRoutes } from './hits-queries.routes.ts';
 import { hitsRoutes } from './hits.routes.ts';
+import { hitsProjection } from './hits.projection.ts';
 import { PgHitRegistry } from './postgres/hit-registry.postgres.ts';
 import { SqliteHitRegistry } from './sqlite/hit-registry.sqlite.ts';
 
@@ -17,6 +18,7 @@ export async function openHitRegistry(place: CatalogPlace): Promise<HitRegistry>
 /** Statistic hits: one hit per request, checked against its type's schema and the registries. */
 export const hits: Dialect = {
   name: 'hits',
+  projection: hitsProjection,
   open: async (place, changes) => {
     const registry = await openHitRegistry(place);
     const changed = () => changes.notify();

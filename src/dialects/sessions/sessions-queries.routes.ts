@@ -7,6 +7,7 @@ import { principalOf, requireRole } from '../../http/auth-hook.ts';
 import { ErrorResponse } from '../../http/schemas.ts';
 import type { EventQueries } from '../../store/event-store.ts';
 import { FilterParams, MAX_LIST_CHARS, MAX_TIME_CHARS, parseFilter } from '../../query/query.params.ts';
+import { sessionQueries } from './session-queries.ts';
 
 export interface SessionQueryDeps {
   auth: KeyResolver;
@@ -25,6 +26,7 @@ export const sessionQueryRoutes: FastifyPluginAsync<SessionQueryDeps> = async (
   { auth, apps, store, sessionIdleMs },
 ) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const queries = sessionQueries(store);
   app.addHook('onRequest', requireRole(auth, 'read'));
 
   const SessionParams = {
@@ -87,7 +89,7 @@ export const sessionQueryRoutes: FastifyPluginAsync<SessionQueryDeps> = async (
       },
     },
     async (req) => ({
-      rows: await store.sessionStats(await sessionFilter(principalOf(req).tenantId, req.query)),
+      rows: await queries.sessionStats(await sessionFilter(principalOf(req).tenantId, req.query)),
     }),
   );
 
@@ -138,7 +140,7 @@ export const sessionQueryRoutes: FastifyPluginAsync<SessionQueryDeps> = async (
       },
     },
     async (req) => ({
-      rows: await store.sessions({
+      rows: await queries.sessions({
         ...(await sessionFilter(principalOf(req).tenantId, req.query)),
         state: req.query.state,
         limit: req.query.limit,

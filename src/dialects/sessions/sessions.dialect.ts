@@ -6,6 +6,8 @@ import { sessionTypeRoutes } from './session-types.routes.ts';
 import { SessionTypeRegistry } from './session-types.ts';
 import { sessionQueryRoutes } from './sessions-queries.routes.ts';
 import { sessionsRoutes } from './sessions.routes.ts';
+import { sessionsProjection } from './sessions.projection.ts';
+import { sessionQueries } from './session-queries.ts';
 import { SqliteSessionTypeStore } from './sqlite/session-types.sqlite.ts';
 
 export async function openSessionTypeStore(place: CatalogPlace): Promise<SessionTypeStore> {
@@ -17,6 +19,7 @@ export async function openSessionTypeStore(place: CatalogPlace): Promise<Session
 /** Sessions v3: START/UPDATE/END events, sessions joined from them at query time. */
 export const sessions: Dialect = {
   name: 'sessions',
+  projection: sessionsProjection,
   open: async (place, changes) => {
     const store = await openSessionTypeStore(place);
     const types = new SessionTypeRegistry(store);
@@ -40,6 +43,10 @@ export const sessions: Dialect = {
       },
       admin: async (app, d) => {
         await app.register(sessionTypeRoutes, { auth: d.auth, store, changed });
+      },
+      measure: ({ config, metrics, queries }) => {
+        const gauges = sessionQueries(queries);
+        metrics.measureSessions(() => gauges.sessionGauges(config.sessionIdleSeconds * 1000, Date.now()));
       },
       close: () => store.close(),
     };

@@ -1,29 +1,22 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type {
-  SessionListQuery,
-  SessionRow,
-  SessionState,
-  SessionStatsRow,
-  SessionsQuery,
-  TopCompaniesQuery,
-  TopCompanyRow,
-  UsageQuery,
-  UsageRow,
-  ConnectionStatsRow,
-  MediaUsageRow,
-  OriginRow,
-  SearchStatsRow,
   CountRow,
   CountsQuery,
   ExportQuery,
   LocatedPage,
   QueryFilter,
+  TopCompaniesQuery,
+  TopCompanyRow,
   TopUserRow,
   TopUsersQuery,
+  UsageQuery,
+  UsageRow,
   UsersQuery,
   UsersRow,
 } from '../queries.ts';
-import type { EventStore, StoreBatch } from '../event-store.ts';
+import type { EventStore, Row, StoreBatch } from '../event-store.ts';
+import { DOCS_PLACEHOLDER, type Projection } from '../projection.ts';
+import { BUCKET, ISO, duckdbFilter, msLiteral } from './duckdb-sql.ts';
 import {
   reasonOf,
   tenantOfDoc,
@@ -32,13 +25,7 @@ import {
   type ReapplyOutcome,
 } from '../quarantine.ts';
 import { POSITION_RANGE, refOf, seqOf } from '../seq.ts';
-import {
-  GROUP_COLUMN,
-  Sql,
-  USAGE_COLUMN,
-  filterSql as filterSqlOf,
-  fitsDailyUserRollup,
-} from '../sql-builder.ts';
+import { GROUP_COLUMN, Sql, USAGE_COLUMN, fitsDailyUserRollup } from '../sql-builder.ts';
 import { LATE_AFTER_MS } from '../../domain/event.ts';
 
 const SCHEMA = `
@@ -59,8 +46,7 @@ const SCHEMA = `
     company VARCHAR,                -- resolved from the domain or the IP range (enrichment/)
     domain VARCHAR,
     environment VARCHAR,
-    session_action VARCHAR,         -- START, UPDATE or END (sessions v3)
-    entities JSON                   -- sessions v3: the event's entities
+    session_action VARCHAR          -- START, UPDATE or END (sessions v3)
   );
   -- Stores written before these columns existed get them (existing events: not late).
   ALTER TABLE events ADD COLUMN IF NOT EXISTS target_app VARCHAR;
@@ -69,13 +55,7 @@ const SCHEMA = `
   ALTER TABLE events ADD COLUMN IF NOT EXISTS domain VARCHAR;
   ALTER TABLE events ADD COLUMN IF NOT EXISTS environment VARCHAR;
   ALTER TABLE events ADD COLUMN IF NOT EXISTS session_action VARCHAR;
-  ALTER TABLE events ADD COLUMN IF NOT EXISTS entities JSON;
-  -- Statistic hits: what their queries need beyond the events table, one row per hit.
-  CREATE TABLE IF NOT EXISTS hits (
-    seq BIGINT NOT NULL, tenant_id VARCHAR NOT NULL, app_id VARCHAR NOT NULL,
-    occurred_at TIMESTAMP_MS NOT NULL, type VARCHAR NOT NULL, origin INTEGER,
-    medias VARCHAR[], watched_seconds DOUBLE, search_type VARCHAR, result_count BIGINT,
-    conn_mode VARCHAR, conn_success BOOLEAN);
+  -- Modules keep their own tables beside this one (projection.ts).
   CREATE TABLE IF NOT EXISTS applied (id INTEGER PRIMARY KEY, log_offset BIGINT NOT NULL);
   -- Events the store could not apply, set aside so that the writer moves on (quarantine.ts).
   CREATE TABLE IF NOT EXISTS quarantine (
@@ -138,7 +118,6 @@ const EVENT_SHAPE = JSON.stringify({
   context: { targetApp: 'VARCHAR', company: 'VARCHAR', domain: 'VARCHAR', environment: 'VARCHAR' },
   actor: { userId: 'VARCHAR', email: 'VARCHAR', deviceId: 'VARCHAR' },
   session: { id: 'VARCHAR', action: 'VARCHAR' },
-  properties: { entities: 'JSON' },
   count: 'BIGINT',
   clientId: 'VARCHAR',
 });
@@ -153,103 +132,24 @@ const EVENT_SHAPE = JSON.stringify({
 const INSERT_NDJSON = `
   INSERT INTO events (seq, tenant_id, app_id, source, name, category, occurred_at, user_key,
                       session_id, count, client_id, target_app, late, company, domain, environment,
-                      session_action, entities)
+                      session_action)
   SELECT seq, s.tenantId, s.appId, s.source, s.name, s.category, epoch_ms(s.occurredAt),
          coalesce(s.actor.userId, s.actor.email, s.actor.deviceId), s.session.id, s.count, s.clientId,
          s.context.targetApp, s.receivedAt - s.occurredAt > ${LATE_AFTER_MS},
          s.context.company, s.context.domain, s.context.environment,
-         s.session.action, CASE WHEN s.source = 'sessions' THEN s.properties.entities END
+         s.session.action
   FROM (SELECT seq, json_transform(doc, '${EVENT_SHAPE}') AS s FROM (${DOCS_WITH_SEQS}))`;
-
-const HIT_SHAPE = JSON.stringify({
-  tenantId: 'VARCHAR',
-  appId: 'VARCHAR',
-  source: 'VARCHAR',
-  name: 'VARCHAR',
-  occurredAt: 'BIGINT',
-  properties: {
-    origin: 'INTEGER',
-    medias: ['VARCHAR'],
-    watchedSeconds: 'DOUBLE',
-    search: { searchType: 'VARCHAR', resultCount: 'BIGINT' },
-    connection: { mode: 'VARCHAR', success: 'BOOLEAN' },
-  },
-});
-
-/** The hits among the documents (DOCS_WITH_SEQS), into the hits table (hit.mapping.ts sets these properties). */
-const INSERT_HITS = `
-  INSERT INTO hits
-  SELECT seq, s.tenantId, s.appId, epoch_ms(s.occurredAt), s.name, s.properties.origin,
-         s.properties.medias, s.properties.watchedSeconds, s.properties.search.searchType,
-         s.properties.search.resultCount, s.properties.connection.mode, s.properties.connection.success
-  FROM (SELECT seq, json_transform(doc, '${HIT_SHAPE}') AS s FROM (${DOCS_WITH_SEQS}))
-  WHERE s.source = 'hits'`;
 
 const CHECKPOINT_THRESHOLD = '64MB';
 
 export interface DuckDbOptions {
   memoryLimit: string;
   threads: number;
+  /** What the modules keep beside the events (their tables are created at open, filled with each apply). */
+  projections: readonly Projection[];
 }
 
-/** Times are validated integers by the time they get here; inlined as literals. */
-const msLiteral = (ms: number): string => `epoch_ms(${Math.trunc(ms)}::BIGINT)`;
-
-const filterSql = (f: QueryFilter) => filterSqlOf(f, msLiteral);
-
-/**
- * Sessions, joined from their events at query time: per (app, session id), the first
- * START and the first END, how many of each, the UPDATEs between them, the last event.
- * Joining when asked makes the order of arrival irrelevant — an END stored before its
- * START joins it once the START is stored — and needs no state beyond the events.
- * A null tenant means every tenant (the metrics); the filters become `sql`'s parameters.
- */
-function sessionsCte(sql: Sql, tenantId: string | null, appIds?: readonly string[]): string {
-  const where = ["source = 'sessions'", 'session_id IS NOT NULL'];
-  if (tenantId !== null) where.push(`tenant_id = ${sql.param(tenantId)}`);
-  if (appIds?.length) where.push(`app_id IN (${appIds.map((a) => sql.param(a)).join(', ')})`);
-  return `
-    ev AS (SELECT tenant_id, app_id, session_id, session_action AS a, name, occurred_at, entities
-           FROM events WHERE ${where.join(' AND ')}),
-    agg AS (
-      SELECT tenant_id, app_id, session_id,
-             arg_min(name, occurred_at) FILTER (WHERE a = 'START') AS type,
-             min(occurred_at) FILTER (WHERE a = 'START') AS started_at,
-             min(occurred_at) FILTER (WHERE a = 'END') AS ended_at,
-             count(*) FILTER (WHERE a = 'START') AS starts,
-             count(*) FILTER (WHERE a = 'END') AS ends,
-             max(occurred_at) AS last_at,
-             arg_min(entities, occurred_at) FILTER (WHERE a = 'START') AS start_entities,
-             arg_min(entities, occurred_at) FILTER (WHERE a = 'END') AS end_entities
-      FROM ev GROUP BY ALL),
-    upd AS (
-      SELECT e.tenant_id, e.app_id, e.session_id, count(*) AS updates
-      FROM ev e JOIN agg s USING (tenant_id, app_id, session_id)
-      WHERE e.a = 'UPDATE' AND e.occurred_at >= s.started_at
-        AND (s.ended_at IS NULL OR e.occurred_at <= s.ended_at)
-      GROUP BY ALL),
-    sessions AS (
-      SELECT s.*, coalesce(u.updates, 0) AS updates,
-             CASE WHEN s.starts = 0 THEN 'waiting_for_start'
-                  WHEN s.ends > 0 THEN 'closed'
-                  WHEN epoch_ms(s.last_at) + $idle < $now THEN 'timed_out'
-                  ELSE 'open' END AS state,
-             (epoch_ms(CASE WHEN s.ends > 0 THEN s.ended_at ELSE s.last_at END) - epoch_ms(s.started_at)) / 1000.0
-               AS duration_s
-      FROM agg s LEFT JOIN upd u USING (tenant_id, app_id, session_id))`;
-}
-
-/** Puts the idle timeout and the clock into a sessions query (integers, inlined). */
-const withIdle = (sqlText: string, q: { idleMs: number; now: number }): string =>
-  sqlText
-    .replaceAll('$idle', `${Math.trunc(q.idleMs)}::BIGINT`)
-    .replaceAll('$now', `${Math.trunc(q.now)}::BIGINT`);
-
-/** The hits table has tenant, app and time; names, categories and lateness are the events table's. */
-const hitFilterSql = (f: QueryFilter) => filterSqlOf(f, msLiteral, false);
-
-const BUCKET = (interval: 'hour' | 'day'): string => `time_bucket(INTERVAL '1 ${interval}', occurred_at)`;
-const ISO = (column: string): string => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
+const filterSql = (f: QueryFilter) => duckdbFilter(f);
 
 /** The rollup answers daily distinct users for whole UTC days, by app, without a name filter. */
 const usesDailyRollup = (q: UsersQuery): boolean => q.interval === 'day' && fitsDailyUserRollup(q);
@@ -268,7 +168,10 @@ export class DuckDbEventStore implements EventStore {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly reader: DuckDBConnection,
+    private readonly projections: readonly Projection[],
   ) {}
+
+  readonly engine = 'duckdb' as const;
 
   /** The writer's connection holds one transaction at a time: apply, trial and reapply take turns (exclusive). */
   private turn: Promise<unknown> = Promise.resolve();
@@ -286,12 +189,13 @@ export class DuckDbEventStore implements EventStore {
     });
     const conn = await instance.connect();
     await conn.run(SCHEMA);
+    for (const p of options.projections) await conn.run(p.duckdb.schema);
     // A store written before the rollup existed gets it built once.
     const backfill = await conn.runAndReadAll(
       'SELECT EXISTS (SELECT 1 FROM events) AND NOT EXISTS (SELECT 1 FROM daily_users)',
     );
     if (backfill.getRows()[0]?.[0] === true) await conn.run(ROLLUP_DAILY_USERS(0));
-    return new DuckDbEventStore(instance, conn, await instance.connect());
+    return new DuckDbEventStore(instance, conn, await instance.connect(), options.projections);
   }
 
   async appliedOffset(): Promise<number> {
@@ -379,13 +283,16 @@ export class DuckDbEventStore implements EventStore {
     return Number((await this.rows('SELECT count(*)::DOUBLE FROM quarantine', []))[0]?.[0] ?? 0);
   }
 
-  /** The batches' events (holes left out) into events, hits and the rollup, in the current transaction. */
+  /** The batches' events (holes left out) into events, the projections and the rollup, in the current transaction. */
   private async insert(batches: readonly StoreBatch[]): Promise<void> {
     const docs = batches.map(docsWithHoles).join(RS);
     const offsets = batches.map((b) => b.offset).join(',');
     await this.conn.run(INSERT_NDJSON, [docs, offsets]);
-    // Parsed a second time only for batches that hold hits.
-    if (docs.includes('"source":"hits"')) await this.conn.run(INSERT_HITS, [docs, offsets]);
+    // Parsed a second time only for batches that hold a projected source.
+    for (const p of this.projections) {
+      if (docs.includes(`"source":"${p.source}"`))
+        await this.conn.run(p.duckdb.insert.replaceAll(DOCS_PLACEHOLDER, DOCS_WITH_SEQS), [docs, offsets]);
+    }
     await this.conn.run(ROLLUP_DAILY_USERS(seqOf({ offset: batches[0]!.offset, index: 0 })));
   }
 
@@ -535,173 +442,19 @@ export class DuckDbEventStore implements EventStore {
     return rows.map((r) => ({ company: String(r[0]), count: Number(r[1]), domains: Number(r[2]) }));
   }
 
-  async sessionStats(q: SessionsQuery): Promise<SessionStatsRow[]> {
-    const sql = new Sql();
-    const cte = sessionsCte(sql, q.tenantId, q.appIds);
-    const where = ["state IN ('closed', 'timed_out', 'open')"];
-    if (q.from !== undefined) where.push(`started_at >= ${msLiteral(q.from)}`);
-    if (q.to !== undefined) where.push(`started_at < ${msLiteral(q.to)}`);
-    if (q.types?.length) where.push(`type IN (${q.types.map((t) => sql.param(t)).join(', ')})`);
-    const rows = await this.rows(
-      withIdle(
-        `WITH ${cte}
-         SELECT type,
-                count(*) FILTER (WHERE state = 'closed')::DOUBLE,
-                coalesce(sum(duration_s) FILTER (WHERE state = 'closed'), 0)::DOUBLE,
-                quantile_cont(duration_s, 0.5) FILTER (WHERE state = 'closed')::DOUBLE,
-                quantile_cont(duration_s, 0.9) FILTER (WHERE state = 'closed')::DOUBLE,
-                count(*) FILTER (WHERE state = 'open')::DOUBLE,
-                count(*) FILTER (WHERE state = 'timed_out')::DOUBLE
-         FROM sessions WHERE ${where.join(' AND ')} GROUP BY type ORDER BY type`,
-        q,
-      ),
-      sql.params,
-    );
-    const num = (v: DuckDBValue | undefined) => (v === null || v === undefined ? null : Number(v));
-    return rows.map((r) => ({
-      type: String(r[0]),
-      sessions: Number(r[1]),
-      totalDurationSeconds: Number(r[2]),
-      p50DurationSeconds: num(r[3]),
-      p90DurationSeconds: num(r[4]),
-      open: Number(r[5]),
-      timedOut: Number(r[6]),
-    }));
-  }
-
-  async sessions(q: SessionListQuery): Promise<SessionRow[]> {
-    const sql = new Sql();
-    const cte = sessionsCte(sql, q.tenantId, q.appIds);
-    const where = ['TRUE'];
-    if (q.state === 'conflict') where.push('(starts > 1 OR ends > 1)');
-    else if (q.state) where.push(`state = ${sql.param(q.state)}`);
-    if (q.from !== undefined) where.push(`coalesce(started_at, ended_at) >= ${msLiteral(q.from)}`);
-    if (q.to !== undefined) where.push(`coalesce(started_at, ended_at) < ${msLiteral(q.to)}`);
-    if (q.types?.length) where.push(`type IN (${q.types.map((t) => sql.param(t)).join(', ')})`);
-    const rows = await this.rows(
-      withIdle(
-        `WITH ${cte}
-         SELECT app_id, session_id, type, state, epoch_ms(started_at), epoch_ms(ended_at), epoch_ms(last_at),
-                duration_s, updates, starts, ends, start_entities::VARCHAR, end_entities::VARCHAR
-         FROM sessions WHERE ${where.join(' AND ')}
-         ORDER BY coalesce(started_at, ended_at), app_id, session_id LIMIT ${Math.trunc(q.limit)}`,
-        q,
-      ),
-      sql.params,
-    );
-    const ms = (v: DuckDBValue | undefined) => (v === null || v === undefined ? null : Number(v));
-    const entities = (start: DuckDBValue | undefined, end: DuckDBValue | undefined) => {
-      // The session's entities: the START's, with the END's added over them.
-      const merged = new Map<string, unknown>();
-      for (const text of [start, end]) {
-        if (text === null || text === undefined) continue;
-        for (const { key, value } of JSON.parse(String(text)) as { key: string; value: unknown }[])
-          merged.set(key, value);
-      }
-      return [...merged].map(([key, value]) => ({ key, value }));
-    };
-    return rows.map((r) => ({
-      app: String(r[0]),
-      session: String(r[1]),
-      type: r[2] === null ? null : String(r[2]),
-      state: String(r[3]) as SessionState,
-      startedAt: ms(r[4]),
-      endedAt: ms(r[5]),
-      lastEventAt: Number(r[6]),
-      durationSeconds: r[4] === null ? null : Number(r[7]),
-      updates: Number(r[8]),
-      starts: Number(r[9]),
-      ends: Number(r[10]),
-      entities: entities(r[11]!, r[12]!),
-    }));
-  }
-
-  async sessionGauges(
-    idleMs: number,
-    now: number,
-  ): Promise<{ open: number; timedOut: number; conflicts: number }> {
-    const sql = new Sql();
-    const cte = sessionsCte(sql, null);
-    const rows = await this.rows(
-      withIdle(
-        `WITH ${cte}
-         SELECT count(*) FILTER (WHERE state = 'open')::DOUBLE, count(*) FILTER (WHERE state = 'timed_out')::DOUBLE,
-                (coalesce(sum(starts - 1) FILTER (WHERE starts > 1), 0) + coalesce(sum(ends - 1) FILTER (WHERE ends > 1), 0))::DOUBLE
-         FROM sessions`,
-        { idleMs, now },
-      ),
-      sql.params,
-    );
-    const r = rows[0] ?? [0, 0, 0];
-    return { open: Number(r[0]), timedOut: Number(r[1]), conflicts: Number(r[2]) };
-  }
-
-  async mediaUsage(q: QueryFilter): Promise<MediaUsageRow[]> {
-    const sql = hitFilterSql(q);
-    const rows = await this.rows(
-      `SELECT media,
-              count(*) FILTER (WHERE type = 'DOWNLOAD')::DOUBLE,
-              count(*) FILTER (WHERE type = 'VIEW')::DOUBLE,
-              count(*) FILTER (WHERE type = 'PLAY')::DOUBLE,
-              count(*) FILTER (WHERE type = 'UPLOAD')::DOUBLE,
-              coalesce(sum(watched_seconds) FILTER (WHERE type = 'PLAY'), 0)::DOUBLE
-       FROM (SELECT unnest(medias) AS media, type, watched_seconds FROM hits ${sql.whereSql})
-       GROUP BY media ORDER BY media`,
-      sql.params,
-    );
-    return rows.map((r) => ({
-      media: String(r[0]),
-      downloads: Number(r[1]),
-      views: Number(r[2]),
-      plays: Number(r[3]),
-      uploads: Number(r[4]),
-      secondsWatched: Number(r[5]),
-    }));
-  }
-
-  async searchStats(q: QueryFilter): Promise<SearchStatsRow[]> {
-    const sql = hitFilterSql(q);
-    sql.where(`type = 'SEARCH'`);
-    const rows = await this.rows(
-      `SELECT search_type, count(*)::DOUBLE, avg(result_count)::DOUBLE FROM hits ${sql.whereSql}
-       GROUP BY search_type ORDER BY search_type`,
-      sql.params,
-    );
-    return rows.map((r) => ({
-      searchType: String(r[0]),
-      searches: Number(r[1]),
-      averageResultCount: Number(r[2]),
-    }));
-  }
-
-  async connectionStats(q: QueryFilter): Promise<ConnectionStatsRow[]> {
-    const sql = hitFilterSql(q);
-    sql.where(`type = 'CONNECTION'`);
-    const rows = await this.rows(
-      `SELECT conn_mode, count(*)::DOUBLE, count(*) FILTER (WHERE conn_success)::DOUBLE FROM hits
-       ${sql.whereSql} GROUP BY conn_mode ORDER BY conn_mode`,
-      sql.params,
-    );
-    return rows.map((r) => ({
-      mode: String(r[0]),
-      attempts: Number(r[1]),
-      successes: Number(r[2]),
-      successRate: Number(r[1]) === 0 ? 0 : Number(r[2]) / Number(r[1]),
-    }));
-  }
-
-  async hitsByOrigin(q: QueryFilter): Promise<OriginRow[]> {
-    const sql = hitFilterSql(q);
-    const rows = await this.rows(
-      `SELECT origin, type, count(*)::DOUBLE FROM hits ${sql.whereSql} GROUP BY ALL ORDER BY origin, type`,
-      sql.params,
-    );
-    return rows.map((r) => ({ origin: Number(r[0]), type: String(r[1]), hits: Number(r[2]) }));
-  }
-
   async eventCount(tenantId: string): Promise<number> {
     const rows = await this.rows('SELECT count(*)::DOUBLE FROM events WHERE tenant_id = $1', [tenantId]);
     return Number(rows[0]?.[0] ?? 0);
+  }
+
+  async select(sql: string, params: readonly string[]): Promise<Row[]> {
+    const reader = await this.reader.runAndReadAll(sql, [...params]);
+    // Plain values, as they cross to the caller's thread: BIGINTs as numbers.
+    return reader
+      .getRowObjectsJS()
+      .map((r) =>
+        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+      );
   }
 
   private async rows(sql: string, params: DuckDBValue[]): Promise<DuckDBValue[][]> {

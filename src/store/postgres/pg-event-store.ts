@@ -1,20 +1,11 @@
 import type pg from 'pg';
 import { LATE_AFTER_MS } from '../../domain/event.ts';
 import type {
-  ConnectionStatsRow,
   CountRow,
   CountsQuery,
   ExportQuery,
   LocatedPage,
-  MediaUsageRow,
-  OriginRow,
   QueryFilter,
-  SearchStatsRow,
-  SessionListQuery,
-  SessionRow,
-  SessionState,
-  SessionStatsRow,
-  SessionsQuery,
   TopCompaniesQuery,
   TopCompanyRow,
   TopUserRow,
@@ -25,7 +16,9 @@ import type {
   UsersRow,
 } from '../queries.ts';
 import type { PgLocation } from '../../storage/postgres.ts';
-import type { EventStore, StoreBatch } from '../event-store.ts';
+import type { EventStore, Row, StoreBatch } from '../event-store.ts';
+import type { Projection } from '../projection.ts';
+import { ISO, byteOrder as C, epochMs, msLiteral, pgFilter } from './pg-sql.ts';
 import { refOf, seqOf, withSeqs } from '../seq.ts';
 import {
   reasonOf,
@@ -36,28 +29,21 @@ import {
 } from '../quarantine.ts';
 import { transaction } from '../../storage/postgres.ts';
 import { UsageHubError } from '../../domain/errors.ts';
-import {
-  GROUP_COLUMN,
-  Sql,
-  USAGE_COLUMN,
-  filterSql as filterSqlOf,
-  fitsDailyUserRollup,
-  wholeHours,
-} from '../sql-builder.ts';
+import { GROUP_COLUMN, Sql, USAGE_COLUMN, fitsDailyUserRollup, wholeHours } from '../sql-builder.ts';
 import { openMigratedPool } from '../../storage/pg-migrations.ts';
 import { MonthlyPartitions } from './partitions.ts';
 
 /**
  * Stores NDJSON text ($1, each document with its seq first) in one statement:
  * PostgreSQL splits and parses it in C, inserts the events its dedup index does not
- * know yet, and counts exactly those rows into the hits table and the rollups. So a
+ * know yet, and counts exactly those rows into the projections (projection.ts) and the rollups. So a
  * batch applied twice — a worker that crashed before acknowledging it, or a batch
  * JetStream holds twice — changes nothing the second time.
  *
  * Rollup rows are upserted in key order, so that writers updating the same rows
  * concurrently take their locks in the same order and do not deadlock.
  */
-const APPLY = `
+const applyStatement = (projections: readonly Projection[]): string => `
   WITH doc AS MATERIALIZED (
     -- Materialized: otherwise the planner inlines d::jsonb into every use of j below,
     -- parsing each document once per extracted field (57 us per event instead of ~3).
@@ -73,30 +59,20 @@ const APPLY = `
            (j->>'receivedAt')::bigint - (j->>'occurredAt')::bigint > ${LATE_AFTER_MS} AS late,
            j->'context'->>'company' AS company, j->'context'->>'domain' AS domain,
            j->'context'->>'environment' AS environment, j->'session'->>'action' AS session_action,
-           CASE WHEN j->>'source' = 'sessions' THEN j->'properties'->'entities' END AS entities,
            j->'properties' AS props
     FROM doc),
   ins AS (
     INSERT INTO events (seq, dedup_key, tenant_id, app_id, source, name, category, occurred_at, user_key,
                         session_id, count, client_id, target_app, late, company, domain, environment,
-                        session_action, entities)
+                        session_action)
     SELECT seq, dedup_key, tenant_id, app_id, source, name, category, occurred_at, user_key,
            session_id, count, client_id, target_app, late, company, domain, environment,
-           session_action, entities
+           session_action
     FROM parsed ORDER BY dedup_key
     ON CONFLICT DO NOTHING
     RETURNING seq, tenant_id, app_id, occurred_at, name, category, late, target_app, company, domain,
               environment, user_key, count),
-  hit AS (
-    INSERT INTO hits
-    SELECT p.seq, p.tenant_id, p.app_id, p.occurred_at, p.name, (p.props->>'origin')::integer,
-           ARRAY(SELECT jsonb_array_elements_text(CASE jsonb_typeof(p.props->'medias')
-                                                    WHEN 'array' THEN p.props->'medias' END)),
-           (p.props->>'watchedSeconds')::double precision, p.props->'search'->>'searchType',
-           (p.props->'search'->>'resultCount')::bigint, p.props->'connection'->>'mode',
-           (p.props->'connection'->>'success')::boolean
-    FROM parsed p JOIN ins USING (seq) WHERE p.source = 'hits'),
-  hourly AS (
+${projections.map((p, i) => `  projection_${i} AS (${p.postgres.insert}),\n`).join('')}  hourly AS (
     INSERT INTO rollup_hourly
     SELECT tenant_id, app_id, date_trunc('hour', occurred_at), name, category, late, target_app,
            company, domain, environment, sum(count)
@@ -145,61 +121,7 @@ function unreachable(err: unknown): boolean {
 /** PostgreSQL errors after which the same apply, retried, succeeds. */
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
 
-/** Times are validated integers by the time they get here; inlined as literals. */
-const msLiteral = (ms: number): string => `to_timestamp(${Math.trunc(ms)}::bigint / 1000.0)`;
-const epochMs = (column: string): string => `(extract(epoch FROM ${column}) * 1000)::float8`;
-const ISO = (column: string): string => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
-/** Text sorts byte-wise, as in the embedded store, whatever the database's collation. */
-const C = (column: string): string => `${column} COLLATE "C"`;
-
-const filterSql = (f: QueryFilter) => filterSqlOf(f, msLiteral);
-const hitFilterSql = (f: QueryFilter) => filterSqlOf(f, msLiteral, false);
-
-/** Sessions joined from their events at query time; the same rules as the embedded store's. */
-function sessionsCte(
-  sql: Sql,
-  tenantId: string | null,
-  appIds: readonly string[] | undefined,
-  idle: string,
-): string {
-  const where = ["source = 'sessions'", 'session_id IS NOT NULL'];
-  if (tenantId !== null) where.push(`tenant_id = ${sql.param(tenantId)}`);
-  if (appIds?.length) where.push(sql.in('app_id', appIds));
-  const first = (column: string, action: string) =>
-    `(array_agg(${column} ORDER BY occurred_at) FILTER (WHERE a = '${action}'))[1]`;
-  return `
-    ev AS (SELECT tenant_id, app_id, session_id, session_action AS a, name, occurred_at, entities
-           FROM events WHERE ${where.join(' AND ')}),
-    agg AS (
-      SELECT tenant_id, app_id, session_id,
-             ${first('name', 'START')} AS type,
-             min(occurred_at) FILTER (WHERE a = 'START') AS started_at,
-             min(occurred_at) FILTER (WHERE a = 'END') AS ended_at,
-             count(*) FILTER (WHERE a = 'START') AS starts,
-             count(*) FILTER (WHERE a = 'END') AS ends,
-             max(occurred_at) AS last_at,
-             ${first('entities', 'START')} AS start_entities,
-             ${first('entities', 'END')} AS end_entities
-      FROM ev GROUP BY tenant_id, app_id, session_id),
-    upd AS (
-      SELECT e.tenant_id, e.app_id, e.session_id, count(*) AS updates
-      FROM ev e JOIN agg s USING (tenant_id, app_id, session_id)
-      WHERE e.a = 'UPDATE' AND e.occurred_at >= s.started_at
-        AND (s.ended_at IS NULL OR e.occurred_at <= s.ended_at)
-      GROUP BY 1, 2, 3),
-    sessions AS (
-      SELECT s.*, coalesce(u.updates, 0) AS updates,
-             CASE WHEN s.starts = 0 THEN 'waiting_for_start'
-                  WHEN s.ends > 0 THEN 'closed'
-                  WHEN ${epochMs('s.last_at')} + ${idle} THEN 'timed_out'
-                  ELSE 'open' END AS state,
-             (${epochMs('CASE WHEN s.ends > 0 THEN s.ended_at ELSE s.last_at END')} - ${epochMs('s.started_at')}) / 1000.0
-               AS duration_s
-      FROM agg s LEFT JOIN upd u USING (tenant_id, app_id, session_id))`;
-}
-
-/** `last_at + idle < now`, with the integers inlined. */
-const idleClause = (q: { idleMs: number; now: number }) => `${Math.trunc(q.idleMs)} < ${Math.trunc(q.now)}`;
+const filterSql = (f: QueryFilter) => pgFilter(f);
 
 const DAY_MS = 86400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -258,6 +180,8 @@ export interface PgStoreOptions {
   connections: number;
   /** Apply missing schema migrations at open instead of refusing to start. */
   migrate: boolean;
+  /** What the modules keep beside the events: filled by the same statement that stores them. */
+  projections: readonly Projection[];
 }
 
 /**
@@ -270,12 +194,23 @@ export class PgEventStore implements EventStore {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly partitions: MonthlyPartitions,
+    /** The apply statement, with the projections' inserts in it. */
+    private readonly applySql: string,
   ) {}
 
+  readonly engine = 'postgres' as const;
+
   static async open(where: PgLocation, options: PgStoreOptions): Promise<PgEventStore> {
-    const pool = await openMigratedPool(where, options.connections, options);
+    const pool = await openMigratedPool(where, options.connections, {
+      migrate: options.migrate,
+      modules: options.projections.map((p) => p.postgres.migrations),
+    });
     try {
-      return new PgEventStore(pool, await MonthlyPartitions.load(pool, 'events'));
+      return new PgEventStore(
+        pool,
+        await MonthlyPartitions.load(pool, 'events'),
+        applyStatement(options.projections),
+      );
     } catch (err) {
       await pool.end();
       throw err;
@@ -297,7 +232,7 @@ export class PgEventStore implements EventStore {
     await this.partitions.ensure(ndjson);
     for (let attempt = 1; ndjson !== ''; attempt++) {
       try {
-        await this.pool.query(APPLY, [ndjson]);
+        await this.pool.query(this.applySql, [ndjson]);
         break;
       } catch (err) {
         const code = (err as { code?: string }).code;
@@ -479,184 +414,6 @@ export class PgEventStore implements EventStore {
     return rows.map((r) => ({ company: r.company, count: r.total, domains: r.domains }));
   }
 
-  async sessionStats(q: SessionsQuery): Promise<SessionStatsRow[]> {
-    const sql = new Sql();
-    const cte = sessionsCte(sql, q.tenantId, q.appIds, idleClause(q));
-    const where = ["state IN ('closed', 'timed_out', 'open')"];
-    if (q.from !== undefined) where.push(`started_at >= ${msLiteral(q.from)}`);
-    if (q.to !== undefined) where.push(`started_at < ${msLiteral(q.to)}`);
-    if (q.types?.length) where.push(sql.in('type', q.types));
-    const closed = "FILTER (WHERE state = 'closed')";
-    const rows = await this.rows<{
-      type: string;
-      sessions: number;
-      total: number;
-      p50: number | null;
-      p90: number | null;
-      open: number;
-      timed_out: number;
-    }>(
-      `WITH ${cte}
-       SELECT type,
-              count(*) ${closed}::float8 AS sessions,
-              coalesce(sum(duration_s) ${closed}, 0)::float8 AS total,
-              (percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_s) ${closed})::float8 AS p50,
-              (percentile_cont(0.9) WITHIN GROUP (ORDER BY duration_s) ${closed})::float8 AS p90,
-              count(*) FILTER (WHERE state = 'open')::float8 AS open,
-              count(*) FILTER (WHERE state = 'timed_out')::float8 AS timed_out
-       FROM sessions WHERE ${where.join(' AND ')} GROUP BY type ORDER BY ${C('type')}`,
-      sql.params,
-    );
-    return rows.map((r) => ({
-      type: r.type,
-      sessions: r.sessions,
-      totalDurationSeconds: r.total,
-      p50DurationSeconds: r.p50,
-      p90DurationSeconds: r.p90,
-      open: r.open,
-      timedOut: r.timed_out,
-    }));
-  }
-
-  async sessions(q: SessionListQuery): Promise<SessionRow[]> {
-    const sql = new Sql();
-    const cte = sessionsCte(sql, q.tenantId, q.appIds, idleClause(q));
-    const where = ['TRUE'];
-    if (q.state === 'conflict') where.push('(starts > 1 OR ends > 1)');
-    else if (q.state) where.push(`state = ${sql.param(q.state)}`);
-    if (q.from !== undefined) where.push(`coalesce(started_at, ended_at) >= ${msLiteral(q.from)}`);
-    if (q.to !== undefined) where.push(`coalesce(started_at, ended_at) < ${msLiteral(q.to)}`);
-    if (q.types?.length) where.push(sql.in('type', q.types));
-    const rows = await this.rows<{
-      app_id: string;
-      session_id: string;
-      type: string | null;
-      state: SessionState;
-      started: number | null;
-      ended: number | null;
-      last: number;
-      duration_s: string | null;
-      updates: string;
-      starts: string;
-      ends: string;
-      start_entities: { key: string; value: unknown }[] | null;
-      end_entities: { key: string; value: unknown }[] | null;
-    }>(
-      `WITH ${cte}
-       SELECT app_id, session_id, type, state, ${epochMs('started_at')} AS started, ${epochMs('ended_at')} AS ended,
-              ${epochMs('last_at')} AS last, duration_s, updates, starts, ends, start_entities, end_entities
-       FROM sessions WHERE ${where.join(' AND ')}
-       ORDER BY coalesce(started_at, ended_at), ${C('app_id')}, ${C('session_id')} LIMIT ${Math.trunc(q.limit)}`,
-      sql.params,
-    );
-    return rows.map((r) => {
-      // The session's entities: the START's, with the END's added over them.
-      const merged = new Map<string, unknown>();
-      for (const list of [r.start_entities, r.end_entities])
-        for (const { key, value } of list ?? []) merged.set(key, value);
-      return {
-        app: r.app_id,
-        session: r.session_id,
-        type: r.type,
-        state: r.state,
-        startedAt: r.started,
-        endedAt: r.ended,
-        lastEventAt: r.last,
-        durationSeconds: r.started === null || r.duration_s === null ? null : Number(r.duration_s),
-        updates: Number(r.updates),
-        starts: Number(r.starts),
-        ends: Number(r.ends),
-        entities: [...merged].map(([key, value]) => ({ key, value })),
-      };
-    });
-  }
-
-  async sessionGauges(
-    idleMs: number,
-    now: number,
-  ): Promise<{ open: number; timedOut: number; conflicts: number }> {
-    const sql = new Sql();
-    const cte = sessionsCte(sql, null, undefined, idleClause({ idleMs, now }));
-    const rows = await this.rows<{ open: number; timed_out: number; conflicts: number }>(
-      `WITH ${cte}
-       SELECT count(*) FILTER (WHERE state = 'open')::float8 AS open,
-              count(*) FILTER (WHERE state = 'timed_out')::float8 AS timed_out,
-              (coalesce(sum(starts - 1) FILTER (WHERE starts > 1), 0)
-               + coalesce(sum(ends - 1) FILTER (WHERE ends > 1), 0))::float8 AS conflicts
-       FROM sessions`,
-      sql.params,
-    );
-    const r = rows[0];
-    return { open: r?.open ?? 0, timedOut: r?.timed_out ?? 0, conflicts: r?.conflicts ?? 0 };
-  }
-
-  async mediaUsage(q: QueryFilter): Promise<MediaUsageRow[]> {
-    const sql = hitFilterSql(q);
-    const rows = await this.rows<{
-      media: string;
-      downloads: number;
-      views: number;
-      plays: number;
-      uploads: number;
-      watched: number;
-    }>(
-      `SELECT media,
-              count(*) FILTER (WHERE type = 'DOWNLOAD')::float8 AS downloads,
-              count(*) FILTER (WHERE type = 'VIEW')::float8 AS views,
-              count(*) FILTER (WHERE type = 'PLAY')::float8 AS plays,
-              count(*) FILTER (WHERE type = 'UPLOAD')::float8 AS uploads,
-              coalesce(sum(watched_seconds) FILTER (WHERE type = 'PLAY'), 0)::float8 AS watched
-       FROM (SELECT unnest(medias) AS media, type, watched_seconds FROM hits ${sql.whereSql}) x
-       GROUP BY media ORDER BY ${C('media')}`,
-      sql.params,
-    );
-    return rows.map((r) => ({
-      media: r.media,
-      downloads: r.downloads,
-      views: r.views,
-      plays: r.plays,
-      uploads: r.uploads,
-      secondsWatched: r.watched,
-    }));
-  }
-
-  async searchStats(q: QueryFilter): Promise<SearchStatsRow[]> {
-    const sql = hitFilterSql(q);
-    sql.where(`type = 'SEARCH'`);
-    const rows = await this.rows<{ t: string; n: number; avg: number }>(
-      `SELECT search_type AS t, count(*)::float8 AS n, avg(result_count)::float8 AS avg FROM hits ${sql.whereSql}
-       GROUP BY search_type ORDER BY ${C('search_type')}`,
-      sql.params,
-    );
-    return rows.map((r) => ({ searchType: r.t, searches: r.n, averageResultCount: r.avg }));
-  }
-
-  async connectionStats(q: QueryFilter): Promise<ConnectionStatsRow[]> {
-    const sql = hitFilterSql(q);
-    sql.where(`type = 'CONNECTION'`);
-    const rows = await this.rows<{ mode: string; n: number; ok: number }>(
-      `SELECT conn_mode AS mode, count(*)::float8 AS n, count(*) FILTER (WHERE conn_success)::float8 AS ok
-       FROM hits ${sql.whereSql} GROUP BY conn_mode ORDER BY ${C('conn_mode')}`,
-      sql.params,
-    );
-    return rows.map((r) => ({
-      mode: r.mode,
-      attempts: r.n,
-      successes: r.ok,
-      successRate: r.n === 0 ? 0 : r.ok / r.n,
-    }));
-  }
-
-  async hitsByOrigin(q: QueryFilter): Promise<OriginRow[]> {
-    const sql = hitFilterSql(q);
-    const rows = await this.rows<{ origin: number; type: string; n: number }>(
-      `SELECT origin, type, count(*)::float8 AS n FROM hits ${sql.whereSql}
-       GROUP BY 1, 2 ORDER BY origin, ${C('type')}`,
-      sql.params,
-    );
-    return rows.map((r) => ({ origin: r.origin, type: r.type, hits: r.n }));
-  }
-
   async eventCount(tenantId: string): Promise<number> {
     const rows = await this.rows<{ n: number }>(
       'SELECT count(*)::float8 AS n FROM events WHERE tenant_id = $1',
@@ -671,7 +428,7 @@ export class PgEventStore implements EventStore {
     try {
       await this.partitions.ensure(ndjson);
       await client.query('BEGIN');
-      if (ndjson !== '') await client.query(APPLY, [ndjson]);
+      if (ndjson !== '') await client.query(this.applySql, [ndjson]);
       else await client.query('SELECT 1');
       return null;
     } catch (err) {
@@ -690,7 +447,7 @@ export class PgEventStore implements EventStore {
     try {
       await this.partitions.ensure(ndjson);
       await transaction(this.pool, async (client) => {
-        await client.query(APPLY, [ndjson]);
+        await client.query(this.applySql, [ndjson]);
         await client.query('DELETE FROM quarantine WHERE seq = $1', [seq]);
       });
       return { outcome: 'applied' };
@@ -739,6 +496,10 @@ export class PgEventStore implements EventStore {
       'INSERT INTO quarantine VALUES ($1, $2, $3, now(), 1) ON CONFLICT (seq) DO NOTHING',
       [seq, tenantOfDoc(doc), reason],
     );
+  }
+
+  select(sql: string, params: readonly string[]): Promise<Row[]> {
+    return this.rows<Row>(sql, params);
   }
 
   private async rows<R extends pg.QueryResultRow>(text: string, params: readonly string[]): Promise<R[]> {

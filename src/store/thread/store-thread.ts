@@ -1,5 +1,6 @@
 import { sibling, ThreadClient } from '../../threads/rpc.ts';
 import type { EventQueries } from '../event-store.ts';
+import type { Projection } from '../projection.ts';
 import type { StoreStatus } from '../store-status.ts';
 import type { QuarantineAdmin } from '../quarantine-admin.ts';
 
@@ -8,6 +9,8 @@ export interface StoreThreadData {
   storeFile: string;
   memoryLimit: string;
   threads: number;
+  /** What the modules keep beside the events (text: it crosses into the thread). */
+  projections: readonly Projection[];
 }
 
 /**
@@ -22,17 +25,11 @@ export const QUERY_METHODS = [
   'exportPage',
   'usage',
   'topCompanies',
-  'sessionStats',
-  'sessions',
-  'sessionGauges',
-  'mediaUsage',
-  'searchStats',
-  'connectionStats',
-  'hitsByOrigin',
   'eventCount',
+  'select',
 ] as const satisfies readonly (keyof EventQueries)[];
 type Listed = (typeof QUERY_METHODS)[number];
-const everyMethodListed: Exclude<keyof EventQueries, Listed> extends never ? true : never = true;
+const everyMethodListed: Exclude<keyof EventQueries, Listed | 'engine'> extends never ? true : never = true;
 void everyMethodListed;
 
 /** The quarantine's methods, forwarded as `quarantine.<method>`. */
@@ -78,6 +75,7 @@ export async function openStoreThread(
   const quarantine = Object.fromEntries(QUARANTINE_METHODS.map((m) => [m, forward(`quarantine.${m}`)]));
   return {
     ...(proxy as unknown as EventQueries & StoreThreadControl),
+    engine: 'duckdb',
     quarantine: quarantine as unknown as QuarantineAdmin,
     stop: () => thread.stop(),
   };

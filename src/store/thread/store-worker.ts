@@ -41,6 +41,7 @@ await serveThread(async () => {
     const store = await DuckDbEventStore.open(data.storeFile, {
       memoryLimit: data.memoryLimit,
       threads: data.threads,
+      projections: data.projections,
     });
     open = { store, writer: new StoreWriter(log, store) };
   };

@@ -1,0 +1,44 @@
+import type { QueryFilter } from '../../store/queries.ts';
+
+/** Statistic hits per media: a play with several medias counts for each. */
+export interface MediaUsageRow {
+  media: string;
+  downloads: number;
+  views: number;
+  plays: number;
+  uploads: number;
+  /** Seconds watched: per play, the union of its ranges (a replayed segment once), summed. */
+  secondsWatched: number;
+}
+
+export interface SearchStatsRow {
+  searchType: string;
+  searches: number;
+  averageResultCount: number;
+}
+
+export interface ConnectionStatsRow {
+  mode: string;
+  attempts: number;
+  successes: number;
+  /** successes / attempts, 0 to 1. */
+  successRate: number;
+}
+
+export interface OriginRow {
+  /** The user interface's number; -1 for third-party applications. */
+  origin: number;
+  type: string;
+  hits: number;
+}
+
+/** The questions about statistic hits (app and time filters apply; names and categories do not). */
+export interface HitQueries {
+  mediaUsage(q: QueryFilter): Promise<MediaUsageRow[]>;
+  searchStats(q: QueryFilter): Promise<SearchStatsRow[]>;
+  connectionStats(q: QueryFilter): Promise<ConnectionStatsRow[]>;
+  hitsByOrigin(q: QueryFilter): Promise<OriginRow[]>;
+}
+
+/** A row's numbers come back as numbers, or as text (PostgreSQL's bigint): numbers here. */
+export const num = (v: unknown): number => Number(v);

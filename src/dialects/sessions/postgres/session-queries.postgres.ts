@@ -1,0 +1,145 @@
+import type { StoreReader } from '../../../store/event-store.ts';
+import { byteOrder as C, epochMs, msLiteral } from '../../../store/postgres/pg-sql.ts';
+import { Sql } from '../../../store/sql-builder.ts';
+import {
+  mergedEntities,
+  numOrNull,
+  type SessionQueries,
+  type SessionState,
+} from '../session-queries.port.ts';
+
+/** Sessions joined from their events at query time; the same rules as the embedded store's (duckdb/). */
+function sessionsCte(
+  sql: Sql,
+  tenantId: string | null,
+  appIds: readonly string[] | undefined,
+  idle: string,
+): string {
+  const where = ["e.source = 'sessions'", 'e.session_id IS NOT NULL'];
+  if (tenantId !== null) where.push(`e.tenant_id = ${sql.param(tenantId)}`);
+  if (appIds?.length) where.push(sql.in('e.app_id', appIds));
+  const first = (column: string, action: string) =>
+    `(array_agg(${column} ORDER BY occurred_at) FILTER (WHERE a = '${action}'))[1]`;
+  return `
+    ev AS (SELECT e.tenant_id, e.app_id, e.session_id, e.session_action AS a, e.name, e.occurred_at, x.entities
+           FROM events e LEFT JOIN session_entities x ON x.seq = e.seq WHERE ${where.join(' AND ')}),
+    agg AS (
+      SELECT tenant_id, app_id, session_id,
+             ${first('name', 'START')} AS type,
+             min(occurred_at) FILTER (WHERE a = 'START') AS started_at,
+             min(occurred_at) FILTER (WHERE a = 'END') AS ended_at,
+             count(*) FILTER (WHERE a = 'START') AS starts,
+             count(*) FILTER (WHERE a = 'END') AS ends,
+             max(occurred_at) AS last_at,
+             ${first('entities', 'START')} AS start_entities,
+             ${first('entities', 'END')} AS end_entities
+      FROM ev GROUP BY tenant_id, app_id, session_id),
+    upd AS (
+      SELECT e.tenant_id, e.app_id, e.session_id, count(*) AS updates
+      FROM ev e JOIN agg s USING (tenant_id, app_id, session_id)
+      WHERE e.a = 'UPDATE' AND e.occurred_at >= s.started_at
+        AND (s.ended_at IS NULL OR e.occurred_at <= s.ended_at)
+      GROUP BY 1, 2, 3),
+    sessions AS (
+      SELECT s.*, coalesce(u.updates, 0) AS updates,
+             CASE WHEN s.starts = 0 THEN 'waiting_for_start'
+                  WHEN s.ends > 0 THEN 'closed'
+                  WHEN ${epochMs('s.last_at')} + ${idle} THEN 'timed_out'
+                  ELSE 'open' END AS state,
+             (${epochMs('CASE WHEN s.ends > 0 THEN s.ended_at ELSE s.last_at END')} - ${epochMs('s.started_at')}) / 1000.0
+               AS duration_s
+      FROM agg s LEFT JOIN upd u USING (tenant_id, app_id, session_id))`;
+}
+
+/** `last_at + idle < now`, with the integers inlined. */
+const idleClause = (q: { idleMs: number; now: number }) => `${Math.trunc(q.idleMs)} < ${Math.trunc(q.now)}`;
+
+type Entities = { key: string; value: unknown }[] | null;
+
+export function pgSessionQueries(store: StoreReader): SessionQueries {
+  return {
+    async sessionStats(q) {
+      const sql = new Sql();
+      const cte = sessionsCte(sql, q.tenantId, q.appIds, idleClause(q));
+      const where = ["state IN ('closed', 'timed_out', 'open')"];
+      if (q.from !== undefined) where.push(`started_at >= ${msLiteral(q.from)}`);
+      if (q.to !== undefined) where.push(`started_at < ${msLiteral(q.to)}`);
+      if (q.types?.length) where.push(sql.in('type', q.types));
+      const closed = "FILTER (WHERE state = 'closed')";
+      const rows = await store.select(
+        `WITH ${cte}
+         SELECT type,
+                count(*) ${closed}::float8 AS sessions,
+                coalesce(sum(duration_s) ${closed}, 0)::float8 AS total,
+                (percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_s) ${closed})::float8 AS p50,
+                (percentile_cont(0.9) WITHIN GROUP (ORDER BY duration_s) ${closed})::float8 AS p90,
+                count(*) FILTER (WHERE state = 'open')::float8 AS open,
+                count(*) FILTER (WHERE state = 'timed_out')::float8 AS timed_out
+         FROM sessions WHERE ${where.join(' AND ')} GROUP BY type ORDER BY ${C('type')}`,
+        sql.params,
+      );
+      return rows.map((r) => ({
+        type: String(r.type),
+        sessions: Number(r.sessions),
+        totalDurationSeconds: Number(r.total),
+        p50DurationSeconds: numOrNull(r.p50),
+        p90DurationSeconds: numOrNull(r.p90),
+        open: Number(r.open),
+        timedOut: Number(r.timed_out),
+      }));
+    },
+
+    async sessions(q) {
+      const sql = new Sql();
+      const cte = sessionsCte(sql, q.tenantId, q.appIds, idleClause(q));
+      const where = ['TRUE'];
+      if (q.state === 'conflict') where.push('(starts > 1 OR ends > 1)');
+      else if (q.state) where.push(`state = ${sql.param(q.state)}`);
+      if (q.from !== undefined) where.push(`coalesce(started_at, ended_at) >= ${msLiteral(q.from)}`);
+      if (q.to !== undefined) where.push(`coalesce(started_at, ended_at) < ${msLiteral(q.to)}`);
+      if (q.types?.length) where.push(sql.in('type', q.types));
+      const rows = await store.select(
+        `WITH ${cte}
+         SELECT app_id, session_id, type, state, ${epochMs('started_at')} AS started, ${epochMs('ended_at')} AS ended,
+                ${epochMs('last_at')} AS last, duration_s, updates, starts, ends, start_entities, end_entities
+         FROM sessions WHERE ${where.join(' AND ')}
+         ORDER BY coalesce(started_at, ended_at), ${C('app_id')}, ${C('session_id')} LIMIT ${Math.trunc(q.limit)}`,
+        sql.params,
+      );
+      return rows.map((r) => ({
+        app: String(r.app_id),
+        session: String(r.session_id),
+        type: r.type === null ? null : String(r.type),
+        state: String(r.state) as SessionState,
+        startedAt: numOrNull(r.started),
+        endedAt: numOrNull(r.ended),
+        lastEventAt: Number(r.last),
+        durationSeconds: r.started === null || r.duration_s === null ? null : Number(r.duration_s),
+        updates: Number(r.updates),
+        starts: Number(r.starts),
+        ends: Number(r.ends),
+        entities: mergedEntities(r.start_entities as Entities, r.end_entities as Entities),
+      }));
+    },
+
+    async sessionGauges(idleMs, now) {
+      const sql = new Sql();
+      const cte = sessionsCte(sql, null, undefined, idleClause({ idleMs, now }));
+      const rows = await store.select(
+        `WITH ${cte}
+         SELECT count(*) FILTER (WHERE state = 'open')::float8 AS open,
+                count(*) FILTER (WHERE state = 'timed_out')::float8 AS timed_out,
+                (coalesce(sum(starts - 1) FILTER (WHERE starts > 1), 0)
+                 + coalesce(sum(ends - 1) FILTER (WHERE ends > 1), 0))::float8 AS conflicts
+         FROM sessions`,
+        sql.params,
+      );
+      const r = rows[0];
+      return {
+        open: Number(r?.open ?? 0),
+        timedOut: Number(r?.timed_out ?? 0),
+        conflicts: Number(r?.conflicts ?? 0),
+      };
+    },
+  };
+}
