@@ -11,7 +11,7 @@ import { Authenticator } from './auth/authenticator.ts';
 import { TokenService } from './auth/oauth/tokens.ts';
 import { EnrichmentDirectory } from './enrichment/enrichment-directory.ts';
 import { openIpRangeTable } from './enrichment/ip-range-table.ts';
-import { DIALECTS, PROJECTIONS } from './dialects/dialects.ts';
+import { DIALECTS, MODULE_MIGRATIONS, PROJECTIONS } from './dialects/dialects.ts';
 import type { OpenDialect, Registries } from './dialects/dialect.ts';
 import type { ExtraTypes } from './live/event-types.ts';
 import { CatalogChanges } from './catalog/changes.ts';
@@ -166,6 +166,7 @@ async function openScaleProfile(config: Config, onError: (err: Error) => void): 
     connections: config.storeWriters + 4,
     migrate: config.migrate,
     projections: PROJECTIONS,
+    modules: MODULE_MIGRATIONS,
   });
   const writer = config.role === 'ingest' ? null : new GroupStoreWriter(log, store, onError);
   await writer?.start(config.storeWriters);

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { PROJECTIONS } from '../src/dialects/dialects.ts';
+import { MODULE_MIGRATIONS, PROJECTIONS } from '../src/dialects/dialects.ts';
 import { sessionQueries } from '../src/dialects/sessions/session-queries.ts';
 import { DuckDbEventStore } from '../src/store/duckdb/duckdb-event-store.ts';
 import { PgEventStore } from '../src/store/postgres/pg-event-store.ts';
@@ -71,7 +71,12 @@ test('PostgreSQL: the sessions migration fills session_entities from events', { 
   const pool = openPool(where, 1);
   try {
     await migrate(pool, where.schema);
-    const store = await PgEventStore.open(where, { connections: 2, migrate: false, projections: [] });
+    const store = await PgEventStore.open(where, {
+      connections: 2,
+      migrate: false,
+      projections: [],
+      modules: [],
+    });
     await store.apply([logBatch(1, sessionEvents)]);
     await store.close();
     // The documents' entities, where an older store wrote them.
@@ -80,16 +85,12 @@ test('PostgreSQL: the sessions migration fills session_entities from events', { 
         JSON.stringify(e.properties.entities),
         e.session.action,
       ]);
-    await migrate(
-      pool,
-      where.schema,
-      undefined,
-      PROJECTIONS.map((p) => p.postgres.migrations),
-    );
+    await migrate(pool, where.schema, undefined, MODULE_MIGRATIONS);
     const upgraded = await PgEventStore.open(where, {
       connections: 2,
       migrate: false,
       projections: PROJECTIONS,
+      modules: MODULE_MIGRATIONS,
     });
     try {
       const [s] = await sessionQueries(upgraded).sessions(q);
@@ -112,7 +113,12 @@ test(
     try {
       await migrate(pool, where.schema);
       await assert.rejects(
-        PgEventStore.open(where, { connections: 1, migrate: false, projections: PROJECTIONS }),
+        PgEventStore.open(where, {
+          connections: 1,
+          migrate: false,
+          projections: PROJECTIONS,
+          modules: MODULE_MIGRATIONS,
+        }),
         /lacks the sessions tables.*usagehub migrate/,
       );
     } finally {

@@ -1,7 +1,5 @@
 import fs from 'node:fs';
 import type { ApiKey, App, OAuthClient, Role, Tenant } from '../catalog/catalog.port.ts';
-import type { HitUser, Media } from '../dialects/hits/hit-registry.port.ts';
-import type { Metric } from '../dialects/aggregated/metric-registry.port.ts';
 import type { CompanyResolution } from '../enrichment/companies.ts';
 import type { Category } from '../domain/categories.ts';
 import type { Scope } from '../domain/scopes.ts';
@@ -18,6 +16,13 @@ export { chooseTenant, type Transport } from './tenant-admin.ts';
 
 /** What the admin commands need, whether they talk to a server or to the files. */
 export interface AdminBackend {
+  /** Any admin API request; the methods below are the core's, typed. */
+  call<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ): Promise<T>;
   tenant(): Promise<Tenant>;
   listApps(): Promise<App[]>;
   getApp(idOrName: string): Promise<App>;
@@ -29,17 +34,6 @@ export interface AdminBackend {
   mapEvent(app: string, eventName: string, category: Category): Promise<App>;
   unmapEvent(app: string, eventName: string): Promise<App>;
   setAppOrigin(app: string, origin: number | null): Promise<App>;
-  listHitUsers(): Promise<HitUser[]>;
-  putHitUser(user: HitUser): Promise<HitUser>;
-  removeHitUser(id: string): Promise<void>;
-  listMedias(): Promise<Media[]>;
-  putMedia(media: Media): Promise<Media>;
-  removeMedia(id: string): Promise<void>;
-  sessionTypes(): Promise<{ type: string; default: boolean }[]>;
-  addSessionType(type: string): Promise<{ type: string; default: boolean }[]>;
-  listMetrics(): Promise<Metric[]>;
-  defineMetric(key: string, description: string | null): Promise<Metric>;
-  removeMetric(key: string): Promise<void>;
   importIpRanges(csv: string): Promise<{ imported: number; ipv4: number; ipv6: number }>;
   resolveCompany(ip: string | undefined, domain: string | undefined): Promise<CompanyResolution>;
   listOAuthClients(): Promise<OAuthClient[]>;
@@ -173,44 +167,6 @@ export class AdminClient implements AdminBackend {
   unmapEvent = (app: string, eventName: string) => this.call<App>('DELETE', this.mappingPath(app, eventName));
   setAppOrigin = (app: string, origin: number | null) =>
     this.call<App>('PATCH', `/v1/apps/${encodeURIComponent(app)}`, { origin });
-  listHitUsers = async () => (await this.call<{ users: HitUser[] }>('GET', '/v1/hit-users')).users;
-  putHitUser = ({ id, ...rest }: HitUser) =>
-    this.call<HitUser>(
-      'PUT',
-      `/v1/hit-users/${encodeURIComponent(id)}`,
-      Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null)),
-    );
-  removeHitUser = async (id: string) => {
-    await this.call('DELETE', `/v1/hit-users/${encodeURIComponent(id)}`);
-  };
-  listMedias = async () => (await this.call<{ medias: Media[] }>('GET', '/v1/medias')).medias;
-  putMedia = ({ id, kind, durationSeconds }: Media) =>
-    this.call<Media>('PUT', `/v1/medias/${encodeURIComponent(id)}`, {
-      kind,
-      ...(durationSeconds === null ? {} : { durationSeconds }),
-    });
-  removeMedia = async (id: string) => {
-    await this.call('DELETE', `/v1/medias/${encodeURIComponent(id)}`);
-  };
-  sessionTypes = async () =>
-    (await this.call<{ types: { type: string; default: boolean }[] }>('GET', '/v1/session-types')).types;
-  addSessionType = async (type: string) =>
-    (
-      await this.call<{ types: { type: string; default: boolean }[] }>(
-        'PUT',
-        `/v1/session-types/${encodeURIComponent(type)}`,
-      )
-    ).types;
-  listMetrics = async () => (await this.call<{ metrics: Metric[] }>('GET', '/v1/metrics')).metrics;
-  defineMetric = (key: string, description: string | null) =>
-    this.call<Metric>(
-      'PUT',
-      `/v1/metrics/${encodeURIComponent(key)}`,
-      description === null ? {} : { description },
-    );
-  removeMetric = async (key: string) => {
-    await this.call('DELETE', `/v1/metrics/${encodeURIComponent(key)}`);
-  };
   importIpRanges = (csv: string) =>
     this.call<{ imported: number; ipv4: number; ipv6: number }>('PUT', '/v1/ip-ranges', csv, 'text/csv');
   resolveCompany = (ip: string | undefined, domain: string | undefined) => {

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from '../config.ts';
 import { ROLES, type App, type Role } from '../catalog/catalog.port.ts';
-import { MEDIA_KINDS, type MediaKind } from '../dialects/hits/hit-registry.port.ts';
+import { DIALECTS } from '../dialects/dialects.ts';
 import { CATEGORIES, type Category } from '../domain/categories.ts';
 import { parseScope, SCOPES, type Scope } from '../domain/scopes.ts';
 import { CliError, openBackend, type AdminBackend } from './backend.ts';
@@ -230,115 +230,15 @@ apps
     }),
   );
 
-const hitUsers = program
-  .command('hit-users')
-  .description('users statistic hits may name by userId (GET /api/dam/users)');
-hitUsers.command('list').action(async (_o, cmd: Command) =>
-  withBackend(cmd, async (b) => {
-    const list = await b.listHitUsers();
-    print(cmd, { users: list }, () =>
-      list.map((u) => [u.id, u.firstName ?? '', u.lastName ?? '', u.email ?? ''].join('\t')).join('\n'),
-    );
-  }),
-);
-hitUsers
-  .command('set <id>')
-  .description('add a user, or replace what is known of it')
-  .option('--first-name <name>')
-  .option('--last-name <name>')
-  .option('--email <email>')
-  .action(async (id: string, opts: { firstName?: string; lastName?: string; email?: string }, cmd: Command) =>
-    withBackend(cmd, async (b) => {
-      const user = await b.putHitUser({
-        id,
-        firstName: opts.firstName ?? null,
-        lastName: opts.lastName ?? null,
-        email: opts.email ?? null,
-      });
-      print(cmd, user, () => `${user.id}\tsaved`);
-    }),
-  );
-hitUsers.command('remove <id>').action(async (id: string, _o, cmd: Command) =>
-  withBackend(cmd, async (b) => {
-    await b.removeHitUser(id);
-    print(cmd, { id, removed: true }, () => `${id}\tremoved`);
-  }),
-);
-
-const medias = program
-  .command('medias')
-  .description('media metadata (kind, length) that play hits are checked against');
-medias.command('list').action(async (_o, cmd: Command) =>
-  withBackend(cmd, async (b) => {
-    const list = await b.listMedias();
-    print(cmd, { medias: list }, () =>
-      list.map((m) => `${m.id}\t${m.kind}\t${m.durationSeconds ?? ''}`).join('\n'),
-    );
-  }),
-);
-medias
-  .command('set <id>')
-  .description("add a media's metadata, or replace it")
-  .addOption(new Option('--kind <kind>', 'what it is').choices(MEDIA_KINDS).makeOptionMandatory())
-  .option('--duration <seconds>', 'its length in seconds (videos)')
-  .action(async (id: string, opts: { kind: MediaKind; duration?: string }, cmd: Command) =>
-    withBackend(cmd, async (b) => {
-      const durationSeconds = opts.duration === undefined ? null : Number(opts.duration);
-      if (durationSeconds !== null && !(durationSeconds >= 0)) {
-        throw new CliError(`--duration must be a number of seconds, 0 or more; got ${opts.duration}`);
-      }
-      const media = await b.putMedia({ id, kind: opts.kind, durationSeconds });
-      print(cmd, media, () => `${media.id}\t${media.kind}\t${media.durationSeconds ?? ''}`);
-    }),
-  );
-medias.command('remove <id>').action(async (id: string, _o, cmd: Command) =>
-  withBackend(cmd, async (b) => {
-    await b.removeMedia(id);
-    print(cmd, { id, removed: true }, () => `${id}\tremoved`);
-  }),
-);
-
-const sessionTypes = program
-  .command('session-types')
-  .description('the event types sessions v3 accepts: a default set and your own');
-sessionTypes.command('list').action(async (_o, cmd: Command) =>
-  withBackend(cmd, async (b) => {
-    const types = await b.sessionTypes();
-    print(cmd, { types }, () => types.map((t) => `${t.type}${t.default ? '\t(default)' : ''}`).join('\n'));
-  }),
-);
-sessionTypes.command('add <type>').action(async (type: string, _o, cmd: Command) =>
-  withBackend(cmd, async (b) => {
-    const types = await b.addSessionType(type);
-    print(cmd, { types }, () => `${type}\tadded`);
-  }),
-);
-
-const metrics = program
-  .command('metrics')
-  .description('metrics: the activity_types the aggregated-usage API accepts');
-metrics.command('list').action(async (_o, cmd: Command) =>
-  withBackend(cmd, async (b) => {
-    const list = await b.listMetrics();
-    print(cmd, { metrics: list }, () => list.map((m) => `${m.key}\t${m.description ?? ''}`).join('\n'));
-  }),
-);
-metrics
-  .command('define <key>')
-  .description('define a metric (primary, secondary1, secondary2, …) or change its description')
-  .option('--description <text>')
-  .action(async (key: string, opts: { description?: string }, cmd: Command) =>
-    withBackend(cmd, async (b) => {
-      const metric = await b.defineMetric(key, opts.description ?? null);
-      print(cmd, metric, () => `${metric.key}\tdefined`);
-    }),
-  );
-metrics.command('remove <key>').action(async (key: string, _o, cmd: Command) =>
-  withBackend(cmd, async (b) => {
-    await b.removeMetric(key);
-    print(cmd, { key, removed: true }, () => `${key}\tremoved`);
-  }),
-);
+// Each dialect's own commands (dialects/<d>/<d>.commands.ts), over the same admin API.
+for (const dialect of DIALECTS)
+  dialect.commands?.(program, {
+    withAdmin: (cmd, fn) => withBackend(cmd, (b) => fn(b)),
+    print,
+    fail: (message) => {
+      throw new CliError(message);
+    },
+  });
 
 const ipRanges = program
   .command('ip-ranges')

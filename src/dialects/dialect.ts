@@ -4,6 +4,7 @@
  * that speak it (and its queries), adds admin routes for its registries, and may name
  * Live event types of its own. docs/architecture.md has the checklist for adding one.
  */
+import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { KeyResolver } from '../auth/authenticator.ts';
 import type { TokenService } from '../auth/oauth/tokens.ts';
@@ -19,6 +20,7 @@ import type { IngestPipeline } from '../ingest/pipeline.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { EventQueries } from '../store/event-store.ts';
 import type { Projection } from '../store/projection.ts';
+import type { Migration } from '../storage/pg-migrations.ts';
 
 /** What a dialect's serving routes may use: the shared parts of the server. */
 export interface ServeDeps {
@@ -49,13 +51,40 @@ export interface OpenDialect {
   close(): Promise<void>;
 }
 
+/** The admin API as a CLI command calls it: a running server's, or the data directory's (cli/local-admin.ts). */
+export interface AdminApi {
+  call<T>(method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
+}
+
+/** What the usagehub CLI gives a dialect's commands. */
+export interface CommandContext {
+  /** Runs `fn` with the admin API the command's global options name, and closes it after. */
+  withAdmin(cmd: Command, fn: (api: AdminApi) => Promise<void>): Promise<void>;
+  /** Prints a result: JSON with --json, else the human line. */
+  print(cmd: Command, value: unknown, human: () => string): void;
+  /** Stops the command with a message for the person at the terminal. */
+  fail(message: string): never;
+}
+
+/**
+ * A dialect's manifest. It stays light (names, SQL text, command definitions), so that
+ * the CLI reads every dialect's commands without loading servers: `open` loads the
+ * dialect's module when a process serves it.
+ */
 export interface Dialect {
   /** The `source` of the events it stores. */
   name: string;
   /** Opens its registries beside the catalog; its caches subscribe to `changes`. */
   open(place: CatalogPlace, changes: CatalogChanges): Promise<OpenDialect>;
+  /** Adds its commands (over the admin API) to the usagehub CLI. */
+  commands?(program: Command, cli: CommandContext): void;
   /** What it keeps in the event store beside the events table (its tables, filled at each apply). */
   projection?: Projection;
+  /**
+   * Its PostgreSQL tables (registries, projection), as numbered steps of its own, applied
+   * by `usagehub migrate` or --migrate and checked by its adapters at open.
+   */
+  pgMigrations?: readonly Migration[];
   /** Live event types an event of this dialect is also emitted as (besides usagehub.event.<source>.<name>). */
   liveTypes?(event: Pick<UsageEvent, 'name' | 'session'>): string[];
 }

@@ -3,6 +3,7 @@
  * descriptor (dialect.ts), and a line here (docs/architecture.md).
  */
 import type { Projection } from '../store/projection.ts';
+import type { ModuleMigrations } from '../storage/pg-migrations.ts';
 import type { Dialect } from './dialect.ts';
 import { aggregated } from './aggregated/aggregated.dialect.ts';
 import { hits } from './hits/hits.dialect.ts';
@@ -11,6 +12,11 @@ import { push } from './push/push.dialect.ts';
 import { sessions } from './sessions/sessions.dialect.ts';
 
 export const DIALECTS: readonly Dialect[] = [native, push, sessions, aggregated, hits];
+
+/** Each dialect's own PostgreSQL steps: `usagehub migrate` applies them, the store checks them. */
+export const MODULE_MIGRATIONS: readonly ModuleMigrations[] = DIALECTS.flatMap((d) =>
+  d.pgMigrations?.length ? [{ module: d.name, steps: d.pgMigrations }] : [],
+);
 
 /** What the dialects keep in the event store beside the events: every store adapter is opened with these. */
 export const PROJECTIONS: readonly Projection[] = DIALECTS.flatMap((d) =>

@@ -1,5 +1,3 @@
-import type { ModuleMigrations } from '../storage/pg-migrations.ts';
-
 /**
  * What a module keeps in the event store beyond the generic events table: a table of
  * its own, filled from its events' documents in the same transaction that stores them,
@@ -20,9 +18,8 @@ export interface Projection {
      */
     insert: string;
   };
+  /** Its tables come from its module's migrations (dialect.ts `pgMigrations`). */
   postgres: {
-    /** Its tables, created by `usagehub migrate` (or --migrate). */
-    migrations: ModuleMigrations;
     /**
      * A data-modifying CTE of the store's apply statement: it reads `parsed p` (seq,
      * tenant_id, app_id, source, name, occurred_at, session_id, props: the properties as

@@ -1,6 +1,6 @@
 import type { Config } from '../../config.ts';
 import { engineOf } from '../../port-settings.ts';
-import { PROJECTIONS } from '../../dialects/dialects.ts';
+import { MODULE_MIGRATIONS } from '../../dialects/dialects.ts';
 import { LATEST_VERSION, MIGRATIONS, migrate } from '../../storage/pg-migrations.ts';
 import { openPool, parsePgUrl, redact } from '../../storage/postgres.ts';
 import { CliError } from '../backend.ts';
@@ -24,12 +24,7 @@ async function migrateOne(url: string): Promise<MigrateResult> {
   const where = parsePgUrl(url);
   const pool = openPool(where, 1);
   try {
-    const ran = await migrate(
-      pool,
-      where.schema,
-      undefined,
-      PROJECTIONS.map((p) => p.postgres.migrations),
-    );
+    const ran = await migrate(pool, where.schema, undefined, MODULE_MIGRATIONS);
     return {
       schema: where.schema,
       version: LATEST_VERSION,

@@ -1,46 +1,11 @@
-import type { CatalogPlace } from '../../catalog/catalog-place.ts';
 import type { Dialect } from '../dialect.ts';
-import type { HitRegistry } from './hit-registry.port.ts';
-import { hitRegistryRoutes } from './hit-registry.routes.ts';
-import { HitSnapshots } from './hit-snapshots.ts';
-import { hitQueryRoutes } from './hits-queries.routes.ts';
-import { hitsRoutes } from './hits.routes.ts';
 import { hitsProjection } from './hits.projection.ts';
-import { PgHitRegistry } from './postgres/hit-registry.postgres.ts';
-import { SqliteHitRegistry } from './sqlite/hit-registry.sqlite.ts';
-
-export async function openHitRegistry(place: CatalogPlace): Promise<HitRegistry> {
-  return place.engine === 'sqlite'
-    ? new SqliteHitRegistry(place.file)
-    : PgHitRegistry.open(place.where, { migrate: place.migrate });
-}
+import { hitCommands } from './hits.commands.ts';
 
 /** Statistic hits: one hit per request, checked against its type's schema and the registries. */
 export const hits: Dialect = {
   name: 'hits',
   projection: hitsProjection,
-  open: async (place, changes) => {
-    const registry = await openHitRegistry(place);
-    const changed = () => changes.notify();
-    let snapshots: HitSnapshots | null = null;
-    changes.subscribe(() => snapshots?.invalidate());
-    return {
-      serve: async (app, d) => {
-        snapshots = new HitSnapshots(registry, d.catalog);
-        await app.register(hitsRoutes, {
-          auth: d.auth,
-          catalog: d.catalog,
-          apps: d.apps,
-          snapshots,
-          registry,
-          pipeline: d.pipeline,
-        });
-        await app.register(hitQueryRoutes, { auth: d.auth, apps: d.apps, store: d.queries });
-      },
-      admin: async (app, d) => {
-        await app.register(hitRegistryRoutes, { auth: d.auth, registry, changed });
-      },
-      close: () => registry.close(),
-    };
-  },
+  commands: hitCommands,
+  open: async (place, changes) => (await import('./hits.module.ts')).openHits(place, changes),
 };

@@ -40,7 +40,6 @@ export const hitsProjection: Projection = {
       WHERE s.source = 'hits'`,
   },
   postgres: {
-    migrations: { module: 'hits', steps: [] },
     insert: `
       INSERT INTO hits
       SELECT p.seq, p.tenant_id, p.app_id, p.occurred_at, p.name, (p.props->>'origin')::integer,

@@ -1,19 +1,7 @@
 import type { Dialect } from '../dialect.ts';
-import { nativeRoutes } from './native.routes.ts';
 
 /** usagehub's own ingest API (`POST /v1/events`). */
 export const native: Dialect = {
   name: 'native',
-  open: async () => ({
-    serve: async (app, d) => {
-      await app.register(nativeRoutes, {
-        auth: d.auth,
-        apps: d.apps,
-        pipeline: d.pipeline,
-        maxBatchEvents: d.config.maxBatchEvents,
-        maxBodyBytes: d.config.maxBodyBytes,
-      });
-    },
-    close: async () => {},
-  }),
+  open: async () => (await import('./native.module.ts')).openNative(),
 };

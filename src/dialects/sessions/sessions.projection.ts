@@ -24,19 +24,6 @@ export const sessionsProjection: Projection = {
       WHERE s.source = 'sessions' AND s.properties.entities IS NOT NULL`,
   },
   postgres: {
-    migrations: {
-      module: 'sessions',
-      steps: [
-        {
-          version: 1,
-          name: 'session entities beside the events',
-          sql: `
-            CREATE TABLE session_entities (seq bigint PRIMARY KEY, entities jsonb NOT NULL);
-            INSERT INTO session_entities SELECT seq, entities FROM events WHERE entities IS NOT NULL
-            ON CONFLICT DO NOTHING;`,
-        },
-      ],
-    },
     insert: `
       INSERT INTO session_entities
       SELECT p.seq, p.props->'entities' FROM parsed p JOIN ins USING (seq)

@@ -30,7 +30,7 @@ import {
 import { transaction } from '../../storage/postgres.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 import { GROUP_COLUMN, Sql, USAGE_COLUMN, fitsDailyUserRollup, wholeHours } from '../sql-builder.ts';
-import { openMigratedPool } from '../../storage/pg-migrations.ts';
+import { openMigratedPool, type ModuleMigrations } from '../../storage/pg-migrations.ts';
 import { MonthlyPartitions } from './partitions.ts';
 
 /**
@@ -182,6 +182,8 @@ export interface PgStoreOptions {
   migrate: boolean;
   /** What the modules keep beside the events: filled by the same statement that stores them. */
   projections: readonly Projection[];
+  /** The modules' own migrations, which create the projections' tables: applied or checked at open. */
+  modules: readonly ModuleMigrations[];
 }
 
 /**
@@ -203,7 +205,7 @@ export class PgEventStore implements EventStore {
   static async open(where: PgLocation, options: PgStoreOptions): Promise<PgEventStore> {
     const pool = await openMigratedPool(where, options.connections, {
       migrate: options.migrate,
-      modules: options.projections.map((p) => p.postgres.migrations),
+      modules: options.modules,
     });
     try {
       return new PgEventStore(

@@ -1,0 +1,18 @@
+import type { OpenDialect } from '../dialect.ts';
+import { nativeRoutes } from './native.routes.ts';
+
+/** usagehub's own ingest API (`POST /v1/events`): its routes. */
+export async function openNative(): Promise<OpenDialect> {
+  return {
+    serve: async (app, d) => {
+      await app.register(nativeRoutes, {
+        auth: d.auth,
+        apps: d.apps,
+        pipeline: d.pipeline,
+        maxBatchEvents: d.config.maxBatchEvents,
+        maxBodyBytes: d.config.maxBodyBytes,
+      });
+    },
+    close: async () => {},
+  };
+}
