@@ -1,16 +1,27 @@
 import { isLate, type UsageEvent } from '../domain/event.ts';
-import { UsageHubError } from '../domain/errors.ts';
+import type { Problem } from '../domain/errors.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { GroupCommitter } from './group-commit.ts';
 import { encodeBatch } from './encode.ts';
 import { checkEvents } from './check-events.ts';
 
-export interface IngestOutcome {
+export interface Accepted {
   accepted: number;
   duplicates: number;
   /** Per event: 1 when new, 0 when a duplicate of one already stored. */
   fresh: Uint8Array;
 }
+
+/**
+ * What ingest comes to: accepted (durable, each event new or a duplicate); invalid (an
+ * event outside the canonical form: nothing stored); or the log did not take the batch
+ * (nothing acknowledged: the client resends). The routes answer each in their dialect
+ * (http/ingest-outcome.ts).
+ */
+export type IngestOutcome =
+  | ({ outcome: 'accepted' } & Accepted)
+  | { outcome: 'invalid'; problems: Problem[] }
+  | { outcome: 'log_unavailable'; cause: unknown };
 
 /**
  * The dialect-independent tail of ingest: takes validated, mapped events and makes
@@ -23,24 +34,20 @@ export class IngestPipeline {
     private readonly metrics: Metrics,
   ) {}
 
-  /**
-   * Throws `validation_failed` (nothing stored) when an event is outside the canonical
-   * form, `log_unavailable` when the log did not take the batch.
-   */
   async ingest(events: readonly UsageEvent[]): Promise<IngestOutcome> {
-    if (events.length === 0) return { accepted: 0, duplicates: 0, fresh: new Uint8Array(0) };
+    if (events.length === 0)
+      return { outcome: 'accepted', accepted: 0, duplicates: 0, fresh: new Uint8Array(0) };
     const problems = checkEvents(events);
-    if (problems.length > 0) throw new UsageHubError('validation_failed', undefined, problems);
+    if (problems.length > 0) return { outcome: 'invalid', problems };
     const encoded = encodeBatch(events);
-    if (encoded.outcome === 'invalid')
-      throw new UsageHubError('validation_failed', undefined, encoded.problems);
+    if (encoded.outcome === 'invalid') return { outcome: 'invalid', problems: encoded.problems };
     let fresh: Uint8Array;
     try {
       fresh = await this.committer.submit(encoded.batch);
     } catch (err) {
       // The log failed (a JetStream leader election, a full disk): the client must know
       // that nothing was acknowledged, and that resending is the remedy.
-      throw new UsageHubError('log_unavailable', undefined, [], { cause: err });
+      return { outcome: 'log_unavailable', cause: err };
     }
     let accepted = 0;
     let late = 0;
@@ -52,6 +59,6 @@ export class IngestPipeline {
     }
     const duplicates = events.length - accepted;
     this.metrics.ingested(events[0]!.source, accepted, duplicates, late);
-    return { accepted, duplicates, fresh };
+    return { outcome: 'accepted', accepted, duplicates, fresh };
   }
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { UsageHubError, problem } from '../domain/errors.ts';
+import { problem, type Problem } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { FILTER_PATTERN } from './event-types.ts';
 import type { LiveHttp } from './live-http.ts';
-import type { LiveEndpoint, LiveStore } from './live-store.port.ts';
+import type { Attempt, LiveEndpoint, LiveStore } from './live-store.port.ts';
 import { standardWebhooksSecret, hmacBase64, newKeyPair } from './signing.ts';
 
 export interface EndpointInput {
@@ -29,8 +29,21 @@ export interface Verification {
   error: string | null;
 }
 
-function checkInput(input: EndpointInput): void {
-  const problems = [];
+/**
+ * What an admin's request about endpoints can come to. Expected failures are values:
+ * the routes (through live.outcomes.ts) turn each into its documented error code.
+ */
+export type LiveOutcome<T> =
+  | { outcome: 'ok'; value: T }
+  | { outcome: 'endpoint_not_found'; endpoint: string }
+  | { outcome: 'not_verified'; endpoint: string }
+  | { outcome: 'invalid_input'; problems: Problem[] };
+
+const ok = <T>(value: T) => ({ outcome: 'ok' as const, value });
+
+/** The input's problems: an url that is not http(s), filters that are not event types. */
+function checkInput(input: EndpointInput): Problem[] {
+  const problems: Problem[] = [];
   if (input.url !== undefined) {
     const protocol = URL.canParse(input.url) ? new URL(input.url).protocol : null;
     if (protocol !== 'http:' && protocol !== 'https:')
@@ -47,7 +60,7 @@ function checkInput(input: EndpointInput): void {
       );
     }
   }
-  if (problems.length > 0) throw new UsageHubError('invalid_request', undefined, problems);
+  return problems;
 }
 
 /**
@@ -78,14 +91,14 @@ export class LiveService {
     return (await this.store.endpoints()).filter((e) => this.view(e).failing).length;
   }
 
-  async get(tenantId: string, id: string): Promise<EndpointView> {
+  async get(tenantId: string, id: string): Promise<LiveOutcome<EndpointView>> {
     const e = await this.store.endpoint(tenantId, id);
-    if (!e) throw new UsageHubError('not_found', `live endpoint ${id} does not exist`);
-    return this.view(e);
+    return e ? ok(this.view(e)) : { outcome: 'endpoint_not_found', endpoint: id };
   }
 
-  async create(tenantId: string, input: EndpointInput & { url: string }): Promise<EndpointView> {
-    checkInput(input);
+  async create(tenantId: string, input: EndpointInput & { url: string }): Promise<LiveOutcome<EndpointView>> {
+    const problems = checkInput(input);
+    if (problems.length > 0) return { outcome: 'invalid_input', problems };
     return this.save('create', {
       id: newId('endpoint'),
       tenantId,
@@ -103,9 +116,12 @@ export class LiveService {
   }
 
   /** A new url resets both keys and the verification, as the Live API does. */
-  async update(tenantId: string, id: string, input: EndpointInput): Promise<EndpointView> {
-    checkInput(input);
-    const e = await this.get(tenantId, id);
+  async update(tenantId: string, id: string, input: EndpointInput): Promise<LiveOutcome<EndpointView>> {
+    const problems = checkInput(input);
+    if (problems.length > 0) return { outcome: 'invalid_input', problems };
+    const found = await this.get(tenantId, id);
+    if (found.outcome !== 'ok') return found;
+    const e = found.value;
     const moved = input.url !== undefined && input.url !== e.url;
     return this.save('update', {
       ...e,
@@ -119,21 +135,33 @@ export class LiveService {
     });
   }
 
-  async pause(tenantId: string, id: string): Promise<EndpointView> {
-    const e = await this.get(tenantId, id);
-    if (e.state === 'unverified')
-      throw new UsageHubError('conflict', 'verify the endpoint first; it sends nothing yet');
-    return this.save('update', { ...e, state: 'paused' });
+  pause(tenantId: string, id: string): Promise<LiveOutcome<EndpointView>> {
+    return this.setState(tenantId, id, 'paused');
   }
 
-  async resume(tenantId: string, id: string): Promise<EndpointView> {
-    const e = await this.get(tenantId, id);
-    if (e.state === 'unverified')
-      throw new UsageHubError('conflict', 'verify the endpoint first; it sends nothing yet');
-    return this.save('update', { ...e, state: 'active' });
+  resume(tenantId: string, id: string): Promise<LiveOutcome<EndpointView>> {
+    return this.setState(tenantId, id, 'active');
+  }
+
+  private async setState(
+    tenantId: string,
+    id: string,
+    state: 'paused' | 'active',
+  ): Promise<LiveOutcome<EndpointView>> {
+    const found = await this.get(tenantId, id);
+    if (found.outcome !== 'ok') return found;
+    if (found.value.state === 'unverified') return { outcome: 'not_verified', endpoint: id };
+    return this.save('update', { ...found.value, state });
   }
 
   private async save(
+    how: 'create' | 'update',
+    e: LiveEndpoint & { failing?: boolean },
+  ): Promise<LiveOutcome<EndpointView>> {
+    return ok(await this.saved(how, e));
+  }
+
+  private async saved(
     how: 'create' | 'update',
     e: LiveEndpoint & { failing?: boolean },
   ): Promise<EndpointView> {
@@ -146,14 +174,20 @@ export class LiveService {
     );
   }
 
-  async delete(tenantId: string, id: string): Promise<void> {
-    if (!(await this.store.deleteEndpoint(tenantId, id)))
-      throw new UsageHubError('not_found', `live endpoint ${id} does not exist`);
+  async delete(tenantId: string, id: string): Promise<LiveOutcome<true>> {
+    return (await this.store.deleteEndpoint(tenantId, id))
+      ? ok(true as const)
+      : { outcome: 'endpoint_not_found', endpoint: id };
   }
 
   /** `GET {url}?challenge=…` with the public key; verified when the body is the challenge's HMAC. */
-  async verify(tenantId: string, id: string): Promise<Verification & { endpoint: EndpointView }> {
-    const e = await this.get(tenantId, id);
+  async verify(
+    tenantId: string,
+    id: string,
+  ): Promise<LiveOutcome<Verification & { endpoint: EndpointView }>> {
+    const found = await this.get(tenantId, id);
+    if (found.outcome !== 'ok') return found;
+    const e = found.value;
     const challenge = randomBytes(24).toString('hex');
     const url = new URL(e.url);
     url.searchParams.set('challenge', challenge);
@@ -168,7 +202,7 @@ export class LiveService {
     else if (res.body.trim() !== expected)
       error = `answered 200 with ${JSON.stringify(res.body.slice(0, 100))}, not the challenge's signature`;
     const verified = error === null;
-    const endpoint = await this.save('update', {
+    const endpoint = await this.saved('update', {
       ...e,
       state: verified
         ? e.state === 'paused'
@@ -180,7 +214,7 @@ export class LiveService {
       verifiedAt: verified ? new Date().toISOString() : e.verifiedAt,
       verifyError: error,
     });
-    return { verified, status: res.status, error, endpoint };
+    return ok({ verified, status: res.status, error, endpoint });
   }
 
   /** Queues deliveries again: by when they were queued ([from, to), Unix ms), or by webhook-id. */
@@ -188,13 +222,19 @@ export class LiveService {
     tenantId: string,
     id: string,
     by: { from?: number; to?: number } | { ids: string[] },
-  ): Promise<{ replayed: number }> {
-    await this.get(tenantId, id);
-    return { replayed: await this.store.replay(id, by, Date.now()) };
+  ): Promise<LiveOutcome<{ replayed: number }>> {
+    const found = await this.get(tenantId, id);
+    if (found.outcome !== 'ok') return found;
+    return ok({ replayed: await this.store.replay(id, by, Date.now()) });
   }
 
-  async deliveries(tenantId: string, id: string, limit: number) {
-    await this.get(tenantId, id);
-    return this.store.attempts(id, limit);
+  async deliveries(
+    tenantId: string,
+    id: string,
+    limit: number,
+  ): Promise<LiveOutcome<(Attempt & { type: string })[]>> {
+    const found = await this.get(tenantId, id);
+    if (found.outcome !== 'ok') return found;
+    return ok(await this.store.attempts(id, limit));
   }
 }

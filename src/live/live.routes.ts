@@ -5,6 +5,7 @@ import type { KeyResolver } from '../auth/authenticator.ts';
 import { principalOf, requireRole } from '../http/auth-hook.ts';
 import { ErrorResponse } from '../http/schemas.ts';
 import type { LiveService } from './live-service.ts';
+import { liveValueOrThrow } from './live.outcomes.ts';
 
 export interface LiveDeps {
   auth: KeyResolver;
@@ -83,12 +84,13 @@ export const liveRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, 
         response: { 201: EndpointSchema, ...errors },
       },
     },
-    async (req, reply) => reply.status(201).send(await live.create(tenantOf(req), req.body)),
+    async (req, reply) =>
+      reply.status(201).send(liveValueOrThrow(await live.create(tenantOf(req), req.body))),
   );
   app.get(
     '/v1/live/endpoints/:id',
     { schema: { ...get, summary: 'One endpoint', params: Id, response: { 200: EndpointSchema, ...errors } } },
-    async (req) => live.get(tenantOf(req), req.params.id),
+    async (req) => liveValueOrThrow(await live.get(tenantOf(req), req.params.id)),
   );
   app.patch(
     '/v1/live/endpoints/:id',
@@ -104,7 +106,7 @@ export const liveRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, 
         response: { 200: EndpointSchema, ...errors },
       },
     },
-    async (req) => live.update(tenantOf(req), req.params.id, req.body),
+    async (req) => liveValueOrThrow(await live.update(tenantOf(req), req.params.id, req.body)),
   );
   app.post(
     '/v1/live/endpoints/:id/verify',
@@ -124,7 +126,7 @@ export const liveRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, 
         },
       },
     },
-    async (req) => live.verify(tenantOf(req), req.params.id),
+    async (req) => liveValueOrThrow(await live.verify(tenantOf(req), req.params.id)),
   );
   app.post(
     '/v1/live/endpoints/:id/pause',
@@ -136,7 +138,7 @@ export const liveRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, 
         response: { 200: EndpointSchema, ...errors },
       },
     },
-    async (req) => live.pause(tenantOf(req), req.params.id),
+    async (req) => liveValueOrThrow(await live.pause(tenantOf(req), req.params.id)),
   );
   app.post(
     '/v1/live/endpoints/:id/resume',
@@ -148,7 +150,7 @@ export const liveRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, 
         response: { 200: EndpointSchema, ...errors },
       },
     },
-    async (req) => live.resume(tenantOf(req), req.params.id),
+    async (req) => liveValueOrThrow(await live.resume(tenantOf(req), req.params.id)),
   );
   app.delete(
     '/v1/live/endpoints/:id',
@@ -161,7 +163,7 @@ export const liveRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, 
       },
     },
     async (req) => {
-      await live.delete(tenantOf(req), req.params.id);
+      liveValueOrThrow(await live.delete(tenantOf(req), req.params.id));
       return { ok: true as const };
     },
   );
@@ -190,7 +192,7 @@ export const liveRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, 
         response: { 200: Type.Object({ replayed: Type.Integer() }), ...errors },
       },
     },
-    async (req) => live.replay(tenantOf(req), req.params.id, req.body),
+    async (req) => liveValueOrThrow(await live.replay(tenantOf(req), req.params.id, req.body)),
   );
   app.get(
     '/v1/live/endpoints/:id/deliveries',
@@ -217,6 +219,8 @@ export const liveRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, 
         },
       },
     },
-    async (req) => ({ attempts: await live.deliveries(tenantOf(req), req.params.id, req.query.limit) }),
+    async (req) => ({
+      attempts: liveValueOrThrow(await live.deliveries(tenantOf(req), req.params.id, req.query.limit)),
+    }),
   );
 };

@@ -96,9 +96,10 @@ export const oauthRoutes: FastifyPluginAsync<OAuthDeps> = async (fastify, { cata
       },
     },
     async (req, reply) => {
-      const token = await clientCredentialsGrant(catalog, tokens, tokenRequest(req));
+      const grant = await clientCredentialsGrant(catalog, tokens, tokenRequest(req));
+      if (grant.outcome === 'refused') throw new UsageHubError(grant.error, grant.description);
       void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-      return token;
+      return grant.token;
     },
   );
 };

@@ -5,6 +5,7 @@ import type { Config } from '../../config.ts';
 import { engineOf } from '../../port-settings.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 import type { EndpointInput, Verification } from '../../live/live-service.ts';
+import { liveValueOrThrow } from '../../live/live.outcomes.ts';
 import type { Attempt, LiveEndpoint, LiveStore } from '../../live/live-store.port.ts';
 import { dataFiles } from '../../ops/data-files.ts';
 import { chooseTenant, CliError, lockDataDir, remoteClient } from '../backend.ts';
@@ -101,15 +102,19 @@ async function local(config: Config, tenantWanted: string | undefined): Promise<
   };
   return {
     list: () => guarded(() => live.list(tenantId)),
-    create: (input) => guarded(() => live.create(tenantId, input)),
-    get: (id) => guarded(() => live.get(tenantId, id)),
-    update: (id, input) => guarded(() => live.update(tenantId, id, input)),
-    verify: (id) => guarded(() => live.verify(tenantId, id)),
-    pause: (id) => guarded(() => live.pause(tenantId, id)),
-    resume: (id) => guarded(() => live.resume(tenantId, id)),
-    delete: (id) => guarded(() => live.delete(tenantId, id)),
-    deliveries: (id, limit) => guarded(() => live.deliveries(tenantId, id, limit)),
-    replay: (id, by) => guarded(() => live.replay(tenantId, id, by)),
+    create: (input) => guarded(async () => liveValueOrThrow(await live.create(tenantId, input))),
+    get: (id) => guarded(async () => liveValueOrThrow(await live.get(tenantId, id))),
+    update: (id, input) => guarded(async () => liveValueOrThrow(await live.update(tenantId, id, input))),
+    verify: (id) => guarded(async () => liveValueOrThrow(await live.verify(tenantId, id))),
+    pause: (id) => guarded(async () => liveValueOrThrow(await live.pause(tenantId, id))),
+    resume: (id) => guarded(async () => liveValueOrThrow(await live.resume(tenantId, id))),
+    delete: (id) =>
+      guarded(async () => {
+        liveValueOrThrow(await live.delete(tenantId, id));
+      }),
+    deliveries: (id, limit) =>
+      guarded(async () => liveValueOrThrow(await live.deliveries(tenantId, id, limit))),
+    replay: (id, by) => guarded(async () => liveValueOrThrow(await live.replay(tenantId, id, by))),
     close: closeAll,
   };
 }

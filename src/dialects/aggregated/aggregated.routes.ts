@@ -12,6 +12,7 @@ import type { Metrics } from '../../ops/metrics.ts';
 import type { MetricSet } from './metric-set.ts';
 import { mapAggregated } from './aggregated.mapping.ts';
 import { AggregatedBody, AggregatedResponse } from './aggregated.schema.ts';
+import { acceptedOrThrow } from '../../http/ingest-outcome.ts';
 
 export interface AggregatedDeps {
   auth: KeyResolver;
@@ -88,7 +89,7 @@ export const aggregatedRoutes: FastifyPluginAsync<AggregatedDeps> = async (fasti
       const mapped = mapAggregated(req.body.payload, tenantId, findApp, tenant, Date.now());
       if (mapped.outcome === 'invalid')
         throw new UsageHubError('validation_failed', undefined, mapped.problems);
-      await deps.pipeline.ingest([mapped.event]);
+      acceptedOrThrow(await deps.pipeline.ingest([mapped.event]));
       return UPLOADED;
     },
   );

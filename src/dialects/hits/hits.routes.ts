@@ -15,6 +15,7 @@ import type { HitSnapshots, HitRegistrySnapshot } from './hit-snapshots.ts';
 import type { HitRegistry } from './hit-registry.port.ts';
 import { HIT_SCHEMAS, HIT_TYPES, isHitType, type HitType } from './hit-schemas.ts';
 import { mapHit, type Hit } from './hit.mapping.ts';
+import { acceptedOrThrow } from '../../http/ingest-outcome.ts';
 
 export interface HitsDeps {
   auth: KeyResolver;
@@ -185,7 +186,7 @@ export const hitsRoutes: FastifyPluginAsync<HitsDeps> = async (fastify, deps) =>
       const mapped = mapHit(hit, ui, registry, origin, Date.now());
       if (mapped.outcome === 'invalid')
         throw new UsageHubError('validation_failed', undefined, mapped.problems);
-      await deps.pipeline.ingest([mapped.event]);
+      acceptedOrThrow(await deps.pipeline.ingest([mapped.event]));
       // "A HTTP OK code indicates success of hit creation" (statistic-hits.txt): 200, not 201.
       return reply.status(200).send({ id: mapped.event.dedupKey });
     },

@@ -12,6 +12,7 @@ import { mapNativeBatch } from './native.mapping.ts';
 import { problemsFromAjv } from '../../http/problems.ts';
 import { dialectAjv } from '../../http/validator.ts';
 import { decodeUtf8, strictJsonParser } from '../../http/body.ts';
+import { acceptedOrThrow } from '../../http/ingest-outcome.ts';
 
 const sortProblems = (ps: Problem[]): Problem[] => ps.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
 
@@ -72,7 +73,7 @@ export const nativeRoutes: FastifyPluginAsync<NativeDeps> = async (app, deps) =>
       if (problems.length > 0 || mapped.outcome === 'invalid') {
         throw new UsageHubError('validation_failed', undefined, sortProblems(problems));
       }
-      const { accepted, duplicates } = await deps.pipeline.ingest(mapped.events);
+      const { accepted, duplicates } = acceptedOrThrow(await deps.pipeline.ingest(mapped.events));
       return { accepted, duplicates };
     },
   );

@@ -14,6 +14,7 @@ import type { Metrics } from '../../ops/metrics.ts';
 import { mapPushBatch } from './push.mapping.ts';
 import { PUSH_MAX_EVENTS, PushBody, PushError, PushSuccess } from './push.schema.ts';
 import { AppSchema } from '../../admin/admin.schema.ts';
+import { acceptedOrThrow } from '../../http/ingest-outcome.ts';
 
 export interface PushDeps {
   tokens: TokenService;
@@ -120,7 +121,7 @@ export const pushRoutes: FastifyPluginAsync<PushDeps> = async (fastify, deps) =>
         problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
         throw new UsageHubError('validation_failed', undefined, problems);
       }
-      await deps.pipeline.ingest(mapped.events);
+      acceptedOrThrow(await deps.pipeline.ingest(mapped.events));
       return reply.send({ success: true as const });
     },
   );

@@ -16,6 +16,7 @@ import type { Metrics } from '../../ops/metrics.ts';
 import type { SessionTypeRegistry } from './session-types.ts';
 import { mapSessionEvents } from './sessions.mapping.ts';
 import { SessionEvent, SessionEvents } from './sessions.schema.ts';
+import { acceptedOrThrow } from '../../http/ingest-outcome.ts';
 
 export interface SessionsDeps {
   auth: KeyResolver;
@@ -157,7 +158,7 @@ export const sessionsRoutes: FastifyPluginAsync<SessionsDeps> = async (fastify, 
         problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
         throw new UsageHubError('validation_failed', undefined, problems);
       }
-      await deps.pipeline.ingest(mapped.events);
+      acceptedOrThrow(await deps.pipeline.ingest(mapped.events));
       return ACCEPTED;
     },
   );
