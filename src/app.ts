@@ -12,7 +12,7 @@ import { oauthRoutes } from './auth/oauth/oauth.routes.ts';
 import type { TokenService } from './auth/oauth/tokens.ts';
 import type { Catalog } from './catalog/catalog.port.ts';
 import type { EnrichmentDirectory } from './enrichment/enrichment-directory.ts';
-import type { LiveService } from './live/live-service.ts';
+import type { LiveService } from './live/live.service.ts';
 import { liveRoutes } from './live/live.routes.ts';
 import type { AppDirectory } from './catalog/app-directory.ts';
 import type { Config } from './config.ts';
@@ -26,7 +26,7 @@ import { opsRoutes } from './ops/ops.routes.ts';
 import { countRoutes } from './query/counts.routes.ts';
 import { usageRoutes } from './query/usage.routes.ts';
 import { exportRoutes } from './query/export.routes.ts';
-import type { EventQueries } from './store/event-store.ts';
+import type { EventQueries } from './store/event-store.port.ts';
 import type { Registries } from './dialects/dialect.ts';
 import type { AdminEventType } from './live/event-types.ts';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { SqliteEventLog } from '../src/log/sqlite/sqlite-event-log.ts';
+import { SqliteEventLog } from '../src/log/sqlite/event-log.sqlite.ts';
 import { LogThread } from '../src/log/thread/log-thread.ts';
 import { eventLogConformance } from './conformance/event-log.conformance.ts';
 import { tempDir } from './helpers/server.ts';

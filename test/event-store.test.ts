@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { PROJECTIONS } from '../src/dialects/dialects.ts';
-import { DuckDbEventStore } from '../src/store/duckdb/duckdb-event-store.ts';
+import { DuckDbEventStore } from '../src/store/duckdb/event-store.duckdb.ts';
 import { eventStoreConformance } from './conformance/event-store.conformance.ts';
 import { tempDir } from './helpers/server.ts';
 

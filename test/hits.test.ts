@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Ajv } from 'ajv';
 import type { LightMyRequestResponse } from 'fastify';
 import { startHub, type TestHub } from './helpers/server.ts';
-import { HIT_SCHEMAS, HIT_TYPES } from '../src/dialects/hits/hit-schemas.ts';
+import { HIT_SCHEMAS, HIT_TYPES } from '../src/dialects/hits/hit-types.schema.ts';
 import type { UsageEvent } from '../src/domain/event.ts';
 
 interface ErrorBody {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { JetStreamEventLog } from '../src/log/jetstream/jetstream-event-log.ts';
+import { JetStreamEventLog } from '../src/log/jetstream/event-log.jetstream.ts';
 import { parsePgUrl } from '../src/storage/postgres.ts';
 import { batch, eventLogConformance } from './conformance/event-log.conformance.ts';
 import { NATS_URL, natsSkip, natsStream, pgPlace, pgSkip } from './helpers/services.ts';

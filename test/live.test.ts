@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { ev, startHub, type TestHub } from './helpers/server.ts';
 import { Webhook } from 'standardwebhooks';
-import { retryDelayMs } from '../src/live/live-worker.ts';
+import { retryDelayMs } from '../src/live/live.worker.ts';
 
 const { LiveApi } = createRequire(import.meta.url)('notificare-live-api-node') as {
   LiveApi: new (

@@ -1,4 +1,4 @@
-import { PgEventStore } from '../src/store/postgres/pg-event-store.ts';
+import { PgEventStore } from '../src/store/postgres/event-store.postgres.ts';
 import { eventStoreConformance } from './conformance/event-store.conformance.ts';
 import { parsePgUrl } from '../src/storage/postgres.ts';
 import { pgPlace, pgSkip } from './helpers/services.ts';

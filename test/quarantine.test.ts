@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { startHub, tempDir, type HubIdentity } from './helpers/server.ts';
 import { cli } from './helpers/process.ts';
 import { dataFiles } from '../src/runtime.ts';
-import { SqliteEventLog } from '../src/log/sqlite/sqlite-event-log.ts';
+import { SqliteEventLog } from '../src/log/sqlite/event-log.sqlite.ts';
 import type { UsageEvent } from '../src/domain/event.ts';
 
 interface Quarantined {

@@ -18,7 +18,7 @@ import type { UsageEvent } from '../domain/event.ts';
 import type { EnrichmentDirectory } from '../enrichment/enrichment-directory.ts';
 import type { IngestPipeline } from '../ingest/pipeline.ts';
 import type { Metrics } from '../ops/metrics.ts';
-import type { EventQueries } from '../store/event-store.ts';
+import type { EventQueries } from '../store/event-store.port.ts';
 import type { Projection } from '../store/projection.ts';
 import type { Migration } from '../storage/pg-migrations.ts';
 

@@ -1,6 +1,6 @@
 import { problem, type Problem } from '../domain/errors.ts';
 import type { UsageEvent } from '../domain/event.ts';
-import type { EncodedBatch } from '../log/event-log.ts';
+import type { EncodedBatch } from '../log/event-log.port.ts';
 import { MAX_EVENT_CHARS } from './check-events.ts';
 
 export type EncodeOutcome =

@@ -1,4 +1,4 @@
-import type { EncodedBatch, EventLog } from '../log/event-log.ts';
+import type { EncodedBatch, EventLog } from '../log/event-log.port.ts';
 
 interface Pending {
   batch: EncodedBatch;

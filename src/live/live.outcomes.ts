@@ -1,5 +1,5 @@
 import { UsageHubError } from '../domain/errors.ts';
-import type { LiveOutcome } from './live-service.ts';
+import type { LiveOutcome } from './live.service.ts';
 
 /**
  * The one place where the Live service's outcomes become error codes (docs/errors.md):

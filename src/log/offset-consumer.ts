@@ -1,4 +1,4 @@
-import type { EventLog, LogBatch, LogConsumer } from './event-log.ts';
+import type { EventLog, LogBatch, LogConsumer } from './event-log.port.ts';
 
 /** How often a waiting member looks for new batches. */
 const POLL_MS = 20;

@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { KeyResolver } from '../auth/authenticator.ts';
 import type { AppDirectory } from '../catalog/app-directory.ts';
 import { principalOf, requireRole } from '../http/auth-hook.ts';
-import type { EventQueries } from '../store/event-store.ts';
+import type { EventQueries } from '../store/event-store.port.ts';
 import { CSV_HEADER, formatExportLine } from './export-format.ts';
 import { FilterParams, parseFilter } from './query.params.ts';
 

@@ -1,4 +1,4 @@
-import type { EventStore, StoreBatch } from './event-store.ts';
+import type { EventStore, StoreBatch } from './event-store.port.ts';
 import { reasonOf, type Hole } from './quarantine.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { EventLog, LogConsumer } from '../log/event-log.ts';
-import type { EventStore } from './event-store.ts';
+import type { EventLog, LogConsumer } from '../log/event-log.port.ts';
+import type { EventStore } from './event-store.port.ts';
 import { EVENTS_PER_APPLY, STORE_CONSUMER } from './store-writer.ts';
 import { applyOrQuarantine } from './apply-or-quarantine.ts';
 import { StoreStatusTracker } from './store-status.ts';

@@ -1,5 +1,5 @@
-import type { EventLog } from '../log/event-log.ts';
-import type { EventStore } from './event-store.ts';
+import type { EventLog } from '../log/event-log.port.ts';
+import type { EventStore } from './event-store.port.ts';
 import type { QuarantineQuery, QuarantinedEvent, ReapplyOutcome } from './quarantine.ts';
 import { refOf } from './seq.ts';
 

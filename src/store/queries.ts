@@ -1,4 +1,4 @@
-import type { EventRef } from '../log/event-log.ts';
+import type { EventRef } from '../log/event-log.port.ts';
 
 /**
  * The questions the query API answers, independent of the store that answers them.

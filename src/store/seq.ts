@@ -1,5 +1,5 @@
-import type { EventRef } from '../log/event-log.ts';
-import type { StoreBatch } from './event-store.ts';
+import type { EventRef } from '../log/event-log.port.ts';
+import type { StoreBatch } from './event-store.port.ts';
 
 /**
  * An event's seq addresses its document in the log: batch offset * 2^20 + position

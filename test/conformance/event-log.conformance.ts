@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EncodedBatch, EventLog, LogBatch, LogConsumer } from '../../src/log/event-log.ts';
+import type { EncodedBatch, EventLog, LogBatch, LogConsumer } from '../../src/log/event-log.port.ts';
 
 export interface LogFactory {
   /** Why the adapter's engine is unavailable: its tests are skipped, showing this. */

@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import type { Config } from '../../config.ts';
 import { engineOf } from '../../port-settings.ts';
 import { UsageHubError } from '../../domain/errors.ts';
-import type { EndpointInput, Verification } from '../../live/live-service.ts';
+import type { EndpointInput, Verification } from '../../live/live.service.ts';
 import { liveValueOrThrow } from '../../live/live.outcomes.ts';
 import type { Attempt, LiveEndpoint, LiveStore } from '../../live/live-store.port.ts';
 import { dataFiles } from '../../ops/data-files.ts';
@@ -66,7 +66,7 @@ async function local(config: Config, tenantWanted: string | undefined): Promise<
     import('../../runtime.ts'),
     import('../../live/address-guard.ts'),
     import('../../live/live-http.ts'),
-    import('../../live/live-service.ts'),
+    import('../../live/live.service.ts'),
     import('../../live/postgres/live-store.postgres.ts'),
     import('../../live/sqlite/live-store.sqlite.ts'),
     import('../../storage/postgres.ts'),

@@ -32,8 +32,8 @@ async function local(config: Config): Promise<Quarantine> {
   const release = lockDataDir(config, 'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)');
   const files = dataFiles(config.dataDir);
   const [{ SqliteEventLog }, { DuckDbEventStore }, { quarantineAdmin }, { PROJECTIONS }] = await Promise.all([
-    import('../../log/sqlite/sqlite-event-log.ts'),
-    import('../../store/duckdb/duckdb-event-store.ts'),
+    import('../../log/sqlite/event-log.sqlite.ts'),
+    import('../../store/duckdb/event-store.duckdb.ts'),
     import('../../store/quarantine-admin.ts'),
     import('../../dialects/dialects.ts'),
   ]);

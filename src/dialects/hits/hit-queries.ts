@@ -1,4 +1,4 @@
-import type { StoreReader } from '../../store/event-store.ts';
+import type { StoreReader } from '../../store/event-store.port.ts';
 import { duckdbHitQueries } from './duckdb/hit-queries.duckdb.ts';
 import type { HitQueries } from './hit-queries.port.ts';
 import { pgHitQueries } from './postgres/hit-queries.postgres.ts';

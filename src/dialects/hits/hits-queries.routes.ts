@@ -5,7 +5,7 @@ import type { KeyResolver } from '../../auth/authenticator.ts';
 import type { AppDirectory } from '../../catalog/app-directory.ts';
 import { principalOf, requireRole } from '../../http/auth-hook.ts';
 import { ErrorResponse } from '../../http/schemas.ts';
-import type { EventQueries } from '../../store/event-store.ts';
+import type { EventQueries } from '../../store/event-store.port.ts';
 import { FilterParams, parseFilter } from '../../query/query.params.ts';
 import type { QueryFilter } from '../../store/queries.ts';
 import { hitQueries } from './hit-queries.ts';

@@ -6,6 +6,8 @@ import { hitRegistryRoutes } from './hit-registry.routes.ts';
 import { HitSnapshots } from './hit-snapshots.ts';
 import { hitQueryRoutes } from './hits-queries.routes.ts';
 import { hitsRoutes } from './hits.routes.ts';
+import { hitTypeRoutes } from './hit-types.routes.ts';
+import { damRoutes } from './dam.routes.ts';
 import { PgHitRegistry } from './postgres/hit-registry.postgres.ts';
 import { SqliteHitRegistry } from './sqlite/hit-registry.sqlite.ts';
 
@@ -32,6 +34,8 @@ export async function openHits(place: CatalogPlace, changes: CatalogChanges): Pr
         registry,
         pipeline: d.pipeline,
       });
+      await app.register(hitTypeRoutes);
+      await app.register(damRoutes, { auth: d.auth, catalog: d.catalog, registry });
       await app.register(hitQueryRoutes, { auth: d.auth, apps: d.apps, store: d.queries });
     },
     admin: async (app, d) => {

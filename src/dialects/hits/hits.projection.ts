@@ -1,6 +1,6 @@
 import type { Projection } from '../../store/projection.ts';
 
-/** What a hit's document holds for the hit queries (hit.mapping.ts sets these properties). */
+/** What a hit's document holds for the hit queries (hits.mapping.ts sets these properties). */
 const HIT_SHAPE = JSON.stringify({
   tenantId: 'VARCHAR',
   appId: 'VARCHAR',

@@ -1,4 +1,4 @@
-import type { StoreReader } from '../../store/event-store.ts';
+import type { StoreReader } from '../../store/event-store.port.ts';
 import { duckdbSessionQueries } from './duckdb/session-queries.duckdb.ts';
 import type { SessionQueries } from './session-queries.port.ts';
 import { pgSessionQueries } from './postgres/session-queries.postgres.ts';

@@ -1,5 +1,5 @@
 import { sibling, ThreadClient } from '../../threads/rpc.ts';
-import type { EncodedBatch, EventLog, EventRef, LogBatch } from '../event-log.ts';
+import type { EncodedBatch, EventLog, EventRef, LogBatch } from '../event-log.port.ts';
 import { OffsetConsumer } from '../offset-consumer.ts';
 
 /**

@@ -1,7 +1,7 @@
 /** Entry point of the log thread: the SQLite event log, off the ingest event loop. */
 import { nameThread, serveThread, threadData } from '../../threads/rpc.ts';
-import type { EncodedBatch, EventRef } from '../event-log.ts';
-import { SqliteEventLog } from '../sqlite/sqlite-event-log.ts';
+import type { EncodedBatch, EventRef } from '../event-log.port.ts';
+import { SqliteEventLog } from '../sqlite/event-log.sqlite.ts';
 
 interface Waiting {
   batches: EncodedBatch[];

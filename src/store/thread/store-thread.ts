@@ -1,5 +1,5 @@
 import { sibling, ThreadClient } from '../../threads/rpc.ts';
-import type { EventQueries } from '../event-store.ts';
+import type { EventQueries } from '../event-store.port.ts';
 import type { Projection } from '../projection.ts';
 import type { StoreStatus } from '../store-status.ts';
 import type { QuarantineAdmin } from '../quarantine-admin.ts';

@@ -8,8 +8,8 @@
  * the writer catches up once the store works again.
  */
 import { nameThread, serveThread, threadData } from '../../threads/rpc.ts';
-import { SqliteEventLog } from '../../log/sqlite/sqlite-event-log.ts';
-import { DuckDbEventStore } from '../duckdb/duckdb-event-store.ts';
+import { SqliteEventLog } from '../../log/sqlite/event-log.sqlite.ts';
+import { DuckDbEventStore } from '../duckdb/event-store.duckdb.ts';
 import { EVENTS_PER_APPLY, StoreWriter } from '../store-writer.ts';
 import { exportPage } from '../export.ts';
 import { UsageHubError } from '../../domain/errors.ts';

@@ -1,6 +1,6 @@
-import type { StoreReader } from '../../../store/event-store.ts';
+import type { StoreReader } from '../../../store/event-store.port.ts';
 import type { QueryFilter } from '../../../store/queries.ts';
-import { duckdbFilter } from '../../../store/duckdb/duckdb-sql.ts';
+import { duckdbFilter } from '../../../store/duckdb/sql.duckdb.ts';
 import { num, type HitQueries } from '../hit-queries.port.ts';
 
 /** The hits table has tenant, app and time; names, categories and lateness are the events table's. */

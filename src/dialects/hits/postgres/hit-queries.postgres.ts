@@ -1,6 +1,6 @@
-import type { StoreReader } from '../../../store/event-store.ts';
+import type { StoreReader } from '../../../store/event-store.port.ts';
 import type { QueryFilter } from '../../../store/queries.ts';
-import { byteOrder as C, pgFilter } from '../../../store/postgres/pg-sql.ts';
+import { byteOrder as C, pgFilter } from '../../../store/postgres/sql.postgres.ts';
 import { num, type HitQueries } from '../hit-queries.port.ts';
 
 /** The hits table has tenant, app and time; names, categories and lateness are the events table's. */

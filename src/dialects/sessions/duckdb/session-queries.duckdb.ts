@@ -1,5 +1,5 @@
-import type { StoreReader } from '../../../store/event-store.ts';
-import { msLiteral } from '../../../store/duckdb/duckdb-sql.ts';
+import type { StoreReader } from '../../../store/event-store.port.ts';
+import { msLiteral } from '../../../store/duckdb/sql.duckdb.ts';
 import { Sql } from '../../../store/sql-builder.ts';
 import {
   mergedEntities,

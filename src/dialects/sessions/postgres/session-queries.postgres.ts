@@ -1,5 +1,5 @@
-import type { StoreReader } from '../../../store/event-store.ts';
-import { byteOrder as C, epochMs, msLiteral } from '../../../store/postgres/pg-sql.ts';
+import type { StoreReader } from '../../../store/event-store.port.ts';
+import { byteOrder as C, epochMs, msLiteral } from '../../../store/postgres/sql.postgres.ts';
 import { Sql } from '../../../store/sql-builder.ts';
 import {
   mergedEntities,

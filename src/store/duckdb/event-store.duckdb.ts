@@ -14,9 +14,9 @@ import type {
   UsersQuery,
   UsersRow,
 } from '../queries.ts';
-import type { EventStore, Row, StoreBatch } from '../event-store.ts';
+import type { EventStore, Row, StoreBatch } from '../event-store.port.ts';
 import { DOCS_PLACEHOLDER, type Projection } from '../projection.ts';
-import { BUCKET, ISO, duckdbFilter, msLiteral } from './duckdb-sql.ts';
+import { BUCKET, ISO, duckdbFilter, msLiteral } from './sql.duckdb.ts';
 import {
   reasonOf,
   tenantOfDoc,

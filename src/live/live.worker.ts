@@ -2,7 +2,7 @@ import { seqOf } from '../store/seq.ts';
 import { reasonOf } from '../store/quarantine.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import type { UsageEvent } from '../domain/event.ts';
-import type { EventLog, LogConsumer } from '../log/event-log.ts';
+import type { EventLog, LogConsumer } from '../log/event-log.port.ts';
 import { eventTypes, matchesFilters, type AdminEventType, type ExtraTypes } from './event-types.ts';
 import type { LiveHttp } from './live-http.ts';
 import type { AttemptRecord, Delivery, LiveEndpoint, LiveStore } from './live-store.port.ts';

@@ -6,7 +6,7 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import type { LogBatch, LogConsumer } from '../event-log.ts';
+import type { LogBatch, LogConsumer } from '../event-log.port.ts';
 
 const NANOS_PER_MS = 1_000_000;
 /** Messages a member holds ahead of its work: enough to keep busy, few enough to share. */

@@ -4,7 +4,7 @@ import { dedupKey } from '../../domain/dedup.ts';
 import { problem, type Problem } from '../../domain/errors.ts';
 import { EARLIEST_MS_TIME, type UsageEvent } from '../../domain/event.ts';
 import type { HitRegistrySnapshot } from './hit-snapshots.ts';
-import type { HitType } from './hit-schemas.ts';
+import type { HitType } from './hit-types.schema.ts';
 
 /** A hit that passed its type's schema. */
 export interface Hit {

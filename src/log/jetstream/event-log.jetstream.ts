@@ -18,8 +18,8 @@ import {
   type EventRef,
   type LogBatch,
   type LogConsumer,
-} from '../event-log.ts';
-import { JetStreamConsumer, lineCount } from './jetstream-consumer.ts';
+} from '../event-log.port.ts';
+import { JetStreamConsumer, lineCount } from './consumer.jetstream.ts';
 
 export interface JetStreamLogOptions {
   /** NATS server URLs (any node of the cluster). */

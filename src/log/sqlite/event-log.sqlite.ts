@@ -8,7 +8,7 @@ import {
   type EventRef,
   type LogBatch,
   type LogConsumer,
-} from '../event-log.ts';
+} from '../event-log.port.ts';
 import { OffsetConsumer } from '../offset-consumer.ts';
 
 const SCHEMA = `

@@ -1,4 +1,4 @@
-import type { LogBatch } from '../log/event-log.ts';
+import type { LogBatch } from '../log/event-log.port.ts';
 import type { Hole, QuarantineQuery, QuarantinedEvent, ReapplyOutcome } from './quarantine.ts';
 import type {
   CountRow,

@@ -16,9 +16,9 @@ import type {
   UsersRow,
 } from '../queries.ts';
 import type { PgLocation } from '../../storage/postgres.ts';
-import type { EventStore, Row, StoreBatch } from '../event-store.ts';
+import type { EventStore, Row, StoreBatch } from '../event-store.port.ts';
 import type { Projection } from '../projection.ts';
-import { ISO, byteOrder as C, epochMs, msLiteral, pgFilter } from './pg-sql.ts';
+import { ISO, byteOrder as C, epochMs, msLiteral, pgFilter } from './sql.postgres.ts';
 import { refOf, seqOf, withSeqs } from '../seq.ts';
 import {
   reasonOf,
