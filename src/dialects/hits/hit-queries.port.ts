@@ -40,5 +40,15 @@ export interface HitQueries {
   hitsByOrigin(q: QueryFilter): Promise<OriginRow[]>;
 }
 
-/** A row's numbers come back as numbers, or as text (PostgreSQL's bigint): numbers here. */
-export const num = (v: unknown): number => Number(v);
+/** A query in one engine's SQL: its text and its parameters. */
+export interface SqlQuery {
+  sql: string;
+  params: readonly string[];
+}
+
+/**
+ * The hit queries written in one engine's SQL (duckdb/, postgres/). Each answers with the
+ * columns hit-queries.ts reads: media, downloads, views, plays, uploads, watched; t, n,
+ * avg; mode, n, ok; origin, type, n.
+ */
+export type HitSql = Record<keyof HitQueries, (q: QueryFilter) => SqlQuery>;

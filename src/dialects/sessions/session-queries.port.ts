@@ -60,14 +60,21 @@ export interface SessionQueries {
   sessionGauges(idleMs: number, now: number): Promise<SessionGauges>;
 }
 
-type Entity = { key: string; value: unknown };
-
-/** A session's entities: the START's, with the END's added over them. */
-export function mergedEntities(start: readonly Entity[] | null, end: readonly Entity[] | null): Entity[] {
-  const merged = new Map<string, unknown>();
-  for (const list of [start, end]) for (const { key, value } of list ?? []) merged.set(key, value);
-  return [...merged].map(([key, value]) => ({ key, value }));
+/** A query in one engine's SQL: its text and its parameters. */
+export interface SqlQuery {
+  sql: string;
+  params: readonly string[];
 }
 
-/** A number (a time, a duration), or null. */
-export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+/**
+ * The session queries written in one engine's SQL (duckdb/, postgres/). Each answers
+ * with the columns session-queries.ts reads: type, sessions, total, p50, p90, open,
+ * timed_out; app_id, session_id, type, state, started, ended, last (Unix ms),
+ * duration_s, updates, starts, ends, start_entities and end_entities (JSON text); open,
+ * timed_out, conflicts.
+ */
+export interface SessionSql {
+  stats(q: SessionsQuery): SqlQuery;
+  list(q: SessionListQuery): SqlQuery;
+  gauges(idleMs: number, now: number): SqlQuery;
+}

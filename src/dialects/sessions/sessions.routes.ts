@@ -10,13 +10,13 @@ import { principalOf, requireRole } from '../../http/auth-hook.ts';
 import { errorHandler } from '../../http/error-handler.ts';
 import { problemsFromAjv } from '../../http/problems.ts';
 import { dialectAjv, documentedBodyCompiler } from '../../http/validator.ts';
-import { assertCanonical } from '../../http/body.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
 import type { Metrics } from '../../ops/metrics.ts';
 import type { SessionTypeRegistry } from './session-types.ts';
 import { mapSessionEvents } from './sessions.mapping.ts';
 import { SessionEvent, SessionEvents } from './sessions.schema.ts';
 import { acceptedOrThrow } from '../../http/ingest-outcome.ts';
+import { dataOf, paramsOf, v3Envelope, type Params } from './sessions.request.ts';
 
 export interface SessionsDeps {
   auth: KeyResolver;
@@ -29,40 +29,6 @@ export interface SessionsDeps {
 const validateEvents = dialectAjv.compile(SessionEvents);
 
 export const ACCEPTED = { APIVersion: 3, result: 1 } as const;
-
-/** The v3 error answer: `{"APIVersion":3,"result":0,"error":{code, message, details}}`. */
-function v3Envelope(e: UsageHubError) {
-  return {
-    status: e.status,
-    body: { APIVersion: 3, result: 0, error: { code: e.code, message: e.message, details: e.details } },
-  };
-}
-
-type Params = Record<string, unknown>;
-
-/** The request's parameters: the form's fields, or the JSON object's (a bare array has none). */
-const paramsOf = (req: FastifyRequest): Params =>
-  req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Params) : {};
-
-/** `data` as an array of events, from a form field (JSON text), a JSON object, or a bare JSON array. */
-function dataOf(req: FastifyRequest): unknown[] {
-  let data: unknown = Array.isArray(req.body) ? req.body : paramsOf(req).data;
-  if (data === undefined)
-    throw new UsageHubError('invalid_body', 'The parameter data is required: a JSON array of events.');
-  if (typeof data === 'string') {
-    try {
-      data = JSON.parse(data);
-    } catch (err) {
-      throw new UsageHubError('invalid_body', `data is not valid JSON: ${(err as Error).message}`);
-    }
-  }
-  if (!Array.isArray(data)) {
-    throw new UsageHubError('invalid_body', 'data must be an array of events, even for one event: [{…}].');
-  }
-  // A form field's JSON was not seen by the body check: hold it to the same form.
-  assertCanonical(data, 'body', 'data');
-  return data;
-}
 
 /**
  * The v3 events API: `POST /v3/events`, with `data=[…]` form-encoded (or JSON). The

@@ -1,71 +1,49 @@
-import type { StoreReader } from '../../../store/event-store.port.ts';
 import type { QueryFilter } from '../../../store/queries.ts';
 import { duckdbFilter } from '../../../store/duckdb/sql.duckdb.ts';
-import { num, type HitQueries } from '../hit-queries.port.ts';
+import type { HitSql } from '../hit-queries.port.ts';
 
 /** The hits table has tenant, app and time; names, categories and lateness are the events table's. */
 const filter = (f: QueryFilter) => duckdbFilter(f, false);
 
-export function duckdbHitQueries(store: StoreReader): HitQueries {
-  return {
-    async mediaUsage(q) {
-      const sql = filter(q);
-      const rows = await store.select(
-        `SELECT media,
-                count(*) FILTER (WHERE type = 'DOWNLOAD')::DOUBLE AS downloads,
-                count(*) FILTER (WHERE type = 'VIEW')::DOUBLE AS views,
-                count(*) FILTER (WHERE type = 'PLAY')::DOUBLE AS plays,
-                count(*) FILTER (WHERE type = 'UPLOAD')::DOUBLE AS uploads,
-                coalesce(sum(watched_seconds) FILTER (WHERE type = 'PLAY'), 0)::DOUBLE AS watched
-         FROM (SELECT unnest(medias) AS media, type, watched_seconds FROM hits ${sql.whereSql})
-         GROUP BY media ORDER BY media`,
-        sql.params,
-      );
-      return rows.map((r) => ({
-        media: String(r.media),
-        downloads: num(r.downloads),
-        views: num(r.views),
-        plays: num(r.plays),
-        uploads: num(r.uploads),
-        secondsWatched: num(r.watched),
-      }));
-    },
-    async searchStats(q) {
-      const sql = filter(q);
-      sql.where(`type = 'SEARCH'`);
-      const rows = await store.select(
-        `SELECT search_type AS t, count(*)::DOUBLE AS n, avg(result_count)::DOUBLE AS avg FROM hits ${sql.whereSql}
-         GROUP BY search_type ORDER BY search_type`,
-        sql.params,
-      );
-      return rows.map((r) => ({
-        searchType: String(r.t),
-        searches: num(r.n),
-        averageResultCount: num(r.avg),
-      }));
-    },
-    async connectionStats(q) {
-      const sql = filter(q);
-      sql.where(`type = 'CONNECTION'`);
-      const rows = await store.select(
-        `SELECT conn_mode AS mode, count(*)::DOUBLE AS n, count(*) FILTER (WHERE conn_success)::DOUBLE AS ok
-         FROM hits ${sql.whereSql} GROUP BY conn_mode ORDER BY conn_mode`,
-        sql.params,
-      );
-      return rows.map((r) => ({
-        mode: String(r.mode),
-        attempts: num(r.n),
-        successes: num(r.ok),
-        successRate: num(r.n) === 0 ? 0 : num(r.ok) / num(r.n),
-      }));
-    },
-    async hitsByOrigin(q) {
-      const sql = filter(q);
-      const rows = await store.select(
-        `SELECT origin, type, count(*)::DOUBLE AS n FROM hits ${sql.whereSql} GROUP BY ALL ORDER BY origin, type`,
-        sql.params,
-      );
-      return rows.map((r) => ({ origin: num(r.origin), type: String(r.type), hits: num(r.n) }));
-    },
-  };
-}
+/** The hit queries in DuckDB's SQL. */
+export const duckdbHitSql: HitSql = {
+  mediaUsage(q) {
+    const sql = filter(q);
+    return {
+      sql: `SELECT media,
+                   count(*) FILTER (WHERE type = 'DOWNLOAD')::DOUBLE AS downloads,
+                   count(*) FILTER (WHERE type = 'VIEW')::DOUBLE AS views,
+                   count(*) FILTER (WHERE type = 'PLAY')::DOUBLE AS plays,
+                   count(*) FILTER (WHERE type = 'UPLOAD')::DOUBLE AS uploads,
+                   coalesce(sum(watched_seconds) FILTER (WHERE type = 'PLAY'), 0)::DOUBLE AS watched
+            FROM (SELECT unnest(medias) AS media, type, watched_seconds FROM hits ${sql.whereSql})
+            GROUP BY media ORDER BY media`,
+      params: sql.params,
+    };
+  },
+  searchStats(q) {
+    const sql = filter(q);
+    sql.where(`type = 'SEARCH'`);
+    return {
+      sql: `SELECT search_type AS t, count(*)::DOUBLE AS n, avg(result_count)::DOUBLE AS avg
+            FROM hits ${sql.whereSql} GROUP BY search_type ORDER BY search_type`,
+      params: sql.params,
+    };
+  },
+  connectionStats(q) {
+    const sql = filter(q);
+    sql.where(`type = 'CONNECTION'`);
+    return {
+      sql: `SELECT conn_mode AS mode, count(*)::DOUBLE AS n, count(*) FILTER (WHERE conn_success)::DOUBLE AS ok
+            FROM hits ${sql.whereSql} GROUP BY conn_mode ORDER BY conn_mode`,
+      params: sql.params,
+    };
+  },
+  hitsByOrigin(q) {
+    const sql = filter(q);
+    return {
+      sql: `SELECT origin, type, count(*)::DOUBLE AS n FROM hits ${sql.whereSql} GROUP BY ALL ORDER BY origin, type`,
+      params: sql.params,
+    };
+  },
+};

@@ -1,12 +1,6 @@
-import type { StoreReader } from '../../../store/event-store.port.ts';
 import { msLiteral } from '../../../store/duckdb/sql.duckdb.ts';
 import { Sql } from '../../../store/sql-builder.ts';
-import {
-  mergedEntities,
-  numOrNull,
-  type SessionQueries,
-  type SessionState,
-} from '../session-queries.port.ts';
+import type { SessionSql } from '../session-queries.port.ts';
 
 /**
  * Sessions, joined from their events at query time: per (app, session id), the first
@@ -56,23 +50,18 @@ const withIdle = (sqlText: string, q: { idleMs: number; now: number }): string =
     .replaceAll('$idle', `${Math.trunc(q.idleMs)}::BIGINT`)
     .replaceAll('$now', `${Math.trunc(q.now)}::BIGINT`);
 
-const entitiesOf = (text: unknown) =>
-  text === null || text === undefined
-    ? null
-    : (JSON.parse(String(text)) as { key: string; value: unknown }[]);
-
-export function duckdbSessionQueries(store: StoreReader): SessionQueries {
-  return {
-    async sessionStats(q) {
-      const sql = new Sql();
-      const cte = sessionsCte(sql, q.tenantId, q.appIds);
-      const where = ["state IN ('closed', 'timed_out', 'open')"];
-      if (q.from !== undefined) where.push(`started_at >= ${msLiteral(q.from)}`);
-      if (q.to !== undefined) where.push(`started_at < ${msLiteral(q.to)}`);
-      if (q.types?.length) where.push(`type IN (${q.types.map((t) => sql.param(t)).join(', ')})`);
-      const rows = await store.select(
-        withIdle(
-          `WITH ${cte}
+/** The session queries in DuckDB's SQL. */
+export const duckdbSessionSql: SessionSql = {
+  stats(q) {
+    const sql = new Sql();
+    const cte = sessionsCte(sql, q.tenantId, q.appIds);
+    const where = ["state IN ('closed', 'timed_out', 'open')"];
+    if (q.from !== undefined) where.push(`started_at >= ${msLiteral(q.from)}`);
+    if (q.to !== undefined) where.push(`started_at < ${msLiteral(q.to)}`);
+    if (q.types?.length) where.push(`type IN (${q.types.map((t) => sql.param(t)).join(', ')})`);
+    return {
+      sql: withIdle(
+        `WITH ${cte}
            SELECT type,
                   count(*) FILTER (WHERE state = 'closed')::DOUBLE AS sessions,
                   coalesce(sum(duration_s) FILTER (WHERE state = 'closed'), 0)::DOUBLE AS total,
@@ -81,33 +70,23 @@ export function duckdbSessionQueries(store: StoreReader): SessionQueries {
                   count(*) FILTER (WHERE state = 'open')::DOUBLE AS open,
                   count(*) FILTER (WHERE state = 'timed_out')::DOUBLE AS timed_out
            FROM sessions WHERE ${where.join(' AND ')} GROUP BY type ORDER BY type`,
-          q,
-        ),
-        sql.params,
-      );
-      return rows.map((r) => ({
-        type: String(r.type),
-        sessions: Number(r.sessions),
-        totalDurationSeconds: Number(r.total),
-        p50DurationSeconds: numOrNull(r.p50),
-        p90DurationSeconds: numOrNull(r.p90),
-        open: Number(r.open),
-        timedOut: Number(r.timed_out),
-      }));
-    },
-
-    async sessions(q) {
-      const sql = new Sql();
-      const cte = sessionsCte(sql, q.tenantId, q.appIds);
-      const where = ['TRUE'];
-      if (q.state === 'conflict') where.push('(starts > 1 OR ends > 1)');
-      else if (q.state) where.push(`state = ${sql.param(q.state)}`);
-      if (q.from !== undefined) where.push(`coalesce(started_at, ended_at) >= ${msLiteral(q.from)}`);
-      if (q.to !== undefined) where.push(`coalesce(started_at, ended_at) < ${msLiteral(q.to)}`);
-      if (q.types?.length) where.push(`type IN (${q.types.map((t) => sql.param(t)).join(', ')})`);
-      const rows = await store.select(
-        withIdle(
-          `WITH ${cte}
+        q,
+      ),
+      params: sql.params,
+    };
+  },
+  list(q) {
+    const sql = new Sql();
+    const cte = sessionsCte(sql, q.tenantId, q.appIds);
+    const where = ['TRUE'];
+    if (q.state === 'conflict') where.push('(starts > 1 OR ends > 1)');
+    else if (q.state) where.push(`state = ${sql.param(q.state)}`);
+    if (q.from !== undefined) where.push(`coalesce(started_at, ended_at) >= ${msLiteral(q.from)}`);
+    if (q.to !== undefined) where.push(`coalesce(started_at, ended_at) < ${msLiteral(q.to)}`);
+    if (q.types?.length) where.push(`type IN (${q.types.map((t) => sql.param(t)).join(', ')})`);
+    return {
+      sql: withIdle(
+        `WITH ${cte}
            SELECT app_id, session_id, type, state, epoch_ms(started_at)::DOUBLE AS started,
                   epoch_ms(ended_at)::DOUBLE AS ended, epoch_ms(last_at)::DOUBLE AS last,
                   duration_s::DOUBLE AS duration_s, updates::DOUBLE AS updates, starts::DOUBLE AS starts,
@@ -115,47 +94,25 @@ export function duckdbSessionQueries(store: StoreReader): SessionQueries {
                   end_entities::VARCHAR AS end_entities
            FROM sessions WHERE ${where.join(' AND ')}
            ORDER BY coalesce(started_at, ended_at), app_id, session_id LIMIT ${Math.trunc(q.limit)}`,
-          q,
-        ),
-        sql.params,
-      );
-      return rows.map((r) => ({
-        app: String(r.app_id),
-        session: String(r.session_id),
-        type: r.type === null ? null : String(r.type),
-        state: String(r.state) as SessionState,
-        startedAt: numOrNull(r.started),
-        endedAt: numOrNull(r.ended),
-        lastEventAt: Number(r.last),
-        durationSeconds: r.started === null ? null : Number(r.duration_s),
-        updates: Number(r.updates),
-        starts: Number(r.starts),
-        ends: Number(r.ends),
-        entities: mergedEntities(entitiesOf(r.start_entities), entitiesOf(r.end_entities)),
-      }));
-    },
-
-    async sessionGauges(idleMs, now) {
-      const sql = new Sql();
-      const cte = sessionsCte(sql, null);
-      const rows = await store.select(
-        withIdle(
-          `WITH ${cte}
+        q,
+      ),
+      params: sql.params,
+    };
+  },
+  gauges(idleMs, now) {
+    const sql = new Sql();
+    const cte = sessionsCte(sql, null);
+    return {
+      sql: withIdle(
+        `WITH ${cte}
            SELECT count(*) FILTER (WHERE state = 'open')::DOUBLE AS open,
                   count(*) FILTER (WHERE state = 'timed_out')::DOUBLE AS timed_out,
                   (coalesce(sum(starts - 1) FILTER (WHERE starts > 1), 0)
                    + coalesce(sum(ends - 1) FILTER (WHERE ends > 1), 0))::DOUBLE AS conflicts
            FROM sessions`,
-          { idleMs, now },
-        ),
-        sql.params,
-      );
-      const r = rows[0];
-      return {
-        open: Number(r?.open ?? 0),
-        timedOut: Number(r?.timed_out ?? 0),
-        conflicts: Number(r?.conflicts ?? 0),
-      };
-    },
-  };
-}
+        { idleMs, now },
+      ),
+      params: sql.params,
+    };
+  },
+};

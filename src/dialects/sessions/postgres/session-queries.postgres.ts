@@ -1,12 +1,6 @@
-import type { StoreReader } from '../../../store/event-store.port.ts';
 import { byteOrder as C, epochMs, msLiteral } from '../../../store/postgres/sql.postgres.ts';
 import { Sql } from '../../../store/sql-builder.ts';
-import {
-  mergedEntities,
-  numOrNull,
-  type SessionQueries,
-  type SessionState,
-} from '../session-queries.port.ts';
+import type { SessionSql } from '../session-queries.port.ts';
 
 /** Sessions joined from their events at query time; the same rules as the embedded store's (duckdb/). */
 function sessionsCte(
@@ -54,20 +48,18 @@ function sessionsCte(
 /** `last_at + idle < now`, with the integers inlined. */
 const idleClause = (q: { idleMs: number; now: number }) => `${Math.trunc(q.idleMs)} < ${Math.trunc(q.now)}`;
 
-type Entities = { key: string; value: unknown }[] | null;
-
-export function pgSessionQueries(store: StoreReader): SessionQueries {
-  return {
-    async sessionStats(q) {
-      const sql = new Sql();
-      const cte = sessionsCte(sql, q.tenantId, q.appIds, idleClause(q));
-      const where = ["state IN ('closed', 'timed_out', 'open')"];
-      if (q.from !== undefined) where.push(`started_at >= ${msLiteral(q.from)}`);
-      if (q.to !== undefined) where.push(`started_at < ${msLiteral(q.to)}`);
-      if (q.types?.length) where.push(sql.in('type', q.types));
-      const closed = "FILTER (WHERE state = 'closed')";
-      const rows = await store.select(
-        `WITH ${cte}
+/** The session queries in PostgreSQL's SQL. */
+export const pgSessionSql: SessionSql = {
+  stats(q) {
+    const sql = new Sql();
+    const cte = sessionsCte(sql, q.tenantId, q.appIds, idleClause(q));
+    const where = ["state IN ('closed', 'timed_out', 'open')"];
+    if (q.from !== undefined) where.push(`started_at >= ${msLiteral(q.from)}`);
+    if (q.to !== undefined) where.push(`started_at < ${msLiteral(q.to)}`);
+    if (q.types?.length) where.push(sql.in('type', q.types));
+    const closed = "FILTER (WHERE state = 'closed')";
+    return {
+      sql: `WITH ${cte}
          SELECT type,
                 count(*) ${closed}::float8 AS sessions,
                 coalesce(sum(duration_s) ${closed}, 0)::float8 AS total,
@@ -76,70 +68,39 @@ export function pgSessionQueries(store: StoreReader): SessionQueries {
                 count(*) FILTER (WHERE state = 'open')::float8 AS open,
                 count(*) FILTER (WHERE state = 'timed_out')::float8 AS timed_out
          FROM sessions WHERE ${where.join(' AND ')} GROUP BY type ORDER BY ${C('type')}`,
-        sql.params,
-      );
-      return rows.map((r) => ({
-        type: String(r.type),
-        sessions: Number(r.sessions),
-        totalDurationSeconds: Number(r.total),
-        p50DurationSeconds: numOrNull(r.p50),
-        p90DurationSeconds: numOrNull(r.p90),
-        open: Number(r.open),
-        timedOut: Number(r.timed_out),
-      }));
-    },
-
-    async sessions(q) {
-      const sql = new Sql();
-      const cte = sessionsCte(sql, q.tenantId, q.appIds, idleClause(q));
-      const where = ['TRUE'];
-      if (q.state === 'conflict') where.push('(starts > 1 OR ends > 1)');
-      else if (q.state) where.push(`state = ${sql.param(q.state)}`);
-      if (q.from !== undefined) where.push(`coalesce(started_at, ended_at) >= ${msLiteral(q.from)}`);
-      if (q.to !== undefined) where.push(`coalesce(started_at, ended_at) < ${msLiteral(q.to)}`);
-      if (q.types?.length) where.push(sql.in('type', q.types));
-      const rows = await store.select(
-        `WITH ${cte}
+      params: sql.params,
+    };
+  },
+  list(q) {
+    const sql = new Sql();
+    const cte = sessionsCte(sql, q.tenantId, q.appIds, idleClause(q));
+    const where = ['TRUE'];
+    if (q.state === 'conflict') where.push('(starts > 1 OR ends > 1)');
+    else if (q.state) where.push(`state = ${sql.param(q.state)}`);
+    if (q.from !== undefined) where.push(`coalesce(started_at, ended_at) >= ${msLiteral(q.from)}`);
+    if (q.to !== undefined) where.push(`coalesce(started_at, ended_at) < ${msLiteral(q.to)}`);
+    if (q.types?.length) where.push(sql.in('type', q.types));
+    return {
+      sql: `WITH ${cte}
          SELECT app_id, session_id, type, state, ${epochMs('started_at')} AS started, ${epochMs('ended_at')} AS ended,
-                ${epochMs('last_at')} AS last, duration_s, updates, starts, ends, start_entities, end_entities
+                ${epochMs('last_at')} AS last, duration_s, updates, starts, ends, start_entities::text AS start_entities,
+                end_entities::text AS end_entities
          FROM sessions WHERE ${where.join(' AND ')}
          ORDER BY coalesce(started_at, ended_at), ${C('app_id')}, ${C('session_id')} LIMIT ${Math.trunc(q.limit)}`,
-        sql.params,
-      );
-      return rows.map((r) => ({
-        app: String(r.app_id),
-        session: String(r.session_id),
-        type: r.type === null ? null : String(r.type),
-        state: String(r.state) as SessionState,
-        startedAt: numOrNull(r.started),
-        endedAt: numOrNull(r.ended),
-        lastEventAt: Number(r.last),
-        durationSeconds: r.started === null || r.duration_s === null ? null : Number(r.duration_s),
-        updates: Number(r.updates),
-        starts: Number(r.starts),
-        ends: Number(r.ends),
-        entities: mergedEntities(r.start_entities as Entities, r.end_entities as Entities),
-      }));
-    },
-
-    async sessionGauges(idleMs, now) {
-      const sql = new Sql();
-      const cte = sessionsCte(sql, null, undefined, idleClause({ idleMs, now }));
-      const rows = await store.select(
-        `WITH ${cte}
+      params: sql.params,
+    };
+  },
+  gauges(idleMs, now) {
+    const sql = new Sql();
+    const cte = sessionsCte(sql, null, undefined, idleClause({ idleMs, now }));
+    return {
+      sql: `WITH ${cte}
          SELECT count(*) FILTER (WHERE state = 'open')::float8 AS open,
                 count(*) FILTER (WHERE state = 'timed_out')::float8 AS timed_out,
                 (coalesce(sum(starts - 1) FILTER (WHERE starts > 1), 0)
                  + coalesce(sum(ends - 1) FILTER (WHERE ends > 1), 0))::float8 AS conflicts
          FROM sessions`,
-        sql.params,
-      );
-      const r = rows[0];
-      return {
-        open: Number(r?.open ?? 0),
-        timedOut: Number(r?.timed_out ?? 0),
-        conflicts: Number(r?.conflicts ?? 0),
-      };
-    },
-  };
-}
+      params: sql.params,
+    };
+  },
+};
