@@ -94,6 +94,38 @@ test('no import cycles', () => {
   assert.deepEqual(cycles, []);
 });
 
+/**
+ * The files a module loads when it is loaded: its import declarations and re-exports, as
+ * the TypeScript parser sees them, without `import()` (loaded later, if ever) and
+ * without type-only imports (erased).
+ */
+function staticImports(file: string): string[] {
+  const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
+  return source.statements.flatMap((s) => {
+    if (ts.isImportDeclaration(s) && s.importClause?.isTypeOnly) return [];
+    if (ts.isExportDeclaration(s) && s.isTypeOnly) return [];
+    const spec =
+      (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) && s.moduleSpecifier
+        ? (s.moduleSpecifier as ts.StringLiteral).text
+        : null;
+    return spec?.startsWith('.') ? [path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts')] : [];
+  });
+}
+
+test('the dialect list stays light: a manifest loads its module (routes, engines) only when opened', () => {
+  const reached = new Set<string>();
+  const visit = (file: string) => {
+    if (reached.has(file)) return;
+    reached.add(file);
+    for (const t of staticImports(file)) visit(t);
+  };
+  visit(path.join(SRC, 'dialects', 'dialects.ts'));
+  const heavy = [...reached]
+    .map(rel)
+    .filter((f) => /\.(routes|module)\.ts$|\/(sqlite|postgres|duckdb)\//.test(f));
+  assert.deepEqual(heavy, []);
+});
+
 test('every import names a file that exists', () => {
   const missing = [...importGraph()].flatMap(([file, targets]) =>
     targets.filter((t) => !fs.existsSync(t)).map((t) => `${rel(file)} -> ${rel(t)}`),
