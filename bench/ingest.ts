@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await hub.stop();
+    hub.removeData();
     await baseline.stop();
   }
   print(rows);

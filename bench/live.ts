@@ -124,6 +124,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await hub.stop();
+    hub.removeData();
     receiver.closeAllConnections();
     receiver.close();
   }

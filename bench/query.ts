@@ -91,6 +91,7 @@ async function main(): Promise<void> {
         ingestKey: scale.ingestKey,
         readKey: scale.readKey,
         dataDir: '',
+        removeData: () => {},
       }
     : await startUsagehub(18181);
   const results: Record<string, { usagehub: number; raw: number }> = {};
@@ -171,6 +172,7 @@ async function main(): Promise<void> {
     conn.closeSync();
     instance.closeSync();
     size = fs.readdirSync(hub.dataDir).reduce((s, f) => s + fs.statSync(path.join(hub.dataDir, f)).size, 0);
+    hub.removeData();
   }
 
   console.log(
