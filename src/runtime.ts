@@ -249,10 +249,26 @@ export async function openServerRuntime(
   onError: (err: Error, what: string) => void = (err, what) =>
     console.error(`usagehub: ${what}: ${err.message}`),
 ): Promise<ServerRuntime> {
-  const files = dataFiles(config.dataDir);
   const profile = isScaleProfile(config)
     ? await openScaleProfile(config, (err) => onError(err, 'store writer (retrying)'))
     : await openEmbeddedProfile(config, onFatal);
+  try {
+    return await withProfile(config, profile, onError);
+  } catch (err) {
+    // A start that fails late (a registry, the Live store) closes what it had opened:
+    // the log and store threads, the connections.
+    await profile.close(() => {}).catch(() => {});
+    throw err;
+  }
+}
+
+/** The rest of the runtime, on an opened profile. */
+async function withProfile(
+  config: Config,
+  profile: Profile,
+  onError: (err: Error, what: string) => void,
+): Promise<ServerRuntime> {
+  const files = dataFiles(config.dataDir);
   const { catalog, log, queries } = profile;
   const metrics = new Metrics();
   const auth = new Authenticator(catalog);
@@ -274,7 +290,10 @@ export async function openServerRuntime(
   const pipeline = new IngestPipeline(committer, metrics);
   const liveParts = await openLive(config, files.live, log, metrics, (err) =>
     onError(err, 'live worker (retrying)'),
-  );
+  ).catch(async (err: unknown) => {
+    await registries.close().catch(() => {});
+    throw err;
+  });
   let state: 'ready' | 'stopping' = 'ready';
   for (const dialect of registries.dialects) dialect.measure?.({ config, metrics, queries });
   metrics.measureStoreLag(() => profile.storeLag());

@@ -83,3 +83,15 @@ test(
     }
   },
 );
+
+test(
+  'a start that fails late closes what it opened (the log and store threads)',
+  { skip: pgSkip },
+  async () => {
+    const ports = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
+    const before = ports();
+    // The Live store is opened last; an unmigrated schema refuses it.
+    await assert.rejects(startHub({ liveStore: pgPlace() }), /usagehub migrate/);
+    assert.equal(ports(), before, 'no thread of the failed start is left running');
+  },
+);

@@ -50,7 +50,10 @@ const program = new Command('usagehub')
   .description('Self-hosted hub for product usage events.')
   .option('--data <dir>', 'data directory (USAGEHUB_DATA_DIR; default ./data)')
   .option('--log <url>', 'scale profile: NATS JetStream, nats://host:4222[,…] (USAGEHUB_LOG)')
-  .option('--store <url>', 'scale profile: PostgreSQL, postgres://user@host/db[?schema=…] (USAGEHUB_STORE)')
+  .option(
+    '--store <url>',
+    'PostgreSQL for the catalog, the event store and the Live store, postgres://user@host/db[?schema=…] (USAGEHUB_STORE; each also has its own setting, docs/deploy.md)',
+  )
   .option('--url <url>', 'a running server to manage (USAGEHUB_URL)')
   .option('--key <key>', 'API key for --url (USAGEHUB_KEY)')
   .option('--tenant <id>', 'tenant to act on, when working on a data directory with several')
@@ -88,7 +91,7 @@ program
 
 program
   .command('migrate')
-  .description('scale profile: bring the PostgreSQL schema (--store) to this version')
+  .description('bring every PostgreSQL schema in use (catalog, event store, Live store) to this version')
   .action(async (_o, cmd: Command) => {
     const { migrateStore } = await import('./commands/migrate.ts');
     const res = await migrateStore(configFrom(cmd));
