@@ -4,6 +4,7 @@
  * by engine). Each defaults from `USAGEHUB_STORE` (and the log from nothing), so that a
  * deployment configured before these settings existed keeps working unchanged.
  */
+import { redact } from './storage/postgres.ts';
 
 export type Engine = 'sqlite' | 'duckdb' | 'postgres' | 'nats';
 
@@ -57,7 +58,7 @@ export function checkPorts(urls: PortUrls): string | null {
   for (const [port, { setting, engines }] of Object.entries(PORTS)) {
     const engine = engineOf(urls[port as Port]);
     if (engine === null || !(engines as readonly string[]).includes(engine))
-      return `${setting}: ${engines.map((e) => `${e}:`).join(' or ')} URL, got ${JSON.stringify(redacted(urls[port as Port]))}`;
+      return `${setting}: ${engines.map((e) => `${e}:`).join(' or ')} URL, got ${JSON.stringify(redact(urls[port as Port]))}`;
   }
   const log = engineOf(urls.log);
   const store = engineOf(urls.eventStore);
@@ -73,6 +74,3 @@ export function checkPorts(urls: PortUrls): string | null {
   }
   return null;
 }
-
-/** A URL with its password hidden. */
-const redacted = (url: string) => url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');

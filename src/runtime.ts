@@ -46,7 +46,6 @@ import type { ExportQuery } from './store/queries.ts';
 import type { AppDeps } from './app.ts';
 
 export { dataFiles };
-export type { Registries };
 
 /** Where the catalog (and every registry kept beside it) lives. */
 export function catalogPlace(config: Config): CatalogPlace {
@@ -87,6 +86,16 @@ export async function openRegistries(config: Config): Promise<Registries> {
       await Promise.all([ipRanges.close(), ...dialects.map((d) => d.close())]);
     },
   };
+}
+
+/** The Live store its setting (USAGEHUB_LIVE_STORE) names: live.db in the data directory, or PostgreSQL. */
+export async function openLiveStore(
+  config: Config,
+  options: { migrate: boolean; leaseMs: number },
+): Promise<LiveStore> {
+  return engineOf(config.liveStore) === 'postgres'
+    ? PgLiveStore.open(parsePgUrl(config.liveStore), options)
+    : new SqliteLiveStore(dataFiles(config.dataDir).live);
 }
 
 /** The Live event types every dialect adds to its events' own. */
@@ -199,19 +208,15 @@ async function openScaleProfile(config: Config, onError: (err: Error) => void): 
  */
 async function openLive(
   config: Config,
-  file: string,
   log: EventLog,
   metrics: Metrics,
   onError: (err: Error) => void,
 ): Promise<{ service: LiveService; worker: LiveWorker; close(): Promise<void> }> {
-  const store: LiveStore =
-    engineOf(config.liveStore) === 'postgres'
-      ? await PgLiveStore.open(parsePgUrl(config.liveStore), {
-          migrate: config.migrate,
-          // Long enough to attempt what one refill hands a worker; a dead worker's leases end.
-          leaseMs: Math.max(5_000, 10 * config.liveTimeoutMs),
-        })
-      : new SqliteLiveStore(file);
+  const store = await openLiveStore(config, {
+    migrate: config.migrate,
+    // Long enough to attempt what one refill hands a worker; a dead worker's leases end.
+    leaseMs: Math.max(5_000, 10 * config.liveTimeoutMs),
+  });
   const http = new LiveHttp(AddressGuard.fromSetting(config.liveAllowAddresses), config.liveTimeoutMs);
   const service = new LiveService(store, http, config.liveFailingAfterSeconds * 1000);
   const worker = new LiveWorker(log, store, http, config.liveConcurrency, onError, metrics, extraLiveTypes);
@@ -268,7 +273,6 @@ async function withProfile(
   profile: Profile,
   onError: (err: Error, what: string) => void,
 ): Promise<ServerRuntime> {
-  const files = dataFiles(config.dataDir);
   const { catalog, log, queries } = profile;
   const metrics = new Metrics();
   const auth = new Authenticator(catalog);
@@ -288,7 +292,7 @@ async function withProfile(
   const emit: AppDeps['emit'] = async (tenantId, type, data) => liveParts.worker.emit(tenantId, type, data);
   const committer = new GroupCommitter(log, metrics);
   const pipeline = new IngestPipeline(committer, metrics);
-  const liveParts = await openLive(config, files.live, log, metrics, (err) =>
+  const liveParts = await openLive(config, log, metrics, (err) =>
     onError(err, 'live worker (retrying)'),
   ).catch(async (err: unknown) => {
     await registries.close().catch(() => {});

@@ -1,4 +1,6 @@
 import { Type } from 'typebox';
+import type { KeyResolver } from '../auth/authenticator.ts';
+import type { AdminService } from './admin.service.ts';
 import { CATEGORIES, type Category } from '../domain/categories.ts';
 import { SCOPES, SCOPE_HELP, type Scope } from '../domain/scopes.ts';
 
@@ -60,3 +62,9 @@ export const CreatedKeySchema = Type.Object({
     description: 'The key itself. Shown only in this response; usagehub keeps its hash.',
   }),
 });
+
+/** What the admin API's core route plugins take (tenant, apps, keys, OAuth clients). */
+export interface AdminRoutesDeps {
+  auth: KeyResolver;
+  admin: AdminService;
+}

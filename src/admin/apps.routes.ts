@@ -1,19 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { KeyResolver } from '../auth/authenticator.ts';
 import { requireRole } from '../http/auth-hook.ts';
-import { adminErrors as errors, tenantOf } from '../http/admin-route.ts';
-import type { AdminService } from './admin.service.ts';
+import { adminErrors as errors, adminSchema, tenantOf } from '../http/admin-route.ts';
 import { valueOrThrow } from './admin.outcomes.ts';
-import { AppSchema, CategorySchema, Name } from './admin.schema.ts';
-
-export interface AdminRoutesDeps {
-  auth: KeyResolver;
-  admin: AdminService;
-}
-
-const security = [{ bearer: [] }];
+import { AppSchema, CategorySchema, Name, type AdminRoutesDeps } from './admin.schema.ts';
 
 /** Apps (application instances that send events) and their event mappings. Admin keys only. */
 export const appRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { auth, admin }) => {
@@ -24,9 +15,8 @@ export const appRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { 
     '/v1/apps',
     {
       schema: {
-        tags: ['admin'],
+        ...adminSchema,
         summary: 'List apps',
-        security,
         response: { 200: Type.Object({ apps: Type.Array(AppSchema) }), ...errors },
       },
     },
@@ -36,11 +26,10 @@ export const appRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { 
     '/v1/apps',
     {
       schema: {
-        tags: ['admin'],
+        ...adminSchema,
         summary: 'Create an app',
         description:
           'An app is one application instance that sends events. Its name is unique in the tenant.',
-        security,
         body: Type.Object({ name: Name }, { additionalProperties: false }),
         response: { 201: AppSchema, ...errors },
       },
@@ -52,9 +41,8 @@ export const appRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { 
     '/v1/apps/:app',
     {
       schema: {
-        tags: ['admin'],
+        ...adminSchema,
         summary: 'One app, by id or name',
-        security,
         params: Type.Object({ app: Type.String() }),
         response: { 200: AppSchema, ...errors },
       },
@@ -65,9 +53,8 @@ export const appRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { 
     '/v1/apps/:app',
     {
       schema: {
-        tags: ['admin'],
+        ...adminSchema,
         summary: 'Rename an app, or make it a user interface (hit origin)',
-        security,
         params: Type.Object({ app: Type.String() }),
         body: Type.Object(
           {
@@ -101,10 +88,9 @@ export const appRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { 
     '/v1/apps/:app/event-mappings/:eventName',
     {
       schema: {
-        tags: ['admin'],
+        ...adminSchema,
         summary: 'Map an event name to a category (add or change)',
         description: 'Dialects that require a mapping (push) accept only mapped event names.',
-        security,
         params: mappingParams,
         body: Type.Object({ category: CategorySchema }, { additionalProperties: false }),
         response: { 200: AppSchema, ...errors },
@@ -119,10 +105,9 @@ export const appRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { 
     '/v1/apps/:app/event-mappings/:eventName',
     {
       schema: {
-        tags: ['admin'],
+        ...adminSchema,
         summary: 'Remove an event name from the mapping',
         description: 'Events already stored keep their category.',
-        security,
         params: mappingParams,
         response: { 200: AppSchema, ...errors },
       },

@@ -1,19 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { KeyResolver } from '../auth/authenticator.ts';
 import { requireRole } from '../http/auth-hook.ts';
-import { adminErrors as errors, tenantOf } from '../http/admin-route.ts';
-import type { AdminService } from './admin.service.ts';
+import { adminErrors as errors, adminSchema, tenantOf } from '../http/admin-route.ts';
 import { valueOrThrow } from './admin.outcomes.ts';
-import { CreatedKeySchema, KeySchema, Name, RoleSchema } from './admin.schema.ts';
-
-export interface AdminRoutesDeps {
-  auth: KeyResolver;
-  admin: AdminService;
-}
-
-const security = [{ bearer: [] }];
+import { CreatedKeySchema, KeySchema, Name, RoleSchema, type AdminRoutesDeps } from './admin.schema.ts';
 
 /** API keys: created with their secret shown once, listed without it, revoked. Admin keys only. */
 export const keyRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { auth, admin }) => {
@@ -24,9 +15,8 @@ export const keyRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { 
     '/v1/keys',
     {
       schema: {
-        tags: ['admin'],
+        ...adminSchema,
         summary: 'List API keys (never their secrets)',
-        security,
         response: { 200: Type.Object({ keys: Type.Array(KeySchema) }), ...errors },
       },
     },
@@ -36,10 +26,9 @@ export const keyRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { 
     '/v1/keys',
     {
       schema: {
-        tags: ['admin'],
+        ...adminSchema,
         summary: 'Create an API key',
         description: 'The secret is in this response only; store it now.',
-        security,
         body: Type.Object({ role: RoleSchema, name: Type.Optional(Name) }, { additionalProperties: false }),
         response: { 201: CreatedKeySchema, ...errors },
       },
@@ -53,11 +42,10 @@ export const keyRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { 
     '/v1/keys/:id',
     {
       schema: {
-        tags: ['admin'],
+        ...adminSchema,
         summary: 'Revoke an API key',
         description:
           'Takes effect at once on this server; other processes stop accepting it within 5 seconds.',
-        security,
         params: Type.Object({ id: Type.String() }),
         response: { 200: KeySchema, ...errors },
       },

@@ -1,19 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { KeyResolver } from '../auth/authenticator.ts';
 import { requireRole } from '../http/auth-hook.ts';
-import { adminErrors as errors, tenantOf } from '../http/admin-route.ts';
-import type { AdminService } from './admin.service.ts';
+import { adminErrors as errors, adminSchema, tenantOf } from '../http/admin-route.ts';
 import { valueOrThrow } from './admin.outcomes.ts';
-import { CreatedClientSchema, Name, OAuthClientSchema, ScopeSchema } from './admin.schema.ts';
-
-export interface AdminRoutesDeps {
-  auth: KeyResolver;
-  admin: AdminService;
-}
-
-const security = [{ bearer: [] }];
+import {
+  CreatedClientSchema,
+  Name,
+  OAuthClientSchema,
+  ScopeSchema,
+  type AdminRoutesDeps,
+} from './admin.schema.ts';
 
 /** OAuth clients of the client credentials grant (push dialect). Admin keys only. */
 export const oauthClientRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { auth, admin }) => {
@@ -24,9 +21,8 @@ export const oauthClientRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fas
     '/v1/oauth-clients',
     {
       schema: {
-        tags: ['admin'],
+        ...adminSchema,
         summary: 'List OAuth clients (never their secrets)',
-        security,
         response: { 200: Type.Object({ clients: Type.Array(OAuthClientSchema) }), ...errors },
       },
     },
@@ -36,10 +32,9 @@ export const oauthClientRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fas
     '/v1/oauth-clients',
     {
       schema: {
-        tags: ['admin'],
+        ...adminSchema,
         summary: 'Create an OAuth client (client credentials grant)',
         description: 'The client_secret is in this response only; store it now.',
-        security,
         body: Type.Object(
           { name: Name, scopes: Type.Array(ScopeSchema, { minItems: 1 }) },
           { additionalProperties: false },
@@ -54,11 +49,10 @@ export const oauthClientRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fas
     '/v1/oauth-clients/:id',
     {
       schema: {
-        tags: ['admin'],
+        ...adminSchema,
         summary: 'Revoke an OAuth client and every token it holds',
         description:
           'Takes effect at once on this server; other processes stop accepting its tokens within 5 seconds.',
-        security,
         params: Type.Object({ id: Type.String() }),
         response: { 200: OAuthClientSchema, ...errors },
       },

@@ -1,19 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { KeyResolver } from '../auth/authenticator.ts';
 import { requireRole } from '../http/auth-hook.ts';
-import { adminErrors as errors, tenantOf } from '../http/admin-route.ts';
-import type { AdminService } from './admin.service.ts';
+import { adminErrors as errors, adminSchema, tenantOf } from '../http/admin-route.ts';
 import { valueOrThrow } from './admin.outcomes.ts';
-import { Name, TenantSchema } from './admin.schema.ts';
-
-export interface AdminRoutesDeps {
-  auth: KeyResolver;
-  admin: AdminService;
-}
-
-const security = [{ bearer: [] }];
+import { Name, TenantSchema, type AdminRoutesDeps } from './admin.schema.ts';
 
 /** The caller's tenant. Admin keys only. */
 export const tenantRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { auth, admin }) => {
@@ -24,9 +15,8 @@ export const tenantRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify,
     '/v1/tenant',
     {
       schema: {
-        tags: ['admin'],
+        ...adminSchema,
         summary: 'Your tenant',
-        security,
         response: { 200: TenantSchema, ...errors },
       },
     },
@@ -36,9 +26,8 @@ export const tenantRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify,
     '/v1/tenant',
     {
       schema: {
-        tags: ['admin'],
+        ...adminSchema,
         summary: 'Rename your tenant',
-        security,
         body: Type.Object({ name: Name }, { additionalProperties: false }),
         response: { 200: TenantSchema, ...errors },
       },

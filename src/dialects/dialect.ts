@@ -89,9 +89,6 @@ export interface Dialect {
   liveTypes?(event: Pick<UsageEvent, 'name' | 'session'>): string[];
 }
 
-/** Nothing to open or close. */
-export const NOTHING_OPEN = { close: async () => {} };
-
 /** Every module's registries, opened beside the catalog: what the admin routes manage. */
 export interface Registries {
   changes: CatalogChanges;

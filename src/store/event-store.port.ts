@@ -43,6 +43,12 @@ export interface EventQueries {
   select(sql: string, params: readonly string[]): Promise<Row[]>;
 }
 
+/** A module's query in one engine's SQL: its text and its parameters (every value a client sent). */
+export interface SqlQuery {
+  sql: string;
+  params: readonly string[];
+}
+
 /** What a module's own queries need of a store: its SQL dialect, and a way to run a query. */
 export type StoreReader = Pick<EventQueries, 'engine' | 'select'>;
 

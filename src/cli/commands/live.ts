@@ -2,12 +2,10 @@ import { INSTANT_FORMS, parseInstant } from '../../domain/instant.ts';
 import { standardWebhooksSecret } from '../../live/signing.ts';
 import { Command } from 'commander';
 import type { Config } from '../../config.ts';
-import { engineOf } from '../../port-settings.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 import type { EndpointInput, Verification } from '../../live/live.service.ts';
 import { liveValueOrThrow } from '../../live/live.outcomes.ts';
-import type { Attempt, LiveEndpoint, LiveStore } from '../../live/live-store.port.ts';
-import { dataFiles } from '../../ops/data-files.ts';
+import type { Attempt, LiveEndpoint } from '../../live/live-store.port.ts';
 import { chooseTenant, CliError, lockDataDir, remoteClient } from '../backend.ts';
 
 /** What the live commands need, from a server or from the data directory. */
@@ -54,28 +52,16 @@ function remote(url: string, key: string): LiveBackend {
 async function local(config: Config, tenantWanted: string | undefined): Promise<LiveBackend> {
   const release = lockDataDir(config, 'talk to it with --url and --key (or USAGEHUB_URL and USAGEHUB_KEY)');
   // The engines' modules load only for commands on the data directory (main.ts).
-  const [
-    { openCatalog },
-    { AddressGuard },
-    { LiveHttp },
-    { LiveService },
-    { PgLiveStore },
-    { SqliteLiveStore },
-    { parsePgUrl },
-  ] = await Promise.all([
-    import('../../runtime.ts'),
-    import('../../live/address-guard.ts'),
-    import('../../live/live-http.ts'),
-    import('../../live/live.service.ts'),
-    import('../../live/postgres/live-store.postgres.ts'),
-    import('../../live/sqlite/live-store.sqlite.ts'),
-    import('../../storage/postgres.ts'),
-  ]);
+  const [{ openCatalog, openLiveStore }, { AddressGuard }, { LiveHttp }, { LiveService }] = await Promise.all(
+    [
+      import('../../runtime.ts'),
+      import('../../live/address-guard.ts'),
+      import('../../live/live-http.ts'),
+      import('../../live/live.service.ts'),
+    ],
+  );
   const catalog = await openCatalog(config);
-  const store: LiveStore =
-    engineOf(config.liveStore) === 'postgres'
-      ? await PgLiveStore.open(parsePgUrl(config.liveStore), { migrate: false, leaseMs: 60_000 })
-      : new SqliteLiveStore(dataFiles(config.dataDir).live);
+  const store = await openLiveStore(config, { migrate: false, leaseMs: 60_000 });
   const guard = AddressGuard.fromSetting(config.liveAllowAddresses);
   const http = new LiveHttp(guard, config.liveTimeoutMs);
   const closeAll = async () => {

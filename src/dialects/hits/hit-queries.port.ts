@@ -1,4 +1,5 @@
 import type { QueryFilter } from '../../store/queries.ts';
+import type { SqlQuery } from '../../store/event-store.port.ts';
 
 /** Statistic hits per media: a play with several medias counts for each. */
 export interface MediaUsageRow {
@@ -38,12 +39,6 @@ export interface HitQueries {
   searchStats(q: QueryFilter): Promise<SearchStatsRow[]>;
   connectionStats(q: QueryFilter): Promise<ConnectionStatsRow[]>;
   hitsByOrigin(q: QueryFilter): Promise<OriginRow[]>;
-}
-
-/** A query in one engine's SQL: its text and its parameters. */
-export interface SqlQuery {
-  sql: string;
-  params: readonly string[];
 }
 
 /**

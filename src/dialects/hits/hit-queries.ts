@@ -1,4 +1,4 @@
-import type { StoreReader } from '../../store/event-store.port.ts';
+import type { SqlQuery, StoreReader } from '../../store/event-store.port.ts';
 import { duckdbHitSql } from './duckdb/hit-queries.duckdb.ts';
 import type { HitQueries, HitSql } from './hit-queries.port.ts';
 import { pgHitSql } from './postgres/hit-queries.postgres.ts';
@@ -11,7 +11,7 @@ const num = (v: unknown): number => Number(v);
 /** The hit queries over a store, in its engine's SQL (the hits table is hits.projection.ts). */
 export function hitQueries(store: StoreReader): HitQueries {
   const sql: HitSql = store.engine === 'duckdb' ? duckdbHitSql : pgHitSql;
-  const rows = async (q: { sql: string; params: readonly string[] }) => store.select(q.sql, q.params);
+  const rows = (q: SqlQuery) => store.select(q.sql, q.params);
   return {
     mediaUsage: async (q) =>
       (await rows(sql.mediaUsage(q))).map((r) => ({

@@ -1,4 +1,5 @@
 import type { QueryFilter } from '../../store/queries.ts';
+import type { SqlQuery } from '../../store/event-store.port.ts';
 
 /** Sessions v3 queries: the idle timeout and the clock decide open from timed out. */
 export interface SessionsQuery extends QueryFilter {
@@ -58,12 +59,6 @@ export interface SessionQueries {
   sessions(q: SessionListQuery): Promise<SessionRow[]>;
   /** Across all tenants, for the metrics. */
   sessionGauges(idleMs: number, now: number): Promise<SessionGauges>;
-}
-
-/** A query in one engine's SQL: its text and its parameters. */
-export interface SqlQuery {
-  sql: string;
-  params: readonly string[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { StoreReader } from '../../store/event-store.port.ts';
+import type { SqlQuery, StoreReader } from '../../store/event-store.port.ts';
 import { duckdbSessionSql } from './duckdb/session-queries.duckdb.ts';
 import { pgSessionSql } from './postgres/session-queries.postgres.ts';
 import type { SessionQueries, SessionSql, SessionState } from './session-queries.port.ts';
@@ -23,7 +23,7 @@ function mergedEntities(start: unknown, end: unknown): Entity[] {
 /** The session queries over a store, in its engine's SQL (entities: sessions.projection.ts). */
 export function sessionQueries(store: StoreReader): SessionQueries {
   const sql: SessionSql = store.engine === 'duckdb' ? duckdbSessionSql : pgSessionSql;
-  const rows = async (q: { sql: string; params: readonly string[] }) => store.select(q.sql, q.params);
+  const rows = (q: SqlQuery) => store.select(q.sql, q.params);
   return {
     sessionStats: async (q) =>
       (await rows(sql.stats(q))).map((r) => ({
