@@ -38,7 +38,7 @@ export interface AppDeps {
   catalog: Catalog;
   apps: AppDirectory;
   enrichment: EnrichmentDirectory;
-  /** Every module's registries, beside the catalog, and the dialects that opened them. */
+  /** Every module's registries, beside the catalog, and the modules that opened them. */
   registries: Registries;
   live: LiveService;
   admin: AdminService;
@@ -97,6 +97,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-KEY' },
+          // Segment SDKs: the write key is the user name, the password empty.
+          basicWriteKey: { type: 'http', scheme: 'basic' },
+          // PostHog SDKs: the project token in the body (api_key, token or $token).
+          bodyToken: { type: 'apiKey', in: 'query', name: 'api_key' },
           oauth2: {
             type: 'oauth2',
             flows: {
@@ -131,7 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics: deps.metrics,
     queries: deps.queries,
   };
-  for (const dialect of deps.registries.dialects) await dialect.serve?.(app, serve);
+  for (const module of deps.registries.modules) await module.serve?.(app, serve);
   await app.register(oauthRoutes, { catalog: deps.catalog, tokens: deps.tokens, metrics: deps.metrics });
   await app.register(liveRoutes, { auth: deps.auth, live: deps.live });
   await registerAdminRoutes(app, deps);

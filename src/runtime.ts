@@ -11,8 +11,8 @@ import { Authenticator } from './auth/authenticator.ts';
 import { TokenService } from './auth/oauth/tokens.ts';
 import { EnrichmentDirectory } from './enrichment/enrichment-directory.ts';
 import { openIpRangeTable } from './enrichment/ip-range-table.ts';
-import { DIALECTS, MODULE_MIGRATIONS, PROJECTIONS } from './dialects/dialects.ts';
-import type { OpenDialect, Registries } from './dialects/dialect.ts';
+import { DIALECTS, MODULES, MODULE_MIGRATIONS, PROJECTIONS } from './dialects/dialects.ts';
+import type { OpenModule, Registries } from './dialects/dialect.ts';
 import type { ExtraTypes } from './live/event-types.ts';
 import { CatalogChanges } from './catalog/changes.ts';
 import type { CatalogPlace } from './catalog/catalog-place.ts';
@@ -71,19 +71,19 @@ export async function openRegistries(config: Config): Promise<Registries> {
   const place = catalogPlace(config);
   const changes = new CatalogChanges();
   const ipRanges = await openIpRangeTable(place);
-  const dialects: OpenDialect[] = [];
+  const modules: OpenModule[] = [];
   try {
-    for (const d of DIALECTS) dialects.push(await d.open(place, changes));
+    for (const m of MODULES) modules.push(await m.open(place, changes));
   } catch (err) {
-    await Promise.all([ipRanges.close(), ...dialects.map((d) => d.close())]);
+    await Promise.all([ipRanges.close(), ...modules.map((m) => m.close())]);
     throw err;
   }
   return {
     changes,
     ipRanges,
-    dialects,
+    modules,
     close: async () => {
-      await Promise.all([ipRanges.close(), ...dialects.map((d) => d.close())]);
+      await Promise.all([ipRanges.close(), ...modules.map((m) => m.close())]);
     },
   };
 }
@@ -299,7 +299,7 @@ async function withProfile(
     throw err;
   });
   let state: 'ready' | 'stopping' = 'ready';
-  for (const dialect of registries.dialects) dialect.measure?.({ config, metrics, queries });
+  for (const module of registries.modules) module.measure?.({ config, metrics, queries });
   metrics.measureStoreLag(() => profile.storeLag());
   metrics.measureStore(profile.storeStatus, () => profile.quarantine.count());
 

@@ -40,3 +40,37 @@ test('dialect commands on a data directory: metrics, session types, hit users, m
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /not_found: media nothing does not exist/);
 });
+
+test('sources: created for an app, listed, shown, revoked; an unknown app or kind refused', async () => {
+  const data = tempDir();
+  await cliJson(['--data', data, 'init']);
+  const local = ['--data', data];
+  await cliJson([...local, 'apps', 'create', '--name', 'web']);
+  const created = await cliJson<{ id: string; kind: string; app: string; writeKey: string }>([
+    ...local,
+    'sources',
+    'create',
+    '--kind',
+    'segment',
+    '--app',
+    'web',
+  ]);
+  assert.equal(created.kind, 'segment');
+  assert.match(created.app, /^app_/);
+  assert.match(created.writeKey, /^wks_/);
+  const shown = await cliJson<{ writeKey: string }>([...local, 'sources', 'show', created.id]);
+  assert.equal(shown.writeKey, created.writeKey, 'a write key may be shown again');
+  const listed = await cliJson<{ sources: { id: string }[] }>([...local, 'sources', 'list']);
+  assert.deepEqual(
+    listed.sources.map((s) => s.id),
+    [created.id],
+  );
+  const revoked = await cliJson<{ revokedAt: string | null }>([...local, 'sources', 'revoke', created.id]);
+  assert.ok(revoked.revokedAt);
+  const noApp = await cli([...local, 'sources', 'create', '--kind', 'posthog', '--app', 'nope']);
+  assert.equal(noApp.code, 2);
+  assert.match(noApp.stderr, /not_found: app nope does not exist/);
+  const badKind = await cli([...local, 'sources', 'create', '--kind', 'mixpanel', '--app', 'web']);
+  assert.notEqual(badKind.code, 0);
+  assert.match(badKind.stderr, /segment, posthog/);
+});

@@ -16,6 +16,9 @@ import { ipRangeTableConformance } from './conformance/ip-range-table.conformanc
 import { metricRegistryConformance } from './conformance/metric-registry.conformance.ts';
 import type { RegistryFactory } from './conformance/registry-suite.ts';
 import { sessionTypesConformance } from './conformance/session-types.conformance.ts';
+import { sourceRegistryConformance } from './conformance/source-registry.conformance.ts';
+import { PgSourceRegistry } from '../src/sources/postgres/source-registry.postgres.ts';
+import { SqliteSourceRegistry } from '../src/sources/sqlite/source-registry.sqlite.ts';
 import { tempDir } from './helpers/server.ts';
 import { pgPlace, pgSkip } from './helpers/services.ts';
 
@@ -65,4 +68,13 @@ ipRangeTableConformance(
 ipRangeTableConformance(
   'PgIpRangeTable',
   postgres((w) => PgIpRangeTable.open(w, migrated)),
+);
+sourceRegistryConformance(
+  'SqliteSourceRegistry',
+  sqlite((f) => new SqliteSourceRegistry(f)),
+);
+// The sources module's own migration steps run at first open here, as `usagehub migrate` would.
+sourceRegistryConformance(
+  'PgSourceRegistry',
+  postgres((w) => PgSourceRegistry.open(w, { migrate: true })),
 );

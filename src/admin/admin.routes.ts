@@ -17,7 +17,7 @@ export interface AdminApiDeps {
 }
 
 /**
- * The whole admin API: the catalog's nouns, the IP range tables, and each dialect's
+ * The whole admin API: the catalog's nouns, the IP range tables, and each module's
  * registries. The server serves it, and so does the CLI's local mode (cli/local-admin.ts).
  */
 export async function registerAdminRoutes(app: FastifyInstance, deps: AdminApiDeps): Promise<void> {
@@ -30,5 +30,9 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminApiDe
     changed: () => registries.changes.notify(),
     emit: deps.emit,
   });
-  for (const dialect of registries.dialects) await dialect.admin?.(app, { auth });
+  const findApp = async (tenantId: string, idOrName: string) => {
+    const res = await admin.app(tenantId, idOrName);
+    return res.outcome === 'ok' ? res.value : null;
+  };
+  for (const module of registries.modules) await module.admin?.(app, { auth, findApp });
 }

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from '../config.ts';
 import { ROLES, type App, type Role } from '../catalog/catalog.port.ts';
-import { DIALECTS } from '../dialects/dialects.ts';
+import { MODULES } from '../dialects/dialects.ts';
 import { CATEGORIES, type Category } from '../domain/categories.ts';
 import { parseScope, SCOPES, type Scope } from '../domain/scopes.ts';
 import { CliError, openBackend, type AdminBackend } from './backend.ts';
@@ -233,9 +233,9 @@ apps
     }),
   );
 
-// Each dialect's own commands (dialects/<d>/<d>.commands.ts), over the same admin API.
-for (const dialect of DIALECTS)
-  dialect.commands?.(program, {
+// Each module's own commands (dialects/<d>/<d>.commands.ts, sources/), over the same admin API.
+for (const module of MODULES)
+  module.commands?.(program, {
     withAdmin: (cmd, fn) => withBackend(cmd, (b) => fn(b)),
     print,
     fail: (message) => {

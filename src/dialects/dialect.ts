@@ -10,7 +10,7 @@ import type { KeyResolver } from '../auth/authenticator.ts';
 import type { TokenService } from '../auth/oauth/tokens.ts';
 import type { AppDirectory } from '../catalog/app-directory.ts';
 import type { CatalogPlace } from '../catalog/catalog-place.ts';
-import type { Catalog } from '../catalog/catalog.port.ts';
+import type { App, Catalog } from '../catalog/catalog.port.ts';
 import type { CatalogChanges } from '../catalog/changes.ts';
 import type { IpRangeTable } from '../enrichment/ip-range-table.port.ts';
 import type { Config } from '../config.ts';
@@ -35,13 +35,15 @@ export interface ServeDeps {
   queries: EventQueries;
 }
 
-/** What a dialect's admin routes may use; the CLI's local mode serves them too, without a store. */
+/** What a module's admin routes may use; the CLI's local mode serves them too, without a store. */
 export interface AdminDeps {
   auth: KeyResolver;
+  /** The tenant's app by id or name (admin nouns that point at an app). */
+  findApp(tenantId: string, idOrName: string): Promise<App | null>;
 }
 
-/** A dialect with its registries open. */
-export interface OpenDialect {
+/** A module with its registries open. */
+export interface OpenModule {
   /** The routes that speak the dialect on the wire, and its queries. */
   serve?(app: FastifyInstance, deps: ServeDeps): Promise<void>;
   /** Admin routes for its registries (admin keys). */
@@ -67,15 +69,15 @@ export interface CommandContext {
 }
 
 /**
- * A dialect's manifest. It stays light (names, SQL text, command definitions), so that
- * the CLI reads every dialect's commands without loading servers: `open` loads the
- * dialect's module when a process serves it.
+ * A module's manifest: a capability with registries beside the catalog, routes, commands
+ * and tables of its own (a dialect, the sources of the SDK dialects). It stays light
+ * (names, SQL text, command definitions), so that the CLI reads every module's commands
+ * without loading servers: `open` loads the module's code when a process serves it.
  */
-export interface Dialect {
-  /** The `source` of the events it stores. */
+export interface Module {
   name: string;
   /** Opens its registries beside the catalog; its caches subscribe to `changes`. */
-  open(place: CatalogPlace, changes: CatalogChanges): Promise<OpenDialect>;
+  open(place: CatalogPlace, changes: CatalogChanges): Promise<OpenModule>;
   /** Adds its commands (over the admin API) to the usagehub CLI. */
   commands?(program: Command, cli: CommandContext): void;
   /** What it keeps in the event store beside the events table (its tables, filled at each apply). */
@@ -85,6 +87,11 @@ export interface Dialect {
    * by `usagehub migrate` or --migrate and checked by its adapters at open.
    */
   pgMigrations?: readonly Migration[];
+}
+
+/** A dialect: a module whose name is the `source` of the events it stores. */
+export interface Dialect extends Module {
+  name: string;
   /** Live event types an event of this dialect is also emitted as (besides usagehub.event.<source>.<name>). */
   liveTypes?(event: Pick<UsageEvent, 'name' | 'session'>): string[];
 }
@@ -93,6 +100,6 @@ export interface Dialect {
 export interface Registries {
   changes: CatalogChanges;
   ipRanges: IpRangeTable;
-  dialects: OpenDialect[];
+  modules: OpenModule[];
   close(): Promise<void>;
 }

@@ -4,21 +4,26 @@
  */
 import type { Projection } from '../store/projection.ts';
 import type { ModuleMigrations } from '../storage/pg-migrations.ts';
-import type { Dialect } from './dialect.ts';
+import { sources } from '../sources/sources.manifest.ts';
+import type { Dialect, Module } from './dialect.ts';
 import { aggregated } from './aggregated/aggregated.dialect.ts';
 import { hits } from './hits/hits.dialect.ts';
 import { native } from './native/native.dialect.ts';
 import { push } from './push/push.dialect.ts';
+import { segment } from './segment/segment.dialect.ts';
 import { sessions } from './sessions/sessions.dialect.ts';
 
-export const DIALECTS: readonly Dialect[] = [native, push, sessions, aggregated, hits];
+export const DIALECTS: readonly Dialect[] = [native, push, sessions, aggregated, hits, segment];
+
+/** Every module: the dialects, and the capabilities they share (the SDK dialects' sources). */
+export const MODULES: readonly Module[] = [...DIALECTS, sources];
 
 /** Each dialect's own PostgreSQL steps: `usagehub migrate` applies them, the store checks them. */
-export const MODULE_MIGRATIONS: readonly ModuleMigrations[] = DIALECTS.flatMap((d) =>
-  d.pgMigrations?.length ? [{ module: d.name, steps: d.pgMigrations }] : [],
+export const MODULE_MIGRATIONS: readonly ModuleMigrations[] = MODULES.flatMap((m) =>
+  m.pgMigrations?.length ? [{ module: m.name, steps: m.pgMigrations }] : [],
 );
 
 /** What the dialects keep in the event store beside the events: every store adapter is opened with these. */
-export const PROJECTIONS: readonly Projection[] = DIALECTS.flatMap((d) =>
-  d.projection ? [d.projection] : [],
+export const PROJECTIONS: readonly Projection[] = MODULES.flatMap((m) =>
+  m.projection ? [m.projection] : [],
 );

@@ -13,6 +13,7 @@ export const ERRORS = {
   conflict: { status: 409, message: 'The request conflicts with existing data.' },
   body_too_large: { status: 413, message: 'The request body is larger than the configured limit.' },
   batch_too_large: { status: 413, message: 'The batch has more events than the configured limit.' },
+  event_too_large: { status: 413, message: 'An event is larger than the dialect allows for one event.' },
   unsupported_media_type: { status: 415, message: 'The Content-Type is not supported here.' },
   unsupported_encoding: {
     status: 415,

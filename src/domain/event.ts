@@ -2,7 +2,7 @@
  * The canonical usage event. Every dialect maps its input to this shape; after
  * mapping, no code knows which dialect an event came from except through `source`.
  */
-export const SOURCES = ['native', 'push', 'sessions', 'aggregated', 'hits'] as const;
+export const SOURCES = ['native', 'push', 'sessions', 'aggregated', 'hits', 'segment', 'posthog'] as const;
 export type Source = (typeof SOURCES)[number];
 
 /**

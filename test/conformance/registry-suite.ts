@@ -13,11 +13,11 @@ export interface RegistryFactory<R extends { close(): Promise<void> }> {
   open(place: string): Promise<R>;
 }
 
-/** A test that gets a fresh place, a tenant in its catalog, and the registry; `reopen` opens it again. */
+/** A test that gets a fresh place, a tenant in its catalog (and the catalog), and the registry; `reopen` opens it again. */
 export function registryTest<R extends { close(): Promise<void> }>(
   title: string,
   factory: RegistryFactory<R>,
-  fn: (registry: R, tenantId: string, reopen: () => Promise<R>) => Promise<void>,
+  fn: (registry: R, tenantId: string, reopen: () => Promise<R>, catalog: Catalog) => Promise<void>,
 ): void {
   test(title, { skip: factory.skip }, async () => {
     const place = factory.place();
@@ -30,7 +30,7 @@ export function registryTest<R extends { close(): Promise<void> }>(
     };
     try {
       const tenant = await catalog.createTenant('acme');
-      await fn(await open(), tenant.id, open);
+      await fn(await open(), tenant.id, open, catalog);
     } finally {
       for (const r of opened) await r.close();
       await catalog.close();

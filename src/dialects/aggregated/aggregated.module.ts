@@ -1,6 +1,6 @@
 import type { CatalogChanges } from '../../catalog/changes.ts';
 import type { CatalogPlace } from '../../catalog/catalog-place.ts';
-import type { OpenDialect } from '../dialect.ts';
+import type { OpenModule } from '../dialect.ts';
 import { aggregatedRoutes } from './aggregated.routes.ts';
 import type { MetricRegistry } from './metric-registry.port.ts';
 import { MetricSet } from './metric-set.ts';
@@ -15,7 +15,7 @@ export async function openMetricRegistry(place: CatalogPlace): Promise<MetricReg
 }
 
 /** Aggregated usage: one payload of counts per metric, resolved to a company. Its registries opened, its routes to serve. */
-export async function openAggregated(place: CatalogPlace, changes: CatalogChanges): Promise<OpenDialect> {
+export async function openAggregated(place: CatalogPlace, changes: CatalogChanges): Promise<OpenModule> {
   const registry = await openMetricRegistry(place);
   const metrics = new MetricSet(registry);
   const changed = () => changes.notify();

@@ -1,6 +1,6 @@
 import type { CatalogChanges } from '../../catalog/changes.ts';
 import type { CatalogPlace } from '../../catalog/catalog-place.ts';
-import type { OpenDialect } from '../dialect.ts';
+import type { OpenModule } from '../dialect.ts';
 import type { HitRegistry } from './hit-registry.port.ts';
 import { hitRegistryRoutes } from './hit-registry.routes.ts';
 import { HitSnapshots } from './hit-snapshots.ts';
@@ -18,7 +18,7 @@ export async function openHitRegistry(place: CatalogPlace): Promise<HitRegistry>
 }
 
 /** Statistic hits: one hit per request, checked against its type's schema and the registries. Its registries opened, its routes to serve. */
-export async function openHits(place: CatalogPlace, changes: CatalogChanges): Promise<OpenDialect> {
+export async function openHits(place: CatalogPlace, changes: CatalogChanges): Promise<OpenModule> {
   const registry = await openHitRegistry(place);
   const changed = () => changes.notify();
   let snapshots: HitSnapshots | null = null;

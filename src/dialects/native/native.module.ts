@@ -1,8 +1,8 @@
-import type { OpenDialect } from '../dialect.ts';
+import type { OpenModule } from '../dialect.ts';
 import { nativeRoutes } from './native.routes.ts';
 
 /** usagehub's own ingest API (`POST /v1/events`): its routes. */
-export async function openNative(): Promise<OpenDialect> {
+export async function openNative(): Promise<OpenModule> {
   return {
     serve: async (app, d) => {
       await app.register(nativeRoutes, {

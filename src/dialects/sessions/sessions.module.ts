@@ -1,6 +1,6 @@
 import type { CatalogChanges } from '../../catalog/changes.ts';
 import type { CatalogPlace } from '../../catalog/catalog-place.ts';
-import type { OpenDialect } from '../dialect.ts';
+import type { OpenModule } from '../dialect.ts';
 import { PgSessionTypeStore } from './postgres/session-types.postgres.ts';
 import type { SessionTypeStore } from './session-types.port.ts';
 import { sessionTypeRoutes } from './session-types.routes.ts';
@@ -17,7 +17,7 @@ export async function openSessionTypeStore(place: CatalogPlace): Promise<Session
 }
 
 /** Sessions v3: START/UPDATE/END events, sessions joined from them at query time. Its registries opened, its routes to serve. */
-export async function openSessions(place: CatalogPlace, changes: CatalogChanges): Promise<OpenDialect> {
+export async function openSessions(place: CatalogPlace, changes: CatalogChanges): Promise<OpenModule> {
   const store = await openSessionTypeStore(place);
   const types = new SessionTypeRegistry(store);
   const changed = () => changes.notify();
