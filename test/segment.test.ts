@@ -85,7 +85,7 @@ describe('Segment HTTP Tracking API', () => {
         },
         { type: 'screen', userId: 'u1', name: 'Home', messageId: 'm-4' },
         { type: 'group', userId: 'u1', groupId: 'g1', traits: { name: 'Acme' }, messageId: 'm-5' },
-        { type: 'alias', userId: 'u1', previousUserId: 'a1', messageId: 'm-6' },
+        { type: 'alias', userId: 'u1', previousId: 'a1', messageId: 'm-6' },
       ],
       context: { library: { name: 'curl' } },
       sentAt: t,
@@ -113,7 +113,7 @@ describe('Segment HTTP Tracking API', () => {
     assert.deepEqual(page?.properties, { path: '/pricing', name: 'Pricing' });
     assert.ok(Math.abs(page!.occurredAt - Date.now()) < 60_000, 'no timestamp: the time it arrived');
     assert.equal((await exported('group'))[0]?.properties.groupId, 'g1');
-    assert.equal((await exported('alias'))[0]?.properties.previousUserId, 'a1');
+    assert.equal((await exported('alias'))[0]?.properties.previousId, 'a1');
     assert.equal((await exported('screen'))[0]?.properties.name, 'Home');
   });
 
@@ -199,7 +199,7 @@ describe('Segment HTTP Tracking API', () => {
         '2:type:field_required',
         '3:userId:field_required',
         '4:groupId:field_required',
-        '5:previousUserId:field_required',
+        '5:previousId:field_required',
         '6:timestamp:field_format',
         '7:(message):field_type',
       ],

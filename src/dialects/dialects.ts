@@ -9,11 +9,12 @@ import type { Dialect, Module } from './dialect.ts';
 import { aggregated } from './aggregated/aggregated.dialect.ts';
 import { hits } from './hits/hits.dialect.ts';
 import { native } from './native/native.dialect.ts';
+import { posthog } from './posthog/posthog.dialect.ts';
 import { push } from './push/push.dialect.ts';
 import { segment } from './segment/segment.dialect.ts';
 import { sessions } from './sessions/sessions.dialect.ts';
 
-export const DIALECTS: readonly Dialect[] = [native, push, sessions, aggregated, hits, segment];
+export const DIALECTS: readonly Dialect[] = [native, push, sessions, aggregated, hits, segment, posthog];
 
 /** Every module: the dialects, and the capabilities they share (the SDK dialects' sources). */
 export const MODULES: readonly Module[] = [...DIALECTS, sources];

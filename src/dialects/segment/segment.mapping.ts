@@ -31,7 +31,7 @@ const id = (v: unknown): string | undefined =>
 /**
  * Maps Segment messages (segment.com/docs/connections/spec/common/) to canonical events,
  * checking what the spec requires of each: a known `type`, `userId` or `anonymousId`,
- * `event` on track, `groupId` on group, `previousUserId` on alias, at most 32 KB. Every
+ * `event` on track, `groupId` on group, `previousId` on alias, at most 32 KB. Every
  * problem of the batch is reported at once; one bad message rejects the whole batch.
  */
 export function mapSegment(req: SegmentRequest): SegmentMapOutcome {
@@ -61,8 +61,8 @@ export function mapSegment(req: SegmentRequest): SegmentMapOutcome {
     if (type === 'track' && !text(input.event)) at('event', 'field_required', 'event is required on track');
     if (type === 'group' && !id(input.groupId))
       at('groupId', 'field_required', 'groupId is required on group');
-    if (type === 'alias' && !id(input.previousUserId))
-      at('previousUserId', 'field_required', 'previousUserId is required on alias');
+    if (type === 'alias' && !id(input.previousId))
+      at('previousId', 'field_required', 'previousId is required on alias');
     for (const field of ['properties', 'traits', 'context', 'integrations'] as const)
       if (input[field] !== undefined && input[field] !== null && !isObject(input[field]))
         at(field, 'field_type', `${field} must be an object`);
@@ -112,6 +112,6 @@ function propertiesOf(type: SegmentType, m: Message): Record<string, unknown> {
     case 'group':
       return { groupId: id(m.groupId), ...asObject(m.traits) };
     case 'alias':
-      return { previousUserId: id(m.previousUserId) };
+      return { previousId: id(m.previousId) };
   }
 }

@@ -1,0 +1,155 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import secureJson from 'secure-json-parse';
+import { Type } from 'typebox';
+import { UsageHubError } from '../../domain/errors.ts';
+import type { EnrichmentDirectory } from '../../enrichment/enrichment-directory.ts';
+import { assertCanonical } from '../../http/body.ts';
+import { errorHandler } from '../../http/error-handler.ts';
+import { acceptedOrThrow } from '../../http/ingest-outcome.ts';
+import type { IngestPipeline } from '../../ingest/pipeline.ts';
+import type { Metrics } from '../../ops/metrics.ts';
+import type { WriteKeys } from '../../sources/write-keys.ts';
+import { unwrap } from './posthog.decode.ts';
+import { posthogEnvelope, PostHogError, PostHogSuccess } from './posthog.envelope.ts';
+import { POSTHOG_LIMITS } from './posthog.limits.ts';
+import { mapPostHog, readCapture } from './posthog.mapping.ts';
+
+export interface PostHogDeps {
+  writeKeys: WriteKeys;
+  enrichment: EnrichmentDirectory;
+  pipeline: IngestPipeline;
+  metrics: Metrics;
+  /** Events per request, as for every dialect (USAGEHUB_MAX_BATCH_EVENTS). */
+  maxBatchEvents: number;
+}
+
+/** The capture routes, each also with a trailing slash (what posthog-js calls); GET on all but /batch. */
+const PATHS = ['/batch', '/capture', '/e', '/i/v0/e', '/track'] as const;
+
+const Query = Type.Object(
+  {
+    compression: Type.Optional(Type.String({ maxLength: 20 })),
+    data: Type.Optional(Type.String()),
+    api_key: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: true },
+);
+
+const isSingle = (v: unknown) =>
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  !Array.isArray((v as { batch?: unknown }).batch);
+
+/**
+ * A request's payload: unwrapped (posthog.decode.ts) to the JSON it carries, parsed as
+ * Fastify parses JSON (secure-json-parse: `__proto__` refused); one event alone may be 2 MB.
+ */
+function payloadOf(req: FastifyRequest, body: Buffer): unknown {
+  const query = req.query as Record<string, unknown>;
+  const text = unwrap({ body, contentType: req.headers['content-type'], query });
+  let value: unknown;
+  try {
+    value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    throw new UsageHubError('invalid_body', `The payload is not valid JSON: ${(err as Error).message}`);
+  }
+  if (isSingle(value) && Buffer.byteLength(text) > POSTHOG_LIMITS.eventBytes)
+    throw new UsageHubError('body_too_large', 'One event alone may be at most 2 MB; this one is larger.');
+  return value;
+}
+
+/**
+ * PostHog's capture API: `/batch`, `/capture`, `/e`, `/i/v0/e`, `/track`. The project
+ * token is a posthog source's write key. A batch is accepted whole or rejected whole.
+ */
+export const posthogRoutes: FastifyPluginAsync<PostHogDeps> = async (fastify, deps) => {
+  fastify.setErrorHandler(errorHandler(posthogEnvelope, (code, source) => deps.metrics.reject(code, source)));
+  fastify.removeAllContentTypeParsers();
+  // Every content type is read as bytes: posthog-js sends gzip as text/plain, old clients forms.
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+    let value: unknown;
+    try {
+      value = payloadOf(req, body);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done(null, value);
+  });
+
+  const capture = async (req: FastifyRequest, payload: unknown) => {
+    const read = readCapture(payload);
+    if (!read)
+      throw new UsageHubError(
+        'invalid_body',
+        'The payload must be an event, a list of events, or {"batch": [...]}.',
+      );
+    const query = req.query as { api_key?: string };
+    const token = read.token ?? query.api_key ?? null;
+    const principal = token ? await deps.writeKeys.resolve(token) : null;
+    if (!principal) {
+      throw new UsageHubError(
+        'unauthorized',
+        token
+          ? 'Project API key invalid: it is not the write key of a posthog source.'
+          : 'Project API key missing: send it as api_key, token or $token.',
+      );
+    }
+    if (read.events.length > deps.maxBatchEvents) {
+      throw new UsageHubError(
+        'batch_too_large',
+        `The batch has ${read.events.length} events; at most ${deps.maxBatchEvents} are accepted per request.`,
+      );
+    }
+    const mapped = mapPostHog({
+      capture: read,
+      principal,
+      receivedAt: Date.now(),
+      requestIp: req.ip,
+      enrichment: { ranges: await deps.enrichment.ranges(principal.tenantId) },
+    });
+    if (mapped.outcome === 'invalid')
+      throw new UsageHubError('validation_failed', undefined, mapped.problems);
+    acceptedOrThrow(await deps.pipeline.ingest(mapped.events));
+    return { status: 'Ok' as const };
+  };
+
+  const schema = (summary: string) => ({
+    tags: ['posthog'],
+    summary,
+    description:
+      'PostHog capture API: JSON, gzip, lz64 or base64, or the form field data=. The project token (a posthog source write key) as api_key, token or $token. See docs/posthog.md.',
+    security: [{ bodyToken: [] }],
+    querystring: Query,
+    response: { 200: PostHogSuccess, '4xx': PostHogError, '5xx': PostHogError },
+  });
+  for (const path of PATHS) {
+    for (const url of [path, `${path}/`]) {
+      fastify.post(
+        url,
+        {
+          bodyLimit: POSTHOG_LIMITS.batchBytes,
+          schema: schema('Capture events'),
+          config: { ingestSource: 'posthog' },
+        },
+        async (req) => {
+          if (req.body === undefined) throw new UsageHubError('invalid_body', 'The request has no payload.');
+          return capture(req, req.body);
+        },
+      );
+      if (path === '/batch') continue;
+      fastify.get(
+        url,
+        {
+          schema: schema('Capture events (legacy: the payload in ?data=)'),
+          config: { ingestSource: 'posthog' },
+        },
+        async (req) => {
+          const payload = payloadOf(req, Buffer.alloc(0));
+          assertCanonical(payload, 'body');
+          return capture(req, payload);
+        },
+      );
+    }
+  }
+};
