@@ -20,6 +20,7 @@ import { UsageHubError } from './domain/errors.ts';
 import { SCOPES, SCOPE_HELP } from './domain/scopes.ts';
 import { clientErrorHandler, frameworkErrors } from './http/client-errors.ts';
 import { installRequestHandling } from './http/request-handling.ts';
+import { installBrowserCors } from './http/browser-cors.ts';
 import type { IngestPipeline } from './ingest/pipeline.ts';
 import type { Metrics } from './ops/metrics.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
@@ -79,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrors((code) => deps.metrics.reject(code)),
   });
   await installRequestHandling(app, (code, source) => deps.metrics.reject(code, source));
+  await installBrowserCors(app);
   app.addHook('onRequest', (_req, _reply, done) => {
     const reason = deps.notReadyReason();
     done(

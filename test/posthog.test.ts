@@ -216,4 +216,30 @@ describe('PostHog capture API', () => {
     // A gzip bomb stops inflating at the limit.
     await refused(await inject('POST', '/batch', gzipSync(Buffer.from(huge)), gz), 413, 'body_too_large');
   });
+
+  test('CORS: browsers on any site may send to the capture routes, and to no other route', async () => {
+    const preflight = (url: string) =>
+      hub.app.inject({
+        method: 'OPTIONS',
+        url,
+        headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+      });
+    const open = await preflight('/e/?compression=gzip-js');
+    assert.equal(open.statusCode, 204);
+    assert.equal(open.headers['access-control-allow-origin'], 'https://shop.example');
+    assert.match(String(open.headers['access-control-allow-methods']), /POST/);
+    const sent = await inject('POST', '/e/', json({ api_key: token, ...event('Cors', { uuid: 'c1' }) }), {
+      'content-type': 'application/json',
+      origin: 'https://shop.example',
+    });
+    assert.equal(sent.statusCode, 200);
+    assert.equal(sent.headers['access-control-allow-origin'], 'https://shop.example');
+    assert.equal((await preflight('/v1/events')).statusCode, 404);
+    const admin = await hub.app.inject({
+      method: 'GET',
+      url: '/v1/apps',
+      headers: { origin: 'https://shop.example' },
+    });
+    assert.equal(admin.headers['access-control-allow-origin'], undefined);
+  });
 });

@@ -17,6 +17,14 @@ export async function runGuide(
   const text = fs.readFileSync(new URL(`../../docs/${doc}`, import.meta.url), 'utf8');
   const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
   const script = ['set -euo pipefail', ...blocks].join('\n').replaceAll('http://localhost:8080', url);
-  const { stdout } = await run('bash', ['-c', script], { env: { ...process.env, ...env }, cwd });
-  return { stdout, blocks: blocks.length };
+  try {
+    const { stdout } = await run('bash', ['-c', script], { env: { ...process.env, ...env }, cwd });
+    return { stdout, blocks: blocks.length };
+  } catch (err) {
+    // What the failing command said is what tells which one failed.
+    const { stderr = '', stdout = '' } = err as { stderr?: string; stdout?: string };
+    throw new Error(`docs/${doc} failed.\nstdout: ${stdout.slice(-2000)}\nstderr: ${stderr.slice(-2000)}`, {
+      cause: err,
+    });
+  }
 }

@@ -130,7 +130,7 @@ export const posthogRoutes: FastifyPluginAsync<PostHogDeps> = async (fastify, de
         {
           bodyLimit: POSTHOG_LIMITS.batchBytes,
           schema: schema('Capture events'),
-          config: { ingestSource: 'posthog' },
+          config: { ingestSource: 'posthog', browserIngest: true },
         },
         async (req) => {
           if (req.body === undefined) throw new UsageHubError('invalid_body', 'The request has no payload.');
@@ -142,7 +142,7 @@ export const posthogRoutes: FastifyPluginAsync<PostHogDeps> = async (fastify, de
         url,
         {
           schema: schema('Capture events (legacy: the payload in ?data=)'),
-          config: { ingestSource: 'posthog' },
+          config: { ingestSource: 'posthog', browserIngest: true },
         },
         async (req) => {
           const payload = payloadOf(req, Buffer.alloc(0));

@@ -104,7 +104,11 @@ export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, de
           body: Body,
           response: { 200: SegmentSuccess, '4xx': SegmentError, '5xx': SegmentError },
         },
-        config: { ingestSource: 'segment', segmentLimit: batch ? '500 KB per batch' : '32 KB per message' },
+        config: {
+          ingestSource: 'segment',
+          segmentLimit: batch ? '500 KB per batch' : '32 KB per message',
+          browserIngest: browser,
+        },
       },
       async (req) => ingest(req, req.body, routeType, browser),
     );
