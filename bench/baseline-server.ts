@@ -1,8 +1,10 @@
 /**
  * The raw baseline: a plain node:http server that only reads and JSON.parses the
- * body, then answers 200. What usagehub does beyond this is what the ratio measures.
+ * body (gunzipped first when it says Content-Encoding: gzip), then answers 200. What
+ * usagehub does beyond this is what the ratio measures.
  */
 import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 
 const port = Number(process.argv[2] ?? 0);
 const server = http.createServer((req, res) => {
@@ -10,7 +12,9 @@ const server = http.createServer((req, res) => {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     try {
-      JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const body = Buffer.concat(chunks);
+      const bytes = req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+      JSON.parse(bytes.toString('utf8'));
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     } catch {
       res.writeHead(400).end();

@@ -133,7 +133,7 @@ export interface LoadOptions {
   url: string;
   headers: Record<string, string>;
   /** Builds the n-th request body; every body carries new events. */
-  body: (n: number) => string;
+  body: (n: number) => string | Buffer;
   eventsPerRequest: number;
   connections: number;
   seconds: number;

@@ -47,7 +47,12 @@ const isSingle = (v: unknown) =>
  */
 function payloadOf(req: FastifyRequest, body: Buffer): unknown {
   const query = req.query as Record<string, unknown>;
-  const text = unwrap({ body, contentType: req.headers['content-type'], query });
+  const text = unwrap({
+    body,
+    contentType: req.headers['content-type'],
+    contentEncoding: req.headers['content-encoding'],
+    query,
+  });
   let value: unknown;
   try {
     value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
@@ -129,6 +134,8 @@ export const posthogRoutes: FastifyPluginAsync<PostHogDeps> = async (fastify, de
         url,
         {
           bodyLimit: POSTHOG_LIMITS.batchBytes,
+          // The body's Content-Encoding is undone with the rest of its wrapping (posthog.decode.ts).
+          decompress: false,
           schema: schema('Capture events'),
           config: { ingestSource: 'posthog', browserIngest: true },
         },

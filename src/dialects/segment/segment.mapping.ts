@@ -15,6 +15,8 @@ export interface SegmentRequest {
   shared: { context?: unknown; integrations?: unknown };
   /** The route's type (`/v1/track`), or null on batch routes where each message names its own. */
   routeType: SegmentType | null;
+  /** Whether a message may be larger than the limit (the body was): each is then measured. */
+  measureEach: boolean;
   principal: WriteKeyPrincipal;
   receivedAt: number;
   /** The request's address, for the browser routes: the library does not send context.ip. */
@@ -41,7 +43,7 @@ export function mapSegment(req: SegmentRequest): SegmentMapOutcome {
     const at = (field: string, code: Problem['code'], reason: string) =>
       problems.push(problem(field, code, reason, index));
     if (!isObject(input)) return at('(message)', 'field_type', 'each message must be a JSON object');
-    const size = Buffer.byteLength(JSON.stringify(input));
+    const size = req.measureEach ? Buffer.byteLength(JSON.stringify(input)) : 0;
     if (size > SEGMENT_LIMITS.eventBytes)
       return at(
         '(message)',
@@ -63,16 +65,28 @@ export function mapSegment(req: SegmentRequest): SegmentMapOutcome {
       at('groupId', 'field_required', 'groupId is required on group');
     if (type === 'alias' && !id(input.previousId))
       at('previousId', 'field_required', 'previousId is required on alias');
-    for (const field of ['properties', 'traits', 'context', 'integrations'] as const)
+    for (const field of OBJECT_FIELDS)
       if (input[field] !== undefined && input[field] !== null && !isObject(input[field]))
         at(field, 'field_type', `${field} must be an object`);
     const time = sdkTimestamp(input.timestamp, 'timestamp', req.receivedAt, index, problems);
     if (problems.some((p) => p.index === index) || time === null) return;
 
-    const context = { ...asObject(req.shared.context), ...asObject(input.context) };
-    const integrations = { ...asObject(req.shared.integrations), ...asObject(input.integrations) };
-    const message: Message = { ...input, type, context, integrations };
-    const traits = { ...asObject(context.traits), ...asObject(input.traits) };
+    // The message as stored: the batch's context merged in, the route's type set. Copied
+    // only when that changes something (most batches carry neither).
+    const merges = isObject(req.shared.context) || isObject(req.shared.integrations);
+    const context = merges
+      ? { ...asObject(req.shared.context), ...asObject(input.context) }
+      : asObject(input.context);
+    const message: Message =
+      merges || input.type !== type
+        ? {
+            ...input,
+            type,
+            context,
+            integrations: { ...asObject(req.shared.integrations), ...asObject(input.integrations) },
+          }
+        : input;
+    const email = text(asObject(input.traits).email) ?? text(asObject(context.traits).email);
     events.push(
       sdkEvent({
         source: 'segment',
@@ -80,7 +94,7 @@ export function mapSegment(req: SegmentRequest): SegmentMapOutcome {
         name: type === 'track' ? (input.event as string) : type,
         occurredAt: time,
         receivedAt: req.receivedAt,
-        actor: { userId, deviceId: anonymousId, email: text(traits.email) },
+        actor: { userId, deviceId: anonymousId, email },
         ip: text(context.ip) ?? req.requestIp,
         userAgent: text(context.userAgent),
         properties: propertiesOf(type, message),
@@ -93,24 +107,28 @@ export function mapSegment(req: SegmentRequest): SegmentMapOutcome {
   return problems.length > 0 ? { outcome: 'invalid', problems } : { outcome: 'ok', events };
 }
 
-const asObject = (v: unknown): Message => (isObject(v) ? v : {});
+const EMPTY: Message = Object.freeze({});
+const asObject = (v: unknown): Message => (isObject(v) ? v : EMPTY);
+/** An object the event keeps (and a later step may add to): never the shared empty one. */
+const fresh = (v: unknown): Message => (isObject(v) ? v : {});
+const OBJECT_FIELDS = ['properties', 'traits', 'context', 'integrations'] as const;
 
 /** What a message says, by type: a track's properties, an identify's traits, a page's name. */
 function propertiesOf(type: SegmentType, m: Message): Record<string, unknown> {
   switch (type) {
     case 'track':
-      return asObject(m.properties);
+      return fresh(m.properties);
     case 'page':
     case 'screen':
       return {
-        ...asObject(m.properties),
+        ...fresh(m.properties),
         ...(m.name !== undefined ? { name: m.name } : {}),
         ...(m.category !== undefined ? { category: m.category } : {}),
       };
     case 'identify':
-      return asObject(m.traits);
+      return fresh(m.traits);
     case 'group':
-      return { groupId: id(m.groupId), ...asObject(m.traits) };
+      return { groupId: id(m.groupId), ...fresh(m.traits) };
     case 'alias':
       return { previousId: id(m.previousId) };
   }

@@ -22,6 +22,9 @@ export interface SegmentDeps {
 }
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    segmentBodyBytes: number;
+  }
   interface FastifyContextConfig {
     /** Segment routes: the body limit, named in the error when a body passes it. */
     segmentLimit?: string;
@@ -43,8 +46,15 @@ export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, de
   fastify.setErrorHandler(errorHandler(segmentEnvelope, (code, source) => deps.metrics.reject(code, source)));
   fastify.removeAllContentTypeParsers();
   const json = strictJsonParser(fastify);
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, json);
-  fastify.addContentTypeParser('text/plain', { parseAs: 'buffer' }, json);
+  // How large the body was (decompressed): when it is no larger than one message may be,
+  // no message can be too large, and the per-message measure is skipped.
+  fastify.decorateRequest('segmentBodyBytes', 0);
+  const measured = (req: FastifyRequest, body: Buffer, done: (err: Error | null, v?: unknown) => void) => {
+    req.segmentBodyBytes = body.length;
+    json(req, body, done);
+  };
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, measured);
+  fastify.addContentTypeParser('text/plain', { parseAs: 'buffer' }, measured);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   const ingest = async (
@@ -77,6 +87,7 @@ export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, de
       messages: batch,
       shared: routeType === null ? { context: body.context, integrations: body.integrations } : {},
       routeType,
+      measureEach: req.segmentBodyBytes > SEGMENT_LIMITS.eventBytes,
       principal,
       receivedAt: Date.now(),
       // The browser library leaves context.ip to the server, as Segment's does; a server

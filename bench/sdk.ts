@@ -1,0 +1,169 @@
+/**
+ * npm run bench:sdk — the SDK dialects' ingest against a raw baseline parsing the same
+ * bodies (node:http + gunzip + JSON.parse), both loaded by the same generator:
+ *
+ * - Segment `POST /v1/batch`, 15-message batches, HTTP Basic write key (what
+ *   @segment/analytics-node sends: its default maxEventsInBatch is 15);
+ * - PostHog `POST /batch/`, 20-event batches, gzip (posthog-node: flushAt 20,
+ *   Content-Encoding: gzip).
+ *
+ * Every request carries new message ids. Each scenario is measured BENCH_RUNS times
+ * (default 3), baseline and usagehub alternating; medians are printed. BENCH_SECONDS per
+ * run (default 10); BENCH_SDK=segment or posthog for one of them.
+ */
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { fmt, load, startBaseline, startUsagehub, storeCaughtUp, type LoadResult } from './lib.ts';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const CONNECTIONS = 32;
+
+const median = (xs: LoadResult[]) =>
+  [...xs].sort((a, b) => a.eventsPerSec - b.eventsPerSec)[Math.floor(xs.length / 2)]!;
+
+// Placeholders filled per request (plain text: JSON.stringify would escape control characters).
+const ID = '@@ID@@';
+const TIME = '@@TIME@@';
+/** Event time starts an hour ago and advances a second per 1000 events, as live traffic's does. */
+const START = Date.now() - 3600_000;
+const timeOf = (events: number) => new Date(START + Math.floor(events / 1000) * 1000).toISOString();
+
+/** Segment batches as analytics-node sends them; a cheap template, new ids and times per call. */
+function segmentBodies(size: number): (n: number) => string {
+  const messages = Array.from({ length: size }, (_, i) =>
+    JSON.stringify({
+      type: 'track',
+      event: 'Video Played',
+      userId: `user-${i}`,
+      properties: { seconds: 40 + i, quality: 'hd' },
+      timestamp: TIME,
+      messageId: `node-next-${ID}-${i}`,
+      context: { library: { name: '@segment/analytics-node', version: '3.1.0' } },
+      _metadata: { nodeVersion: process.version, jsRuntime: 'node' },
+      integrations: {},
+    }),
+  );
+  const template = `{"batch":[${messages.join(',')}],"sentAt":"${TIME}"}`;
+  return (n) => template.replaceAll(ID, String(n)).replaceAll(TIME, timeOf(n * size));
+}
+
+/**
+ * PostHog batches as posthog-node sends them, gzipped. Compressing per request would
+ * take the generator's CPU from the server it measures, so a pool is made beforehand;
+ * requests past it repeat bodies (acknowledged as duplicates), which the pool's size
+ * keeps rare.
+ */
+function posthogBodies(size: number, token: string, pool: number): (n: number) => Buffer {
+  const bodies: Buffer[] = [];
+  for (let b = 0; b < pool; b++) {
+    const t = timeOf(b * size);
+    const batch = Array.from({ length: size }, (_, i) => ({
+      distinct_id: `user-${i}`,
+      event: 'video played',
+      properties: { seconds: 40 + i, $lib: 'posthog-node', $lib_version: '5.70.0', $geoip_disable: true },
+      type: 'capture',
+      library: 'posthog-node',
+      library_version: '5.70.0',
+      timestamp: t,
+      uuid: randomUUID(),
+    }));
+    bodies.push(gzipSync(JSON.stringify({ api_key: token, batch, sent_at: t })));
+  }
+  return (n) => bodies[n % pool]!;
+}
+
+interface Row {
+  scenario: string;
+  baseline: LoadResult;
+  usagehub: LoadResult;
+}
+
+async function main(): Promise<void> {
+  const baseline = await startBaseline();
+  const hub = await startUsagehub(18081);
+  const rows: Row[] = [];
+  try {
+    const source = async (kind: string) => {
+      const res = await fetch(`${hub.url}/v1/sources`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${hub.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ kind, app: hub.appName }),
+      });
+      return ((await res.json()) as { writeKey: string }).writeKey;
+    };
+    const segmentKey = await source('segment');
+    const posthogKey = await source('posthog');
+    const scenarios: {
+      scenario: string;
+      size: number;
+      path: string;
+      headers: Record<string, string>;
+      body: (n: number) => string | Buffer;
+    }[] = [
+      {
+        scenario: 'Segment /v1/batch, 15-message batches',
+        size: 15,
+        path: '/v1/batch',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from(`${segmentKey}:`).toString('base64')}`,
+        },
+        body: segmentBodies(15),
+      },
+      {
+        scenario: 'PostHog /batch/, 20-event gzip batches',
+        size: 20,
+        path: '/batch/',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: posthogBodies(20, posthogKey, 120_000),
+      },
+    ];
+    // BENCH_SDK=segment or posthog measures one of them.
+    const only = process.env.BENCH_SDK?.toLowerCase();
+    for (const s of scenarios.filter((x) => !only || x.scenario.toLowerCase().startsWith(only))) {
+      const peak = (url: string, secs = seconds) =>
+        load({
+          url,
+          headers: s.headers,
+          body: s.body,
+          eventsPerRequest: s.size,
+          connections: CONNECTIONS,
+          seconds: secs,
+        });
+      await peak(`${baseline.url}/`, 2);
+      await peak(`${hub.url}${s.path}`, 2);
+      const b: LoadResult[] = [];
+      const u: LoadResult[] = [];
+      for (let r = 0; r < runs; r++) {
+        b.push(await peak(`${baseline.url}/`));
+        await storeCaughtUp(hub.url);
+        u.push(await peak(`${hub.url}${s.path}`));
+      }
+      rows.push({ scenario: s.scenario, baseline: median(b), usagehub: median(u) });
+    }
+  } finally {
+    await hub.stop();
+    hub.removeData();
+    await baseline.stop();
+  }
+  console.log(
+    `\nusagehub SDK ingest benchmark: medians of ${runs} runs of ${seconds} s, ${CONNECTIONS} connections; durable, dedup on\n`,
+  );
+  console.log('| scenario | server | events/s | requests/s | p50 ms | p99 ms | errors |');
+  console.log('|---|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    for (const [name, x] of [
+      ['baseline', r.baseline],
+      ['usagehub', r.usagehub],
+    ] as const)
+      console.log(
+        `| ${r.scenario} | ${name} | ${fmt(x.eventsPerSec)} | ${fmt(x.requestsPerSec)} | ${x.p50} | ${x.p99} | ${x.errors + x.non2xx} |`,
+      );
+    console.log(
+      `| ${r.scenario} | ratio usagehub/baseline | ${fmt(r.usagehub.eventsPerSec / r.baseline.eventsPerSec, 2)} | | | | |`,
+    );
+  }
+}
+
+await main();
