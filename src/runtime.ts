@@ -300,6 +300,21 @@ async function withProfile(
   });
   let state: 'ready' | 'stopping' = 'ready';
   for (const module of registries.modules) module.measure?.({ config, metrics, queries });
+  // The modules' own consumers of the log, where consumers run.
+  const work =
+    config.role === 'ingest'
+      ? []
+      : registries.modules.flatMap((m) =>
+          m.work
+            ? [
+                m.work({
+                  log,
+                  emit: (t, type, data, key) => liveParts.worker.emit(t, type, data, key),
+                  onError,
+                }),
+              ]
+            : [],
+        );
   metrics.measureStoreLag(() => profile.storeLag());
   metrics.measureStore(profile.storeStatus, () => profile.quarantine.count());
 
@@ -329,6 +344,8 @@ async function withProfile(
       state = 'stopping';
       await committer.drain();
       progress('log commits drained');
+      await Promise.all(work.map((w) => w.stop()));
+      progress('module workers stopped');
       await liveParts.close();
       progress('live deliveries stopped');
       await registries.close();

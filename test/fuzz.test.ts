@@ -431,7 +431,8 @@ function pick(schema: JsonSchema, seed: number, id: string): unknown {
   }
   if (type === 'boolean') return r % 2 === 0;
   if (type === 'array') return [pick(schema.items ?? {}, seed + 1, id)];
-  if (type === 'object') return sample(schema, seed + 1, id);
+  // An object without named properties (a record of anything): one generated entry.
+  if (type === 'object') return schema.properties ? sample(schema, seed + 1, id) : { [id]: id };
   return r < 3 ? id : ['web', 'ann@example.com', '2024-05-01T00:00:00Z', '1714521600000'][r - 3];
 }
 

@@ -28,11 +28,15 @@ const TEXT_FIELD: Record<IngestRoute['dialect'], string> = {
   sessions: 'data.0.entities.0.value',
   aggregated: 'payload.product_id',
   hits: 'sessionId',
+  segment: 'batch.0.event',
+  posthog: 'batch.0.event',
 };
 const NUMBER_FIELD: Partial<Record<IngestRoute['dialect'], string>> = {
   native: 'events.0.count',
   aggregated: 'payload.count',
   hits: 'origin',
+  segment: 'batch.0.properties.size',
+  posthog: 'batch.0.properties.size',
 };
 
 describe('hostile input', () => {

@@ -19,6 +19,9 @@ import { sessionTypesConformance } from './conformance/session-types.conformance
 import { sourceRegistryConformance } from './conformance/source-registry.conformance.ts';
 import { PgSourceRegistry } from '../src/sources/postgres/source-registry.postgres.ts';
 import { SqliteSourceRegistry } from '../src/sources/sqlite/source-registry.sqlite.ts';
+import { profileStoreConformance } from './conformance/profile-store.conformance.ts';
+import { PgProfileStore } from '../src/profiles/postgres/profile-store.postgres.ts';
+import { SqliteProfileStore } from '../src/profiles/sqlite/profile-store.sqlite.ts';
 import { tempDir } from './helpers/server.ts';
 import { pgPlace, pgSkip } from './helpers/services.ts';
 
@@ -77,4 +80,12 @@ sourceRegistryConformance(
 sourceRegistryConformance(
   'PgSourceRegistry',
   postgres((w) => PgSourceRegistry.open(w, { migrate: true })),
+);
+profileStoreConformance(
+  'SqliteProfileStore',
+  sqlite((f) => new SqliteProfileStore(f)),
+);
+profileStoreConformance(
+  'PgProfileStore',
+  postgres((w) => PgProfileStore.open(w, { migrate: true })),
 );

@@ -18,6 +18,8 @@ import type { UsageEvent } from '../domain/event.ts';
 import type { EnrichmentDirectory } from '../enrichment/enrichment-directory.ts';
 import type { IngestPipeline } from '../ingest/pipeline.ts';
 import type { Metrics } from '../ops/metrics.ts';
+import type { EventLog } from '../log/event-log.port.ts';
+import type { ProfileEventType } from '../live/event-types.ts';
 import type { EventQueries } from '../store/event-store.port.ts';
 import type { Projection } from '../store/projection.ts';
 import type { Migration } from '../storage/pg-migrations.ts';
@@ -35,6 +37,15 @@ export interface ServeDeps {
   queries: EventQueries;
 }
 
+/** What a module's background work may use. */
+export interface WorkDeps {
+  log: EventLog;
+  /** Queues a Live event to the tenant's endpoints; the same `key` again queues nothing new. */
+  emit(tenantId: string, type: ProfileEventType, data: Record<string, unknown>, key: string): Promise<void>;
+  /** Something failed and will be tried again: worth a log line. */
+  onError(err: Error, what: string): void;
+}
+
 /** What a module's admin routes may use; the CLI's local mode serves them too, without a store. */
 export interface AdminDeps {
   auth: KeyResolver;
@@ -50,6 +61,8 @@ export interface OpenModule {
   admin?(app: FastifyInstance, deps: AdminDeps): Promise<void>;
   /** Its gauges on /metrics, in every process (workers too). */
   measure?(deps: Pick<ServeDeps, 'config' | 'metrics' | 'queries'>): void;
+  /** Starts its work on the log (a consumer of its own), in processes that consume (not role ingest). */
+  work?(deps: WorkDeps): { stop(): Promise<void> };
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Projection } from '../store/projection.ts';
 import type { ModuleMigrations } from '../storage/pg-migrations.ts';
+import { profiles } from '../profiles/profiles.manifest.ts';
 import { sources } from '../sources/sources.manifest.ts';
 import type { Dialect, Module } from './dialect.ts';
 import { aggregated } from './aggregated/aggregated.dialect.ts';
@@ -16,8 +17,8 @@ import { sessions } from './sessions/sessions.dialect.ts';
 
 export const DIALECTS: readonly Dialect[] = [native, push, sessions, aggregated, hits, segment, posthog];
 
-/** Every module: the dialects, and the capabilities they share (the SDK dialects' sources). */
-export const MODULES: readonly Module[] = [...DIALECTS, sources];
+/** Every module: the dialects, and the capabilities they share (the SDK dialects' sources, user profiles). */
+export const MODULES: readonly Module[] = [...DIALECTS, sources, profiles];
 
 /** Each dialect's own PostgreSQL steps: `usagehub migrate` applies them, the store checks them. */
 export const MODULE_MIGRATIONS: readonly ModuleMigrations[] = MODULES.flatMap((m) =>

@@ -36,6 +36,10 @@ export const ADMIN_EVENT_TYPES = [
 ] as const;
 export type AdminEventType = (typeof ADMIN_EVENT_TYPES)[number];
 
+/** What the profiles module emits when a person is first seen, or what it knows of them changes. */
+export const PROFILE_EVENT_TYPES = ['usagehub.user.Created', 'usagehub.user.Changed'] as const;
+export type ProfileEventType = (typeof PROFILE_EVENT_TYPES)[number];
+
 /**
  * An endpoint's filters: exact types, or namespace wildcards ending in `.*`
  * (`usagehub.event.push.*`); `*` alone, or no filter, takes everything.

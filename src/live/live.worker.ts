@@ -3,7 +3,13 @@ import { reasonOf } from '../store/quarantine.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import type { UsageEvent } from '../domain/event.ts';
 import type { EventLog, LogConsumer } from '../log/event-log.port.ts';
-import { eventTypes, matchesFilters, type AdminEventType, type ExtraTypes } from './event-types.ts';
+import {
+  eventTypes,
+  matchesFilters,
+  type AdminEventType,
+  type ExtraTypes,
+  type ProfileEventType,
+} from './event-types.ts';
 import type { LiveHttp } from './live-http.ts';
 import type { AttemptRecord, Delivery, LiveEndpoint, LiveStore } from './live-store.port.ts';
 import { deliveryHeaders } from './signing.ts';
@@ -171,9 +177,19 @@ export class LiveWorker {
    * Emits something that is not a stored event (an admin change, an import job) to the
    * tenant's verified endpoints whose filters take it: queued at once, durably.
    */
-  async emit(tenantId: string, type: AdminEventType, data: Record<string, unknown>): Promise<void> {
+  /**
+   * Queues `type` with `data` to the tenant's endpoints that take it. `key` names the
+   * occurrence: emitting it again (a replay) queues nothing new; without one, each call
+   * is its own.
+   */
+  async emit(
+    tenantId: string,
+    type: AdminEventType | ProfileEventType,
+    data: Record<string, unknown>,
+    key?: string,
+  ): Promise<void> {
     const now = Date.now();
-    const once = randomUUID();
+    const once = key ?? randomUUID();
     const deliveries: Delivery[] = (await this.store.endpoints(tenantId))
       .filter((e) => e.state !== 'unverified' && matchesFilters(type, e.filters))
       .map((e) => ({

@@ -63,6 +63,8 @@ export interface TopUserRow {
 }
 
 export interface ExportQuery extends QueryFilter {
+  /** Only the events of these users (their user keys: a person's ids). */
+  userKeys?: readonly string[];
   /** Resume after this position (opaque, from a previous page). */
   after?: string;
   limit: number;

@@ -8,7 +8,7 @@ import type { TestHub } from './server.ts';
 import { adminCall } from './admin.ts';
 
 export interface IngestRoute {
-  dialect: 'native' | 'push' | 'sessions' | 'aggregated' | 'hits';
+  dialect: 'native' | 'push' | 'sessions' | 'aggregated' | 'hits' | 'segment' | 'posthog';
   /** A valid body holding one event, a different one for each `n`. */
   valid(n: number): Record<string, unknown>;
   /** Sends `body` (JSON-encoded unless a string or a Buffer) with the dialect's credentials. */
@@ -59,6 +59,10 @@ export async function ingestRoutes(hub: TestHub): Promise<IngestRoute[]> {
         payload: payloadOf(body),
       });
   const nativeCode = (res: LightMyRequestResponse) => res.json<{ error?: { code?: string } }>().error?.code;
+  const writeKey = async (kind: string) =>
+    ((await adminCall(hub, 'POST', '/v1/sources', { kind, app: 'web' })) as { writeKey: string }).writeKey;
+  const segmentKey = await writeKey('segment');
+  const posthogKey = await writeKey('posthog');
   return [
     {
       dialect: 'native',
@@ -122,6 +126,40 @@ export async function ingestRoutes(hub: TestHub): Promise<IngestRoute[]> {
       }),
       send: post('/api/stat/hits', { authorization: `Bearer ${hub.ingestKey}` }),
       codeOf: nativeCode,
+    },
+    {
+      dialect: 'segment',
+      valid: (n) => ({
+        batch: [
+          {
+            type: 'track',
+            event: 'opened_file',
+            userId: `s${n}`,
+            timestamp: new Date(now - 60_000).toISOString(),
+            messageId: `m${n}`,
+            properties: { size: n },
+          },
+        ],
+      }),
+      send: post('/v1/batch', { authorization: `Basic ${Buffer.from(`${segmentKey}:`).toString('base64')}` }),
+      codeOf: nativeCode,
+    },
+    {
+      dialect: 'posthog',
+      valid: (n) => ({
+        api_key: posthogKey,
+        batch: [
+          {
+            event: 'opened_file',
+            distinct_id: `p${n}`,
+            timestamp: new Date(now - 60_000).toISOString(),
+            uuid: `u${n}`,
+            properties: { size: n },
+          },
+        ],
+      }),
+      send: post('/batch/', {}),
+      codeOf: (res) => res.json<{ code?: string }>().code,
     },
   ];
 }

@@ -33,7 +33,13 @@ export async function startLiveReceiver(delayMs = 0): Promise<LiveReceiver> {
         res.end(new LiveApi(keys.privateKey, keys.publicKey).httpGateway.verify(keys.publicKey, challenge));
         return;
       }
-      const id = (JSON.parse(body) as { data: { clientId: string } }).data.clientId;
+      const { type, data } = JSON.parse(body) as { type: string; data: { clientId: string } };
+      // Only stored events are recorded: the endpoint also hears of people (usagehub.user.*).
+      if (!type.startsWith('usagehub.event.')) {
+        res.end('ok');
+        return;
+      }
+      const id = data.clientId;
       const ids = seen.get(id) ?? new Set<string>();
       ids.add(String(req.headers['webhook-id']));
       seen.set(id, ids);

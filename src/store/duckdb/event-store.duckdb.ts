@@ -391,6 +391,7 @@ export class DuckDbEventStore implements EventStore {
 
   async locate(q: ExportQuery): Promise<LocatedPage> {
     const sql = filterSql(q);
+    if (q.userKeys?.length) sql.where(sql.in('user_key', q.userKeys));
     if (q.after !== undefined) sql.where(`seq > ${Math.trunc(Number(q.after))}::BIGINT`);
     const rows = await this.rows(
       `SELECT seq FROM events ${sql.whereSql} ORDER BY seq LIMIT ${Math.trunc(q.limit)}`,

@@ -1,0 +1,116 @@
+import type pg from 'pg';
+import { openMigratedPool } from '../../storage/pg-migrations.ts';
+import type { PgLocation } from '../../storage/postgres.ts';
+import { applyUpdates, namedIds, type Loaded } from '../merge.ts';
+import { idsOf, type PersonRecord, type ProfileChange, type ProfileUpdate } from '../profile.ts';
+import type { ProfileStore, TraitSearch } from '../profile-store.port.ts';
+import { profilesMigrations } from '../profiles.migrations.ts';
+
+/** Serialises appliers across processes: workers of a scale deployment share the tables. */
+const APPLY_LOCK = 0x75_68_70_72; // "uhpr"
+
+/** People in PostgreSQL, beside the catalog (the profiles module's migrations). */
+export class PgProfileStore implements ProfileStore {
+  private constructor(private readonly pool: pg.Pool) {}
+
+  static async open(where: PgLocation, options: { migrate: boolean }): Promise<PgProfileStore> {
+    return new PgProfileStore(
+      await openMigratedPool(where, 2, {
+        ...options,
+        modules: [{ module: 'profiles', steps: profilesMigrations }],
+      }),
+    );
+  }
+
+  async apply(updates: readonly ProfileUpdate[]): Promise<number> {
+    if (updates.length === 0) return 0;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [APPLY_LOCK]);
+      let recorded = 0;
+      const tenants = new Map<string, ProfileUpdate[]>();
+      for (const u of updates) tenants.set(u.tenantId, [...(tenants.get(u.tenantId) ?? []), u]);
+      for (const [tenantId, mine] of tenants) {
+        const { rows } = await client.query<{ doc: PersonRecord }>(
+          `SELECT p.doc FROM profiles p WHERE p.tenant_id = $1 AND p.id IN
+             (SELECT person_id FROM profile_ids WHERE tenant_id = $1 AND alias = ANY($2::text[]))`,
+          [tenantId, namedIds(mine)],
+        );
+        const loaded: Loaded = { persons: new Map(), owners: new Map() };
+        for (const { doc } of rows) {
+          loaded.persons.set(doc.id, doc);
+          for (const id of idsOf(doc)) loaded.owners.set(id, doc.id);
+        }
+        const applied = applyUpdates(loaded, mine);
+        if (applied.removed.length)
+          await client.query('DELETE FROM profiles WHERE tenant_id = $1 AND id = ANY($2::text[])', [
+            tenantId,
+            applied.removed,
+          ]);
+        for (const p of applied.saved) {
+          await client.query(
+            `INSERT INTO profiles (tenant_id, id, doc) VALUES ($1, $2, $3)
+             ON CONFLICT (tenant_id, id) DO UPDATE SET doc = excluded.doc`,
+            [tenantId, p.id, JSON.stringify(p)],
+          );
+          await client.query(
+            `INSERT INTO profile_ids (tenant_id, alias, person_id) SELECT $1, unnest($2::text[]), $3
+             ON CONFLICT (tenant_id, alias) DO UPDATE SET person_id = excluded.person_id`,
+            [tenantId, idsOf(p), p.id],
+          );
+        }
+        for (const c of applied.changes) {
+          const res = await client.query(
+            'INSERT INTO profile_outbox (id, doc) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
+            [c.id, JSON.stringify(c)],
+          );
+          recorded += res.rowCount ?? 0;
+        }
+      }
+      await client.query('COMMIT');
+      return recorded;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async find(tenantId: string, id: string): Promise<PersonRecord | null> {
+    const { rows } = await this.pool.query<{ doc: PersonRecord }>(
+      `SELECT doc FROM profiles WHERE tenant_id = $1 AND id = COALESCE(
+         (SELECT person_id FROM profile_ids WHERE tenant_id = $1 AND alias = $2), $2)`,
+      [tenantId, id],
+    );
+    return rows[0]?.doc ?? null;
+  }
+
+  async search(q: TraitSearch): Promise<PersonRecord[]> {
+    const { rows } = await this.pool.query<{ doc: PersonRecord }>(
+      `SELECT doc FROM profiles
+       WHERE tenant_id = $1 AND id COLLATE "C" > $2 AND doc->'traits' ? $3
+         AND ($4::text IS NULL OR doc->'traits'->$3->>'value' = $4)
+       ORDER BY id COLLATE "C" LIMIT $5`,
+      [q.tenantId, q.after ?? '', q.trait, q.value ?? null, q.limit],
+    );
+    return rows.map((r) => r.doc);
+  }
+
+  async pending(limit: number): Promise<ProfileChange[]> {
+    const { rows } = await this.pool.query<{ doc: ProfileChange }>(
+      'SELECT doc FROM profile_outbox ORDER BY seq LIMIT $1',
+      [limit],
+    );
+    return rows.map((r) => r.doc);
+  }
+
+  async settle(ids: readonly string[]): Promise<void> {
+    if (ids.length) await this.pool.query('DELETE FROM profile_outbox WHERE id = ANY($1::text[])', [ids]);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

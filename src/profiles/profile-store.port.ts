@@ -1,0 +1,29 @@
+/**
+ * ProfileStore port: the people of each tenant (profile.ts), kept beside the catalog, and
+ * an outbox of the changes to report on the Live stream, written in the same transaction
+ * as the people they describe, so that a crash loses neither.
+ */
+import type { PersonRecord, ProfileChange, ProfileUpdate } from './profile.ts';
+
+export interface TraitSearch {
+  tenantId: string;
+  trait: string;
+  /** Only people whose trait equals this (compared as text); any value when absent. */
+  value?: string;
+  limit: number;
+  /** Resume after this person id (ids are listed in order). */
+  after?: string;
+}
+
+export interface ProfileStore {
+  /** Applies the updates (merge.ts) in one transaction with the outbox; the number of changes recorded. */
+  apply(updates: readonly ProfileUpdate[]): Promise<number>;
+  /** The person who goes by `id` (any of their ids, or their person id), or null. */
+  find(tenantId: string, id: string): Promise<PersonRecord | null>;
+  search(q: TraitSearch): Promise<PersonRecord[]>;
+  /** Changes not yet reported, oldest first. */
+  pending(limit: number): Promise<ProfileChange[]>;
+  /** Forgets reported changes. */
+  settle(ids: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}

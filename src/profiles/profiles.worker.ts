@@ -1,0 +1,131 @@
+import type { UsageEvent } from '../domain/event.ts';
+import type { EventLog, LogBatch, LogConsumer } from '../log/event-log.port.ts';
+import type { ProfileChange, ProfileUpdate } from './profile.ts';
+import type { ProfileStore } from './profile-store.port.ts';
+import { profileUpdateOf } from './profile-update.ts';
+
+/** The log's consumer group whose members keep the profiles. */
+export const PROFILES_CONSUMER = 'profiles';
+const READ_EVENTS = 5000;
+const IDLE_MS = 200;
+const RETRY_MS = 1000;
+/** After this many failed tries of the same batches, they are applied one event at a time, and what still fails is passed over. */
+const TRIES_WHOLE = 3;
+
+export type EmitChange = (change: ProfileChange) => Promise<void>;
+
+/**
+ * Keeps the profiles: reads the log from its own offset, applies what each event says
+ * about a person (profile-update.ts, merge.ts), reports the changes on the Live stream,
+ * then acks. Changes are recorded in the store's outbox with the people, and reported
+ * from there with ids of their own, so a crash at any point neither loses a change nor
+ * reports one twice. An event that cannot be applied does not stop the worker: after a
+ * few tries it is passed over, and said so.
+ */
+export class ProfilesWorker {
+  private consumer: LogConsumer | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private failures = 0;
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly store: ProfileStore,
+    private readonly emit: EmitChange,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    await this.consumer?.close();
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.turn()
+        .then((busy) => this.schedule(busy ? 0 : IDLE_MS))
+        .catch((err: unknown) => {
+          this.onError(err as Error);
+          this.schedule(RETRY_MS);
+        });
+    }, ms);
+  }
+
+  /** One read, apply, report, ack. True when it did something. */
+  async turn(): Promise<boolean> {
+    await this.report();
+    const consumer = (this.consumer ??= await this.log.consumer(PROFILES_CONSUMER));
+    const batches = await consumer.next(READ_EVENTS, 0);
+    if (batches.length === 0) return false;
+    const updates = updatesOf(batches, this.onError);
+    try {
+      await this.store.apply(updates);
+      this.failures = 0;
+    } catch (err) {
+      if (++this.failures < TRIES_WHOLE) throw err;
+      await this.applyEach(updates, err as Error);
+      this.failures = 0;
+    }
+    await this.report();
+    await consumer.ack(batches);
+    return true;
+  }
+
+  private async applyEach(updates: readonly ProfileUpdate[], cause: Error): Promise<void> {
+    for (const u of updates) {
+      try {
+        await this.store.apply([u]);
+      } catch (err) {
+        this.onError(
+          new Error(
+            `profiles: passed over event ${u.key} after ${TRIES_WHOLE} tries: ${(err as Error).message}`,
+            {
+              cause,
+            },
+          ),
+        );
+      }
+    }
+  }
+
+  /** Reports the recorded changes, then forgets them. */
+  private async report(): Promise<void> {
+    for (
+      let pending = await this.store.pending(500);
+      pending.length > 0;
+      pending = await this.store.pending(500)
+    ) {
+      for (const change of pending) await this.emit(change);
+      await this.store.settle(pending.map((c) => c.id));
+    }
+  }
+}
+
+function updatesOf(batches: readonly LogBatch[], onError: (err: Error) => void): ProfileUpdate[] {
+  const out: ProfileUpdate[] = [];
+  for (const batch of batches) {
+    for (const line of batch.docs.split('\n')) {
+      if (line === '') continue;
+      try {
+        const update = profileUpdateOf(JSON.parse(line) as UsageEvent);
+        if (update) out.push(update);
+      } catch (err) {
+        onError(
+          new Error(
+            `profiles: passed over a document of log batch ${batch.offset}: ${(err as Error).message}`,
+          ),
+        );
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,118 @@
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../../storage/sqlite.ts';
+import { applyUpdates, namedIds, type Loaded } from '../merge.ts';
+import { idsOf, type PersonRecord, type ProfileChange, type ProfileUpdate } from '../profile.ts';
+import type { ProfileStore, TraitSearch } from '../profile-store.port.ts';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS profiles (
+    tenant_id TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (tenant_id, id));
+  CREATE TABLE IF NOT EXISTS profile_ids (
+    tenant_id TEXT NOT NULL, alias TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (tenant_id, alias));
+  CREATE TABLE IF NOT EXISTS profile_outbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+`;
+
+/** People in the embedded catalog file (catalog.db), on a connection of their own. */
+export class SqliteProfileStore implements ProfileStore {
+  private readonly db: Database.Database;
+  private readonly applyTx: (updates: readonly ProfileUpdate[]) => number;
+
+  constructor(file: string) {
+    this.db = openSqlite(file, SCHEMA);
+    const owner = this.db.prepare<[string, string], { person_id: string }>(
+      'SELECT person_id FROM profile_ids WHERE tenant_id = ? AND alias = ?',
+    );
+    const person = this.db.prepare<[string, string], { doc: string }>(
+      'SELECT doc FROM profiles WHERE tenant_id = ? AND id = ?',
+    );
+    const put = this.db.prepare('INSERT OR REPLACE INTO profiles (tenant_id, id, doc) VALUES (?, ?, ?)');
+    const drop = this.db.prepare('DELETE FROM profiles WHERE tenant_id = ? AND id = ?');
+    const own = this.db.prepare(
+      'INSERT OR REPLACE INTO profile_ids (tenant_id, alias, person_id) VALUES (?, ?, ?)',
+    );
+    const outbox = this.db.prepare('INSERT OR IGNORE INTO profile_outbox (id, doc) VALUES (?, ?)');
+    this.applyTx = this.db.transaction((updates: readonly ProfileUpdate[]) => {
+      let recorded = 0;
+      for (const [tenantId, mine] of byTenant(updates)) {
+        const loaded: Loaded = { persons: new Map(), owners: new Map() };
+        for (const alias of namedIds(mine)) {
+          const row = owner.get(tenantId, alias);
+          if (!row || loaded.persons.has(row.person_id)) continue;
+          const doc = person.get(tenantId, row.person_id);
+          if (!doc) continue;
+          const p = JSON.parse(doc.doc) as PersonRecord;
+          loaded.persons.set(p.id, p);
+          for (const id of idsOf(p)) loaded.owners.set(id, p.id);
+        }
+        const applied = applyUpdates(loaded, mine);
+        for (const id of applied.removed) drop.run(tenantId, id);
+        for (const p of applied.saved) {
+          put.run(tenantId, p.id, JSON.stringify(p));
+          for (const id of idsOf(p)) own.run(tenantId, id, p.id);
+        }
+        for (const c of applied.changes) recorded += outbox.run(c.id, JSON.stringify(c)).changes;
+      }
+      return recorded;
+    });
+  }
+
+  async apply(updates: readonly ProfileUpdate[]): Promise<number> {
+    return updates.length === 0 ? 0 : this.applyTx(updates);
+  }
+
+  async find(tenantId: string, id: string): Promise<PersonRecord | null> {
+    const row = this.db
+      .prepare<[string, string, string, string], { doc: string }>(
+        `SELECT doc FROM profiles WHERE tenant_id = ? AND id = COALESCE(
+           (SELECT person_id FROM profile_ids WHERE tenant_id = ? AND alias = ?), ?)`,
+      )
+      .get(tenantId, tenantId, id, id);
+    return row ? (JSON.parse(row.doc) as PersonRecord) : null;
+  }
+
+  async search(q: TraitSearch): Promise<PersonRecord[]> {
+    // A quoted JSON path key: a trait named with dots is still one key. Values compare as
+    // text, booleans as true and false (as PostgreSQL's ->> gives them).
+    const rows = this.db
+      .prepare<[Record<string, unknown>], { doc: string }>(
+        `SELECT doc FROM profiles
+         WHERE tenant_id = @tenant AND id > @after AND json_type(doc, @path || '.at') IS NOT NULL
+           AND (@value IS NULL OR
+                CASE json_type(doc, @path || '.value') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'
+                ELSE CAST(json_extract(doc, @path || '.value') AS TEXT) END = @value)
+         ORDER BY id LIMIT @limit`,
+      )
+      .all({
+        tenant: q.tenantId,
+        after: q.after ?? '',
+        path: `$.traits.${JSON.stringify(q.trait)}`,
+        value: q.value ?? null,
+        limit: q.limit,
+      });
+    return rows.map((r) => JSON.parse(r.doc) as PersonRecord);
+  }
+
+  async pending(limit: number): Promise<ProfileChange[]> {
+    return this.db
+      .prepare<[number], { doc: string }>('SELECT doc FROM profile_outbox ORDER BY seq LIMIT ?')
+      .all(limit)
+      .map((r) => JSON.parse(r.doc) as ProfileChange);
+  }
+
+  async settle(ids: readonly string[]): Promise<void> {
+    const del = this.db.prepare('DELETE FROM profile_outbox WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) del.run(id);
+    })();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+function byTenant(updates: readonly ProfileUpdate[]): Map<string, ProfileUpdate[]> {
+  const out = new Map<string, ProfileUpdate[]>();
+  for (const u of updates) out.set(u.tenantId, [...(out.get(u.tenantId) ?? []), u]);
+  return out;
+}

@@ -1,0 +1,116 @@
+/** The ProfileStore conformance suite (profiles/profile-store.port.ts), with the merge rules of profiles/merge.ts. */
+import assert from 'node:assert/strict';
+import type { ProfileUpdate } from '../../src/profiles/profile.ts';
+import type { ProfileStore } from '../../src/profiles/profile-store.port.ts';
+import { registryTest, type RegistryFactory } from './registry-suite.ts';
+
+const T0 = Date.UTC(2026, 10, 1);
+
+export function profileStoreConformance(name: string, factory: RegistryFactory<ProfileStore>): void {
+  const update = (tenantId: string, o: Partial<ProfileUpdate>): ProfileUpdate => ({
+    tenantId,
+    at: T0,
+    key: `k${Math.random()}`,
+    userIds: [],
+    anonymousIds: [],
+    emails: [],
+    aliases: [],
+    set: {},
+    setOnce: {},
+    groups: {},
+    company: null,
+    ...o,
+  });
+
+  registryTest(
+    `${name}: people by any id, traits by event time, set_once first`,
+    factory,
+    async (s, t, reopen) => {
+      const u = (o: Partial<ProfileUpdate>) => update(t, o);
+      await s.apply([
+        u({
+          userIds: ['u1'],
+          emails: ['ann@acme.com'],
+          set: { plan: 'free', seats: 1 },
+          at: T0 + 10,
+          key: 'e1',
+        }),
+        u({ userIds: ['u1'], set: { plan: 'pro' }, at: T0 + 20, key: 'e2' }),
+        // An older event arriving later does not win.
+        u({ userIds: ['u1'], set: { plan: 'trial' }, at: T0 + 5, key: 'e3' }),
+        u({ userIds: ['u1'], setOnce: { source: 'ad' }, at: T0 + 30, key: 'e4' }),
+        u({ userIds: ['u1'], setOnce: { source: 'seo' }, at: T0 + 40, key: 'e5' }),
+        u({ userIds: ['u1'], groups: { company: 'acme' }, company: 'acme.com', at: T0 + 50, key: 'e6' }),
+      ]);
+      const p = await s.find(t, 'ann@acme.com');
+      assert.ok(p);
+      assert.deepEqual(p.userIds, ['u1']);
+      assert.equal(p.traits.plan?.value, 'pro');
+      assert.equal(p.traits.seats?.value, 1);
+      assert.equal(p.traits.source?.value, 'ad', 'set_once keeps the first');
+      assert.equal(p.groups.company?.value, 'acme');
+      assert.equal(p.company?.value, 'acme.com');
+      assert.equal(p.firstSeenAt, T0 + 5);
+      assert.deepEqual(await s.find(t, p.id), p, 'by its person id too');
+      assert.equal(await s.find('ten_other', 'u1'), null, 'another tenant does not see it');
+      assert.deepEqual(await (await reopen()).find(t, 'u1'), p);
+    },
+  );
+
+  registryTest(`${name}: an alias merges two people into the one seen first`, factory, async (s, t) => {
+    const u = (o: Partial<ProfileUpdate>) => update(t, o);
+    await s.apply([u({ anonymousIds: ['anon-1'], set: { theme: 'dark' }, at: T0, key: 'a' })]);
+    await s.apply([u({ userIds: ['u2'], set: { plan: 'pro' }, at: T0 + 100, key: 'b' })]);
+    assert.notEqual((await s.find(t, 'anon-1'))?.id, (await s.find(t, 'u2'))?.id);
+    await s.apply([u({ userIds: ['u2'], aliases: ['anon-1'], at: T0 + 200, key: 'c' })]);
+    const merged = await s.find(t, 'u2');
+    assert.ok(merged);
+    assert.equal((await s.find(t, 'anon-1'))?.id, merged.id);
+    assert.deepEqual(merged.anonymousIds, ['anon-1']);
+    assert.deepEqual(merged.aliases, ['anon-1']);
+    assert.equal(merged.traits.theme?.value, 'dark');
+    assert.equal(merged.traits.plan?.value, 'pro');
+    assert.equal(merged.firstSeenAt, T0);
+  });
+
+  registryTest(`${name}: changes in the outbox once; a replay records none`, factory, async (s, t) => {
+    const batch = [
+      update(t, { userIds: ['u3'], at: T0, key: 'x1' }),
+      update(t, { userIds: ['u3'], set: { plan: 'pro' }, at: T0 + 1, key: 'x2' }),
+      update(t, { userIds: ['u3'], set: { plan: 'pro' }, at: T0 + 2, key: 'x3' }),
+    ];
+    assert.equal(await s.apply(batch), 2);
+    assert.equal(await s.apply(batch), 0, 'the same events again change nothing');
+    const pending = await s.pending(10);
+    assert.deepEqual(
+      pending.map((c) => c.type),
+      ['usagehub.user.Created', 'usagehub.user.Changed'],
+    );
+    assert.equal(pending[1]?.profile.traits.plan, 'pro');
+    await s.settle(pending.map((c) => c.id));
+    assert.deepEqual(await s.pending(10), []);
+  });
+
+  registryTest(`${name}: search by trait, and by its value, in id order`, factory, async (s, t) => {
+    await s.apply(
+      ['a', 'b', 'c', 'd'].map((id, i) =>
+        update(t, {
+          userIds: [id],
+          set: i < 3 ? { plan: i === 1 ? 'free' : 'pro', vip: i === 0 } : {},
+          key: id,
+        }),
+      ),
+    );
+    const pro = await s.search({ tenantId: t, trait: 'plan', value: 'pro', limit: 10 });
+    assert.deepEqual(pro.map((p) => p.userIds[0]).sort(), ['a', 'c']);
+    const any = await s.search({ tenantId: t, trait: 'plan', limit: 2 });
+    assert.equal(any.length, 2);
+    const rest = await s.search({ tenantId: t, trait: 'plan', limit: 2, after: any[1]!.id });
+    assert.equal(rest.length, 1);
+    assert.deepEqual(
+      (await s.search({ tenantId: t, trait: 'vip', value: 'true', limit: 5 })).map((p) => p.userIds[0]),
+      ['a'],
+    );
+    assert.deepEqual(await s.search({ tenantId: 'ten_other', trait: 'plan', limit: 5 }), []);
+  });
+}
