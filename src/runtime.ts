@@ -309,6 +309,7 @@ async function withProfile(
             ? [
                 m.work({
                   log,
+                  queries,
                   emit: (t, type, data, key) => liveParts.worker.emit(t, type, data, key),
                   onError,
                 }),

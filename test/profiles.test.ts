@@ -152,6 +152,18 @@ describe('user profiles', () => {
     assert.equal(activity.firstEventAt, t(0));
     assert.equal(activity.lastEventAt, t(8));
 
+    // The anonymous visitor and the signed-in user are one person to the user queries too.
+    const day = 'from=2026-11-30T00:00:00Z&to=2026-12-01T00:00:00Z';
+    const users = await until('the person counted once', async () => {
+      const rows = (await hub.get(`/v1/query/users?${day}`)).json<{ rows: { users: number }[] }>().rows;
+      return rows[0]?.users === 1 ? rows : undefined;
+    });
+    assert.deepEqual(users, [{ bucket: '2026-11-30T00:00:00Z', users: 1 }]);
+    const top = (await hub.get(`/v1/query/top-users?${day}`)).json<{
+      rows: { user: string; events: number }[];
+    }>();
+    assert.deepEqual(top.rows, [{ user: 'u-1', events: 7 }]);
+
     const timeline = await hub.get(`/v1/users/u-1/events?limit=4`);
     const page = timeline.json<{ events: { clientId: string }[]; next: string }>();
     assert.deepEqual(

@@ -2,7 +2,8 @@
  * The official Segment and PostHog Node.js clients, from npm, configured only with the
  * host and the write key, against a running usagehub: every call is stored once, with
  * its user, name, properties and time — also when a proxy in front answers 503 to the
- * first attempt after usagehub stored it, so that the client sends the batch again.
+ * first attempt after usagehub stored it, so that the client sends the batch again —
+ * and the person's profile holds the traits, aliases and groups the calls set.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { request } from 'undici';
 import { Analytics } from '@segment/analytics-node';
 import { PostHog } from 'posthog-node';
 import type { UsageEvent } from '../src/domain/event.ts';
+import type { Profile } from '../src/profiles/profile.ts';
 import { adminCall } from './helpers/admin.ts';
 import { startHub, type TestHub } from './helpers/server.ts';
 
@@ -57,6 +59,19 @@ describe('the official clients', () => {
       .filter(Boolean)
       .map((l) => JSON.parse(l) as UsageEvent)
       .filter((e) => e.source === source);
+  };
+
+  /** The person's profile, once `ready` says the profiles worker has caught up with what the test sent. */
+  const profileOf = async (id: string, ready: (p: Profile) => boolean): Promise<Profile> => {
+    for (let i = 0; i < 200; i++) {
+      const res = await hub.get(`/v1/users/${encodeURIComponent(id)}`);
+      if (res.statusCode === 200) {
+        const { profile } = res.json<{ profile: Profile }>();
+        if (ready(profile)) return profile;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`no profile of ${id}`);
   };
 
   before(async () => {

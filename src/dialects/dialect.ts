@@ -40,6 +40,8 @@ export interface ServeDeps {
 /** What a module's background work may use. */
 export interface WorkDeps {
   log: EventLog;
+  /** The event store's one write beside the store writer's: which user keys are one person. */
+  queries: Pick<EventQueries, 'linkPersons'>;
   /** Queues a Live event to the tenant's endpoints; the same `key` again queues nothing new. */
   emit(tenantId: string, type: ProfileEventType, data: Record<string, unknown>, key: string): Promise<void>;
   /** Something failed and will be tried again: worth a log line. */

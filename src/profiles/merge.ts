@@ -14,6 +14,7 @@ import {
   idsOf,
   profileView,
   type PersonRecord,
+  type Outboxed,
   type ProfileChange,
   type ProfileChangeType,
   type ProfileUpdate,
@@ -31,7 +32,8 @@ export interface Applied {
   saved: PersonRecord[];
   /** People merged into others: to delete. */
   removed: string[];
-  changes: ProfileChange[];
+  /** For the outbox: Live changes, and the ids of each saved person who has several. */
+  changes: Outboxed[];
 }
 
 /** Every id the updates name: what a store loads people by. */
@@ -111,7 +113,7 @@ export function applyUpdates(loaded: Loaded, updates: readonly ProfileUpdate[]):
   const changes = new Map<string, ProfileChange>();
   const note = (type: ProfileChangeType, p: PersonRecord, u: ProfileUpdate) => {
     const id = `chg_${hash('sha256', `${type}\0${p.id}\0${u.key}`, 'base64url').slice(0, 22)}`;
-    changes.set(id, { id, tenantId: p.tenantId, type, profile: profileView(p), at: u.at });
+    changes.set(id, { kind: 'live', id, tenantId: p.tenantId, type, profile: profileView(p), at: u.at });
   };
 
   for (const u of updates) {
@@ -172,9 +174,16 @@ export function applyUpdates(loaded: Loaded, updates: readonly ProfileUpdate[]):
     if (created) note('usagehub.user.Created', p, u);
     else if (changed) note('usagehub.user.Changed', p, u);
   }
+  const saved = [...dirty].map((id) => persons.get(id)!).filter(Boolean);
+  const links = saved.flatMap((p): Outboxed[] => {
+    const userKeys = idsOf(p).sort();
+    if (userKeys.length < 2) return [];
+    const id = `lnk_${hash('sha256', `${p.id}\0${userKeys.join('\0')}`, 'base64url').slice(0, 22)}`;
+    return [{ kind: 'links', id, tenantId: p.tenantId, personId: p.id, userKeys }];
+  });
   return {
-    saved: [...dirty].map((id) => persons.get(id)!).filter(Boolean),
+    saved,
     removed: [...removed].filter((id) => !persons.has(id)),
-    changes: [...changes.values()],
+    changes: [...changes.values(), ...links],
   };
 }

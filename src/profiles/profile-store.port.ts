@@ -3,7 +3,7 @@
  * an outbox of the changes to report on the Live stream, written in the same transaction
  * as the people they describe, so that a crash loses neither.
  */
-import type { PersonRecord, ProfileChange, ProfileUpdate } from './profile.ts';
+import type { Outboxed, PersonRecord, ProfileUpdate } from './profile.ts';
 
 export interface TraitSearch {
   tenantId: string;
@@ -21,8 +21,8 @@ export interface ProfileStore {
   /** The person who goes by `id` (any of their ids, or their person id), or null. */
   find(tenantId: string, id: string): Promise<PersonRecord | null>;
   search(q: TraitSearch): Promise<PersonRecord[]>;
-  /** Changes not yet reported, oldest first. */
-  pending(limit: number): Promise<ProfileChange[]>;
+  /** Changes and links not yet reported, oldest first. */
+  pending(limit: number): Promise<Outboxed[]>;
   /** Forgets reported changes. */
   settle(ids: readonly string[]): Promise<void>;
   close(): Promise<void>;

@@ -90,6 +90,7 @@ export type ProfileChangeType = 'usagehub.user.Created' | 'usagehub.user.Changed
 
 /** A change to report on the Live stream, recorded with the profile it changed (an outbox). */
 export interface ProfileChange {
+  kind: 'live';
   /** Unique per change: the same event replayed makes the same id. */
   id: string;
   tenantId: string;
@@ -98,3 +99,16 @@ export interface ProfileChange {
   /** Event time of the change. */
   at: number;
 }
+
+/** The ids of a person with several, to tell the event store (its user queries count the person once). */
+export interface PersonLinks {
+  kind: 'links';
+  /** Unique per person and set of ids. */
+  id: string;
+  tenantId: string;
+  personId: string;
+  userKeys: string[];
+}
+
+/** What the outbox holds: changes for the Live stream, links for the event store. */
+export type Outboxed = ProfileChange | PersonLinks;

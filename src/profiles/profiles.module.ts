@@ -24,6 +24,7 @@ export async function openProfiles(place: CatalogPlace): Promise<OpenModule> {
         d.log,
         store,
         (change) => d.emit(change.tenantId, change.type, { user: change.profile }, change.id),
+        (links) => d.queries.linkPersons(links),
         (err) => d.onError(err, 'profiles worker (retrying)'),
       );
       worker.start();

@@ -1,5 +1,6 @@
 import type { UsageEvent } from '../domain/event.ts';
 import type { EventLog, LogBatch, LogConsumer } from '../log/event-log.port.ts';
+import type { PersonLink } from '../store/queries.ts';
 import type { ProfileChange, ProfileUpdate } from './profile.ts';
 import type { ProfileStore } from './profile-store.port.ts';
 import { profileUpdateOf } from './profile-update.ts';
@@ -33,6 +34,8 @@ export class ProfilesWorker {
     private readonly log: EventLog,
     private readonly store: ProfileStore,
     private readonly emit: EmitChange,
+    /** Tells the event store which keys are one person. */
+    private readonly linkPersons: (links: readonly PersonLink[]) => Promise<void>,
     private readonly onError: (err: Error) => void,
   ) {}
 
@@ -97,14 +100,21 @@ export class ProfilesWorker {
     }
   }
 
-  /** Reports the recorded changes, then forgets them. */
+  /** Reports the recorded changes (Live) and links (event store), then forgets them; each is idempotent. */
   private async report(): Promise<void> {
     for (
       let pending = await this.store.pending(500);
       pending.length > 0;
       pending = await this.store.pending(500)
     ) {
-      for (const change of pending) await this.emit(change);
+      const links: PersonLink[] = [];
+      for (const entry of pending) {
+        if (entry.kind === 'live') await this.emit(entry);
+        else
+          for (const userKey of entry.userKeys)
+            links.push({ tenantId: entry.tenantId, userKey, personId: entry.personId });
+      }
+      await this.linkPersons(links);
       await this.store.settle(pending.map((c) => c.id));
     }
   }

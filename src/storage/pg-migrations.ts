@@ -196,6 +196,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX quarantine_by_tenant ON quarantine (tenant_id, seq);
     `,
   },
+  {
+    version: 6,
+    name: 'user keys that are one person',
+    sql: `
+      -- Written by the profiles module (EventQueries.linkPersons): distinct-user and
+      -- top-user queries count a person once, whatever keys their events came under.
+      CREATE TABLE user_persons (
+        tenant_id text NOT NULL, user_key text NOT NULL, person_id text NOT NULL,
+        PRIMARY KEY (tenant_id, user_key));
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -6,6 +6,7 @@ import type {
   ExportPage,
   ExportQuery,
   LocatedPage,
+  PersonLink,
   TopCompaniesQuery,
   TopCompanyRow,
   TopUserRow,
@@ -41,6 +42,12 @@ export interface EventQueries {
    * every value a client sent is a parameter.
    */
   select(sql: string, params: readonly string[]): Promise<Row[]>;
+  /**
+   * Records which user keys are one person (the profiles module's merges; a key's latest
+   * link wins). Distinct-user and top-user queries then count each person once. The one
+   * write of this side: it changes what queries count, never what is stored.
+   */
+  linkPersons(links: readonly PersonLink[]): Promise<void>;
 }
 
 /** A module's query in one engine's SQL: its text and its parameters (every value a client sent). */

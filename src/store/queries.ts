@@ -62,6 +62,13 @@ export interface TopUserRow {
   events: number;
 }
 
+/** A user key that belongs to a person with several (user profiles): distinct-user queries count the person once. */
+export interface PersonLink {
+  tenantId: string;
+  userKey: string;
+  personId: string;
+}
+
 export interface ExportQuery extends QueryFilter {
   /** Only the events of these users (their user keys: a person's ids). */
   userKeys?: readonly string[];

@@ -219,6 +219,53 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
     }),
   );
 
+  test(`${name}: keys linked to one person are counted once, by every user query`, only, () =>
+    withStore(async (store) => {
+      // ann@x.com and u-ann (Nov 1, 10:00, one event naming both) become one person.
+      await store.linkPersons([
+        { tenantId: T, userKey: 'ann@x.com', personId: 'prs_ann' },
+        { tenantId: T, userKey: 'u-ann', personId: 'prs_other' },
+        { tenantId: 'ten_other', userKey: 'eve@x.com', personId: 'prs_ann' },
+      ]);
+      // A later merge links again: the latest link wins.
+      await store.linkPersons([{ tenantId: T, userKey: 'u-ann', personId: 'prs_ann' }]);
+      const days = [
+        { bucket: '2026-11-01T00:00:00Z', users: 2 },
+        { bucket: '2026-11-02T00:00:00Z', users: 2 },
+      ];
+      assert.deepEqual(await store.distinctUsers({ tenantId: T, interval: 'day' }), days, 'from the rollup');
+      assert.deepEqual(
+        await store.distinctUsers({ tenantId: T, interval: 'day', from: d1 + 1 }),
+        days,
+        'from events',
+      );
+      assert.deepEqual(await store.distinctUsers({ tenantId: T, interval: 'day', appIds: ['app_1'] }), [
+        { bucket: '2026-11-01T00:00:00Z', users: 2 },
+        { bucket: '2026-11-02T00:00:00Z', users: 1 },
+      ]);
+      assert.deepEqual(
+        (
+          await store.distinctUsers({ tenantId: T, interval: 'hour', from: d1 + 10 * H, to: d1 + 11 * H })
+        ).map((r) => r.users),
+        [2],
+      );
+      // The person's events summed, shown by their key with the most events.
+      assert.deepEqual(await store.topUsers({ tenantId: T, limit: 3 }), [
+        { user: 'dev-9', events: 7 },
+        { user: 'ann@x.com', events: 3 },
+        { user: 'bob@x.com', events: 1 },
+      ]);
+      assert.deepEqual(
+        await store.topUsers({ tenantId: T, limit: 3, from: d1, to: d1 + 24 * H }),
+        [
+          { user: 'ann@x.com', events: 2 },
+          { user: 'bob@x.com', events: 1 },
+        ],
+        'whole days: from the rollups',
+      );
+    }),
+  );
+
   test(`${name}: daily distinct users are the same from the rollup and from raw events`, only, () =>
     withStore(async (store) => {
       // An event for an earlier day arrives later; a user active in two apps counts once.

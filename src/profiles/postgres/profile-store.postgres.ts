@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { openMigratedPool } from '../../storage/pg-migrations.ts';
 import type { PgLocation } from '../../storage/postgres.ts';
 import { applyUpdates, namedIds, type Loaded } from '../merge.ts';
-import { idsOf, type PersonRecord, type ProfileChange, type ProfileUpdate } from '../profile.ts';
+import { idsOf, type PersonRecord, type Outboxed, type ProfileUpdate } from '../profile.ts';
 import type { ProfileStore, TraitSearch } from '../profile-store.port.ts';
 import { profilesMigrations } from '../profiles.migrations.ts';
 
@@ -98,8 +98,8 @@ export class PgProfileStore implements ProfileStore {
     return rows.map((r) => r.doc);
   }
 
-  async pending(limit: number): Promise<ProfileChange[]> {
-    const { rows } = await this.pool.query<{ doc: ProfileChange }>(
+  async pending(limit: number): Promise<Outboxed[]> {
+    const { rows } = await this.pool.query<{ doc: Outboxed }>(
       'SELECT doc FROM profile_outbox ORDER BY seq LIMIT $1',
       [limit],
     );

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../../storage/sqlite.ts';
 import { applyUpdates, namedIds, type Loaded } from '../merge.ts';
-import { idsOf, type PersonRecord, type ProfileChange, type ProfileUpdate } from '../profile.ts';
+import { idsOf, type PersonRecord, type Outboxed, type ProfileUpdate } from '../profile.ts';
 import type { ProfileStore, TraitSearch } from '../profile-store.port.ts';
 
 const SCHEMA = `
@@ -92,11 +92,11 @@ export class SqliteProfileStore implements ProfileStore {
     return rows.map((r) => JSON.parse(r.doc) as PersonRecord);
   }
 
-  async pending(limit: number): Promise<ProfileChange[]> {
+  async pending(limit: number): Promise<Outboxed[]> {
     return this.db
       .prepare<[number], { doc: string }>('SELECT doc FROM profile_outbox ORDER BY seq LIMIT ?')
       .all(limit)
-      .map((r) => JSON.parse(r.doc) as ProfileChange);
+      .map((r) => JSON.parse(r.doc) as Outboxed);
   }
 
   async settle(ids: readonly string[]): Promise<void> {

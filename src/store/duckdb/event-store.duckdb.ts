@@ -13,6 +13,7 @@ import type {
   UsageRow,
   UsersQuery,
   UsersRow,
+  PersonLink,
 } from '../queries.ts';
 import type { EventStore, Row, StoreBatch } from '../event-store.port.ts';
 import { DOCS_PLACEHOLDER, type Projection } from '../projection.ts';
@@ -66,7 +67,14 @@ const SCHEMA = `
   -- for 10 M on two cores); over this table, tens of milliseconds.
   CREATE TABLE IF NOT EXISTS daily_users (
     tenant_id VARCHAR NOT NULL, app_id VARCHAR NOT NULL, day DATE NOT NULL, user_key VARCHAR NOT NULL);
+  -- User keys that are one person (linkPersons): user queries count persons.
+  CREATE TABLE IF NOT EXISTS user_persons (
+    tenant_id VARCHAR NOT NULL, user_key VARCHAR NOT NULL, person_id VARCHAR NOT NULL,
+    PRIMARY KEY (tenant_id, user_key));
 `;
+
+/** Who a row's user is: their person when their key is linked to one, else the key. */
+const PERSON = 'coalesce(p.person_id, x.user_key)';
 
 /**
  * Adds the (tenant, app, day, user) pairs of events with seq >= $lo that the rollup
@@ -355,8 +363,9 @@ export class DuckDbEventStore implements EventStore {
     sql.where('user_key IS NOT NULL');
     const rows = await this.rows(
       `SELECT ${ISO('b')}, u FROM (
-         SELECT ${BUCKET(q.interval)} AS b, count(DISTINCT user_key)::DOUBLE AS u
-         FROM events ${sql.whereSql} GROUP BY ALL)
+         SELECT b, count(DISTINCT ${PERSON})::DOUBLE AS u
+         FROM (SELECT ${BUCKET(q.interval)} AS b, tenant_id, user_key FROM events ${sql.whereSql}) x
+         LEFT JOIN user_persons p USING (tenant_id, user_key) GROUP BY b)
        ORDER BY b`,
       sql.params,
     );
@@ -369,10 +378,10 @@ export class DuckDbEventStore implements EventStore {
     if (q.appIds?.length) sql.where(`app_id IN (${q.appIds.map((a) => sql.param(a)).join(', ')})`);
     if (q.from !== undefined) sql.where(`day >= ${msLiteral(q.from)}::DATE`);
     if (q.to !== undefined) sql.where(`day < ${msLiteral(q.to)}::DATE`);
-    // One row per (app, day, user): within one app a plain count is exact.
-    const users = q.appIds?.length === 1 ? 'count(*)' : 'count(DISTINCT user_key)';
     const rows = await this.rows(
-      `SELECT ${ISO('day::TIMESTAMP')}, ${users}::DOUBLE FROM daily_users ${sql.whereSql} GROUP BY day ORDER BY day`,
+      `SELECT ${ISO('day::TIMESTAMP')}, count(DISTINCT ${PERSON})::DOUBLE
+       FROM (SELECT day, tenant_id, user_key FROM daily_users ${sql.whereSql}) x
+       LEFT JOIN user_persons p USING (tenant_id, user_key) GROUP BY day ORDER BY day`,
       sql.params,
     );
     return rows.map((r) => ({ bucket: String(r[0]), users: Number(r[1]) }));
@@ -381,12 +390,26 @@ export class DuckDbEventStore implements EventStore {
   async topUsers(q: TopUsersQuery): Promise<TopUserRow[]> {
     const sql = filterSql(q);
     sql.where('user_key IS NOT NULL');
+    // A person is shown by the key of theirs with the most events.
     const rows = await this.rows(
-      `SELECT user_key, sum(count)::DOUBLE AS events FROM events ${sql.whereSql}
-       GROUP BY ALL ORDER BY events DESC, user_key LIMIT ${Math.trunc(q.limit)}`,
+      `SELECT arg_max(user_key, e) AS u, sum(e)::DOUBLE AS events FROM (
+         SELECT x.user_key, ${PERSON} AS person, sum(x.count) AS e
+         FROM (SELECT tenant_id, user_key, count FROM events ${sql.whereSql}) x
+         LEFT JOIN user_persons p USING (tenant_id, user_key) GROUP BY ALL)
+       GROUP BY person ORDER BY events DESC, u LIMIT ${Math.trunc(q.limit)}`,
       sql.params,
     );
     return rows.map((r) => ({ user: String(r[0]), events: Number(r[1]) }));
+  }
+
+  async linkPersons(links: readonly PersonLink[]): Promise<void> {
+    if (links.length === 0) return;
+    // On the query connection: the writer's transactions are not held up by it.
+    const values = links.map((_, i) => `($${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(', ');
+    await this.reader.run(
+      `INSERT OR REPLACE INTO user_persons VALUES ${values}`,
+      links.flatMap((l) => [l.tenantId, l.userKey, l.personId]),
+    );
   }
 
   async locate(q: ExportQuery): Promise<LocatedPage> {

@@ -14,6 +14,7 @@ import type {
   UsageRow,
   UsersQuery,
   UsersRow,
+  PersonLink,
 } from '../queries.ts';
 import type { PgLocation } from '../../storage/postgres.ts';
 import type { EventStore, Row, StoreBatch } from '../event-store.port.ts';
@@ -32,6 +33,22 @@ import { UsageHubError } from '../../domain/errors.ts';
 import { GROUP_COLUMN, Sql, USAGE_COLUMN, fitsDailyUserRollup, wholeHours } from '../sql-builder.ts';
 import { openMigratedPool, type ModuleMigrations } from '../../storage/pg-migrations.ts';
 import { MonthlyPartitions } from './partitions.ts';
+
+/** Who a row's user is: their person when their key is linked to one, else the key. */
+const PERSON = 'coalesce(p.person_id, x.user_key)';
+
+/**
+ * Top users over `rows` (tenant_id, user_key, e): summed per person, each shown by the
+ * key of theirs with the most events.
+ */
+const byPerson = (rows: string, limit: number) => `
+  SELECT u, e FROM (
+    SELECT (array_agg(user_key ORDER BY e DESC, ${C('user_key')}))[1] AS u, sum(e)::float8 AS e FROM (
+      SELECT x.user_key, ${PERSON} AS person, sum(x.e) AS e
+      FROM (${rows}) x LEFT JOIN user_persons p USING (tenant_id, user_key)
+      GROUP BY 1, 2 HAVING sum(x.e) > 0) y
+    GROUP BY person) z
+  ORDER BY e DESC, ${C('u')} LIMIT ${Math.trunc(limit)}`;
 
 /**
  * Stores NDJSON text ($1, each document with its seq first) in one statement:
@@ -268,7 +285,9 @@ export class PgEventStore implements EventStore {
   }
 
   async distinctUsers(q: UsersQuery): Promise<UsersRow[]> {
-    if (q.interval === 'day' && fitsDailyUserRollup(q) && (q.appIds?.length ?? 0) <= 1) {
+    // The per-day counts were kept per key: right only while no keys of the tenant are one person.
+    const linked = await this.hasPersons(q.tenantId);
+    if (!linked && q.interval === 'day' && fitsDailyUserRollup(q) && (q.appIds?.length ?? 0) <= 1) {
       // Kept per app, and over all apps under app_id '': 30 rows for 30 days.
       const sql = this.dailyUsersFilter({ ...q, appIds: undefined });
       sql.where(`app_id = ${sql.param(q.appIds?.[0] ?? '')}`);
@@ -282,8 +301,9 @@ export class PgEventStore implements EventStore {
     if (q.interval === 'day' && fitsDailyUserRollup(q)) {
       const sql = this.dailyUsersFilter(q);
       const rows = await this.rows<{ bucket: string; u: number }>(
-        `SELECT ${ISO('day::timestamptz')} AS bucket, count(DISTINCT user_key)::float8 AS u
-         FROM daily_users ${sql.whereSql} GROUP BY day ORDER BY day`,
+        `SELECT ${ISO('day::timestamptz')} AS bucket, count(DISTINCT ${PERSON})::float8 AS u
+         FROM (SELECT day, tenant_id, user_key FROM daily_users ${sql.whereSql}) x
+         LEFT JOIN user_persons p USING (tenant_id, user_key) GROUP BY day ORDER BY day`,
         sql.params,
       );
       return rows.map((r) => ({ bucket: r.bucket, users: r.u }));
@@ -292,8 +312,10 @@ export class PgEventStore implements EventStore {
     sql.where('user_key IS NOT NULL');
     const rows = await this.rows<{ bucket: string; u: number }>(
       `SELECT ${ISO('b')} AS bucket, u FROM (
-         SELECT date_trunc('${q.interval}', occurred_at) AS b, count(DISTINCT user_key)::float8 AS u
-         FROM events ${sql.whereSql} GROUP BY 1) x
+         SELECT b, count(DISTINCT ${PERSON})::float8 AS u
+         FROM (SELECT date_trunc('${q.interval}', occurred_at) AS b, tenant_id, user_key
+               FROM events ${sql.whereSql}) x
+         LEFT JOIN user_persons p USING (tenant_id, user_key) GROUP BY 1) y
        ORDER BY b`,
       sql.params,
     );
@@ -305,11 +327,28 @@ export class PgEventStore implements EventStore {
     const sql = filterSql(q);
     sql.where('user_key IS NOT NULL');
     const rows = await this.rows<{ u: string; e: number }>(
-      `SELECT user_key AS u, sum(count)::float8 AS e FROM events ${sql.whereSql}
-       GROUP BY user_key ORDER BY e DESC, ${C('user_key')} LIMIT ${Math.trunc(q.limit)}`,
+      byPerson(`SELECT tenant_id, user_key, count AS e FROM events ${sql.whereSql}`, q.limit),
       sql.params,
     );
     return rows.map((r) => ({ user: r.u, events: r.e }));
+  }
+
+  async linkPersons(links: readonly PersonLink[]): Promise<void> {
+    if (links.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO user_persons (tenant_id, user_key, person_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+       ON CONFLICT (tenant_id, user_key) DO UPDATE SET person_id = excluded.person_id`,
+      [links.map((l) => l.tenantId), links.map((l) => l.userKey), links.map((l) => l.personId)],
+    );
+  }
+
+  private async hasPersons(tenantId: string): Promise<boolean> {
+    const rows = await this.rows<{ linked: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM user_persons WHERE tenant_id = $1) AS linked',
+      [tenantId],
+    );
+    return rows[0]?.linked === true;
   }
 
   /**
@@ -326,11 +365,13 @@ export class PgEventStore implements EventStore {
       const where = [...scope];
       if (from) where.push(`month >= '${from}'`);
       if (to) where.push(`month < '${to}'`);
-      parts.push(`SELECT user_key, ${sign}events AS e FROM monthly_users WHERE ${where.join(' AND ')}`);
+      parts.push(
+        `SELECT tenant_id, user_key, ${sign}events AS e FROM monthly_users WHERE ${where.join(' AND ')}`,
+      );
     };
     const days = (from: string, to: string, sign = '') =>
       parts.push(
-        `SELECT user_key, ${sign}events AS e FROM daily_users
+        `SELECT tenant_id, user_key, ${sign}events AS e FROM daily_users
          WHERE ${[...scope, `day >= '${from}'`, `day < '${to}'`].join(' AND ')}`,
       );
     for (const piece of monthPieces(q.from, q.to)) {
@@ -343,8 +384,7 @@ export class PgEventStore implements EventStore {
       }
     }
     const rows = await this.rows<{ u: string; e: number }>(
-      `SELECT user_key AS u, sum(e)::float8 AS e FROM (${parts.join(' UNION ALL ')}) x
-       GROUP BY user_key HAVING sum(e) > 0 ORDER BY e DESC, ${C('user_key')} LIMIT ${Math.trunc(q.limit)}`,
+      byPerson(parts.join(' UNION ALL '), q.limit),
       sql.params,
     );
     return rows.map((r) => ({ user: r.u, events: r.e }));

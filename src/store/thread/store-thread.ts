@@ -27,6 +27,7 @@ export const QUERY_METHODS = [
   'topCompanies',
   'eventCount',
   'select',
+  'linkPersons',
 ] as const satisfies readonly (keyof EventQueries)[];
 type Listed = (typeof QUERY_METHODS)[number];
 const everyMethodListed: Exclude<keyof EventQueries, Listed | 'engine'> extends never ? true : never = true;
