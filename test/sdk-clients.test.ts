@@ -93,7 +93,11 @@ describe('the official clients', () => {
       const userId = `seg-user-${failFirst}`;
       const when = new Date('2026-11-30T12:00:00Z');
       analytics.track({ userId, event: 'Video Played', properties: { seconds: 42 }, timestamp: when });
-      analytics.identify({ userId, traits: { email: 'ann@acme.com', plan: 'pro' }, timestamp: when });
+      analytics.identify({
+        userId,
+        traits: { email: `ann${failFirst}@acme.com`, plan: 'pro' },
+        timestamp: when,
+      });
       analytics.page({ userId, name: 'Pricing', properties: { path: '/pricing' }, timestamp: when });
       analytics.group({ userId, groupId: 'acme', traits: { employees: 12 }, timestamp: when });
       analytics.alias({ userId, previousId: `anon-${failFirst}`, timestamp: when });
@@ -113,7 +117,7 @@ describe('the official clients', () => {
       for (const e of mine) assert.equal(e.occurredAt, when.getTime());
       const byName = new Map(mine.map((e) => [e.name, e]));
       assert.deepEqual(byName.get('Video Played')?.properties, { seconds: 42 });
-      assert.equal(byName.get('identify')?.actor.email, 'ann@acme.com');
+      assert.equal(byName.get('identify')?.actor.email, `ann${failFirst}@acme.com`);
       assert.equal(byName.get('identify')?.properties.plan, 'pro');
       assert.equal(byName.get('page')?.properties.name, 'Pricing');
       assert.equal(byName.get('group')?.properties.groupId, 'acme');
@@ -122,6 +126,10 @@ describe('the official clients', () => {
         mine.every((e) => e.clientId),
         'each with its messageId',
       );
+      const profile = await profileOf(userId, (p) => p.aliases.length > 0 && p.groups.group !== undefined);
+      assert.deepEqual(profile.traits, { email: `ann${failFirst}@acme.com`, plan: 'pro' });
+      assert.deepEqual(profile.aliases, [`anon-${failFirst}`]);
+      assert.equal(profile.groups.group, 'acme');
     });
 
     test(`posthog-node: capture, identify, groupIdentify, alias${failFirst ? ', after two 503s' : ''}`, async () => {
@@ -137,10 +145,10 @@ describe('the official clients', () => {
       client.capture({ distinctId, event: 'file opened', properties: { size: 3 }, timestamp: when });
       client.identify({
         distinctId,
-        properties: { $set: { email: 'bob@acme.com' }, $set_once: { first: 'x' } },
+        properties: { $set: { email: `bob${failFirst}@acme.com` }, $set_once: { first: 'x' } },
       });
       client.groupIdentify({ groupType: 'company', groupKey: 'acme', properties: { seats: 9 }, distinctId });
-      client.alias({ distinctId, alias: `anon-${failFirst}` });
+      client.alias({ distinctId, alias: `ph-anon-${failFirst}` });
       await client.shutdown(20_000);
       await proxy.close();
       assert.deepEqual(errors, []);
@@ -156,13 +164,18 @@ describe('the official clients', () => {
       const byName = new Map(mine.map((e) => [e.name, e]));
       assert.equal(byName.get('file opened')?.occurredAt, when.getTime());
       assert.equal(byName.get('file opened')?.properties.size, 3);
-      assert.equal(byName.get('$identify')?.actor.email, 'bob@acme.com');
+      assert.equal(byName.get('$identify')?.actor.email, `bob${failFirst}@acme.com`);
       assert.equal(byName.get('$groupidentify')?.properties.$group_key, 'acme');
-      assert.equal(byName.get('$create_alias')?.properties.alias, `anon-${failFirst}`);
+      assert.equal(byName.get('$create_alias')?.properties.alias, `ph-anon-${failFirst}`);
       assert.ok(
         mine.every((e) => e.clientId),
         'each with its uuid',
       );
+      const profile = await profileOf(distinctId, (p) => p.aliases.length > 0);
+      assert.equal(profile.traits.email, `bob${failFirst}@acme.com`);
+      assert.equal(profile.traits.first, 'x');
+      assert.deepEqual(profile.emails, [`bob${failFirst}@acme.com`]);
+      assert.deepEqual(profile.aliases, [`ph-anon-${failFirst}`]);
     });
   }
 });
