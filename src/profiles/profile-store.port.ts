@@ -15,9 +15,17 @@ export interface TraitSearch {
   after?: string;
 }
 
+export interface Applied {
+  recorded: number;
+  persons: PersonRecord[];
+}
+
 export interface ProfileStore {
-  /** Applies the updates (merge.ts) in one transaction with the outbox; the number of changes recorded. */
-  apply(updates: readonly ProfileUpdate[]): Promise<number>;
+  /**
+   * Applies the updates (merge.ts) in one transaction with the outbox: how many entries
+   * it recorded there, and every person the updates touched, as they now stand.
+   */
+  apply(updates: readonly ProfileUpdate[]): Promise<Applied>;
   /** The person who goes by `id` (any of their ids, or their person id), or null. */
   find(tenantId: string, id: string): Promise<PersonRecord | null>;
   search(q: TraitSearch): Promise<PersonRecord[]>;

@@ -1,7 +1,7 @@
 import type { UsageEvent } from '../domain/event.ts';
 import type { EventLog, LogBatch, LogConsumer } from '../log/event-log.port.ts';
 import type { PersonLink } from '../store/queries.ts';
-import type { ProfileChange, ProfileUpdate } from './profile.ts';
+import { idsOf, type PersonRecord, type ProfileChange, type ProfileUpdate } from './profile.ts';
 import type { ProfileStore } from './profile-store.port.ts';
 import { profileUpdateOf } from './profile-update.ts';
 
@@ -10,6 +10,9 @@ export const PROFILES_CONSUMER = 'profiles';
 const READ_EVENTS = 5000;
 const IDLE_MS = 200;
 const RETRY_MS = 1000;
+/** How long what the worker learnt of a person is trusted (another worker may change them meanwhile). */
+const KNOWN_MS = 10_000;
+const MAX_KNOWN = 200_000;
 /** After this many failed tries of the same batches, they are applied one event at a time, and what still fails is passed over. */
 const TRIES_WHOLE = 3;
 
@@ -29,6 +32,15 @@ export class ProfilesWorker {
   private running: Promise<void> | null = null;
   private stopped = false;
   private failures = 0;
+  /**
+   * Per tenant and id, the person it belongs to as last applied here. Most events only
+   * name ids of a person already known, with nothing new: `changesNothing` tells them
+   * apart without the store, which keeps the worker's cost per event small.
+   */
+  private readonly known = new Map<
+    string,
+    { person: string; company: unknown; firstSeenAt: number; until: number }
+  >();
 
   constructor(
     private readonly log: EventLog,
@@ -69,18 +81,50 @@ export class ProfilesWorker {
     const consumer = (this.consumer ??= await this.log.consumer(PROFILES_CONSUMER));
     const batches = await consumer.next(READ_EVENTS, 0);
     if (batches.length === 0) return false;
-    const updates = updatesOf(batches, this.onError);
+    const now = Date.now();
+    const updates = updatesOf(batches, this.onError).filter((u) => !this.changesNothing(u, now));
     try {
-      await this.store.apply(updates);
+      this.remember((await this.store.apply(updates)).persons, now);
       this.failures = 0;
     } catch (err) {
       if (++this.failures < TRIES_WHOLE) throw err;
+      this.known.clear();
       await this.applyEach(updates, err as Error);
       this.failures = 0;
     }
     await this.report();
     await consumer.ack(batches);
     return true;
+  }
+
+  /**
+   * True when applying `u` would change nothing (merge.ts): it sets no trait, group or
+   * alias; all its ids are one known person's; its company is theirs (or none); and it
+   * is not older than their first event.
+   */
+  private changesNothing(u: ProfileUpdate, now: number): boolean {
+    if (u.aliases.length || !empty(u.set) || !empty(u.setOnce) || !empty(u.groups)) return false;
+    let person: string | null = null;
+    for (const id of idsOf(u)) {
+      const k = this.known.get(`${u.tenantId}\0${id}`);
+      if (!k || k.until < now || (person !== null && k.person !== person)) return false;
+      if (u.at < k.firstSeenAt || (u.company !== null && u.company !== k.company)) return false;
+      person = k.person;
+    }
+    return person !== null;
+  }
+
+  private remember(persons: readonly PersonRecord[], now: number): void {
+    if (this.known.size > MAX_KNOWN) this.known.clear();
+    for (const p of persons) {
+      const known = {
+        person: p.id,
+        company: p.company?.value ?? null,
+        firstSeenAt: p.firstSeenAt,
+        until: now + KNOWN_MS,
+      };
+      for (const id of idsOf(p)) this.known.set(`${p.tenantId}\0${id}`, known);
+    }
   }
 
   private async applyEach(updates: readonly ProfileUpdate[], cause: Error): Promise<void> {
@@ -119,6 +163,11 @@ export class ProfilesWorker {
     }
   }
 }
+
+const empty = (o: object): boolean => {
+  for (const _ in o) return false;
+  return true;
+};
 
 function updatesOf(batches: readonly LogBatch[], onError: (err: Error) => void): ProfileUpdate[] {
   const out: ProfileUpdate[] = [];

@@ -79,8 +79,14 @@ export function profileStoreConformance(name: string, factory: RegistryFactory<P
       update(t, { userIds: ['u3'], set: { plan: 'pro' }, at: T0 + 1, key: 'x2' }),
       update(t, { userIds: ['u3'], set: { plan: 'pro' }, at: T0 + 2, key: 'x3' }),
     ];
-    assert.equal(await s.apply(batch), 2);
-    assert.equal(await s.apply(batch), 0, 'the same events again change nothing');
+    const first = await s.apply(batch);
+    assert.equal(first.recorded, 2);
+    assert.deepEqual(
+      first.persons.map((p) => p.userIds),
+      [['u3']],
+      'the people it touched, as they now stand',
+    );
+    assert.equal((await s.apply(batch)).recorded, 0, 'the same events again change nothing');
     const all = await s.pending(10);
     const pending = all.filter((c) => c.kind === 'live');
     assert.deepEqual(

@@ -3,7 +3,7 @@ import { openMigratedPool } from '../../storage/pg-migrations.ts';
 import type { PgLocation } from '../../storage/postgres.ts';
 import { applyUpdates, namedIds, type Loaded } from '../merge.ts';
 import { idsOf, type PersonRecord, type Outboxed, type ProfileUpdate } from '../profile.ts';
-import type { ProfileStore, TraitSearch } from '../profile-store.port.ts';
+import type { Applied, ProfileStore, TraitSearch } from '../profile-store.port.ts';
 import { profilesMigrations } from '../profiles.migrations.ts';
 
 /** Serialises appliers across processes: workers of a scale deployment share the tables. */
@@ -22,15 +22,20 @@ export class PgProfileStore implements ProfileStore {
     );
   }
 
-  async apply(updates: readonly ProfileUpdate[]): Promise<number> {
-    if (updates.length === 0) return 0;
+  async apply(updates: readonly ProfileUpdate[]): Promise<Applied> {
+    if (updates.length === 0) return { recorded: 0, persons: [] };
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [APPLY_LOCK]);
       let recorded = 0;
+      const persons: PersonRecord[] = [];
       const tenants = new Map<string, ProfileUpdate[]>();
-      for (const u of updates) tenants.set(u.tenantId, [...(tenants.get(u.tenantId) ?? []), u]);
+      for (const u of updates) {
+        const mine = tenants.get(u.tenantId);
+        if (mine) mine.push(u);
+        else tenants.set(u.tenantId, [u]);
+      }
       for (const [tenantId, mine] of tenants) {
         const { rows } = await client.query<{ doc: PersonRecord }>(
           `SELECT p.doc FROM profiles p WHERE p.tenant_id = $1 AND p.id IN
@@ -67,9 +72,10 @@ export class PgProfileStore implements ProfileStore {
           );
           recorded += res.rowCount ?? 0;
         }
+        persons.push(...loaded.persons.values());
       }
       await client.query('COMMIT');
-      return recorded;
+      return { recorded, persons };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       throw err;

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { openSqlite } from '../../storage/sqlite.ts';
 import { applyUpdates, namedIds, type Loaded } from '../merge.ts';
 import { idsOf, type PersonRecord, type Outboxed, type ProfileUpdate } from '../profile.ts';
-import type { ProfileStore, TraitSearch } from '../profile-store.port.ts';
+import type { Applied, ProfileStore, TraitSearch } from '../profile-store.port.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS profiles (
@@ -15,7 +15,7 @@ const SCHEMA = `
 /** People in the embedded catalog file (catalog.db), on a connection of their own. */
 export class SqliteProfileStore implements ProfileStore {
   private readonly db: Database.Database;
-  private readonly applyTx: (updates: readonly ProfileUpdate[]) => number;
+  private readonly applyTx: (updates: readonly ProfileUpdate[]) => Applied;
 
   constructor(file: string) {
     this.db = openSqlite(file, SCHEMA);
@@ -33,6 +33,7 @@ export class SqliteProfileStore implements ProfileStore {
     const outbox = this.db.prepare('INSERT OR IGNORE INTO profile_outbox (id, doc) VALUES (?, ?)');
     this.applyTx = this.db.transaction((updates: readonly ProfileUpdate[]) => {
       let recorded = 0;
+      const persons: PersonRecord[] = [];
       for (const [tenantId, mine] of byTenant(updates)) {
         const loaded: Loaded = { persons: new Map(), owners: new Map() };
         for (const alias of namedIds(mine)) {
@@ -51,13 +52,14 @@ export class SqliteProfileStore implements ProfileStore {
           for (const id of idsOf(p)) own.run(tenantId, id, p.id);
         }
         for (const c of applied.changes) recorded += outbox.run(c.id, JSON.stringify(c)).changes;
+        persons.push(...loaded.persons.values());
       }
-      return recorded;
+      return { recorded, persons };
     });
   }
 
-  async apply(updates: readonly ProfileUpdate[]): Promise<number> {
-    return updates.length === 0 ? 0 : this.applyTx(updates);
+  async apply(updates: readonly ProfileUpdate[]): Promise<Applied> {
+    return updates.length === 0 ? { recorded: 0, persons: [] } : this.applyTx(updates);
   }
 
   async find(tenantId: string, id: string): Promise<PersonRecord | null> {
@@ -113,6 +115,10 @@ export class SqliteProfileStore implements ProfileStore {
 
 function byTenant(updates: readonly ProfileUpdate[]): Map<string, ProfileUpdate[]> {
   const out = new Map<string, ProfileUpdate[]>();
-  for (const u of updates) out.set(u.tenantId, [...(out.get(u.tenantId) ?? []), u]);
+  for (const u of updates) {
+    const mine = out.get(u.tenantId);
+    if (mine) mine.push(u);
+    else out.set(u.tenantId, [u]);
+  }
   return out;
 }

@@ -355,51 +355,63 @@ export class DuckDbEventStore implements EventStore {
   }
 
   async distinctUsers(q: UsersQuery): Promise<UsersRow[]> {
-    return usesDailyRollup(q) ? this.distinctUsersFromRollup(q) : this.distinctUsersFromEvents(q);
+    const rows = usesDailyRollup(q) ? this.dailyUserRows(q) : this.eventUserRows(q);
+    // Each (bucket, user key) once, then each person once: keys one person goes by
+    // (linkPersons) count as one. Without links, the keys are the users.
+    const users = (await this.linked(q.tenantId))
+      ? `SELECT b, count(DISTINCT ${PERSON}) AS u FROM (SELECT DISTINCT * FROM (${rows.text})) x
+         LEFT JOIN user_persons p USING (tenant_id, user_key) GROUP BY b`
+      : `SELECT b, count(DISTINCT user_key) AS u FROM (${rows.text}) x GROUP BY b`;
+    const result = await this.rows(
+      `SELECT ${ISO('b')}, u::DOUBLE FROM (${users}) ORDER BY b`,
+      rows.sql.params,
+    );
+    return result.map((r) => ({ bucket: String(r[0]), users: Number(r[1]) }));
   }
 
-  private async distinctUsersFromEvents(q: UsersQuery): Promise<UsersRow[]> {
+  /** The (bucket, tenant, user key) of the raw events the query selects. */
+  private eventUserRows(q: UsersQuery): { sql: Sql; text: string } {
     const sql = filterSql(q);
     sql.where('user_key IS NOT NULL');
-    const rows = await this.rows(
-      `SELECT ${ISO('b')}, u FROM (
-         SELECT b, count(DISTINCT ${PERSON})::DOUBLE AS u
-         FROM (SELECT ${BUCKET(q.interval)} AS b, tenant_id, user_key FROM events ${sql.whereSql}) x
-         LEFT JOIN user_persons p USING (tenant_id, user_key) GROUP BY b)
-       ORDER BY b`,
-      sql.params,
-    );
-    return rows.map((r) => ({ bucket: String(r[0]), users: Number(r[1]) }));
+    return {
+      sql,
+      text: `SELECT ${BUCKET(q.interval)} AS b, tenant_id, user_key FROM events ${sql.whereSql}`,
+    };
   }
 
-  private async distinctUsersFromRollup(q: UsersQuery): Promise<UsersRow[]> {
+  /** The same from the daily rollup (whole days, by app). */
+  private dailyUserRows(q: UsersQuery): { sql: Sql; text: string } {
     const sql = new Sql();
     sql.where(`tenant_id = ${sql.param(q.tenantId)}`);
     if (q.appIds?.length) sql.where(`app_id IN (${q.appIds.map((a) => sql.param(a)).join(', ')})`);
     if (q.from !== undefined) sql.where(`day >= ${msLiteral(q.from)}::DATE`);
     if (q.to !== undefined) sql.where(`day < ${msLiteral(q.to)}::DATE`);
-    const rows = await this.rows(
-      `SELECT ${ISO('day::TIMESTAMP')}, count(DISTINCT ${PERSON})::DOUBLE
-       FROM (SELECT day, tenant_id, user_key FROM daily_users ${sql.whereSql}) x
-       LEFT JOIN user_persons p USING (tenant_id, user_key) GROUP BY day ORDER BY day`,
-      sql.params,
-    );
-    return rows.map((r) => ({ bucket: String(r[0]), users: Number(r[1]) }));
+    return {
+      sql,
+      text: `SELECT day::TIMESTAMP AS b, tenant_id, user_key FROM daily_users ${sql.whereSql}`,
+    };
   }
 
   async topUsers(q: TopUsersQuery): Promise<TopUserRow[]> {
     const sql = filterSql(q);
     sql.where('user_key IS NOT NULL');
-    // A person is shown by the key of theirs with the most events.
-    const rows = await this.rows(
-      `SELECT arg_max(user_key, e) AS u, sum(e)::DOUBLE AS events FROM (
-         SELECT x.user_key, ${PERSON} AS person, sum(x.count) AS e
-         FROM (SELECT tenant_id, user_key, count FROM events ${sql.whereSql}) x
-         LEFT JOIN user_persons p USING (tenant_id, user_key) GROUP BY ALL)
-       GROUP BY person ORDER BY events DESC, u LIMIT ${Math.trunc(q.limit)}`,
-      sql.params,
-    );
+    const perKey = `SELECT tenant_id, user_key, sum(count) AS e FROM events ${sql.whereSql} GROUP BY ALL`;
+    // Summed per key first (the scan), then per person: shown by their key with the most events.
+    const query = (await this.linked(q.tenantId))
+      ? `SELECT arg_max(x.user_key, x.e) AS u, sum(x.e)::DOUBLE AS events
+         FROM (${perKey}) x LEFT JOIN user_persons p USING (tenant_id, user_key)
+         GROUP BY ${PERSON} ORDER BY events DESC, u LIMIT ${Math.trunc(q.limit)}`
+      : `SELECT user_key, e::DOUBLE FROM (${perKey}) ORDER BY e DESC, user_key LIMIT ${Math.trunc(q.limit)}`;
+    const rows = await this.rows(query, sql.params);
     return rows.map((r) => ({ user: String(r[0]), events: Number(r[1]) }));
+  }
+
+  /** Whether any user keys of the tenant are linked to a person (else user queries skip the join). */
+  private async linked(tenantId: string): Promise<boolean> {
+    const rows = await this.rows('SELECT EXISTS (SELECT 1 FROM user_persons WHERE tenant_id = $1)', [
+      tenantId,
+    ]);
+    return rows[0]?.[0] === true;
   }
 
   async linkPersons(links: readonly PersonLink[]): Promise<void> {

@@ -36,19 +36,26 @@ import { MonthlyPartitions } from './partitions.ts';
 
 /** Who a row's user is: their person when their key is linked to one, else the key. */
 const PERSON = 'coalesce(p.person_id, x.user_key)';
+/** What a user query counts by: persons when the tenant has linked keys (linkPersons), else keys (no join). */
+const counting = (linked: boolean) =>
+  linked
+    ? { who: PERSON, join: 'LEFT JOIN user_persons p USING (tenant_id, user_key)' }
+    : { who: 'x.user_key', join: '' };
 
 /**
  * Top users over `rows` (tenant_id, user_key, e): summed per person, each shown by the
  * key of theirs with the most events.
  */
-const byPerson = (rows: string, limit: number) => `
+const byPerson = (rows: string, limit: number, linked: boolean) => {
+  const { who, join } = counting(linked);
+  return `
   SELECT u, e FROM (
     SELECT (array_agg(user_key ORDER BY e DESC, ${C('user_key')}))[1] AS u, sum(e)::float8 AS e FROM (
-      SELECT x.user_key, ${PERSON} AS person, sum(x.e) AS e
-      FROM (${rows}) x LEFT JOIN user_persons p USING (tenant_id, user_key)
+      SELECT x.user_key, ${who} AS person, sum(x.e) AS e FROM (${rows}) x ${join}
       GROUP BY 1, 2 HAVING sum(x.e) > 0) y
     GROUP BY person) z
   ORDER BY e DESC, ${C('u')} LIMIT ${Math.trunc(limit)}`;
+};
 
 /**
  * Stores NDJSON text ($1, each document with its seq first) in one statement:
@@ -298,12 +305,13 @@ export class PgEventStore implements EventStore {
       );
       return rows.map((r) => ({ bucket: r.bucket, users: r.u }));
     }
+    const { who, join } = counting(linked);
     if (q.interval === 'day' && fitsDailyUserRollup(q)) {
       const sql = this.dailyUsersFilter(q);
       const rows = await this.rows<{ bucket: string; u: number }>(
-        `SELECT ${ISO('day::timestamptz')} AS bucket, count(DISTINCT ${PERSON})::float8 AS u
+        `SELECT ${ISO('day::timestamptz')} AS bucket, count(DISTINCT ${who})::float8 AS u
          FROM (SELECT day, tenant_id, user_key FROM daily_users ${sql.whereSql}) x
-         LEFT JOIN user_persons p USING (tenant_id, user_key) GROUP BY day ORDER BY day`,
+         ${join} GROUP BY day ORDER BY day`,
         sql.params,
       );
       return rows.map((r) => ({ bucket: r.bucket, users: r.u }));
@@ -312,10 +320,10 @@ export class PgEventStore implements EventStore {
     sql.where('user_key IS NOT NULL');
     const rows = await this.rows<{ bucket: string; u: number }>(
       `SELECT ${ISO('b')} AS bucket, u FROM (
-         SELECT b, count(DISTINCT ${PERSON})::float8 AS u
+         SELECT b, count(DISTINCT ${who})::float8 AS u
          FROM (SELECT date_trunc('${q.interval}', occurred_at) AS b, tenant_id, user_key
                FROM events ${sql.whereSql}) x
-         LEFT JOIN user_persons p USING (tenant_id, user_key) GROUP BY 1) y
+         ${join} GROUP BY 1) y
        ORDER BY b`,
       sql.params,
     );
@@ -323,11 +331,17 @@ export class PgEventStore implements EventStore {
   }
 
   async topUsers(q: TopUsersQuery): Promise<TopUserRow[]> {
-    if (fitsDailyUserRollup(q)) return this.topUsersFromRollups(q);
+    const linked = await this.hasPersons(q.tenantId);
+    if (fitsDailyUserRollup(q)) return this.topUsersFromRollups(q, linked);
     const sql = filterSql(q);
     sql.where('user_key IS NOT NULL');
+    // Summed per key first (the scan), then per person.
     const rows = await this.rows<{ u: string; e: number }>(
-      byPerson(`SELECT tenant_id, user_key, count AS e FROM events ${sql.whereSql}`, q.limit),
+      byPerson(
+        `SELECT tenant_id, user_key, sum(count) AS e FROM events ${sql.whereSql} GROUP BY 1, 2`,
+        q.limit,
+        linked,
+      ),
       sql.params,
     );
     return rows.map((r) => ({ user: r.u, events: r.e }));
@@ -356,7 +370,7 @@ export class PgEventStore implements EventStore {
    * from daily_users — its days in the range, or, when fewer, the whole month minus the
    * days outside. Exact, and at most half a month of daily rows per cut month.
    */
-  private async topUsersFromRollups(q: TopUsersQuery): Promise<TopUserRow[]> {
+  private async topUsersFromRollups(q: TopUsersQuery, linked: boolean): Promise<TopUserRow[]> {
     const sql = new Sql();
     const scope = [`tenant_id = ${sql.param(q.tenantId)}`];
     if (q.appIds?.length) scope.push(sql.in('app_id', q.appIds));
@@ -384,7 +398,7 @@ export class PgEventStore implements EventStore {
       }
     }
     const rows = await this.rows<{ u: string; e: number }>(
-      byPerson(parts.join(' UNION ALL '), q.limit),
+      byPerson(parts.join(' UNION ALL '), q.limit, linked),
       sql.params,
     );
     return rows.map((r) => ({ user: r.u, events: r.e }));
