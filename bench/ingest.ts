@@ -10,7 +10,8 @@
  */
 import {
   eventBatch,
-  fmt,
+  printCompared,
+  type ComparedRow,
   load,
   paced,
   startBaseline,
@@ -24,12 +25,6 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 /** Which batch sizes to measure (BENCH_SIZES=1 for the per-request path alone); default both. */
 const sizes = (process.env.BENCH_SIZES ?? '1000,1').split(',').map(Number);
 
-interface Row {
-  scenario: string;
-  baseline: LoadResult;
-  usagehub: LoadResult;
-}
-
 /** The run with the median throughput (its latencies come with it). */
 function median(results: LoadResult[]): LoadResult {
   return [...results].sort((a, b) => a.eventsPerSec - b.eventsPerSec)[Math.floor(results.length / 2)]!;
@@ -38,7 +33,7 @@ function median(results: LoadResult[]): LoadResult {
 async function main(): Promise<void> {
   const baseline = await startBaseline();
   const hub = await startUsagehub(18080);
-  const rows: Row[] = [];
+  const rows: ComparedRow[] = [];
   const plain = { 'content-type': 'application/json' };
   const hubHeaders = { ...plain, authorization: `Bearer ${hub.ingestKey}` };
   const toBaseline = `${baseline.url}/`;
@@ -99,25 +94,11 @@ async function main(): Promise<void> {
   print(rows);
 }
 
-function print(rows: Row[]): void {
+function print(rows: ComparedRow[]): void {
   console.log(
     `\nusagehub ingest benchmark: medians of ${runs} runs of ${seconds} s; durable group commit, dedup on\n`,
   );
-  console.log('| scenario | server | events/s | requests/s | p50 ms | p99 ms | errors |');
-  console.log('|---|---|---:|---:|---:|---:|---:|');
-  for (const r of rows) {
-    for (const [name, x] of [
-      ['baseline', r.baseline],
-      ['usagehub', r.usagehub],
-    ] as const) {
-      console.log(
-        `| ${r.scenario} | ${name} | ${fmt(x.eventsPerSec)} | ${fmt(x.requestsPerSec)} | ${x.p50} | ${x.p99} | ${x.errors + x.non2xx} |`,
-      );
-    }
-    console.log(
-      `| ${r.scenario} | ratio usagehub/baseline | ${fmt(r.usagehub.eventsPerSec / r.baseline.eventsPerSec, 2)} | ${fmt(r.usagehub.requestsPerSec / r.baseline.requestsPerSec, 2)} | | | |`,
-    );
-  }
+  printCompared(rows);
 }
 
 await main();

@@ -189,6 +189,32 @@ export function eventBatch(size: number, app: string): (n: number) => string {
       .replaceAll(SECOND, String(startSecond + Math.floor((n * size) / 1000)));
 }
 
+/** One scenario's figures: the baseline's and usagehub's, measured in the same run. */
+export interface ComparedRow {
+  scenario: string;
+  baseline: LoadResult;
+  usagehub: LoadResult;
+}
+
+/** The Markdown table every ingest benchmark prints: each server's figures, then their ratio. */
+export function printCompared(rows: readonly ComparedRow[]): void {
+  console.log('| scenario | server | events/s | requests/s | p50 ms | p99 ms | errors |');
+  console.log('|---|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    for (const [name, x] of [
+      ['baseline', r.baseline],
+      ['usagehub', r.usagehub],
+    ] as const) {
+      console.log(
+        `| ${r.scenario} | ${name} | ${fmt(x.eventsPerSec)} | ${fmt(x.requestsPerSec)} | ${x.p50} | ${x.p99} | ${x.errors + x.non2xx} |`,
+      );
+    }
+    console.log(
+      `| ${r.scenario} | ratio usagehub/baseline | ${fmt(r.usagehub.eventsPerSec / r.baseline.eventsPerSec, 2)} | ${fmt(r.usagehub.requestsPerSec / r.baseline.requestsPerSec, 2)} | | | |`,
+    );
+  }
+}
+
 export const fmt = (x: number, digits = 0): string =>
   x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 

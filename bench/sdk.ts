@@ -13,7 +13,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { fmt, load, startBaseline, startUsagehub, storeCaughtUp, type LoadResult } from './lib.ts';
+import {
+  load,
+  printCompared,
+  startBaseline,
+  startUsagehub,
+  storeCaughtUp,
+  type ComparedRow,
+  type LoadResult,
+} from './lib.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -73,16 +81,10 @@ function posthogBodies(size: number, token: string, pool: number): (n: number) =
   return (n) => bodies[n % pool]!;
 }
 
-interface Row {
-  scenario: string;
-  baseline: LoadResult;
-  usagehub: LoadResult;
-}
-
 async function main(): Promise<void> {
   const baseline = await startBaseline();
   const hub = await startUsagehub(18081);
-  const rows: Row[] = [];
+  const rows: ComparedRow[] = [];
   try {
     const source = async (kind: string) => {
       const res = await fetch(`${hub.url}/v1/sources`, {
@@ -150,20 +152,7 @@ async function main(): Promise<void> {
   console.log(
     `\nusagehub SDK ingest benchmark: medians of ${runs} runs of ${seconds} s, ${CONNECTIONS} connections; durable, dedup on\n`,
   );
-  console.log('| scenario | server | events/s | requests/s | p50 ms | p99 ms | errors |');
-  console.log('|---|---|---:|---:|---:|---:|---:|');
-  for (const r of rows) {
-    for (const [name, x] of [
-      ['baseline', r.baseline],
-      ['usagehub', r.usagehub],
-    ] as const)
-      console.log(
-        `| ${r.scenario} | ${name} | ${fmt(x.eventsPerSec)} | ${fmt(x.requestsPerSec)} | ${x.p50} | ${x.p99} | ${x.errors + x.non2xx} |`,
-      );
-    console.log(
-      `| ${r.scenario} | ratio usagehub/baseline | ${fmt(r.usagehub.eventsPerSec / r.baseline.eventsPerSec, 2)} | | | | |`,
-    );
-  }
+  printCompared(rows);
 }
 
 await main();

@@ -109,6 +109,8 @@ interface Profile {
   catalog: Catalog;
   /** Ingest appends here. */
   log: EventLog;
+  /** The log's file, embedded: modules' own consumers may read it on threads of their own. */
+  logFile?: string;
   queries: EventQueries;
   quarantine: QuarantineAdmin;
   /** How the store writer of this process is doing (always ok where none runs). */
@@ -139,6 +141,7 @@ async function openEmbeddedProfile(config: Config, onFatal: (err: Error) => void
   return {
     catalog,
     log,
+    logFile: files.log,
     queries: store,
     quarantine: store.quarantine,
     storeStatus: () => store.status(),
@@ -309,6 +312,7 @@ async function withProfile(
             ? [
                 m.work({
                   log,
+                  logFile: profile.logFile,
                   queries,
                   emit: (t, type, data, key) => liveParts.worker.emit(t, type, data, key),
                   onError,

@@ -40,6 +40,8 @@ export interface ServeDeps {
 /** What a module's background work may use. */
 export interface WorkDeps {
   log: EventLog;
+  /** The log's file, when it is one (embedded): a module may read it on a thread of its own. */
+  logFile?: string;
   /** The event store's one write beside the store writer's: which user keys are one person. */
   queries: Pick<EventQueries, 'linkPersons'>;
   /** Queues a Live event to the tenant's endpoints; the same `key` again queues nothing new. */

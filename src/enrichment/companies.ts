@@ -23,6 +23,23 @@ export interface CompanyResolution {
   ipRange: string | null;
 }
 
+/** A resolution as the event's context keeps it (domain/event.ts EventContext). */
+export function companyContext(r: CompanyResolution): {
+  domain?: string;
+  company?: string;
+  companyResolvedBy?: 'domain' | 'ip_range';
+  ipRange?: string;
+  organisation?: string;
+} {
+  return {
+    domain: r.domain ?? undefined,
+    company: r.company ?? undefined,
+    companyResolvedBy: r.resolvedBy ?? undefined,
+    ipRange: r.ipRange ?? undefined,
+    organisation: r.organisation ?? undefined,
+  };
+}
+
 /**
  * Resolves the company of an event from its domain, else from the IP range its address
  * falls in (the most specific one). A free e-mail domain says nothing about a company,

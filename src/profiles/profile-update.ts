@@ -9,18 +9,23 @@ const str = (v: unknown): string | undefined =>
 const list = (...xs: (string | undefined)[]): string[] => [...new Set(xs.filter((x): x is string => !!x))];
 
 /**
- * What an event says about the person who did it: the ids it names (all one person's),
+ * What an event says about the person who did it (only SDK events need their properties): the ids it names (all one person's),
  * and for the SDK dialects the traits and groups it sets — Segment `identify` traits,
  * `group`, `alias`; PostHog `$set`, `$set_once`, `$identify`'s anonymous id,
  * `$create_alias`, `$groups`. Null when it names nobody, or names a group rather than a
  * person (`$groupidentify`).
  */
-export function profileUpdateOf(e: UsageEvent): ProfileUpdate | null {
-  const p = e.properties;
+export function profileUpdateOf(
+  e: Pick<UsageEvent, 'tenantId' | 'source' | 'name' | 'occurredAt' | 'actor' | 'context'> &
+    Partial<Pick<UsageEvent, 'properties'>>,
+  /** Names the event in change ids: its place in the log, the same on a replay. */
+  key: string,
+): ProfileUpdate | null {
+  const p = e.properties ?? {};
   const update: ProfileUpdate = {
     tenantId: e.tenantId,
     at: e.occurredAt,
-    key: e.dedupKey,
+    key,
     userIds: list(e.actor.userId),
     anonymousIds: list(e.actor.deviceId),
     emails: list(e.actor.email),

@@ -18,6 +18,31 @@ const TRIES_WHOLE = 3;
 
 export type EmitChange = (change: ProfileChange) => Promise<void>;
 
+/** Where the outbox goes: changes to the Live stream, links to the event store. */
+export interface OutboxTargets {
+  emit: EmitChange;
+  /** Tells the event store which keys are one person. */
+  linkPersons: (links: readonly PersonLink[]) => Promise<void>;
+}
+
+/** Reports the recorded changes (Live) and links (event store), then forgets them; each is idempotent. */
+export async function drainOutbox(store: ProfileStore, to: OutboxTargets): Promise<number> {
+  let drained = 0;
+  for (let pending = await store.pending(500); pending.length > 0; pending = await store.pending(500)) {
+    const links: PersonLink[] = [];
+    for (const entry of pending) {
+      if (entry.kind === 'live') await to.emit(entry);
+      else
+        for (const userKey of entry.userKeys)
+          links.push({ tenantId: entry.tenantId, userKey, personId: entry.personId });
+    }
+    await to.linkPersons(links);
+    await store.settle(pending.map((c) => c.id));
+    drained += pending.length;
+  }
+  return drained;
+}
+
 /**
  * Keeps the profiles: reads the log from its own offset, applies what each event says
  * about a person (profile-update.ts, merge.ts), reports the changes on the Live stream,
@@ -45,11 +70,27 @@ export class ProfilesWorker {
   constructor(
     private readonly log: EventLog,
     private readonly store: ProfileStore,
-    private readonly emit: EmitChange,
-    /** Tells the event store which keys are one person. */
-    private readonly linkPersons: (links: readonly PersonLink[]) => Promise<void>,
+    /** Where this worker reports the outbox; null where another does (profiles-thread.ts). */
+    private readonly outbox: OutboxTargets | null,
     private readonly onError: (err: Error) => void,
+    /**
+     * How often the offset is committed: every turn (0) where an unacked batch is handed
+     * out again (JetStream), or at most this often where the member keeps its position
+     * (the embedded log, whose commit is a synced write beside ingest's). A crash replays
+     * what was not committed, which changes nothing.
+     */
+    private readonly ackEveryMs = 0,
   ) {}
+
+  private unacked: LogBatch[] = [];
+  private ackedAt = 0;
+
+  private async ackDue(consumer: LogConsumer, force: boolean): Promise<void> {
+    if (this.unacked.length === 0 || (!force && Date.now() - this.ackedAt < this.ackEveryMs)) return;
+    await consumer.ack(this.unacked);
+    this.unacked = [];
+    this.ackedAt = Date.now();
+  }
 
   start(): void {
     this.schedule(0);
@@ -59,6 +100,8 @@ export class ProfilesWorker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    if (this.consumer)
+      await this.ackDue(this.consumer, true).catch((err: unknown) => this.onError(err as Error));
     await this.consumer?.close();
   }
 
@@ -80,7 +123,10 @@ export class ProfilesWorker {
     await this.report();
     const consumer = (this.consumer ??= await this.log.consumer(PROFILES_CONSUMER));
     const batches = await consumer.next(READ_EVENTS, 0);
-    if (batches.length === 0) return false;
+    if (batches.length === 0) {
+      await this.ackDue(consumer, false);
+      return false;
+    }
     const now = Date.now();
     const updates = updatesOf(batches, this.onError).filter((u) => !this.changesNothing(u, now));
     try {
@@ -93,7 +139,8 @@ export class ProfilesWorker {
       this.failures = 0;
     }
     await this.report();
-    await consumer.ack(batches);
+    this.unacked = this.ackEveryMs > 0 ? [batches[batches.length - 1]!] : batches;
+    await this.ackDue(consumer, false);
     return true;
   }
 
@@ -144,23 +191,8 @@ export class ProfilesWorker {
     }
   }
 
-  /** Reports the recorded changes (Live) and links (event store), then forgets them; each is idempotent. */
   private async report(): Promise<void> {
-    for (
-      let pending = await this.store.pending(500);
-      pending.length > 0;
-      pending = await this.store.pending(500)
-    ) {
-      const links: PersonLink[] = [];
-      for (const entry of pending) {
-        if (entry.kind === 'live') await this.emit(entry);
-        else
-          for (const userKey of entry.userKeys)
-            links.push({ tenantId: entry.tenantId, userKey, personId: entry.personId });
-      }
-      await this.linkPersons(links);
-      await this.store.settle(pending.map((c) => c.id));
-    }
+    if (this.outbox) await drainOutbox(this.store, this.outbox);
   }
 }
 
@@ -169,13 +201,29 @@ const empty = (o: object): boolean => {
   return true;
 };
 
+const PROPERTIES = ',"properties":';
+/** Only these dialects' events say more of a person than ids (in their properties). */
+const SDK_SOURCE = /"source":"(?:segment|posthog)"/;
+
+/**
+ * The documents' updates. A document is a canonical event as encode.ts wrote it (keys in
+ * UsageEvent's order): the head before `properties` (no key inside actor, session or
+ * context is called that) holds all a native, push, sessions, aggregated or hits event
+ * tells, and parsing it alone takes half the time of the whole document.
+ */
 function updatesOf(batches: readonly LogBatch[], onError: (err: Error) => void): ProfileUpdate[] {
   const out: ProfileUpdate[] = [];
   for (const batch of batches) {
+    let index = -1;
     for (const line of batch.docs.split('\n')) {
+      index++;
       if (line === '') continue;
       try {
-        const update = profileUpdateOf(JSON.parse(line) as UsageEvent);
+        // Quotes inside JSON strings are escaped: these texts are keys of the document itself.
+        const cut = line.indexOf(PROPERTIES);
+        const head = cut === -1 ? line : line.slice(0, cut);
+        const event = JSON.parse(cut === -1 || SDK_SOURCE.test(head) ? line : `${head}}`) as UsageEvent;
+        const update = profileUpdateOf(event, `${batch.offset}:${index}`);
         if (update) out.push(update);
       } catch (err) {
         onError(

@@ -7,7 +7,7 @@ import { dedupKey } from '../domain/dedup.ts';
 import { problem, type Problem } from '../domain/errors.ts';
 import { EARLIEST_MS_TIME, type Actor, type Source, type UsageEvent } from '../domain/event.ts';
 import { INSTANT_FORMS, parseInstant } from '../domain/instant.ts';
-import { resolveCompany } from '../enrichment/companies.ts';
+import { companyContext, resolveCompany } from '../enrichment/companies.ts';
 import type { IpRangeIndex } from '../enrichment/ip-ranges.ts';
 import type { WriteKeyPrincipal } from './write-keys.ts';
 
@@ -80,15 +80,7 @@ export function sdkEvent(m: SdkMessage): UsageEvent {
     actor: m.actor,
     session: {},
     count: 1,
-    context: {
-      ip: m.ip,
-      domain: resolved.domain ?? undefined,
-      company: resolved.company ?? undefined,
-      companyResolvedBy: resolved.resolvedBy ?? undefined,
-      ipRange: resolved.ipRange ?? undefined,
-      organisation: resolved.organisation ?? undefined,
-      userAgent: m.userAgent,
-    },
+    context: { ip: m.ip, ...companyContext(resolved), userAgent: m.userAgent },
     properties: m.properties,
     clientId: m.clientId,
     // Without an id, the same message is the same event: its content is its identity.

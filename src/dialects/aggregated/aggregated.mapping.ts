@@ -2,7 +2,7 @@ import type { App } from '../../catalog/catalog.port.ts';
 import { dedupKey } from '../../domain/dedup.ts';
 import { problem, type Problem } from '../../domain/errors.ts';
 import type { UsageEvent } from '../../domain/event.ts';
-import { resolveCompany } from '../../enrichment/companies.ts';
+import { companyContext, resolveCompany } from '../../enrichment/companies.ts';
 import type { IpRangeIndex } from '../../enrichment/ip-ranges.ts';
 import type { AggregatedPayload } from './aggregated.schema.ts';
 
@@ -80,16 +80,7 @@ export function mapAggregated(
       actor: {},
       session: {},
       count: p.count,
-      context: {
-        ip,
-        domain: resolved.domain ?? undefined,
-        company: resolved.company ?? undefined,
-        companyResolvedBy: resolved.resolvedBy ?? undefined,
-        ipRange: resolved.ipRange ?? undefined,
-        organisation: resolved.organisation ?? undefined,
-        userAgent: p.user_agent,
-        environment: p.environment,
-      },
+      context: { ip, ...companyContext(resolved), userAgent: p.user_agent, environment: p.environment },
       properties: {
         mode: p.mode,
         source: p.source,

@@ -2,28 +2,9 @@ import type pg from 'pg';
 import { openMigratedPool } from '../../storage/pg-migrations.ts';
 import type { PgLocation } from '../../storage/postgres.ts';
 import type { Source, SourceKind, SourceRegistry } from '../source-registry.port.ts';
+import { toSource, type Row } from '../source-row.ts';
 import { sourcesMigrations } from '../sources.migrations.ts';
 import { newSourceId, newWriteKey } from '../write-key.ts';
-
-interface Row {
-  id: string;
-  tenant_id: string;
-  kind: SourceKind;
-  app_id: string;
-  write_key: string;
-  created_at: string;
-  revoked_at: string | null;
-}
-
-const toSource = (r: Row): Source => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  kind: r.kind,
-  appId: r.app_id,
-  writeKey: r.write_key,
-  createdAt: r.created_at,
-  revokedAt: r.revoked_at,
-});
 
 /** Sources in PostgreSQL, beside the catalog (the sources module's migrations). */
 export class PgSourceRegistry implements SourceRegistry {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../../storage/sqlite.ts';
 import type { Source, SourceKind, SourceRegistry } from '../source-registry.port.ts';
+import { toSource, type Row } from '../source-row.ts';
 import { newSourceId, newWriteKey } from '../write-key.ts';
 
 const SCHEMA = `
@@ -10,26 +11,6 @@ const SCHEMA = `
     write_key TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT);
   CREATE INDEX IF NOT EXISTS sources_tenant ON sources (tenant_id, created_at);
 `;
-
-interface Row {
-  id: string;
-  tenant_id: string;
-  kind: SourceKind;
-  app_id: string;
-  write_key: string;
-  created_at: string;
-  revoked_at: string | null;
-}
-
-const toSource = (r: Row): Source => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  kind: r.kind,
-  appId: r.app_id,
-  writeKey: r.write_key,
-  createdAt: r.created_at,
-  revokedAt: r.revoked_at,
-});
 
 /** Sources in the embedded catalog file (catalog.db), on a connection of their own. */
 export class SqliteSourceRegistry implements SourceRegistry {
