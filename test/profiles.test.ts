@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import type { Profile } from '../src/profiles/profile.ts';
+import type { PersonActivity } from '../src/profiles/profile-queries.ts';
 import { adminCall } from './helpers/admin.ts';
 import { startHub, type TestHub } from './helpers/server.ts';
 
@@ -52,23 +54,8 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 }
 
 interface UserAnswer {
-  profile: {
-    id: string;
-    userIds: string[];
-    anonymousIds: string[];
-    emails: string[];
-    aliases: string[];
-    traits: Record<string, unknown>;
-    groups: Record<string, unknown>;
-    company: string | null;
-    firstSeenAt: string;
-  };
-  activity: {
-    events: number;
-    firstEventAt: string;
-    lastEventAt: string;
-    topEvents: { name: string; events: number }[];
-  };
+  profile: Profile;
+  activity: PersonActivity;
 }
 
 describe('user profiles', () => {
