@@ -10,6 +10,7 @@
  */
 import {
   eventBatch,
+  median,
   printCompared,
   type ComparedRow,
   load,
@@ -24,11 +25,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 /** Which batch sizes to measure (BENCH_SIZES=1 for the per-request path alone); default both. */
 const sizes = (process.env.BENCH_SIZES ?? '1000,1').split(',').map(Number);
-
-/** The run with the median throughput (its latencies come with it). */
-function median(results: LoadResult[]): LoadResult {
-  return [...results].sort((a, b) => a.eventsPerSec - b.eventsPerSec)[Math.floor(results.length / 2)]!;
-}
 
 async function main(): Promise<void> {
   const baseline = await startBaseline();

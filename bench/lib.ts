@@ -189,6 +189,11 @@ export function eventBatch(size: number, app: string): (n: number) => string {
       .replaceAll(SECOND, String(startSecond + Math.floor((n * size) / 1000)));
 }
 
+/** The run with the median throughput (its latencies come with it): single runs of the same code differ by 10-15 %. */
+export function median(results: readonly LoadResult[]): LoadResult {
+  return [...results].sort((a, b) => a.eventsPerSec - b.eventsPerSec)[Math.floor(results.length / 2)]!;
+}
+
 /** One scenario's figures: the baseline's and usagehub's, measured in the same run. */
 export interface ComparedRow {
   scenario: string;

@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import {
   load,
+  median,
   printCompared,
   startBaseline,
   startUsagehub,
@@ -26,9 +27,6 @@ import {
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const CONNECTIONS = 32;
-
-const median = (xs: LoadResult[]) =>
-  [...xs].sort((a, b) => a.eventsPerSec - b.eventsPerSec)[Math.floor(xs.length / 2)]!;
 
 // Placeholders filled per request (plain text: JSON.stringify would escape control characters).
 const ID = '@@ID@@';

@@ -37,6 +37,7 @@ for (const [guide, names] of [
       const { stdout, blocks } = await runGuide(guide, server.url, { ADMIN_KEY: adminKey }, data);
       assert.ok(blocks >= 5);
       assert.match(stdout, guide === 'segment.md' ? /\{"success":true\}/ : /\{"status":"Ok"\}/);
+      if (guide === 'segment.md') assert.match(stdout, /"emails":\["ann@acme\.com"\].*"plan":"pro"/s);
       await storeCaughtUp(server.url);
       const res = await fetch(`${server.url}/v1/query/counts?groupBy=name`, {
         headers: { authorization: `Bearer ${readKey}` },

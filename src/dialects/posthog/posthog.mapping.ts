@@ -10,10 +10,9 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v !==
 const id = (v: unknown): string | undefined =>
   typeof v === 'number' && Number.isFinite(v) ? String(v) : text(v);
 
-/** A capture payload read: its events, whether it was a batch, and the project token it names. */
+/** A capture payload read: its events, and the project token it names. */
 export interface Capture {
   events: unknown[];
-  batch: boolean;
   token: string | null;
 }
 
@@ -44,7 +43,7 @@ export function readCapture(payload: unknown): Capture | null {
     text(props.token) ??
     text(props.$token) ??
     null;
-  return { events, batch: !isObject(payload) || Array.isArray(payload.batch), token };
+  return { events, token };
 }
 
 export type PostHogMapOutcome =
@@ -68,6 +67,8 @@ export function mapPostHog(req: PostHogRequest): PostHogMapOutcome {
   const problems: Problem[] = [];
   const events: UsageEvent[] = [];
   req.capture.events.forEach((input, index) => {
+    // This message's problems are those recorded after `before`.
+    const before = problems.length;
     const at = (field: string, code: Problem['code'], reason: string) =>
       problems.push(problem(field, code, reason, index));
     if (!isObject(input)) return at('(event)', 'field_type', 'each event must be a JSON object');
@@ -83,7 +84,7 @@ export function mapPostHog(req: PostHogRequest): PostHogMapOutcome {
       input.timestamp === undefined && typeof input.offset === 'number' && Number.isFinite(input.offset)
         ? req.receivedAt - Math.max(0, input.offset)
         : sdkTimestamp(input.timestamp, 'timestamp', req.receivedAt, index, problems);
-    if (!name || !distinctId || time === null || problems.some((p) => p.index === index)) return;
+    if (!name || !distinctId || time === null || problems.length > before) return;
     const set = isObject(properties.$set) ? properties.$set : {};
     events.push(
       sdkEvent({

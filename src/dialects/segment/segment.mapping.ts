@@ -40,6 +40,8 @@ export function mapSegment(req: SegmentRequest): SegmentMapOutcome {
   const problems: Problem[] = [];
   const events: UsageEvent[] = [];
   req.messages.forEach((input, index) => {
+    // This message's problems are those recorded after `before`.
+    const before = problems.length;
     const at = (field: string, code: Problem['code'], reason: string) =>
       problems.push(problem(field, code, reason, index));
     if (!isObject(input)) return at('(message)', 'field_type', 'each message must be a JSON object');
@@ -69,7 +71,7 @@ export function mapSegment(req: SegmentRequest): SegmentMapOutcome {
       if (input[field] !== undefined && input[field] !== null && !isObject(input[field]))
         at(field, 'field_type', `${field} must be an object`);
     const time = sdkTimestamp(input.timestamp, 'timestamp', req.receivedAt, index, problems);
-    if (problems.some((p) => p.index === index) || time === null) return;
+    if (problems.length > before || time === null) return;
 
     // The message as stored: the batch's context merged in, the route's type set. Copied
     // only when that changes something (most batches carry neither).

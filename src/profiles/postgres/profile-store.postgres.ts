@@ -53,25 +53,27 @@ export class PgProfileStore implements ProfileStore {
             tenantId,
             applied.removed,
           ]);
-        for (const p of applied.saved) {
-          await client.query(
-            `INSERT INTO profiles (tenant_id, id, doc) VALUES ($1, $2, $3)
-             ON CONFLICT (tenant_id, id) DO UPDATE SET doc = excluded.doc`,
-            [tenantId, p.id, JSON.stringify(p)],
-          );
-          await client.query(
-            `INSERT INTO profile_ids (tenant_id, alias, person_id) SELECT $1, unnest($2::text[]), $3
-             ON CONFLICT (tenant_id, alias) DO UPDATE SET person_id = excluded.person_id`,
-            [tenantId, idsOf(p), p.id],
-          );
-        }
-        for (const c of applied.changes) {
-          const res = await client.query(
-            'INSERT INTO profile_outbox (id, doc) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
-            [c.id, JSON.stringify(c)],
-          );
-          recorded += res.rowCount ?? 0;
-        }
+        // One statement per table, whatever the number of people (each id belongs to one of them).
+        const saved = applied.saved;
+        const owned = saved.flatMap((p) => idsOf(p).map((id) => [id, p.id] as const));
+        await client.query(
+          `INSERT INTO profiles (tenant_id, id, doc) SELECT $1, * FROM unnest($2::text[], $3::jsonb[])
+           ON CONFLICT (tenant_id, id) DO UPDATE SET doc = excluded.doc`,
+          [tenantId, saved.map((p) => p.id), saved.map((p) => JSON.stringify(p))],
+        );
+        await client.query(
+          `INSERT INTO profile_ids (tenant_id, alias, person_id) SELECT $1, * FROM unnest($2::text[], $3::text[])
+           ON CONFLICT (tenant_id, alias) DO UPDATE SET person_id = excluded.person_id`,
+          [tenantId, owned.map(([id]) => id), owned.map(([, person]) => person)],
+        );
+        const res = await client.query(
+          // In the order they happened: the outbox is reported oldest first.
+          `INSERT INTO profile_outbox (id, doc)
+           SELECT id, doc FROM unnest($1::text[], $2::jsonb[]) WITH ORDINALITY AS c(id, doc, n) ORDER BY n
+           ON CONFLICT (id) DO NOTHING`,
+          [applied.changes.map((c) => c.id), applied.changes.map((c) => JSON.stringify(c))],
+        );
+        recorded += res.rowCount ?? 0;
         persons.push(...loaded.persons.values());
       }
       await client.query('COMMIT');
