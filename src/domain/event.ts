@@ -15,6 +15,9 @@ export interface Actor {
   deviceId?: string;
 }
 
+/** The id user queries count an event for (the store's `user_key`), if it has one. */
+export const userKeyOf = (a: Actor): string | undefined => a.userId ?? a.email ?? a.deviceId;
+
 export interface SessionRef {
   id?: string;
   action?: string;

@@ -41,7 +41,7 @@ export type FilterParams = Static<typeof FilterParams>;
 
 export const IntervalParam = Type.Union([Type.Literal('hour'), Type.Literal('day')], { default: 'day' });
 
-const list = (s: string | undefined): string[] | undefined =>
+export const list = (s: string | undefined): string[] | undefined =>
   s === undefined
     ? undefined
     : s

@@ -6,10 +6,20 @@ import type { EventRef } from '../log/event-log.port.ts';
  */
 export type Interval = 'hour' | 'day';
 export type GroupBy =
-  'name' | 'app' | 'user' | 'category' | 'targetApp' | 'late' | 'company' | 'domain' | 'environment';
+  | 'name'
+  | 'app'
+  | 'source'
+  | 'user'
+  | 'category'
+  | 'targetApp'
+  | 'late'
+  | 'company'
+  | 'domain'
+  | 'environment';
 export const GROUP_BYS: readonly GroupBy[] = [
   'name',
   'app',
+  'source',
   'user',
   'category',
   'targetApp',
@@ -32,8 +42,11 @@ export interface QueryFilter {
   to?: number;
 }
 
+/** Counts also come by the minute, over short ranges (the console's last hour). */
+export type CountsInterval = Interval | 'minute';
+
 export interface CountsQuery extends QueryFilter {
-  interval: Interval;
+  interval: CountsInterval;
   groupBy?: GroupBy;
 }
 
@@ -72,7 +85,13 @@ export interface PersonLink {
 export interface ExportQuery extends QueryFilter {
   /** Only the events of these users (their user keys: a person's ids). */
   userKeys?: readonly string[];
-  /** Resume after this position (opaque, from a previous page). */
+  /** Only events of these dialects (`source`). */
+  sources?: readonly string[];
+  /** Only the event with this usagehub id (its seq). */
+  seq?: number;
+  /** Stored order (export, timelines) or newest first (the events explorer). */
+  order?: 'stored' | 'newest';
+  /** Resume after this position in the page's order (opaque, from a previous page). */
   after?: string;
   limit: number;
 }

@@ -1,4 +1,4 @@
-import type { GroupBy, QueryFilter, UsageDimension } from './queries.ts';
+import type { ExportQuery, GroupBy, QueryFilter, UsageDimension } from './queries.ts';
 
 /** SQL text and its positional parameters, built together so they cannot drift. */
 /** Every parameter is text: numbers and times are validated and inlined as literals. */
@@ -40,6 +40,21 @@ export function filterSql(f: QueryFilter, time: (ms: number) => string, eventCol
   return sql;
 }
 
+/**
+ * The query that locates a page of events (export, timelines, the events explorer):
+ * `filter` is the query filter's WHERE clause; `bigint` the engine's name for it.
+ */
+export function locateSql(filter: Sql, q: ExportQuery, bigint: string): string {
+  if (q.userKeys?.length) filter.where(filter.in('user_key', q.userKeys));
+  if (q.sources?.length) filter.where(filter.in('source', q.sources));
+  if (q.seq !== undefined) filter.where(`seq = ${Math.trunc(q.seq)}::${bigint}`);
+  const newest = q.order === 'newest';
+  // Cursors are seqs the store handed out, checked as digits by the routes.
+  if (q.after !== undefined)
+    filter.where(`seq ${newest ? '<' : '>'} ${Math.trunc(Number(q.after))}::${bigint}`);
+  return `SELECT seq FROM events ${filter.whereSql} ORDER BY seq${newest ? ' DESC' : ''} LIMIT ${Math.trunc(q.limit)}`;
+}
+
 const DAY_MS = 86400_000;
 const HOUR_MS = 3600_000;
 const whole = (t: number | undefined, unit: number) => t === undefined || t % unit === 0;
@@ -65,6 +80,7 @@ export const wholeHours = (q: QueryFilter): boolean => whole(q.from, HOUR_MS) &&
 export const GROUP_COLUMN: Record<GroupBy, string> = {
   name: 'name',
   app: 'app_id',
+  source: 'source',
   user: 'user_key',
   category: 'category',
   targetApp: 'target_app',

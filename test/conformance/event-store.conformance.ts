@@ -374,6 +374,23 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
         { offset: 1, index: 1 },
         { offset: 2, index: 2 },
       ]);
+         // The events explorer: newest first, resumed below the cursor; one event by its seq; by dialect.
+      const newest = await store.locate({ tenantId: T, limit: 2, order: 'newest' });
+      assert.deepEqual(newest.refs, [
+        { offset: 2, index: 2 },
+        { offset: 2, index: 1 },
+      ]);
+      const older = await store.locate({ tenantId: T, limit: 5, order: 'newest', after: newest.next! });
+      assert.deepEqual(older.refs, [
+        { offset: 2, index: 0 },
+        { offset: 1, index: 1 },
+        { offset: 1, index: 0 },
+      ]);
+      const seq = seqOf({ offset: 2, index: 1 });
+      assert.deepEqual((await store.locate({ tenantId: T, limit: 1, seq })).refs, [{ offset: 2, index: 1 }]);
+      assert.deepEqual((await store.locate({ tenantId: 'ten_b', limit: 1, seq })).refs, [], 'per tenant');
+      assert.equal((await store.locate({ tenantId: T, limit: 10, sources: ['native'] })).refs.length, 5);
+      assert.deepEqual((await store.locate({ tenantId: T, limit: 10, sources: ['segment'] })).refs, []);
     }),
   );
 

@@ -25,8 +25,8 @@ import {
   type QuarantinedEvent,
   type ReapplyOutcome,
 } from '../quarantine.ts';
-import { POSITION_RANGE, refOf, seqOf } from '../seq.ts';
-import { GROUP_COLUMN, Sql, USAGE_COLUMN, fitsDailyUserRollup } from '../sql-builder.ts';
+import { POSITION_RANGE, pageOfSeqs, refOf, seqOf } from '../seq.ts';
+import { GROUP_COLUMN, Sql, USAGE_COLUMN, locateSql, fitsDailyUserRollup } from '../sql-builder.ts';
 import { LATE_AFTER_MS } from '../../domain/event.ts';
 
 const SCHEMA = `
@@ -426,18 +426,12 @@ export class DuckDbEventStore implements EventStore {
 
   async locate(q: ExportQuery): Promise<LocatedPage> {
     const sql = filterSql(q);
-    if (q.userKeys?.length) sql.where(sql.in('user_key', q.userKeys));
-    if (q.after !== undefined) sql.where(`seq > ${Math.trunc(Number(q.after))}::BIGINT`);
-    const rows = await this.rows(
-      `SELECT seq FROM events ${sql.whereSql} ORDER BY seq LIMIT ${Math.trunc(q.limit)}`,
-      sql.params,
+    const text = locateSql(sql, q, 'BIGINT');
+    const rows = await this.rows(text, sql.params);
+    return pageOfSeqs(
+      rows.map((r) => Number(r[0])),
+      q.limit,
     );
-    const seqs = rows.map((r) => Number(r[0]));
-    const last = seqs[seqs.length - 1];
-    return {
-      refs: seqs.map(refOf),
-      next: seqs.length === q.limit && last !== undefined ? String(last) : null,
-    };
   }
 
   async usage(q: UsageQuery): Promise<UsageRow[]> {

@@ -11,6 +11,6 @@ export const msLiteral = (ms: number): string => `epoch_ms(${Math.trunc(ms)}::BI
 export const duckdbFilter = (f: QueryFilter, eventColumns = true): Sql =>
   filterSql(f, msLiteral, eventColumns);
 
-export const BUCKET = (interval: 'hour' | 'day'): string =>
+export const BUCKET = (interval: 'minute' | 'hour' | 'day'): string =>
   `time_bucket(INTERVAL '1 ${interval}', occurred_at)`;
 export const ISO = (column: string): string => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;

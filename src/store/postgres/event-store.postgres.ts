@@ -20,7 +20,7 @@ import type { PgLocation } from '../../storage/postgres.ts';
 import type { EventStore, Row, StoreBatch } from '../event-store.port.ts';
 import type { Projection } from '../projection.ts';
 import { ISO, byteOrder as C, epochMs, msLiteral, pgFilter } from './sql.postgres.ts';
-import { refOf, seqOf, withSeqs } from '../seq.ts';
+import { pageOfSeqs, refOf, seqOf, withSeqs } from '../seq.ts';
 import {
   reasonOf,
   tenantOfDoc,
@@ -30,7 +30,14 @@ import {
 } from '../quarantine.ts';
 import { transaction } from '../../storage/postgres.ts';
 import { UsageHubError } from '../../domain/errors.ts';
-import { GROUP_COLUMN, Sql, USAGE_COLUMN, fitsDailyUserRollup, wholeHours } from '../sql-builder.ts';
+import {
+  GROUP_COLUMN,
+  Sql,
+  USAGE_COLUMN,
+  locateSql,
+  fitsDailyUserRollup,
+  wholeHours,
+} from '../sql-builder.ts';
 import { openMigratedPool, type ModuleMigrations } from '../../storage/pg-migrations.ts';
 import { MonthlyPartitions } from './partitions.ts';
 
@@ -277,8 +284,9 @@ export class PgEventStore implements EventStore {
 
   async counts(q: CountsQuery): Promise<CountRow[]> {
     const sql = filterSql(q);
-    // The hourly rollup has every column but the user; whole-hour bounds match its buckets.
-    const table = q.groupBy !== 'user' && wholeHours(q) ? 'rollup_hourly' : 'events';
+    // The hourly rollup has every column but the user and the dialect; whole-hour bounds match its buckets.
+    const rollup = q.groupBy !== 'user' && q.groupBy !== 'source' && q.interval !== 'minute' && wholeHours(q);
+    const table = rollup ? 'rollup_hourly' : 'events';
     const measure = table === 'events' ? 'count' : 'events';
     const key = q.groupBy ? GROUP_COLUMN[q.groupBy] : 'NULL::text';
     const rows = await this.rows<{ bucket: string; k: string | null; e: number }>(
@@ -415,18 +423,12 @@ export class PgEventStore implements EventStore {
 
   async locate(q: ExportQuery): Promise<LocatedPage> {
     const sql = filterSql(q);
-    if (q.userKeys?.length) sql.where(sql.in('user_key', q.userKeys));
-    if (q.after !== undefined) sql.where(`seq > ${Math.trunc(Number(q.after))}::bigint`);
-    const rows = await this.rows<{ seq: string }>(
-      `SELECT seq FROM events ${sql.whereSql} ORDER BY seq LIMIT ${Math.trunc(q.limit)}`,
-      sql.params,
+    const text = locateSql(sql, q, 'bigint');
+    const rows = await this.rows<{ seq: string }>(text, sql.params);
+    return pageOfSeqs(
+      rows.map((r) => Number(r.seq)),
+      q.limit,
     );
-    const seqs = rows.map((r) => Number(r.seq));
-    const last = seqs[seqs.length - 1];
-    return {
-      refs: seqs.map(refOf),
-      next: seqs.length === q.limit && last !== undefined ? String(last) : null,
-    };
   }
 
   async usage(q: UsageQuery): Promise<UsageRow[]> {
