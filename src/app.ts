@@ -27,6 +27,9 @@ import { opsRoutes } from './ops/ops.routes.ts';
 import { countRoutes } from './query/counts.routes.ts';
 import { usageRoutes } from './query/usage.routes.ts';
 import { exportRoutes } from './query/export.routes.ts';
+import { eventRoutes } from './query/events.routes.ts';
+import type { LogTail } from './stream/log-tail.ts';
+import { streamRoutes } from './stream/stream.routes.ts';
 import type { EventQueries } from './store/event-store.port.ts';
 import type { Registries } from './dialects/dialect.ts';
 import type { AdminEventType } from './live/event-types.ts';
@@ -47,6 +50,8 @@ export interface AppDeps {
   emit: (tenantId: string, type: AdminEventType, data: Record<string, unknown>) => Promise<void>;
   pipeline: IngestPipeline;
   queries: EventQueries;
+  /** Acknowledged events as they arrive, for live streams. */
+  tail: LogTail;
   quarantine: QuarantineAdmin;
   storeStatus: () => Promise<StoreStatus>;
   notReadyReason: () => string | null;
@@ -147,5 +152,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(countRoutes, query);
   await app.register(usageRoutes, query);
   await app.register(exportRoutes, query);
+  await app.register(eventRoutes, query);
+  await app.register(streamRoutes, {
+    auth: deps.auth,
+    apps: deps.apps,
+    tail: deps.tail,
+    maxStreams: deps.config.maxStreams,
+    heartbeatMs: Math.min(15_000, Math.floor(deps.config.idleTimeoutMs / 2)),
+  });
   return app;
 }

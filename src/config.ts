@@ -60,6 +60,10 @@ export const ConfigSchema = Type.Object({
   liveFailingAfterSeconds: Type.Integer({ minimum: 1, default: 3600 }),
   /** Live API: deliveries in flight at once, per endpoint. */
   liveConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
+  /** Live streams of acknowledged events (`GET /v1/stream`, the console's tail) one process serves at once. */
+  maxStreams: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+  /** How long a console sign-in lasts before the key must be given again, in hours. */
+  consoleSessionHours: Type.Number({ minimum: 0.01, maximum: 720, default: 12 }),
   /** Lifetime of OAuth access tokens (client credentials grant), in seconds. */
   tokenTtlSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 3600 }),
   /**
@@ -115,6 +119,8 @@ const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
   USAGEHUB_STORE_MEMORY_LIMIT: 'storeMemoryLimit',
   USAGEHUB_STORE_THREADS: 'storeThreads',
   USAGEHUB_TOKEN_TTL_SECONDS: 'tokenTtlSeconds',
+  USAGEHUB_MAX_STREAMS: 'maxStreams',
+  USAGEHUB_CONSOLE_SESSION_HOURS: 'consoleSessionHours',
   USAGEHUB_LIVE_ALLOW_ADDRESSES: 'liveAllowAddresses',
   USAGEHUB_LIVE_TIMEOUT_MS: 'liveTimeoutMs',
   USAGEHUB_LIVE_CONCURRENCY: 'liveConcurrency',

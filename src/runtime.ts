@@ -43,6 +43,7 @@ import { exportPage } from './store/export.ts';
 import { quarantineAdmin, type QuarantineAdmin } from './store/quarantine-admin.ts';
 import type { StoreStatus } from './store/store-status.ts';
 import type { ExportQuery } from './store/queries.ts';
+import { LogTail } from './stream/log-tail.ts';
 import type { AppDeps } from './app.ts';
 
 export { dataFiles };
@@ -320,6 +321,7 @@ async function withProfile(
               ]
             : [],
         );
+  const tail = new LogTail(log, (err) => onError(err, 'live stream (retrying)'));
   metrics.measureStoreLag(() => profile.storeLag());
   metrics.measureStore(profile.storeStatus, () => profile.quarantine.count());
 
@@ -338,6 +340,7 @@ async function withProfile(
       emit,
       pipeline,
       queries,
+      tail,
       quarantine: profile.quarantine,
       storeStatus: profile.storeStatus,
       notReadyReason: () => (state === 'ready' ? null : state),
@@ -349,6 +352,7 @@ async function withProfile(
       state = 'stopping';
       await committer.drain();
       progress('log commits drained');
+      await tail.close();
       await Promise.all(work.map((w) => w.stop()));
       progress('module workers stopped');
       await liveParts.close();

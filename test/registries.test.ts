@@ -22,6 +22,9 @@ import { SqliteSourceRegistry } from '../src/sources/sqlite/source-registry.sqli
 import { profileStoreConformance } from './conformance/profile-store.conformance.ts';
 import { PgProfileStore } from '../src/profiles/postgres/profile-store.postgres.ts';
 import { SqliteProfileStore } from '../src/profiles/sqlite/profile-store.sqlite.ts';
+import { sessionStoreConformance } from './conformance/session-store.conformance.ts';
+import { PgSessionStore } from '../src/console/postgres/session-store.postgres.ts';
+import { SqliteSessionStore } from '../src/console/sqlite/session-store.sqlite.ts';
 import { tempDir } from './helpers/server.ts';
 import { pgPlace, pgSkip } from './helpers/services.ts';
 
@@ -88,4 +91,12 @@ profileStoreConformance(
 profileStoreConformance(
   'PgProfileStore',
   postgres((w) => PgProfileStore.open(w, { migrate: true })),
+);
+sessionStoreConformance(
+  'SqliteSessionStore',
+  sqlite((f) => new SqliteSessionStore(f)),
+);
+sessionStoreConformance(
+  'PgSessionStore',
+  postgres((w) => PgSessionStore.open(w, { migrate: true })),
 );

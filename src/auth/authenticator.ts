@@ -10,6 +10,8 @@ export interface Principal {
 /** What resolves a presented key to its principal (the Authenticator; the CLI's local mode has its own). */
 export interface KeyResolver {
   authenticate(secret: string): Promise<Principal | null>;
+  /** The same, by the key's hash as the catalog keeps it (a console session holds that, never the key). */
+  authenticateHash(hash: string): Promise<Principal | null>;
 }
 
 /** How long a resolved key is trusted without asking the catalog again. */
@@ -27,7 +29,10 @@ export class Authenticator implements KeyResolver {
   constructor(private readonly catalog: Catalog) {}
 
   async authenticate(secret: string): Promise<Principal | null> {
-    const hash = hashSecret(secret);
+    return this.authenticateHash(hashSecret(secret));
+  }
+
+  async authenticateHash(hash: string): Promise<Principal | null> {
     const now = Date.now();
     const hit = this.cache.get(hash);
     if (hit && hit.until > now) return hit.principal;

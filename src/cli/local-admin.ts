@@ -34,6 +34,7 @@ export async function openLocalAdmin(
     const auth: KeyResolver = {
       authenticate: async (secret) =>
         secret === token ? { tenantId: tenant.id, keyId: 'cli', role: 'admin' } : null,
+      authenticateHash: async () => null,
     };
     const app = Fastify();
     await installRequestHandling(app, () => {});

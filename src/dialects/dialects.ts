@@ -4,6 +4,7 @@
  */
 import type { Projection } from '../store/projection.ts';
 import type { ModuleMigrations } from '../storage/pg-migrations.ts';
+import { consoleModule } from '../console/console.manifest.ts';
 import { profiles } from '../profiles/profiles.manifest.ts';
 import { sources } from '../sources/sources.manifest.ts';
 import type { Dialect, Module } from './dialect.ts';
@@ -17,8 +18,12 @@ import { sessions } from './sessions/sessions.dialect.ts';
 
 export const DIALECTS: readonly Dialect[] = [native, push, sessions, aggregated, hits, segment, posthog];
 
-/** Every module: the dialects, and the capabilities they share (the SDK dialects' sources, user profiles). */
-export const MODULES: readonly Module[] = [...DIALECTS, sources, profiles];
+/**
+ * Every module: the console (first: its session cookie stands for a key on every route
+ * after it), the dialects, and the capabilities they share (the SDK dialects' sources,
+ * user profiles).
+ */
+export const MODULES: readonly Module[] = [consoleModule, ...DIALECTS, sources, profiles];
 
 /** Each dialect's own PostgreSQL steps: `usagehub migrate` applies them, the store checks them. */
 export const MODULE_MIGRATIONS: readonly ModuleMigrations[] = MODULES.flatMap((m) =>

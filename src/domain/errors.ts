@@ -35,6 +35,18 @@ export const ERRORS = {
   invalid_scope: { status: 400, message: 'The requested scope is unknown or not granted to this client.' },
   invalid_token: { status: 401, message: 'A valid access token is required.' },
   insufficient_scope: { status: 403, message: 'The access token lacks the scope this needs.' },
+  too_many_attempts: {
+    status: 429,
+    message: 'Too many failed sign-ins from this address; wait before trying again (Retry-After).',
+  },
+  too_many_streams: {
+    status: 429,
+    message: 'This process serves as many live streams as it allows; retry later.',
+  },
+  csrf_failed: {
+    status: 403,
+    message: 'A console request that changes something must carry the session’s X-CSRF-Token header.',
+  },
   not_ready: { status: 503, message: 'usagehub is starting or shutting down.' },
   log_unavailable: {
     status: 503,

@@ -11,6 +11,8 @@ declare module 'fastify' {
     principal: Principal | null;
     /** The OAuth client a bearer access token speaks for (push routes). */
     client: TokenPrincipal | null;
+    /** Who a console session cookie signed in as (console/session-hook.ts); a bearer key wins over it. */
+    sessionPrincipal: Principal | null;
   }
   interface FastifyContextConfig {
     /** Set on ingest routes: the dialect, for the per-source request metrics. */
@@ -18,7 +20,10 @@ declare module 'fastify' {
   }
 }
 
-/** A hook that admits requests whose bearer key holds `role`, or one of `role` (admin holds all). */
+/**
+ * A hook that admits requests whose bearer key holds `role`, or one of `role` (admin
+ * holds all). Without a key, a console session's principal counts as its key's.
+ */
 export function requireRole(
   auth: KeyResolver,
   role: Role | readonly Role[],
@@ -28,7 +33,7 @@ export function requireRole(
   const roles: readonly Role[] = typeof role === 'string' ? [role] : role;
   return async (request: FastifyRequest): Promise<void> => {
     const secret = secretOf(request);
-    const principal = secret ? await auth.authenticate(secret) : null;
+    const principal = secret ? await auth.authenticate(secret) : request.sessionPrincipal;
     if (!principal) throw new UsageHubError('unauthorized');
     if (!roles.some((r) => roleAllows(principal.role, r))) {
       throw new UsageHubError(

@@ -21,6 +21,7 @@ export async function installRequestHandling(
   await installBodyHandling(app);
   app.decorateRequest('principal', null);
   app.decorateRequest('client', null);
+  app.decorateRequest('sessionPrincipal', null);
   app.setErrorHandler(
     errorHandler((e, req) => ({ status: e.status, body: nativeEnvelope(e, req) }), onReject),
   );

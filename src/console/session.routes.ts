@@ -1,0 +1,108 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { UsageHubError } from '../domain/errors.ts';
+import { ErrorResponse } from '../http/schemas.ts';
+import type { ConsoleSessions } from './console-sessions.ts';
+import { SESSION_COOKIE } from './session-hook.ts';
+import type { ConsoleSession } from './session-store.port.ts';
+
+export interface SessionRoutesDeps {
+  sessions: ConsoleSessions;
+}
+
+const SessionView = Type.Object({
+  tenantId: Type.String(),
+  keyId: Type.String(),
+  role: Type.String(),
+  expiresAt: Type.String(),
+  csrfToken: Type.String({ description: 'Send it as X-CSRF-Token on every request that changes something.' }),
+});
+const errors = { '4xx': ErrorResponse };
+
+const view = (s: ConsoleSession) => ({
+  tenantId: s.tenantId,
+  keyId: s.keyId,
+  role: s.role,
+  expiresAt: s.expiresAt,
+  csrfToken: s.csrfToken,
+});
+
+function sessionOf(session: ConsoleSession | null): ConsoleSession {
+  if (!session) throw new UsageHubError('unauthorized', 'Not signed in, or the session has ended.');
+  return session;
+}
+
+/** Console sign-in: an API key for a session cookie, who is signed in, sign-out. */
+export const sessionRoutes: FastifyPluginAsync<SessionRoutesDeps> = async (fastify, { sessions }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  const setCookie = (reply: FastifyReply, value: string, maxAgeSeconds: number, secure: boolean) =>
+    reply.setCookie(SESSION_COOKIE, value, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure,
+      maxAge: maxAgeSeconds,
+    });
+
+  app.post(
+    '/v1/session',
+    {
+      schema: {
+        tags: ['console'],
+        summary: 'Sign in to the console: an API key for a session cookie',
+        description:
+          'Sets `usagehub_session` (httpOnly, SameSite=Strict, Secure over HTTPS). The key itself is kept nowhere ' +
+          'in the browser. Five failures from one address within a minute answer 429 until the minute has passed.',
+        body: Type.Object(
+          { apiKey: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: SessionView, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const signedIn = await sessions.signIn(req.body.apiKey, req.ip);
+      if (signedIn.outcome === 'throttled') {
+        void reply.header('retry-after', String(signedIn.retryAfterSeconds));
+        throw new UsageHubError('too_many_attempts');
+      }
+      if (signedIn.outcome === 'wrong_key')
+        throw new UsageHubError('unauthorized', 'This API key is unknown or has been revoked.');
+      const { token, session } = signedIn;
+      const maxAge = Math.floor((Date.parse(session.expiresAt) - Date.now()) / 1000);
+      setCookie(reply, token, maxAge, req.protocol === 'https');
+      return view(session);
+    },
+  );
+
+  app.get(
+    '/v1/session',
+    {
+      schema: {
+        tags: ['console'],
+        summary: 'The console session the cookie holds',
+        response: { 200: SessionView, ...errors },
+      },
+    },
+    async (req) => view(sessionOf(req.consoleSession)),
+  );
+
+  app.delete(
+    '/v1/session',
+    {
+      schema: {
+        tags: ['console'],
+        summary: 'Sign out: the session ends, its cookie opens nothing any more',
+        description: 'Needs X-CSRF-Token.',
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await sessions.signOut(sessionOf(req.consoleSession));
+      setCookie(reply, '', 0, req.protocol === 'https');
+      return reply.code(204).send(null);
+    },
+  );
+};
