@@ -15,7 +15,7 @@ const SCHEMA = `
 /** People in the embedded catalog file (catalog.db), on a connection of their own. */
 export class SqliteProfileStore implements ProfileStore {
   private readonly db: Database.Database;
-  private readonly applyTx: (updates: readonly ProfileUpdate[]) => Applied;
+  private readonly applyTx: Database.Transaction<(updates: readonly ProfileUpdate[]) => Applied>;
 
   constructor(file: string) {
     this.db = openSqlite(file, SCHEMA);
@@ -59,7 +59,9 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   async apply(updates: readonly ProfileUpdate[]): Promise<Applied> {
-    return updates.length === 0 ? { recorded: 0, persons: [] } : this.applyTx(updates);
+    // IMMEDIATE: the transaction reads before it writes, and a deferred one that another
+    // connection wrote under (the outbox drain) fails at once with SQLITE_BUSY instead of waiting.
+    return updates.length === 0 ? { recorded: 0, persons: [] } : this.applyTx.immediate(updates);
   }
 
   async find(tenantId: string, id: string): Promise<PersonRecord | null> {
@@ -103,9 +105,11 @@ export class SqliteProfileStore implements ProfileStore {
 
   async settle(ids: readonly string[]): Promise<void> {
     const del = this.db.prepare('DELETE FROM profile_outbox WHERE id = ?');
-    this.db.transaction(() => {
-      for (const id of ids) del.run(id);
-    })();
+    this.db
+      .transaction(() => {
+        for (const id of ids) del.run(id);
+      })
+      .immediate();
   }
 
   async close(): Promise<void> {
