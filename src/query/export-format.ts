@@ -1,4 +1,5 @@
 import { isLate, type UsageEvent } from '../domain/event.ts';
+import { storedEventText } from './find-events.ts';
 
 export type ExportFormat = 'ndjson' | 'csv';
 
@@ -39,7 +40,7 @@ function csvCell(v: unknown): string {
 export function formatExportLine(doc: string, format: ExportFormat, seq: number): string {
   const e = JSON.parse(doc) as UsageEvent;
   const eventId = String(seq);
-  if (format === 'ndjson') return `{"eventId":"${eventId}","late":${isLate(e)},${doc.slice(1)}\n`;
+  if (format === 'ndjson') return storedEventText(doc, e, seq) + '\n';
   const row = [
     e.clientId,
     e.appId,

@@ -12,6 +12,16 @@ export interface FoundEvents {
   scanned: number;
 }
 
+/**
+ * A stored document as text the way the API shows it: usagehub's id for it and whether
+ * it came late, then the document — built on the text, without serialising it again.
+ */
+export const storedEventText = (
+  doc: string,
+  event: Pick<UsageEvent, 'occurredAt' | 'receivedAt'>,
+  seq: number,
+) => `{"eventId":"${seq}","late":${isLate(event)},${doc.slice(1)}`;
+
 /** A stored document as the API shows it: usagehub's id for it (eventId, as in exports) and whether it came late, then the event. */
 export function storedEventView(doc: string, seq: number): Record<string, unknown> {
   const event = JSON.parse(doc) as UsageEvent;

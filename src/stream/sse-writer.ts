@@ -1,12 +1,17 @@
 import type { FastifyReply } from 'fastify';
+import type { TailEvent } from './log-tail.ts';
 
-/** Events sent for one read of the log, at most: a tail is for watching, export is for everything. */
-const MAX_PER_DELIVERY = 1000;
+/**
+ * What a stream may hold unsent before further events are skipped: a few batches' worth,
+ * so that a burst passes, and a reader that stopped reading costs at most this much.
+ */
+const MAX_BUFFERED_BYTES = 4 * 2 ** 20;
 
 /**
  * One Server-Sent Events response (https://html.spec.whatwg.org/multipage/server-sent-events.html).
- * A reader that cannot keep up is never buffered for: while the socket is full, events are
- * counted instead of queued, and the reader is told how many it missed (`event: skipped`).
+ * A reader that cannot keep up is not buffered for without bound: past MAX_BUFFERED_BYTES
+ * unsent, events are counted instead of queued, and the reader is told how many it
+ * missed (`event: skipped`).
  */
 export class SseWriter {
   private skipped = 0;
@@ -33,17 +38,21 @@ export class SseWriter {
     this.heartbeat = setInterval(() => this.write(': keep-alive\n\n'), heartbeatMs);
   }
 
-  events(events: readonly Record<string, unknown>[]): void {
+  events(events: readonly TailEvent[]): void {
     if (this.ended) return;
-    const sent = this.reply.raw.writableNeedDrain ? 0 : Math.min(events.length, MAX_PER_DELIVERY);
-    this.skipped += events.length - sent;
-    if (sent === 0) return;
-    let text = '';
-    for (let i = 0; i < sent; i++) {
-      const e = events[i]!;
-      text += `id: ${String(e.eventId)}\nevent: usage\ndata: ${JSON.stringify(e)}\n\n`;
+    if (this.full) {
+      this.skipped += events.length;
+      return;
     }
+    let text = '';
+    for (const e of events) text += `id: ${e.eventId}\nevent: usage\ndata: ${e.json}\n\n`;
     this.write(text);
+    this.reportSkipped();
+  }
+
+  /** Events the reader will not get (the tail jumped ahead): told with the next report. */
+  missed(count: number): void {
+    this.skipped += count;
     this.reportSkipped();
   }
 
@@ -59,9 +68,13 @@ export class SseWriter {
   }
 
   private reportSkipped(): void {
-    if (this.skipped === 0 || this.reply.raw.writableNeedDrain) return;
+    if (this.skipped === 0 || this.full) return;
     this.write(`event: skipped\ndata: {"skipped":${this.skipped}}\n\n`);
     this.skipped = 0;
+  }
+
+  private get full(): boolean {
+    return this.reply.raw.writableLength > MAX_BUFFERED_BYTES;
   }
 
   private write(text: string): void {

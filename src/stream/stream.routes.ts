@@ -68,6 +68,7 @@ export const streamRoutes: FastifyPluginAsync<StreamDeps> = async (fastify, deps
           userKeys: list(req.query.user),
         },
         deliver: (events) => writer.events(events),
+        skipped: (about) => writer.missed(about),
       });
       writer.onEnd(() => {
         unsubscribe();

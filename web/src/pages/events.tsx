@@ -22,6 +22,8 @@ export interface StoredEvent {
 const SOURCES = ['native', 'push', 'sessions', 'aggregated', 'hits', 'segment', 'posthog'];
 /** Events the live list keeps: a tail is for watching, the explorer for finding. */
 const LIVE_MAX = 200;
+/** How often the live list shows what arrived. */
+const FLUSH_MS = 200;
 
 const userOf = (e: StoredEvent) => e.actor.userId ?? e.actor.email ?? e.actor.deviceId ?? null;
 
@@ -104,12 +106,24 @@ function LiveTail({ loc, filters }: { loc: Location; filters: Record<string, str
     const source = new EventSource(`/v1/stream${key}`);
     source.onopen = () => setState('live');
     source.onerror = () => setState('reconnecting');
+    // At thousands of events a second, one render per event would freeze the page:
+    // arrivals are gathered and shown a few times a second, the newest LIVE_MAX only.
+    let arrived: StoredEvent[] = [];
     source.addEventListener('usage', (m) => {
-      const e = JSON.parse((m as MessageEvent<string>).data) as StoredEvent;
-      if (pausedRef.current) setWaiting((w) => [e, ...w].slice(0, LIVE_MAX));
-      else setEvents((l) => [e, ...l].slice(0, LIVE_MAX));
+      arrived.push(JSON.parse((m as MessageEvent<string>).data) as StoredEvent);
+      if (arrived.length > LIVE_MAX) arrived = arrived.slice(-LIVE_MAX);
     });
-    return () => source.close();
+    const flush = setInterval(() => {
+      if (arrived.length === 0) return;
+      const fresh = arrived.reverse();
+      arrived = [];
+      if (pausedRef.current) setWaiting((w) => [...fresh, ...w].slice(0, LIVE_MAX));
+      else setEvents((l) => [...fresh, ...l].slice(0, LIVE_MAX));
+    }, FLUSH_MS);
+    return () => {
+      clearInterval(flush);
+      source.close();
+    };
   }, [key]);
   const resume = () => {
     setEvents((l) => [...waiting, ...l].slice(0, LIVE_MAX));
