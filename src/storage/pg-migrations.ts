@@ -207,6 +207,14 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (tenant_id, user_key));
     `,
   },
+  {
+    version: 7,
+    name: "how each event's company was resolved",
+    sql: `
+      -- 'domain' or 'ip_range' (enrichment/companies.ts): usage can be split by it.
+      ALTER TABLE events ADD COLUMN resolved_by text;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

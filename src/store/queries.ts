@@ -112,11 +112,12 @@ export interface ExportPage {
   next: string | null;
 }
 
-/** What usage (the sum of counts) can be split by; `activityType` is the event name. */
-export type UsageDimension = 'company' | 'domain' | 'activityType' | 'app' | 'environment';
+/** What usage (the sum of counts) can be split by; `activityType` is the event name; `resolvedBy` how the company was found. */
+export type UsageDimension = 'company' | 'domain' | 'resolvedBy' | 'activityType' | 'app' | 'environment';
 export const USAGE_DIMENSIONS: readonly UsageDimension[] = [
   'company',
   'domain',
+  'resolvedBy',
   'activityType',
   'app',
   'environment',

@@ -94,6 +94,7 @@ export const GROUP_COLUMN: Record<GroupBy, string> = {
 export const USAGE_COLUMN: Record<UsageDimension, string> = {
   company: 'company',
   domain: 'domain',
+  resolvedBy: 'resolved_by',
   activityType: 'name',
   app: 'app_id',
   environment: 'environment',

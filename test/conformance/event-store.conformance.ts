@@ -374,7 +374,7 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
         { offset: 1, index: 1 },
         { offset: 2, index: 2 },
       ]);
-         // The events explorer: newest first, resumed below the cursor; one event by its seq; by dialect.
+      // The events explorer: newest first, resumed below the cursor; one event by its seq; by dialect.
       const newest = await store.locate({ tenantId: T, limit: 2, order: 'newest' });
       assert.deepEqual(newest.refs, [
         { offset: 2, index: 2 },
@@ -494,10 +494,25 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
         });
       await store.apply([
         logBatch(1, [
-          agg('primary', 10, { company: 'acme.com', domain: 'a.acme.com', environment: 'PROD' }),
+          agg('primary', 10, {
+            company: 'acme.com',
+            domain: 'a.acme.com',
+            environment: 'PROD',
+            companyResolvedBy: 'domain',
+          }),
           agg('primary', 5, { company: 'acme.com', domain: 'b.acme.com', environment: 'PROD' }),
           agg('secondary1', 2, { company: 'acme.com', domain: 'a.acme.com' }, 2, 'app_2'),
-          agg('primary', 40, { company: 'globex.com', domain: 'globex.com', environment: 'DEV' }, 30),
+          agg(
+            'primary',
+            40,
+            {
+              company: 'globex.com',
+              domain: 'globex.com',
+              environment: 'DEV',
+              companyResolvedBy: 'ip_range',
+            },
+            30,
+          ),
           agg('primary', 1, { domain: 'gmail.com' }, 3),
         ]),
       ]);
@@ -516,6 +531,13 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
         { bucket: null, app: 'app_1', environment: 'PROD', count: 15 },
         { bucket: null, app: 'app_2', environment: null, count: 2 },
         { bucket: null, app: 'app_1', environment: null, count: 1 },
+      ]);
+      // How each company was found, for the console's companies page.
+      assert.deepEqual(await store.usage({ ...q, interval: null, dimensions: ['company', 'resolvedBy'] }), [
+        { bucket: null, company: 'globex.com', resolvedBy: 'ip_range', count: 40 },
+        { bucket: null, company: 'acme.com', resolvedBy: 'domain', count: 10 },
+        { bucket: null, company: 'acme.com', resolvedBy: null, count: 7 },
+        { bucket: null, company: null, resolvedBy: null, count: 1 },
       ]);
       assert.deepEqual(await store.topCompanies({ ...q, limit: 10 }), [
         { company: 'globex.com', count: 40, domains: 1 },

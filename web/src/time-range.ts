@@ -17,6 +17,8 @@ export interface TimeRange {
 }
 
 const MINUTE = 60_000;
+const HOUR = 3600_000;
+const DAY = 86_400_000;
 
 /** The range a URL asks for: `range=1h|24h|7d|30d`, or `range=custom&from=YYYY-MM-DD&to=YYYY-MM-DD` (to inclusive). */
 export function rangeOf(params: URLSearchParams, now = Date.now()): TimeRange {
@@ -30,8 +32,10 @@ export function rangeOf(params: URLSearchParams, now = Date.now()): TimeRange {
     }
   }
   const preset = PRESETS.find((p) => p.id === id) ?? PRESETS[1];
-  // Whole minutes: the same view asks the same question for a minute (and the store's caches agree).
-  const to = Math.ceil((now + 1) / MINUTE) * MINUTE;
+  // Ranges end at the next whole bucket: the current one is shown whole, and the store
+  // answers whole hours from its hourly rollup instead of reading every event.
+  const step = preset.interval === 'minute' ? MINUTE : HOUR;
+  const to = Math.ceil((now + 1) / step) * step;
   return { id: preset.id, from: to - preset.ms, to, interval: preset.interval };
 }
 
@@ -55,3 +59,11 @@ export function bucketsOf(r: TimeRange, interval: Interval = r.interval): string
     out.push(new Date(t).toISOString().replace('.000Z', 'Z'));
   return out;
 }
+
+/** The range widened to whole UTC days: for per-day figures (distinct users), which the store keeps per day. */
+export const wholeDays = (r: TimeRange): TimeRange => ({
+  ...r,
+  from: Math.floor(r.from / DAY) * DAY,
+  to: Math.ceil(r.to / DAY) * DAY,
+  interval: 'day',
+});

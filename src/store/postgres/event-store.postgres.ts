@@ -90,15 +90,16 @@ const applyStatement = (projections: readonly Projection[]): string => `
            (j->>'receivedAt')::bigint - (j->>'occurredAt')::bigint > ${LATE_AFTER_MS} AS late,
            j->'context'->>'company' AS company, j->'context'->>'domain' AS domain,
            j->'context'->>'environment' AS environment, j->'session'->>'action' AS session_action,
+           j->'context'->>'companyResolvedBy' AS resolved_by,
            j->'properties' AS props
     FROM doc),
   ins AS (
     INSERT INTO events (seq, dedup_key, tenant_id, app_id, source, name, category, occurred_at, user_key,
                         session_id, count, client_id, target_app, late, company, domain, environment,
-                        session_action)
+                        session_action, resolved_by)
     SELECT seq, dedup_key, tenant_id, app_id, source, name, category, occurred_at, user_key,
            session_id, count, client_id, target_app, late, company, domain, environment,
-           session_action
+           session_action, resolved_by
     FROM parsed ORDER BY dedup_key
     ON CONFLICT DO NOTHING
     RETURNING seq, tenant_id, app_id, occurred_at, name, category, late, target_app, company, domain,

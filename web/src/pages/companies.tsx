@@ -13,7 +13,10 @@ interface UsageRow {
   count: number;
   company?: string | null;
   domain?: string | null;
+  resolvedBy?: string | null;
 }
+
+const RESOLVED_BY: Record<string, string> = { domain: 'e-mail domain', ip_range: 'IP range' };
 
 /** Aggregated usage by company and domain, and how each company was found. */
 export function Companies({ loc }: { loc: Location }) {
@@ -26,7 +29,7 @@ export function Companies({ loc }: { loc: Location }) {
       get<{ rows: UsageRow[] }>('/v1/query/usage', {
         ...params,
         interval: 'none',
-        groupBy: 'company,domain',
+        groupBy: 'company,domain,resolvedBy',
       }),
       get<{ rows: { company: string; count: number; domains: number }[] }>('/v1/query/top-companies', {
         ...params,
@@ -67,11 +70,12 @@ export function Companies({ loc }: { loc: Location }) {
                   ]}
                 />
                 <Table
-                  caption="Usage by company and domain"
+                  caption="Usage by company and domain, and how the company was found"
                   rows={u.domains}
                   columns={[
                     { label: 'Company', cell: (r) => r.company ?? '(unresolved)' },
                     { label: 'Domain', cell: (r) => r.domain ?? '–' },
+                    { label: 'Resolved by', cell: (r) => RESOLVED_BY[r.resolvedBy ?? ''] ?? '–' },
                     { label: 'Usage', cell: (r) => fmt(r.count), numeric: true },
                   ]}
                 />

@@ -6,7 +6,7 @@ import { Empty, Show } from '../components/states.tsx';
 import { Table } from '../components/table.tsx';
 import { useLoad } from '../components/use-load.ts';
 import { change, fmt } from '../format.ts';
-import { bucketsOf, previousOf, rangeOf, rangeParams, type TimeRange } from '../time-range.ts';
+import { bucketsOf, previousOf, rangeOf, rangeParams, wholeDays, type TimeRange } from '../time-range.ts';
 import { navigate, withParams, type Location } from '../url-state.ts';
 
 type CountRow = { bucket: string; key: string | null; events: number };
@@ -20,17 +20,26 @@ const counts = (r: TimeRange, app: string | null, extra: Record<string, string>)
   get<{ rows: CountRow[] }>('/v1/query/counts', { ...rangeParams(r, app), ...extra }).then((x) => x.rows);
 const sum = (rows: { events: number }[]) => rows.reduce((s, r) => s + r.events, 0);
 
-/** Totals of a range against the one before, and what the charts and tables need; all aggregates from the query API. */
+const totalsByKey = (rows: CountRow[]) => {
+  const totals = new Map<string, number>();
+  for (const row of rows) totals.set(row.key ?? '', (totals.get(row.key ?? '') ?? 0) + row.events);
+  return [...totals].sort((a, b) => b[1] - a[1]);
+};
+
+/**
+ * Totals of a range against the one before, and what the charts and tables need: five
+ * or six aggregate queries, each answered from the store's rollups where it can.
+ */
 async function loadOverview(r: TimeRange, app: string | null, split: string) {
   const prev = previousOf(r);
-  const [series, byName, previous, late, latePrevious, users, topUsers] = await Promise.all([
+  const days = wholeDays(r);
+  const [series, byName, late, previous, users, topUsers] = await Promise.all([
     counts(r, app, { interval: r.interval, groupBy: split }),
-    counts(r, app, { interval: 'day', groupBy: 'name' }),
-    counts(prev, app, { interval: 'day' }),
+    split === 'name' ? null : counts(r, app, { interval: 'day', groupBy: 'name' }),
     counts(r, app, { interval: 'day', late: 'true', groupBy: 'name' }),
-    counts(prev, app, { interval: 'day', late: 'true' }),
+    counts(prev, app, { interval: 'day', groupBy: 'late' }),
     get<{ rows: { bucket: string; users: number }[] }>('/v1/query/users', {
-      ...rangeParams(r, app),
+      ...rangeParams(days, app),
       interval: 'day',
     }),
     get<{ rows: { user: string; events: number }[] }>('/v1/query/top-users', {
@@ -38,20 +47,18 @@ async function loadOverview(r: TimeRange, app: string | null, split: string) {
       limit: 10,
     }),
   ]);
-  const names = new Map<string, number>();
-  for (const row of byName) names.set(row.key ?? '', (names.get(row.key ?? '') ?? 0) + row.events);
-  const lateNames = new Map<string, number>();
-  for (const row of late) lateNames.set(row.key ?? '', (lateNames.get(row.key ?? '') ?? 0) + row.events);
+  const names = totalsByKey(byName ?? series);
   return {
     series,
-    total: sum(byName),
+    total: sum(series),
     previousTotal: sum(previous),
     late: sum(late),
-    previousLate: sum(latePrevious),
+    previousLate: sum(previous.filter((row) => row.key === 'true')),
     users: users.rows,
-    topNames: [...names].sort((a, b) => b[1] - a[1]).slice(0, 10),
+    days,
+    topNames: names.slice(0, 10),
     topUsers: topUsers.rows,
-    lateNames: [...lateNames].sort((a, b) => b[1] - a[1]).slice(0, 10),
+    lateNames: totalsByKey(late).slice(0, 10),
   };
 }
 
@@ -82,7 +89,7 @@ export function Overview({ loc }: { loc: Location }) {
           loaded.value.users.map((u) => ({ bucket: u.bucket, key: 'users', value: u.users })),
           1,
           undefined,
-          bucketsOf(range, 'day'),
+          bucketsOf(loaded.value.days),
         )
       : null;
   return (
