@@ -20,28 +20,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { fmt, scaleDeployment, startUsagehub } from './lib.ts';
-
-const TOTAL = Number(process.env.BENCH_EVENTS ?? 10_000_000);
-const PER_REQUEST = 10_000;
-const SENDERS = 3;
-const USERS = 100_000;
-const DAYS = 30;
-const NAMES = Array.from({ length: 20 }, (_, i) => `event_${i}`);
-const end = Date.UTC(2026, 10, 1);
-const start = end - DAYS * 86400_000;
-
-function body(n: number): string {
-  const parts: string[] = [];
-  for (let i = 0; i < PER_REQUEST; i++) {
-    const k = n * PER_REQUEST + i;
-    // Time grows with k, as live traffic does; users and names spread evenly.
-    const t = start + Math.floor((k / TOTAL) * (end - start));
-    parts.push(
-      `{"id":"${k}","app":"bench","name":"${NAMES[(k * 7) % NAMES.length]}","timestamp":${t},"userId":"u${(k * 7919) % USERS}"}`,
-    );
-  }
-  return '[' + parts.join(',') + ']';
-}
+import { TOTAL, end, loadDataset, start } from './query-dataset.ts';
 
 function peakRss(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -97,33 +76,7 @@ async function main(): Promise<void> {
   const results: Record<string, { usagehub: number; raw: number }> = {};
   let rss: number | undefined;
   try {
-    const t0 = performance.now();
-    let next = 0;
-    const requests = Math.ceil(TOTAL / PER_REQUEST);
-    await Promise.all(
-      Array.from({ length: SENDERS }, async () => {
-        for (let n = next++; n < requests; n = next++) {
-          const res = await fetch(`${hub.url}/v1/events`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${hub.ingestKey}`, 'content-type': 'application/json' },
-            body: body(n),
-          });
-          if (res.status !== 200) throw new Error(`ingest failed: ${res.status} ${await res.text()}`);
-          await res.arrayBuffer();
-          if (n % 100 === 0) process.stderr.write(`\rloaded ${fmt((n + 1) * PER_REQUEST)} events`);
-        }
-      }),
-    );
-    const loadSeconds = (performance.now() - t0) / 1000;
-    process.stderr.write(
-      `\rloaded ${fmt(TOTAL)} events in ${fmt(loadSeconds, 1)} s; waiting for the store\n`,
-    );
-    for (;;) {
-      const m = await (await fetch(`${hub.url}/metrics`)).text();
-      if (/^usagehub_store_lag_batches 0$/m.test(m)) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    const storedSeconds = (performance.now() - t0) / 1000;
+    const { acked: loadSeconds, stored: storedSeconds } = await loadDataset(hub);
     console.log(
       `\nloaded ${fmt(TOTAL)} events: acknowledged in ${fmt(loadSeconds, 1)} s, stored in ${fmt(storedSeconds, 1)} s`,
     );
