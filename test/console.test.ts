@@ -105,6 +105,12 @@ describe('console', { skip: browserSkip }, () => {
     const legend = await page.locator('.u-legend').first().innerText();
     assert.match(legend, /native/);
     assert.match(legend, /segment/);
+    // A click on a legend entry hides its series, another shows it again.
+    const entry = page.locator('.u-legend').first().locator('tr', { hasText: 'segment' });
+    await entry.click();
+    assert.match((await entry.getAttribute('class')) ?? '', /u-off/);
+    await entry.click();
+    assert.doesNotMatch((await entry.getAttribute('class')) ?? '', /u-off/);
     const topUsers = await page.getByRole('table', { name: 'Top users' }).innerText();
     assert.match(topUsers, /bob@example\.com\s+2/);
     assert.match(topUsers, /carol\s+2/);

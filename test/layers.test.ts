@@ -63,6 +63,8 @@ const FORBIDDEN: Record<string, readonly string[]> = {
     'ops',
     'sources',
     'profiles',
+    'console',
+    'stream',
   ],
   storage: [
     'store',
@@ -76,8 +78,23 @@ const FORBIDDEN: Record<string, readonly string[]> = {
     'live',
     'sources',
     'profiles',
+    'console',
+    'stream',
   ],
-  store: ['http', 'dialects', 'query', 'admin', 'cli', 'catalog', 'live', 'ingest', 'sources', 'profiles'],
+  store: [
+    'http',
+    'dialects',
+    'query',
+    'admin',
+    'cli',
+    'catalog',
+    'live',
+    'ingest',
+    'sources',
+    'profiles',
+    'console',
+    'stream',
+  ],
   log: [
     'http',
     'dialects',
@@ -90,6 +107,8 @@ const FORBIDDEN: Record<string, readonly string[]> = {
     'ingest',
     'sources',
     'profiles',
+    'console',
+    'stream',
   ],
   catalog: [
     'http',
@@ -104,15 +123,34 @@ const FORBIDDEN: Record<string, readonly string[]> = {
     'live',
     'sources',
     'profiles',
+    'console',
+    'stream',
   ],
-  enrichment: ['http', 'dialects', 'query', 'admin', 'cli', 'store', 'log', 'live', 'sources', 'profiles'],
-  ingest: ['http', 'dialects', 'query', 'admin', 'cli', 'sources', 'profiles'],
-  http: ['dialects', 'query', 'admin', 'cli', 'sources', 'profiles'],
+  enrichment: [
+    'http',
+    'dialects',
+    'query',
+    'admin',
+    'cli',
+    'store',
+    'log',
+    'live',
+    'sources',
+    'profiles',
+    'console',
+    'stream',
+  ],
+  ingest: ['http', 'dialects', 'query', 'admin', 'cli', 'sources', 'profiles', 'console', 'stream'],
+  http: ['dialects', 'query', 'admin', 'cli', 'sources', 'profiles', 'console', 'stream'],
   // The SDK dialects' shared capability: below the dialects (it implements the module
   // contract of dialects/dialect.ts, and no dialect's code), beside admin.
-  sources: [...dialectFolders(), 'query', 'admin', 'cli', 'live', 'profiles'],
+  sources: [...dialectFolders(), 'query', 'admin', 'cli', 'live', 'profiles', 'console', 'stream'],
   // User profiles: kept from every dialect's events, so it knows none of them.
-  profiles: [...dialectFolders(), 'query', 'admin', 'cli', 'sources'],
+  profiles: [...dialectFolders(), 'query', 'admin', 'cli', 'sources', 'console', 'stream'],
+  // The console's sign-in and pages: an edge, which no dialect or lower layer needs.
+  console: [...dialectFolders(), 'query', 'admin', 'cli', 'live', 'sources', 'profiles', 'stream'],
+  // Live views of the log: beside the query API, knowing no dialect.
+  stream: [...dialectFolders(), 'admin', 'cli', 'live', 'sources', 'profiles', 'console'],
 };
 
 test('lower layers do not import from higher ones', () => {

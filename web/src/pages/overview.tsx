@@ -27,39 +27,45 @@ const totalsByKey = (rows: CountRow[]) => {
 };
 
 /**
- * Totals of a range against the one before, and what the charts and tables need: five
- * or six aggregate queries, each answered from the store's rollups where it can.
+ * Totals of a range against the one before, and the charts: aggregate queries answered
+ * from the store's rollups (hourly counts, daily users).
  */
-async function loadOverview(r: TimeRange, app: string | null, split: string) {
-  const prev = previousOf(r);
+async function loadCharts(r: TimeRange, app: string | null, split: string) {
   const days = wholeDays(r);
-  const [series, byName, late, previous, users, topUsers] = await Promise.all([
+  const [series, late, previous, users] = await Promise.all([
     counts(r, app, { interval: r.interval, groupBy: split }),
-    split === 'name' ? null : counts(r, app, { interval: 'day', groupBy: 'name' }),
     counts(r, app, { interval: 'day', late: 'true', groupBy: 'name' }),
-    counts(prev, app, { interval: 'day', groupBy: 'late' }),
+    counts(previousOf(r), app, { interval: 'day', groupBy: 'late' }),
     get<{ rows: { bucket: string; users: number }[] }>('/v1/query/users', {
       ...rangeParams(days, app),
       interval: 'day',
     }),
-    get<{ rows: { user: string; events: number }[] }>('/v1/query/top-users', {
-      ...rangeParams(r, app),
-      limit: 10,
-    }),
   ]);
-  const names = totalsByKey(byName ?? series);
   return {
     series,
     total: sum(series),
     previousTotal: sum(previous),
     late: sum(late),
     previousLate: sum(previous.filter((row) => row.key === 'true')),
+    lateNames: totalsByKey(late).slice(0, 10),
     users: users.rows,
     days,
-    topNames: names.slice(0, 10),
-    topUsers: topUsers.rows,
-    lateNames: totalsByKey(late).slice(0, 10),
   };
+}
+
+/**
+ * The top lists, asked once the charts are in: the store answers in turn, and top users
+ * (counted over every event of the range) would otherwise hold the charts back.
+ */
+async function loadTables(r: TimeRange, app: string | null, split: string, series: CountRow[]) {
+  const [byName, topUsers] = await Promise.all([
+    split === 'name' ? series : counts(r, app, { interval: 'day', groupBy: 'name' }),
+    get<{ rows: { user: string; events: number }[] }>('/v1/query/top-users', {
+      ...rangeParams(r, app),
+      limit: 10,
+    }),
+  ]);
+  return { topNames: totalsByKey(byName).slice(0, 10), topUsers: topUsers.rows };
 }
 
 function Stat({ label, value, previous }: { label: string; value: number; previous: number }) {
@@ -82,7 +88,12 @@ export function Overview({ loc }: { loc: Location }) {
   const apps = useApps();
   const appName = (id: string | null) =>
     (apps.state === 'ok' && apps.value.find((a) => a.id === id)?.name) || (id ?? '(none)');
-  const loaded = useLoad(`${range.from}|${range.to}|${app}|${split}`, () => loadOverview(range, app, split));
+  const key = `${range.from}|${range.to}|${app}|${split}`;
+  const loaded = useLoad(key, () => loadCharts(range, app, split));
+  const series = loaded.state === 'ok' ? loaded.value.series : null;
+  const tables = useLoad(`${key}|${series ? 'charts in' : 'waiting'}`, () =>
+    series ? loadTables(range, app, split, series) : new Promise<never>(() => {}),
+  );
   const usersSeries =
     loaded.state === 'ok'
       ? seriesOf(
@@ -139,33 +150,43 @@ export function Overview({ loc }: { loc: Location }) {
                 />
               )}
               <div class="grid">
-                <Table
-                  caption="Top event names"
-                  rows={o.topNames}
-                  columns={[
-                    {
-                      label: 'Event',
-                      cell: ([n]) => (
-                        <Link href={`/events?${withParams(loc, { name: n, split: undefined })}`}>{n}</Link>
-                      ),
-                    },
-                    { label: 'Events', cell: ([, c]) => fmt(c), numeric: true },
-                  ]}
-                />
-                <Table
-                  caption="Top users"
-                  rows={o.topUsers}
-                  columns={[
-                    {
-                      label: 'User',
-                      cell: (u) => (
-                        <Link href={`/events?${withParams(loc, { user: u.user, split: undefined })}`}>
-                          {u.user}
-                        </Link>
-                      ),
-                    },
-                    { label: 'Events', cell: (u) => fmt(u.events), numeric: true },
-                  ]}
+                <Show
+                  loaded={tables}
+                  what="the top lists"
+                  ok={(t) => (
+                    <>
+                      <Table
+                        caption="Top event names"
+                        rows={t.topNames}
+                        columns={[
+                          {
+                            label: 'Event',
+                            cell: ([n]) => (
+                              <Link href={`/events?${withParams(loc, { name: n, split: undefined })}`}>
+                                {n}
+                              </Link>
+                            ),
+                          },
+                          { label: 'Events', cell: ([, c]) => fmt(c), numeric: true },
+                        ]}
+                      />
+                      <Table
+                        caption="Top users"
+                        rows={t.topUsers}
+                        columns={[
+                          {
+                            label: 'User',
+                            cell: (u) => (
+                              <Link href={`/events?${withParams(loc, { user: u.user, split: undefined })}`}>
+                                {u.user}
+                              </Link>
+                            ),
+                          },
+                          { label: 'Events', cell: (u) => fmt(u.events), numeric: true },
+                        ]}
+                      />
+                    </>
+                  )}
                 />
                 <Table
                   caption="Late events (arrived more than 12 h after they happened)"
