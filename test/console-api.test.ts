@@ -279,6 +279,23 @@ describe('live stream (SSE)', () => {
     }
   });
 
+  test('bad parameters are refused before a stream opens, with the field at fault', async () => {
+    for (const [query, field] of [
+      ['app=no-such-app', 'app'],
+      [`name=${'x'.repeat(5000)}`, 'name'],
+      [`user=${'u,'.repeat(3000)}`, 'user'],
+    ] as const) {
+      const res = await request(`${base}/v1/stream?${query}`, {
+        headers: { authorization: `Bearer ${hub.readKey}` },
+      });
+      // A stream that opened anyway would never end: read its body only when refused.
+      if (res.statusCode === 200) res.body.destroy();
+      assert.equal(res.statusCode, 400, query.slice(0, 40));
+      assert.match(await res.body.text(), new RegExp(`"field":"${field}"`));
+    }
+    assert.equal((await request(`${base}/healthz`)).statusCode, 200);
+  });
+
   test('streams are bounded per process, and need a read key', async () => {
     const anonymous = await request(`${base}/v1/stream`);
     assert.equal(anonymous.statusCode, 401);

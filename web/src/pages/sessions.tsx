@@ -15,7 +15,6 @@ interface TypeRow {
   p90DurationSeconds: number | null;
   open: number;
   timedOut: number;
-  conflicts?: number;
 }
 interface SessionRow {
   app: string;
@@ -35,6 +34,12 @@ export function Sessions({ loc }: { loc: Location }) {
   const state = loc.params.get('state') ?? '';
   const summary = useLoad(`${params.from}|${params.to}|${params.app}`, () =>
     get<{ rows: TypeRow[] }>('/v1/query/sessions', params).then((r) => r.rows),
+  );
+  // A second START or END is a conflict: reported apart, never merged into a session.
+  const conflicts = useLoad(`${params.from}|${params.to}|${params.app}|conflicts`, () =>
+    get<{ rows: SessionRow[] }>('/v1/query/sessions/list', { ...params, state: 'conflict', limit: 100 }).then(
+      (r) => r.rows,
+    ),
   );
   const list = useLoad(`${params.from}|${params.to}|${params.app}|${state}`, () =>
     get<{ rows: SessionRow[] }>('/v1/query/sessions/list', { ...params, state, limit: 100 }).then(
@@ -73,7 +78,21 @@ export function Sessions({ loc }: { loc: Location }) {
               { label: 'p90', cell: (r) => fmtSeconds(r.p90DurationSeconds), numeric: true },
               { label: 'Open', cell: (r) => fmt(r.open), numeric: true },
               { label: 'Timed out', cell: (r) => fmt(r.timedOut), numeric: true },
-              { label: 'Conflicts', cell: (r) => fmt(r.conflicts ?? 0), numeric: true },
+            ]}
+          />
+        )}
+      />
+      <Show
+        loaded={conflicts}
+        what="sessions in conflict"
+        ok={(rows) => (
+          <Table
+            caption={`Sessions in conflict (a second START or END): ${rows.length === 100 ? '100 or more' : rows.length}`}
+            rows={rows}
+            columns={[
+              { label: 'Session', cell: (r) => <code>{r.session}</code> },
+              { label: 'Type', cell: (r) => r.type ?? '–' },
+              { label: 'Started (UTC)', cell: (r) => (r.startedAt ? fmtTime(r.startedAt) : '–') },
             ]}
           />
         )}
