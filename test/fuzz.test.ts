@@ -17,7 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
-import type { LightMyRequestResponse } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { startHub, type TestHub } from './helpers/server.ts';
 import { ingestRoutes, type IngestRoute } from './helpers/dialects.ts';
 import { ERRORS } from '../src/domain/errors.ts';
@@ -112,10 +112,10 @@ interface Tally {
 }
 
 /** The catalogued code in any of usagehub's envelopes (native, v3, push, aggregated, OAuth). */
-function codeIn(res: LightMyRequestResponse): string | undefined {
+function codeIn(res: Answer): string | undefined {
   let body: unknown;
   try {
-    body = res.json();
+    body = JSON.parse(res.body);
   } catch {
     return undefined;
   }
@@ -129,7 +129,7 @@ function codeIn(res: LightMyRequestResponse): string | undefined {
 }
 
 /** The property of every answer: a 2xx, or a 4xx with a catalogued code. */
-function judge(res: LightMyRequestResponse, what: string, tally: Tally): void {
+function judge(res: Answer, what: string, tally: Tally): void {
   if (res.statusCode >= 200 && res.statusCode < 300) {
     tally.ok++;
     return;
@@ -143,13 +143,40 @@ function judge(res: LightMyRequestResponse, what: string, tally: Tally): void {
   tally.codes.set(code, (tally.codes.get(code) ?? 0) + 1);
 }
 
+/** What the fuzzer judges of an answer. */
+type Answer = Pick<LightMyRequestResponse, 'statusCode' | 'body'>;
+
+/**
+ * One request of the OpenAPI fuzzer. A live stream (`/v1/stream`) that is admitted never
+ * ends: its head is judged, then it is closed; a refused one is read whole.
+ */
+async function send(hub: TestHub, opts: InjectOptions & { url: string }): Promise<Answer> {
+  if (!opts.url.startsWith('/v1/stream')) return hub.app.inject(opts);
+  const res = await hub.app.inject({ ...opts, payloadAsStream: true });
+  const stream = res.stream();
+  if (res.statusCode === 200) {
+    stream.destroy();
+    return { statusCode: 200, body: '' };
+  }
+  let body = '';
+  for await (const chunk of stream) body += String(chunk);
+  return { statusCode: res.statusCode, body };
+}
+
 // ---------------------------------------------------------------- the fuzzer
 
 describe('fuzz', () => {
   let hub: TestHub;
   let routes: IngestRoute[];
   /** Another tenant, whose ids are tried with this tenant's keys. */
-  let other: { adminKey: string; ingestKey: string; appId: string; keyId: string };
+  let other: {
+    tenantId: string;
+    adminKey: string;
+    ingestKey: string;
+    appId: string;
+    keyId: string;
+    eventId: string;
+  };
   let storedBefore = 0;
   const tally: Tally = { ok: 0, rejected: 0, codes: new Map() };
 
@@ -162,7 +189,33 @@ describe('fuzz', () => {
     if (init.outcome !== 'created') return;
     const app = ok(await admin.createApp(init.tenant.id, 'theirs'));
     const ingest = await admin.createKey(init.tenant.id, 'ingest', 'theirs');
-    other = { adminKey: init.adminKey.secret, ingestKey: ingest.secret, appId: app.id, keyId: ingest.key.id };
+    // One event of theirs: its id is tried with this tenant's keys, and its tenant must never show.
+    const theirs = await hub.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { authorization: `Bearer ${ingest.secret}`, 'content-type': 'application/json' },
+      payload: [{ app: 'theirs', name: 'their_event', timestamp: Date.now(), email: 'them@example.com' }],
+    });
+    assert.equal(theirs.statusCode, 200, theirs.body);
+    let eventId: string | undefined;
+    for (let i = 0; i < 200 && eventId === undefined; i++) {
+      const page = await hub.app.inject({
+        method: 'GET',
+        url: '/v1/events',
+        headers: { authorization: `Bearer ${init.adminKey.secret}` },
+      });
+      eventId = page.json<{ events: { eventId: string }[] }>().events[0]?.eventId;
+      if (eventId === undefined) await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.ok(eventId, 'their event is stored');
+    other = {
+      tenantId: init.tenant.id,
+      adminKey: init.adminKey.secret,
+      ingestKey: ingest.secret,
+      appId: app.id,
+      keyId: ingest.key.id,
+      eventId,
+    };
     storedBefore = await hub.settled();
   });
   after(async () => {
@@ -253,19 +306,27 @@ describe('fuzz', () => {
     );
     const skipped = (o: { path: string; method: string }) =>
       // Ingest has its own properties above; Live endpoints would make requests to the
-      // URLs they are given (only loopback forms are tried, in the test below); a live
-      // stream that is admitted never ends (its refusals: test/console-api.test.ts).
-      /^\/(v1\/events|v3\/events|api\/product|api\/stat\/hits$|services\/push\/.*\/events)/.test(
-        o.path.slice(0),
-      ) ||
-      (o.path.startsWith('/v1/live/endpoints') && o.method !== 'GET') ||
-      o.path === '/v1/stream';
+      // URLs they are given (only loopback forms are tried, in the test below).
+      (o.path === '/v1/events' && o.method === 'POST') ||
+      /^\/(v3\/events|api\/product|api\/stat\/hits$|services\/push\/.*\/events)/.test(o.path) ||
+      (o.path.startsWith('/v1/live/endpoints') && o.method !== 'GET');
     const candidates = operations.filter((o) => !skipped(o));
     assert.ok(candidates.length > 30, `routes found: ${candidates.length}`);
     const idPool = () =>
       fc.oneof(
         hostileValue.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))),
-        fc.constantFrom(hub.appId, 'web', other.appId, 'theirs', other.keyId, '0', '1', 'APPSTART', '%ff'),
+        fc.constantFrom(
+          hub.appId,
+          'web',
+          other.appId,
+          'theirs',
+          other.keyId,
+          other.eventId,
+          '0',
+          '1',
+          'APPSTART',
+          '%ff',
+        ),
       );
     // This tenant's keys only (and none): the other tenant's ids are tried with them, never its own keys,
     // so that whatever happens to its key and app afterwards is a leak across tenants.
@@ -294,7 +355,7 @@ describe('fuzz', () => {
               : schema
                 ? sample(schema, seed, id)
                 : undefined;
-          const res = await hub.app.inject({
+          const res = await send(hub, {
             method: op.method as 'GET',
             url: `${url}${query.size ? `?${query}` : ''}`,
             headers: {
@@ -306,6 +367,8 @@ describe('fuzz', () => {
           judge(res, `${op.method} ${url}?${query}`, tally);
           if (k % keys.length === 0 && /other|theirs/.test(res.body))
             assert.ok(!res.body.includes(other.appId), `another tenant's data: ${res.body.slice(0, 300)}`);
+          // Their tenant id is never sent, so it can only appear if their data leaked.
+          assert.ok(!res.body.includes(other.tenantId), `another tenant's data: ${res.body.slice(0, 300)}`);
         },
       ),
       params,
