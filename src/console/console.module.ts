@@ -22,10 +22,14 @@ export async function openConsole(place: CatalogPlace, changes: CatalogChanges):
         new SignInThrottle(),
         deps.config.consoleSessionHours * 3600_000,
       );
-      await app.register(cookie);
+      // No parsing hook of its own on every request: the session hook parses when it needs to.
+      await app.register(cookie, { hook: false });
       app.decorateRequest('consoleSession', null);
       // On the root, before any other route is added: every read route takes the session.
-      app.addHook('onRequest', sessionHook(sessions));
+      app.addHook(
+        'onRequest',
+        sessionHook(sessions, (header) => app.parseCookie(header)),
+      );
       await app.register(sessionRoutes, { sessions });
       await app.register(consoleAssets);
     },

@@ -28,10 +28,15 @@ const sameText = (a: string, b: string): boolean => {
  * token in X-CSRF-Token, which other sites cannot read. A stale cookie is ignored: the
  * route then asks for a key as usual.
  */
-export function sessionHook(sessions: ConsoleSessions) {
+export function sessionHook(
+  sessions: ConsoleSessions,
+  parseCookie: (header: string) => Record<string, string | undefined>,
+) {
   return async (request: FastifyRequest): Promise<void> => {
-    if (request.headers.authorization !== undefined) return;
-    const token = request.cookies[SESSION_COOKIE];
+    // Parsed here, only when it can matter: ingest requests (a key, or no cookie) pay nothing.
+    const header = request.headers.cookie;
+    if (request.headers.authorization !== undefined || header === undefined) return;
+    const token = parseCookie(header)[SESSION_COOKIE];
     if (!token) return;
     const live = await sessions.resolve(token);
     if (!live) return;

@@ -37,14 +37,18 @@ function sessionOf(session: ConsoleSession | null): ConsoleSession {
 export const sessionRoutes: FastifyPluginAsync<SessionRoutesDeps> = async (fastify, { sessions }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
+  // Serialised here: the cookie plugin runs without hooks (console.module.ts).
   const setCookie = (reply: FastifyReply, value: string, maxAgeSeconds: number, secure: boolean) =>
-    reply.setCookie(SESSION_COOKIE, value, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'strict',
-      secure,
-      maxAge: maxAgeSeconds,
-    });
+    reply.header(
+      'set-cookie',
+      fastify.serializeCookie(SESSION_COOKIE, value, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure,
+        maxAge: maxAgeSeconds,
+      }),
+    );
 
   app.post(
     '/v1/session',

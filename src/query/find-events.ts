@@ -52,8 +52,12 @@ export async function findEvents(
     });
     for (let i = 0; i < located.events.length; i++) {
       const seq = located.seqs[i]!;
-      const view = storedEventView(located.events[i]!, seq);
+      const doc = located.events[i]!;
       scanned++;
+      // The properties are in the document as JSON.stringify writes them alone: a document
+      // without the text cannot have it in its properties, and is not parsed.
+      if (needle !== undefined && !doc.toLowerCase().includes(needle)) continue;
+      const view = storedEventView(doc, seq);
       if (
         needle !== undefined &&
         !JSON.stringify(view.properties ?? {})

@@ -91,6 +91,7 @@ export function Overview({ loc }: { loc: Location }) {
   const key = `${range.from}|${range.to}|${app}|${split}`;
   const loaded = useLoad(key, () => loadCharts(range, app, split));
   const series = loaded.state === 'ok' ? loaded.value.series : null;
+  // The top lists start once the charts are in (the key changes then); until, they show loading.
   const tables = useLoad(`${key}|${series ? 'charts in' : 'waiting'}`, () =>
     series ? loadTables(range, app, split, series) : new Promise<never>(() => {}),
   );
