@@ -14,6 +14,8 @@ import type { Catalog } from './catalog/catalog.port.ts';
 import type { EnrichmentDirectory } from './enrichment/enrichment-directory.ts';
 import type { LiveService } from './live/live.service.ts';
 import { liveRoutes } from './live/live.routes.ts';
+import { knownTypes } from './live/known-types.ts';
+import { DIALECTS } from './dialects/dialects.ts';
 import type { AppDirectory } from './catalog/app-directory.ts';
 import type { Config } from './config.ts';
 import { UsageHubError } from './domain/errors.ts';
@@ -144,7 +146,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   for (const module of deps.registries.modules) await module.serve?.(app, serve);
   await app.register(oauthRoutes, { catalog: deps.catalog, tokens: deps.tokens, metrics: deps.metrics });
-  await app.register(liveRoutes, { auth: deps.auth, live: deps.live });
+  await app.register(liveRoutes, {
+    auth: deps.auth,
+    live: deps.live,
+    types: knownTypes(deps.queries, DIALECTS),
+  });
   await registerAdminRoutes(app, deps);
   await app.register(quarantineRoutes, { auth: deps.auth, quarantine: deps.quarantine });
   await app.register(ingestKeyRoutes, { auth: deps.auth, catalog: deps.catalog });

@@ -279,7 +279,7 @@ async function withProfile(
 ): Promise<ServerRuntime> {
   const { catalog, log, queries } = profile;
   const metrics = new Metrics();
-  const auth = new Authenticator(catalog);
+  const auth = new Authenticator(catalog, (err) => onError(err, 'recording when a key was used'));
   const tokens = await TokenService.open(catalog, config.tokenTtlSeconds);
   const apps = new AppDirectory(catalog);
   const registries = await openRegistries(config);

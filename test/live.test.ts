@@ -6,82 +6,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { ev, startHub, type TestHub } from './helpers/server.ts';
+import { LiveApi, Receiver } from './helpers/scripted-receiver.ts';
 import { Webhook } from 'standardwebhooks';
 import { retryDelayMs } from '../src/live/live.worker.ts';
 
-const { LiveApi } = createRequire(import.meta.url)('notificare-live-api-node') as {
-  LiveApi: new (
-    privateKey: string,
-    publicKey: string,
-  ) => {
-    httpGateway: {
-      verify(publicKey: string, challenge: string): string;
-      validate(publicKey: string, payload: string, signature: string): boolean;
-    };
-  };
-};
-
-interface Received {
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  at: number;
-}
-
-/** A Live API receiver: answers challenges with the SDK; `behave` decides each POST's fate. */
-class Receiver {
-  server!: http.Server;
-  keys = { publicKey: '', privateKey: '' };
-  posts: Received[] = [];
-  challenges = 0;
-  challengeAnswer: ((sdkAnswer: string, res: http.ServerResponse) => void) | null = null;
-  behave: (n: number, res: http.ServerResponse, req: http.IncomingMessage) => boolean = () => false;
-
-  async start(): Promise<string> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const url = new URL(req.url!, 'http://x');
-        if (req.method === 'GET') {
-          this.challenges++;
-          const sdk = new LiveApi(this.keys.privateKey, this.keys.publicKey);
-          const answer = sdk.httpGateway.verify(
-            String(req.headers['x-notificare-public-key']),
-            url.searchParams.get('challenge')!,
-          );
-          if (this.challengeAnswer) return this.challengeAnswer(answer, res);
-          res.writeHead(200).end(answer);
-          return;
-        }
-        const received = {
-          headers: req.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-          at: Date.now(),
-        };
-        this.posts.push(received);
-        if (this.behave(this.posts.length, res, req)) return;
-        res.writeHead(200).end('ok');
-      });
-    });
-    this.server.listen(0, '127.0.0.1');
-    await new Promise((r) => this.server.once('listening', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
-  }
-
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((r) => this.server.close(() => r()));
-  }
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 10_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -434,6 +371,117 @@ describe('Live API', () => {
       'usagehub.session.Started',
     ]);
     assert.ok(!receiver.posts.some((p) => p.body.includes(secret)), 'no secret is emitted');
+    await admin('DELETE', `/v1/live/endpoints/${e.id}`);
+  });
+
+  test('the portal API: pages of the log, one delivery with what it sent and got, stats, failed replay, test events, rotation, event types', async () => {
+    receiver.posts = [];
+    const e = await create({ url, filters: ['usagehub.event.native.portal'] });
+    await verify(e);
+    receiver.behave = (n, res) => {
+      if (n > 1) return false;
+      res.writeHead(503, { 'x-receiver': 'busy' }).end('try later');
+      return true;
+    };
+    const from = Date.now() - 1;
+    assert.equal((await hub.send([ev({ id: 'portal-1', name: 'portal' })])).statusCode, 200);
+    await until('the first attempt fails', () => receiver.posts.length === 1);
+    const failed = await until('the failure recorded', async () => {
+      const page = (await admin('GET', `/v1/live/endpoints/${e.id}/deliveries?failed=true`)).json<{
+        attempts: { id: number; deliveryId: string; status: number }[];
+      }>();
+      return page.attempts[0];
+    });
+    assert.equal(failed.status, 503);
+    const webhookId = failed.deliveryId;
+    // The failed one waits a second for its retry; replaying the failed ones sends it now.
+    const replayed = await admin('POST', `/v1/live/endpoints/${e.id}/replay`, { failed: true });
+    assert.deepEqual(replayed.json(), { replayed: 1 });
+    await until('delivered', () => receiver.posts.length === 2);
+    const detail = await until('both attempts recorded', async () => {
+      const d = (await admin('GET', `/v1/live/endpoints/${e.id}/deliveries/${webhookId}`)).json<{
+        delivery: { status: string; body: string };
+        attempts: {
+          status: number;
+          exchange: {
+            requestHeaders: Record<string, string>;
+            responseHeaders: Record<string, string>;
+            responseBody: string;
+          };
+        }[];
+      }>();
+      return d.attempts.length === 2 && d.delivery.status === 'delivered' ? d : undefined;
+    });
+    const [first, second] = detail.attempts;
+    assert.equal(first!.exchange.responseBody, 'try later');
+    assert.equal(first!.exchange.responseHeaders['x-receiver'], 'busy');
+    assert.equal(first!.exchange.requestHeaders['webhook-id'], webhookId);
+    assert.equal(second!.status, 200);
+    assert.match(detail.delivery.body, /portal-1/);
+    assert.equal((await admin('GET', `/v1/live/endpoints/${e.id}/deliveries/msg_nope`)).statusCode, 404);
+
+    const stats = (
+      await admin('GET', `/v1/live/endpoints/${e.id}/stats?from=${from}&to=${Date.now() + 1}&bucket=60000`)
+    ).json<{
+      attempts: number;
+      succeeded: number;
+      lagP50Ms: number;
+      lastError: { error: string };
+      backlog: number;
+    }>();
+    assert.deepEqual([stats.attempts, stats.succeeded, stats.backlog], [2, 1, 0]);
+    assert.ok(stats.lagP50Ms >= 0);
+    assert.equal(stats.lastError.error, 'answered 503');
+    const tooMany = await admin(
+      'GET',
+      `/v1/live/endpoints/${e.id}/stats?from=0&to=${Date.now()}&bucket=1000`,
+    );
+    assert.equal(tooMany.statusCode, 400);
+
+    const test = await admin('POST', `/v1/live/endpoints/${e.id}/test`, {
+      type: 'usagehub.event.native.login',
+    });
+    assert.equal(test.statusCode, 202, test.body);
+    const testPost = await until('the test event', () =>
+      receiver.posts.find((p) => p.headers['webhook-id'] === test.json<{ deliveryId: string }>().deliveryId),
+    );
+    const testBody = JSON.parse(testPost.body) as { type: string; data: { test: boolean } };
+    assert.deepEqual([testBody.type, testBody.data.test], ['usagehub.event.native.login', true]);
+    assert.equal(
+      (await admin('POST', `/v1/live/endpoints/${e.id}/test`, { type: 'usagehub.*' })).statusCode,
+      400,
+    );
+
+    await until('three attempts recorded', async () => {
+      const all = (await admin('GET', `/v1/live/endpoints/${e.id}/deliveries`)).json<{ attempts: unknown[] }>();
+      return all.attempts.length === 3;
+    });
+    const page1 = (await admin('GET', `/v1/live/endpoints/${e.id}/deliveries?limit=2`)).json<{
+      attempts: { id: number }[];
+      next: number;
+    }>();
+    assert.equal(page1.attempts.length, 2);
+    const page2 = (
+      await admin('GET', `/v1/live/endpoints/${e.id}/deliveries?limit=2&before=${page1.next}`)
+    ).json<{
+      attempts: { id: number }[];
+      next: number | null;
+    }>();
+    assert.deepEqual([page2.attempts.length, page2.next], [1, null]);
+
+    const rotated = (await admin('POST', `/v1/live/endpoints/${e.id}/rotate`)).json<Endpoint>();
+    assert.equal(rotated.state, 'unverified');
+    assert.notEqual(rotated.privateKey, e.privateKey);
+    assert.equal((await verify(rotated)).verified, true, 'verified again with the new keys');
+
+    const types = (await admin('GET', '/v1/live/event-types')).json<{
+      types: string[];
+      wildcards: string[];
+    }>();
+    assert.ok(types.types.includes('usagehub.event.native.portal'), types.types.join());
+    assert.ok(types.types.includes('usagehub.session.Started'));
+    assert.ok(types.wildcards.includes('usagehub.event.segment.*'));
+    receiver.behave = () => false;
     await admin('DELETE', `/v1/live/endpoints/${e.id}`);
   });
 

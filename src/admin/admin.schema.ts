@@ -55,6 +55,9 @@ export const KeySchema = Type.Object({
   prefix: Type.String({ description: 'The start of the secret, to tell keys apart.' }),
   createdAt: Type.String(),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
+  lastUsedAt: Type.Union([Type.String(), Type.Null()], {
+    description: 'When it last authenticated, to the minute; null if never.',
+  }),
 });
 export const CreatedKeySchema = Type.Object({
   key: KeySchema,

@@ -16,6 +16,8 @@ export interface KeyResolver {
 
 /** How long a resolved key is trusted without asking the catalog again. */
 const TTL_MS = 5000;
+/** Last use is kept to the minute: at most one catalog write per key and minute, off the request's path. */
+const USE_GRAIN_MS = 60_000;
 
 /**
  * Resolves API key secrets to principals. Positive answers are cached for a few
@@ -26,7 +28,11 @@ const TTL_MS = 5000;
 export class Authenticator implements KeyResolver {
   private readonly cache = new Map<string, { principal: Principal; until: number }>();
 
-  constructor(private readonly catalog: Catalog) {}
+  constructor(
+    private readonly catalog: Catalog,
+    /** A last-use write failed (it is retried with the key's next use). */
+    private readonly onError: (err: Error) => void = () => {},
+  ) {}
 
   async authenticate(secret: string): Promise<Principal | null> {
     return this.authenticateHash(hashSecret(secret));
@@ -43,6 +49,11 @@ export class Authenticator implements KeyResolver {
     }
     const principal = { tenantId: key.tenantId, keyId: key.id, role: key.role };
     this.cache.set(hash, { principal, until: now + TTL_MS });
+    // The catalog is asked again at most every TTL_MS per key, so this is cheap; it is
+    // not awaited: a request never waits for its key's bookkeeping.
+    const minute = new Date(Math.floor(now / USE_GRAIN_MS) * USE_GRAIN_MS).toISOString();
+    if (key.lastUsedAt === null || key.lastUsedAt < minute)
+      this.catalog.touchKey(key.id, minute).catch((err: unknown) => this.onError(err as Error));
     return principal;
   }
 

@@ -41,6 +41,8 @@ export interface ApiKey {
   prefix: string;
   createdAt: string;
   revokedAt: string | null;
+  /** When it last authenticated, to the minute (Authenticator); null if never. */
+  lastUsedAt: string | null;
 }
 
 /** An OAuth2 client (client credentials grant) of a tenant; its secret is stored hashed. */
@@ -92,10 +94,12 @@ export interface Catalog {
   tokenSigningKey(): Promise<string>;
 
   /** Stores a key by the hash of its secret; the secret itself is never stored. */
-  createKey(key: Omit<ApiKey, 'createdAt' | 'revokedAt'>, secretHash: string): Promise<ApiKey>;
+  createKey(key: Omit<ApiKey, 'createdAt' | 'revokedAt' | 'lastUsedAt'>, secretHash: string): Promise<ApiKey>;
   listKeys(tenantId: string): Promise<ApiKey[]>;
   revokeKey(tenantId: string, id: string): Promise<ApiKey | null>;
   findKeyByHash(secretHash: string): Promise<ApiKey | null>;
+  /** Records that a key was used at `at` (ISO 8601); an earlier time never overwrites a later one. */
+  touchKey(id: string, at: string): Promise<void>;
 
   close(): Promise<void>;
 }

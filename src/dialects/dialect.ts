@@ -111,6 +111,8 @@ export interface Dialect extends Module {
   name: string;
   /** Live event types an event of this dialect is also emitted as (besides usagehub.event.<source>.<name>). */
   liveTypes?(event: Pick<UsageEvent, 'name' | 'session'>): string[];
+  /** Every type liveTypes may return: what endpoint filters can pick from. */
+  liveTypeNames?: readonly string[];
 }
 
 /** Every module's registries, opened beside the catalog: what the admin routes manage. */

@@ -35,6 +35,21 @@ export const endpointStateRoutes: FastifyPluginAsync<LiveDeps> = async (fastify,
     async (req) => liveValueOrThrow(await live.verify(tenantOf(req), req.params.id)),
   );
   app.post(
+    '/v1/live/endpoints/:id/rotate',
+    {
+      schema: {
+        ...get,
+        summary: 'New keys; the endpoint sends nothing until it is verified with them',
+        description:
+          'The receiver needs the new public and private key to answer the challenge and check signatures, ' +
+          'so the endpoint is unverified until POST …/verify succeeds. Changing the url does the same.',
+        params: Id,
+        response: { 200: EndpointSchema, ...errors },
+      },
+    },
+    async (req) => liveValueOrThrow(await live.rotateKeys(tenantOf(req), req.params.id)),
+  );
+  app.post(
     '/v1/live/endpoints/:id/pause',
     {
       schema: {

@@ -9,7 +9,7 @@ import { EndpointSchema, Id, Input, type LiveDeps } from './live-endpoint.schema
 const security = [{ bearer: [] }];
 
 /** Live API endpoints: list, create, read, change, delete. Admin keys only; see docs/live.md. */
-export const endpointRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, live }) => {
+export const endpointRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { auth, live, types }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', requireRole(auth, 'admin'));
   const get = { tags: ['live'], security };
@@ -24,6 +24,23 @@ export const endpointRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { au
       },
     },
     async (req) => ({ endpoints: await live.list(tenantOf(req)) }),
+  );
+  app.get(
+    '/v1/live/event-types',
+    {
+      schema: {
+        ...get,
+        summary: 'Event types an endpoint filter can name, and the namespace wildcards',
+        description:
+          'Types of events stored in the last 7 days (usagehub.event.<dialect>.<name>), those dialects add, ' +
+          "and usagehub's own (app, key, import, user changes).",
+        response: {
+          200: Type.Object({ types: Type.Array(Type.String()), wildcards: Type.Array(Type.String()) }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => types(tenantOf(req)),
   );
   app.post(
     '/v1/live/endpoints',

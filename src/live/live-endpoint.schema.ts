@@ -1,11 +1,14 @@
 import { Type } from 'typebox';
 import type { KeyResolver } from '../auth/authenticator.ts';
+import type { KnownTypes } from './known-types.ts';
 import type { LiveService } from './live.service.ts';
 
 /** What the Live API's route plugins take. */
 export interface LiveDeps {
   auth: KeyResolver;
   live: LiveService;
+  /** The event types a tenant's endpoint filters can name (known-types.ts). */
+  types: (tenantId: string) => Promise<KnownTypes>;
 }
 
 /** An endpoint as the admin API shows it (live.service.ts EndpointView). */

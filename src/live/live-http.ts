@@ -6,6 +6,8 @@ export interface HttpOutcome {
   status: number | null;
   /** The answer's body, read up to BODY_CAP bytes. */
   body: string;
+  /** The answer's headers (none when no answer came). */
+  headers: Record<string, string>;
   retryAfterMs: number | null;
   latencyMs: number;
   error: string | null;
@@ -56,13 +58,20 @@ export class LiveHttp {
     try {
       target = new URL(url);
     } catch {
-      return done({ status: null, body: '', retryAfterMs: null, error: `not a URL: ${url}` });
+      return done({ status: null, body: '', headers: {}, retryAfterMs: null, error: `not a URL: ${url}` });
     }
     // An address written in the URL is connected to without a lookup: check it here.
     const host = target.hostname.replace(/^\[|\]$/g, '');
     if (/^[\d.]+$/.test(host) || host.includes(':')) {
       const refusal = this.guard.refusal(host);
-      if (refusal) return done({ status: null, body: '', retryAfterMs: null, error: `refused: ${refusal}` });
+      if (refusal)
+        return done({
+          status: null,
+          body: '',
+          headers: {},
+          retryAfterMs: null,
+          error: `refused: ${refusal}`,
+        });
     }
     const signal = AbortSignal.timeout(this.timeoutMs);
     try {
@@ -81,6 +90,9 @@ export class LiveHttp {
       return done({
         status: res.statusCode,
         body,
+        headers: Object.fromEntries(
+          Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+        ),
         retryAfterMs: retryAfter(res.headers['retry-after'], Date.now()),
         error: null,
       });
@@ -90,7 +102,7 @@ export class LiveHttp {
         e.name === 'TimeoutError' || e.name === 'AbortError'
           ? `timed out after ${this.timeoutMs} ms`
           : `${e.code ?? e.name}: ${e.message}`;
-      return done({ status: null, body: '', retryAfterMs: null, error: why });
+      return done({ status: null, body: '', headers: {}, retryAfterMs: null, error: why });
     }
   }
 

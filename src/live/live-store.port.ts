@@ -35,13 +35,57 @@ export interface Delivery {
   replays: number;
 }
 
+/** What one attempt sent and got back, for the console's delivery detail. */
+export interface Exchange {
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string>;
+  /** The answer's first EXCHANGE_BODY_CAP characters. */
+  responseBody: string;
+}
+
+/** How much of an answer is kept with its attempt. */
+export const EXCHANGE_BODY_CAP = 4096;
+
 export interface Attempt {
   deliveryId: string;
   at: number;
   status: number | null;
   latencyMs: number;
   error: string | null;
+  /** Absent on attempts recorded before usagehub kept them. */
+  exchange?: Exchange | null;
 }
+
+/** An attempt as the delivery log lists it: numbered (newest highest), with its delivery's type. */
+export type ListedAttempt = Omit<Attempt, 'exchange'> & { id: number; type: string };
+
+/** Which attempts a page of the log holds: before an id (the previous page's last), failed ones only. */
+export interface AttemptPage {
+  limit: number;
+  before?: number;
+  failed?: boolean;
+}
+
+/** An endpoint's attempts over a window: how many succeeded, lag percentiles, counts per bucket. */
+export interface EndpointStats {
+  attempts: number;
+  succeeded: number;
+  /** From queueing to the successful attempt, over the window's successes; null without any. */
+  lagP50Ms: number | null;
+  lagP99Ms: number | null;
+  /** The endpoint's last failed attempt, whenever it was. */
+  lastError: { at: number; error: string } | null;
+  buckets: { at: number; succeeded: number; failed: number }[];
+}
+
+export interface StatsWindow {
+  from: number;
+  to: number;
+  bucketMs: number;
+}
+
+/** Which deliveries a replay queues again: queued in [from, to), by webhook-id, or those whose last attempt failed. */
+export type ReplaySelection = { from?: number; to?: number } | { ids: readonly string[] } | { failed: true };
 
 /** One attempt's record, and the delivery's standing after it: delivered, or due again at `retryAt`. */
 export interface AttemptRecord {
@@ -79,14 +123,22 @@ export interface LiveStore {
   oldestPending(endpointId: string): Promise<Delivery | null>;
   /**
    * Queues deliveries of an endpoint again, delivered or not: those queued in
-   * [from, to) (Unix ms), or those with the given ids. Returns how many.
+   * [from, to) (Unix ms), those with the given ids, or the pending ones that failed
+   * at least once (sent now rather than at their retry time). Returns how many.
    */
-  replay(
+  replay(endpointId: string, by: ReplaySelection, now: number): Promise<number>;
+  /** The delivery log, newest attempt first. */
+  attempts(endpointId: string, page: AttemptPage): Promise<ListedAttempt[]>;
+  /** One delivery and its attempts with what they sent and got back, oldest first. */
+  delivery(
     endpointId: string,
-    by: { from?: number; to?: number } | { ids: readonly string[] },
-    now: number,
-  ): Promise<number>;
-  attempts(endpointId: string, limit: number): Promise<(Attempt & { type: string })[]>;
+    id: string,
+  ): Promise<{
+    delivery: Delivery;
+    attempts: (Attempt & { id: number; exchange: Exchange | null })[];
+  } | null>;
+  /** Attempts made in [from, to): totals, lag percentiles, and counts per bucket of bucketMs. */
+  stats(endpointId: string, window: StatsWindow): Promise<EndpointStats>;
   /** Pending deliveries, per endpoint: the backlog. */
   backlog(): Promise<Map<string, number>>;
   close(): Promise<void>;

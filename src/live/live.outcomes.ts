@@ -11,6 +11,8 @@ export function liveValueOrThrow<T>(res: LiveOutcome<T>): T {
       return res.value;
     case 'endpoint_not_found':
       throw new UsageHubError('not_found', `live endpoint ${res.endpoint} does not exist`);
+    case 'delivery_not_found':
+      throw new UsageHubError('not_found', `delivery ${res.delivery} does not exist for this endpoint`);
     case 'not_verified':
       throw new UsageHubError('conflict', 'verify the endpoint first; it sends nothing yet');
     case 'invalid_input':

@@ -3,7 +3,15 @@ import { problem, type Problem } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { FILTER_PATTERN } from './event-types.ts';
 import type { LiveHttp } from './live-http.ts';
-import type { Attempt, LiveEndpoint, LiveStore } from './live-store.port.ts';
+import type {
+  AttemptPage,
+  EndpointStats,
+  ListedAttempt,
+  LiveEndpoint,
+  LiveStore,
+  ReplaySelection,
+  StatsWindow,
+} from './live-store.port.ts';
 import { standardWebhooksSecret, hmacBase64, newKeyPair } from './signing.ts';
 
 export interface EndpointInput {
@@ -22,6 +30,9 @@ export type EndpointView = LiveEndpoint & {
   standardWebhooksSecret: string;
 };
 
+/** A delivery with its attempts, each with what it sent and got back. */
+export type DeliveryDetail = NonNullable<Awaited<ReturnType<LiveStore['delivery']>>>;
+
 export interface Verification {
   verified: boolean;
   status: number | null;
@@ -37,6 +48,7 @@ export type LiveOutcome<T> =
   | { outcome: 'ok'; value: T }
   | { outcome: 'endpoint_not_found'; endpoint: string }
   | { outcome: 'not_verified'; endpoint: string }
+  | { outcome: 'delivery_not_found'; delivery: string }
   | { outcome: 'invalid_input'; problems: Problem[] };
 
 const ok = <T>(value: T) => ({ outcome: 'ok' as const, value });
@@ -217,24 +229,89 @@ export class LiveService {
     return ok({ verified, status: res.status, error, endpoint });
   }
 
-  /** Queues deliveries again: by when they were queued ([from, to), Unix ms), or by webhook-id. */
+  /** Queues deliveries again: by when they were queued ([from, to), Unix ms), by webhook-id, or the failed ones. */
   async replay(
     tenantId: string,
     id: string,
-    by: { from?: number; to?: number } | { ids: string[] },
+    by: ReplaySelection,
   ): Promise<LiveOutcome<{ replayed: number }>> {
     const found = await this.get(tenantId, id);
     if (found.outcome !== 'ok') return found;
     return ok({ replayed: await this.store.replay(id, by, Date.now()) });
   }
 
-  async deliveries(
-    tenantId: string,
-    id: string,
-    limit: number,
-  ): Promise<LiveOutcome<(Attempt & { type: string })[]>> {
+  async deliveries(tenantId: string, id: string, page: AttemptPage): Promise<LiveOutcome<ListedAttempt[]>> {
     const found = await this.get(tenantId, id);
     if (found.outcome !== 'ok') return found;
-    return ok(await this.store.attempts(id, limit));
+    return ok(await this.store.attempts(id, page));
+  }
+
+  /** One delivery: what it sends, and each attempt's request headers and answer. */
+  async delivery(tenantId: string, id: string, deliveryId: string): Promise<LiveOutcome<DeliveryDetail>> {
+    const found = await this.get(tenantId, id);
+    if (found.outcome !== 'ok') return found;
+    const d = await this.store.delivery(id, deliveryId);
+    return d ? ok(d) : { outcome: 'delivery_not_found', delivery: deliveryId };
+  }
+
+  /** Attempts over a window, with the endpoint's backlog now. */
+  async stats(
+    tenantId: string,
+    id: string,
+    window: StatsWindow,
+  ): Promise<LiveOutcome<EndpointStats & { backlog: number }>> {
+    const found = await this.get(tenantId, id);
+    if (found.outcome !== 'ok') return found;
+    const [stats, backlog] = await Promise.all([this.store.stats(id, window), this.store.backlog()]);
+    return ok({ ...stats, backlog: backlog.get(id) ?? 0 });
+  }
+
+  /**
+   * New keys for an endpoint; like a new url, it must answer the challenge again before
+   * anything more is sent (its receiver needs the new keys to sign the answer).
+   */
+  async rotateKeys(tenantId: string, id: string): Promise<LiveOutcome<EndpointView>> {
+    const found = await this.get(tenantId, id);
+    if (found.outcome !== 'ok') return found;
+    return this.save('update', {
+      ...found.value,
+      ...newKeyPair(),
+      state: 'unverified',
+      verifiedAt: null,
+      verifyError: null,
+    });
+  }
+
+  /**
+   * Queues a test delivery of `type` to this endpoint alone (its filters apart): a sample
+   * body marked `"test": true`, with a webhook-id of its own.
+   */
+  async sendTest(tenantId: string, id: string, type: string): Promise<LiveOutcome<{ deliveryId: string }>> {
+    const found = await this.get(tenantId, id);
+    if (found.outcome !== 'ok') return found;
+    const e = found.value;
+    if (e.state === 'unverified') return { outcome: 'not_verified', endpoint: id };
+    if (!new RegExp(FILTER_PATTERN).test(type) || type.endsWith('*'))
+      return {
+        outcome: 'invalid_input',
+        problems: [problem('type', 'field_format', `${JSON.stringify(type)} is not an event type`)],
+      };
+    const now = Date.now();
+    const deliveryId = `msg_test_${randomBytes(12).toString('hex')}`;
+    const data = { test: true, id: deliveryId, type, occurredAt: new Date(now).toISOString() };
+    await this.store.enqueue([
+      {
+        id: deliveryId,
+        endpointId: id,
+        type,
+        body: JSON.stringify({ service: e.description || 'usagehub', type, data, timestamp: now }),
+        createdAt: now,
+        nextAttemptAt: now,
+        attempts: 0,
+        status: 'pending',
+        replays: 0,
+      },
+    ]);
+    return ok({ deliveryId });
   }
 }

@@ -11,7 +11,13 @@ import {
   type ProfileEventType,
 } from './event-types.ts';
 import type { LiveHttp } from './live-http.ts';
-import type { AttemptRecord, Delivery, LiveEndpoint, LiveStore } from './live-store.port.ts';
+import {
+  EXCHANGE_BODY_CAP,
+  type AttemptRecord,
+  type Delivery,
+  type LiveEndpoint,
+  type LiveStore,
+} from './live-store.port.ts';
 import { deliveryHeaders } from './signing.ts';
 
 /** The log's consumer group whose members turn events into deliveries. */
@@ -266,17 +272,25 @@ export class LiveWorker {
   }
 
   private async attempt(endpoint: LiveEndpoint, d: Delivery): Promise<void> {
-    const res = await this.http.send(endpoint.url, {
-      method: 'POST',
-      headers: deliveryHeaders(endpoint, d.id, d.body, Date.now()),
-      body: d.body,
-    });
+    const headers = deliveryHeaders(endpoint, d.id, d.body, Date.now());
+    const res = await this.http.send(endpoint.url, { method: 'POST', headers, body: d.body });
     const ok = res.status !== null && res.status >= 200 && res.status < 300;
     const error = ok ? null : (res.error ?? `answered ${res.status}`);
     const retryAt = ok ? null : Date.now() + retryDelayMs(d.attempts + 1, res.retryAfterMs);
     this.records.push({
       delivery: d,
-      attempt: { deliveryId: d.id, at: Date.now(), status: res.status, latencyMs: res.latencyMs, error },
+      attempt: {
+        deliveryId: d.id,
+        at: Date.now(),
+        status: res.status,
+        latencyMs: res.latencyMs,
+        error,
+        exchange: {
+          requestHeaders: headers,
+          responseHeaders: res.headers,
+          responseBody: res.body.slice(0, EXCHANGE_BODY_CAP),
+        },
+      },
       retryAt,
     });
     this.flushSoon();

@@ -215,6 +215,25 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE events ADD COLUMN resolved_by text;
     `,
   },
+  {
+    version: 8,
+    name: 'when each API key was last used',
+    sql: `
+      -- ISO 8601 text like created_at; written at most once a minute per key (auth/authenticator.ts).
+      ALTER TABLE api_keys ADD COLUMN last_used_at text;
+    `,
+  },
+  {
+    version: 9,
+    name: 'Live API attempts: an id to page by, and what was sent and answered',
+    sql: `
+      -- exchange: JSON {requestHeaders, responseHeaders, responseBody (first 4 KiB)} (live/live-store.port.ts).
+      ALTER TABLE live_attempts ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY;
+      ALTER TABLE live_attempts ADD COLUMN exchange text;
+      CREATE INDEX live_attempts_by_delivery ON live_attempts (delivery_id);
+      CREATE INDEX live_attempts_page ON live_attempts (endpoint_id, id);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -92,6 +92,14 @@ export function catalogConformance(name: string, factory: CatalogFactory): void 
       assert.equal(key.revokedAt, null);
       assert.deepEqual(await c.findKeyByHash('h1'), key);
       assert.equal(await c.findKeyByHash('h2'), null);
+      assert.equal(key.lastUsedAt, null);
+      await c.touchKey('key_1', '2026-12-01T10:01:00.000Z');
+      await c.touchKey('key_1', '2026-12-01T10:00:00.000Z');
+      assert.equal(
+        (await c.findKeyByHash('h1'))!.lastUsedAt,
+        '2026-12-01T10:01:00.000Z',
+        'an earlier use does not overwrite a later one',
+      );
       const revoked = await c.revokeKey(t.id, 'key_1');
       assert.ok(revoked!.revokedAt);
       assert.equal(

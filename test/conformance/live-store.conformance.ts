@@ -122,12 +122,116 @@ export function liveStoreConformance(name: string, factory: LiveStoreFactory): v
       assert.equal((await s.endpoint('ten_a', 'e1'))!.failingSince, null, 'a success ends failing');
       assert.equal(await s.oldestPending('e1'), null);
       assert.deepEqual(
-        (await s.attempts('e1', 10)).map((a) => [a.deliveryId, a.status, a.error, a.type]),
+        (await s.attempts('e1', { limit: 10 })).map((a) => [a.deliveryId, a.status, a.error, a.type]),
         [
           ['d2', 204, null, 'usagehub.event.native.x'],
           ['d2', 503, 'answered 503', 'usagehub.event.native.x'],
           ['d1', 200, null, 'usagehub.event.native.x'],
         ],
+      );
+    }),
+  );
+
+  test(
+    `${name}: the delivery log pages newest first, lists failures alone, and keeps each exchange`,
+    only,
+    () =>
+      withStore(async (s) => {
+        await s.createEndpoint(endpoint('e1'));
+        await s.enqueue([delivery('d1', 'e1', 1000), delivery('d2', 'e1', 1000)]);
+        const [d1, d2] = await s.due(1000, 10);
+        const exchange = {
+          requestHeaders: { 'webhook-id': 'd1' },
+          responseHeaders: { 'content-type': 'text/plain' },
+          responseBody: 'nope',
+        };
+        const record = (d: Delivery, at: number, status: number | null, retryAt: number | null) => ({
+          delivery: d,
+          attempt: {
+            deliveryId: d.id,
+            at,
+            status,
+            latencyMs: 1,
+            error: status === 200 ? null : 'x',
+            exchange,
+          },
+          retryAt,
+        });
+        await s.recordAttempts([record(d1!, 1100, 500, 5000), record(d2!, 1200, 200, null)]);
+        await s.recordAttempts([record(d1!, 1300, null, 9000)]);
+        const all = await s.attempts('e1', { limit: 2 });
+        assert.deepEqual(
+          all.map((a) => [a.deliveryId, a.at]),
+          [
+            ['d1', 1300],
+            ['d2', 1200],
+          ],
+        );
+        assert.ok(all[0]!.id > all[1]!.id, 'ids grow with time');
+        assert.deepEqual(
+          (await s.attempts('e1', { limit: 10, before: all[1]!.id })).map((a) => a.at),
+          [1100],
+          'the next page starts below the last id',
+        );
+        assert.deepEqual(
+          (await s.attempts('e1', { limit: 10, failed: true })).map((a) => a.at),
+          [1300, 1100],
+        );
+        const detail = await s.delivery('e1', 'd1');
+        assert.equal(detail!.delivery.body, '{"n":"d1"}');
+        assert.deepEqual(
+          detail!.attempts.map((a) => [a.at, a.status, a.exchange]),
+          [
+            [1100, 500, exchange],
+            [1300, null, exchange],
+          ],
+        );
+        assert.equal(await s.delivery('e1', 'nope'), null);
+        assert.equal(await s.delivery('e2', 'd1'), null, 'another endpoint does not see it');
+
+        const stats = await s.stats('e1', { from: 1000, to: 1400, bucketMs: 200 });
+        assert.deepEqual(
+          { ...stats, lastError: stats.lastError?.at },
+          {
+            attempts: 3,
+            succeeded: 1,
+            lagP50Ms: 200,
+            lagP99Ms: 200,
+            lastError: 1300,
+            buckets: [
+              { at: 1000, succeeded: 0, failed: 1 },
+              { at: 1200, succeeded: 1, failed: 1 },
+            ],
+          },
+        );
+        const none = await s.stats('e1', { from: 5000, to: 6000, bucketMs: 100 });
+        assert.deepEqual([none.attempts, none.lagP50Ms, none.buckets], [0, null, []]);
+
+        assert.equal(await s.replay('e1', { failed: true }, 2000), 1, 'only d1: pending, failed');
+        assert.deepEqual(
+          (await s.due(2000, 10)).map((d) => d.id),
+          ['d1'],
+        );
+      }),
+  );
+
+  test(`${name}: lag percentiles are nearest-rank over the window's successes`, only, () =>
+    withStore(async (s) => {
+      await s.createEndpoint(endpoint('e1'));
+      const ds = Array.from({ length: 10 }, (_, i) => delivery(`d${i}`, 'e1', 1000));
+      await s.enqueue(ds);
+      const due = await s.due(1000, 20);
+      await s.recordAttempts(
+        due.map((d, i) => ({
+          delivery: d,
+          attempt: { deliveryId: d.id, at: 1000 + 10 * (i + 1), status: 204, latencyMs: 1, error: null },
+          retryAt: null,
+        })),
+      );
+      const stats = await s.stats('e1', { from: 0, to: 10_000, bucketMs: 10_000 });
+      assert.deepEqual(
+        [stats.succeeded, stats.lagP50Ms, stats.lagP99Ms, stats.lastError],
+        [10, 50, 100, null],
       );
     }),
   );

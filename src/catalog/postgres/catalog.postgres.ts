@@ -30,6 +30,7 @@ interface KeyRow extends TenantRow {
   role: Role;
   prefix: string;
   revoked_at: string | null;
+  last_used_at: string | null;
 }
 interface ClientRow extends TenantRow {
   tenant_id: string;
@@ -47,6 +48,7 @@ const toKey = (r: KeyRow): ApiKey => ({
   prefix: r.prefix,
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at ?? null,
 });
 const toClient = (r: ClientRow): OAuthClient => ({
   id: r.id,
@@ -274,7 +276,10 @@ export class PgCatalog implements Catalog {
     return row!.value;
   }
 
-  async createKey(key: Omit<ApiKey, 'createdAt' | 'revokedAt'>, secretHash: string): Promise<ApiKey> {
+  async createKey(
+    key: Omit<ApiKey, 'createdAt' | 'revokedAt' | 'lastUsedAt'>,
+    secretHash: string,
+  ): Promise<ApiKey> {
     const row: KeyRow = {
       id: key.id,
       tenant_id: key.tenantId,
@@ -283,6 +288,7 @@ export class PgCatalog implements Catalog {
       prefix: key.prefix,
       created_at: new Date().toISOString(),
       revoked_at: null,
+      last_used_at: null,
     };
     await this.pool.query(
       `INSERT INTO api_keys (id, tenant_id, name, role, prefix, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -308,6 +314,13 @@ export class PgCatalog implements Catalog {
   async findKeyByHash(secretHash: string): Promise<ApiKey | null> {
     const [row] = await this.rows<KeyRow>('SELECT * FROM api_keys WHERE secret_hash = $1', [secretHash]);
     return row ? toKey(row) : null;
+  }
+
+  async touchKey(id: string, at: string): Promise<void> {
+    await this.pool.query(
+      'UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)',
+      [id, at],
+    );
   }
 
   async close(): Promise<void> {

@@ -35,7 +35,10 @@ const SCHEMA = `
 `;
 
 /** Columns added after a catalog's first release, added to older catalogs on open. */
-const ADDED_COLUMNS: AddedColumn[] = [['apps', 'origin', 'ALTER TABLE apps ADD COLUMN origin INTEGER']];
+const ADDED_COLUMNS: AddedColumn[] = [
+  ['apps', 'origin', 'ALTER TABLE apps ADD COLUMN origin INTEGER'],
+  ['api_keys', 'last_used_at', 'ALTER TABLE api_keys ADD COLUMN last_used_at TEXT'],
+];
 const INDEXES = `
   CREATE UNIQUE INDEX IF NOT EXISTS apps_origin ON apps (tenant_id, origin) WHERE origin IS NOT NULL;
 `;
@@ -48,6 +51,7 @@ interface KeyRow {
   prefix: string;
   created_at: string;
   revoked_at: string | null;
+  last_used_at: string | null;
 }
 interface AppRow {
   id: string;
@@ -94,6 +98,7 @@ const toKey = (r: KeyRow): ApiKey => ({
   prefix: r.prefix,
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at ?? null,
 });
 
 function isUniqueViolation(err: unknown): boolean {
@@ -297,7 +302,10 @@ export class SqliteCatalog implements Catalog {
     return app ? { outcome: 'created', value: app } : null;
   }
 
-  async createKey(key: Omit<ApiKey, 'createdAt' | 'revokedAt'>, secretHash: string): Promise<ApiKey> {
+  async createKey(
+    key: Omit<ApiKey, 'createdAt' | 'revokedAt' | 'lastUsedAt'>,
+    secretHash: string,
+  ): Promise<ApiKey> {
     const row = {
       id: key.id,
       tenant_id: key.tenantId,
@@ -307,6 +315,7 @@ export class SqliteCatalog implements Catalog {
       secret_hash: secretHash,
       created_at: new Date().toISOString(),
       revoked_at: null,
+      last_used_at: null,
     };
     this.db
       .prepare(
@@ -339,6 +348,14 @@ export class SqliteCatalog implements Catalog {
       .prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE secret_hash = ?')
       .get(secretHash);
     return row ? toKey(row) : null;
+  }
+
+  async touchKey(id: string, at: string): Promise<void> {
+    this.db
+      .prepare(
+        'UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
+      )
+      .run(at, id, at);
   }
 
   async close(): Promise<void> {

@@ -99,7 +99,7 @@ async function local(config: Config, tenantWanted: string | undefined): Promise<
         liveValueOrThrow(await live.delete(tenantId, id));
       }),
     deliveries: (id, limit) =>
-      guarded(async () => liveValueOrThrow(await live.deliveries(tenantId, id, limit))),
+      guarded(async () => liveValueOrThrow(await live.deliveries(tenantId, id, { limit }))),
     replay: (id, by) => guarded(async () => liveValueOrThrow(await live.replay(tenantId, id, by))),
     close: closeAll,
   };

@@ -10,6 +10,7 @@ export const sessions: Dialect = {
   pgMigrations: sessionsMigrations,
   commands: sessionCommands,
   open: async (place, changes) => (await import('./sessions.module.ts')).openSessions(place, changes),
+  liveTypeNames: ['usagehub.session.Started', 'usagehub.session.Ended'],
   liveTypes: (e) => {
     if (e.session.id === undefined) return [];
     if (e.session.action === 'START') return ['usagehub.session.Started'];

@@ -3,12 +3,38 @@ import { openMigratedPool } from '../../storage/pg-migrations.ts';
 import { transaction, type PgLocation } from '../../storage/postgres.ts';
 import type {
   Attempt,
+  AttemptPage,
+  Exchange,
   AttemptRecord,
   Delivery,
   EndpointState,
+  EndpointStats,
+  ListedAttempt,
   LiveEndpoint,
   LiveStore,
+  ReplaySelection,
+  StatsWindow,
 } from '../live-store.port.ts';
+import { exchangeOf } from '../live-stats.ts';
+
+interface AttemptRow {
+  id: string;
+  delivery_id: string;
+  at: string;
+  status: number | null;
+  latency_ms: number;
+  error: string | null;
+}
+const toAttempt = (r: AttemptRow) => ({
+  id: Number(r.id),
+  deliveryId: r.delivery_id,
+  at: Number(r.at),
+  status: r.status,
+  latencyMs: r.latency_ms,
+  error: r.error,
+});
+/** An attempt that got no 2xx. */
+const FAILED = '(a.status IS NULL OR a.status < 200 OR a.status > 299)';
 
 interface EndpointRow {
   id: string;
@@ -192,8 +218,8 @@ export class PgLiveStore implements LiveStore {
     }
     await transaction(this.pool, async (c) => {
       await c.query(
-        `INSERT INTO live_attempts (delivery_id, endpoint_id, at, status, latency_ms, error)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::float8[], $6::text[])`,
+        `INSERT INTO live_attempts (delivery_id, endpoint_id, at, status, latency_ms, error, exchange)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::float8[], $6::text[], $7::text[])`,
         [
           records.map((r) => r.attempt.deliveryId),
           records.map((r) => r.delivery.endpointId),
@@ -201,6 +227,7 @@ export class PgLiveStore implements LiveStore {
           records.map((r) => r.attempt.status),
           records.map((r) => r.attempt.latencyMs),
           records.map((r) => r.attempt.error),
+          records.map((r) => (r.attempt.exchange ? JSON.stringify(r.attempt.exchange) : null)),
         ],
       );
       // A delivery replayed since it was handed out keeps its new round.
@@ -233,11 +260,7 @@ export class PgLiveStore implements LiveStore {
     return row ? toDelivery(row) : null;
   }
 
-  async replay(
-    endpointId: string,
-    by: { from?: number; to?: number } | { ids: readonly string[] },
-    now: number,
-  ): Promise<number> {
+  async replay(endpointId: string, by: ReplaySelection, now: number): Promise<number> {
     const set = `UPDATE live_deliveries SET status = 'pending', next_attempt_at = $1, replays = replays + 1`;
     const res =
       'ids' in by
@@ -246,36 +269,84 @@ export class PgLiveStore implements LiveStore {
             endpointId,
             [...by.ids],
           ])
-        : await this.pool.query(`${set} WHERE endpoint_id = $2 AND created_at >= $3 AND created_at < $4`, [
-            now,
-            endpointId,
-            by.from ?? 0,
-            by.to ?? Number.MAX_SAFE_INTEGER,
-          ]);
+        : 'failed' in by
+          ? await this.pool.query(`${set} WHERE endpoint_id = $2 AND status = 'pending' AND attempts > 0`, [
+              now,
+              endpointId,
+            ])
+          : await this.pool.query(`${set} WHERE endpoint_id = $2 AND created_at >= $3 AND created_at < $4`, [
+              now,
+              endpointId,
+              by.from ?? 0,
+              by.to ?? Number.MAX_SAFE_INTEGER,
+            ]);
     return res.rowCount ?? 0;
   }
 
-  async attempts(endpointId: string, limit: number): Promise<(Attempt & { type: string })[]> {
-    const rows = await this.rows<{
-      delivery_id: string;
-      at: string;
-      status: number | null;
-      latency_ms: number;
-      error: string | null;
-      type: string;
-    }>(
-      `SELECT a.*, d.type FROM live_attempts a JOIN live_deliveries d ON d.id = a.delivery_id
-       WHERE a.endpoint_id = $1 ORDER BY a.at DESC LIMIT $2`,
-      [endpointId, limit],
+  async attempts(endpointId: string, page: AttemptPage): Promise<ListedAttempt[]> {
+    const rows = await this.rows<AttemptRow & { type: string }>(
+      `SELECT a.id, a.delivery_id, a.at, a.status, a.latency_ms, a.error, d.type
+       FROM live_attempts a JOIN live_deliveries d ON d.id = a.delivery_id
+       WHERE a.endpoint_id = $1 AND a.id < $2 ${page.failed ? `AND ${FAILED}` : ''}
+       ORDER BY a.id DESC LIMIT $3`,
+      [endpointId, page.before ?? Number.MAX_SAFE_INTEGER, page.limit],
     );
-    return rows.map((r) => ({
-      deliveryId: r.delivery_id,
-      at: Number(r.at),
-      status: r.status,
-      latencyMs: r.latency_ms,
-      error: r.error,
-      type: r.type,
-    }));
+    return rows.map((r) => ({ ...toAttempt(r), type: r.type }));
+  }
+
+  async delivery(
+    endpointId: string,
+    id: string,
+  ): Promise<{
+    delivery: Delivery;
+    attempts: (Attempt & { id: number; exchange: Exchange | null })[];
+  } | null> {
+    const [d] = await this.rows('SELECT * FROM live_deliveries WHERE endpoint_id = $1 AND id = $2', [
+      endpointId,
+      id,
+    ]);
+    if (!d) return null;
+    const attempts = await this.rows<AttemptRow & { exchange: string | null }>(
+      'SELECT * FROM live_attempts WHERE delivery_id = $1 ORDER BY id',
+      [id],
+    );
+    return {
+      delivery: toDelivery(d),
+      attempts: attempts.map((r) => ({ ...toAttempt(r), exchange: exchangeOf(r.exchange) })),
+    };
+  }
+
+  async stats(endpointId: string, w: StatsWindow): Promise<EndpointStats> {
+    const range = 'a.endpoint_id = $1 AND a.at >= $2 AND a.at < $3';
+    const buckets = (
+      await this.rows<{ b: string; ok: string; failed: string }>(
+        `SELECT (a.at - $2) / $4 * $4 AS b, count(*) FILTER (WHERE NOT ${FAILED}) AS ok,
+                count(*) FILTER (WHERE ${FAILED}) AS failed
+         FROM live_attempts a WHERE ${range} GROUP BY 1 ORDER BY 1`,
+        [endpointId, w.from, w.to, w.bucketMs],
+      )
+    ).map((r) => ({ at: w.from + Number(r.b), succeeded: Number(r.ok), failed: Number(r.failed) }));
+    const attempts = buckets.reduce((n, b) => n + b.succeeded + b.failed, 0);
+    const succeeded = buckets.reduce((n, b) => n + b.succeeded, 0);
+    // percentile_disc is the nearest rank, as the embedded adapter computes it (live-stats.ts).
+    const [lags] = await this.rows<{ p50: string | null; p99: string | null }>(
+      `SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY a.at - d.created_at) AS p50,
+              percentile_disc(0.99) WITHIN GROUP (ORDER BY a.at - d.created_at) AS p99
+       FROM live_attempts a JOIN live_deliveries d ON d.id = a.delivery_id WHERE ${range} AND NOT ${FAILED}`,
+      [endpointId, w.from, w.to],
+    );
+    const [last] = await this.rows<{ at: string; error: string | null; status: number | null }>(
+      `SELECT at, error, status FROM live_attempts a WHERE endpoint_id = $1 AND ${FAILED} ORDER BY id DESC LIMIT 1`,
+      [endpointId],
+    );
+    return {
+      attempts,
+      succeeded,
+      lagP50Ms: lags?.p50 == null ? null : Number(lags.p50),
+      lagP99Ms: lags?.p99 == null ? null : Number(lags.p99),
+      lastError: last ? { at: Number(last.at), error: last.error ?? `answered ${last.status}` } : null,
+      buckets,
+    };
   }
 
   async backlog(): Promise<Map<string, number>> {

@@ -2,12 +2,19 @@ import type Database from 'better-sqlite3';
 import { openSqlite, type AddedColumn } from '../../storage/sqlite.ts';
 import type {
   Attempt,
+  AttemptPage,
+  Exchange,
   AttemptRecord,
   Delivery,
   EndpointState,
+  EndpointStats,
+  ListedAttempt,
   LiveEndpoint,
   LiveStore,
+  ReplaySelection,
+  StatsWindow,
 } from '../live-store.port.ts';
+import { exchangeOf, nearestRank } from '../live-stats.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS endpoints (
@@ -25,6 +32,7 @@ const SCHEMA = `
     delivery_id TEXT NOT NULL, endpoint_id TEXT NOT NULL, at INTEGER NOT NULL, status INTEGER,
     latency_ms REAL NOT NULL, error TEXT);
   CREATE INDEX IF NOT EXISTS attempts_by_endpoint ON attempts (endpoint_id, at);
+  CREATE INDEX IF NOT EXISTS attempts_by_delivery ON attempts (delivery_id);
 `;
 
 /** Columns added after live.db first shipped, added to older files on open. */
@@ -32,7 +40,28 @@ const ADDED_COLUMNS: AddedColumn[] = [
   ['endpoints', 'ordered', 'ALTER TABLE endpoints ADD COLUMN ordered INTEGER NOT NULL DEFAULT 0'],
   ['endpoints', 'failing_since', 'ALTER TABLE endpoints ADD COLUMN failing_since INTEGER'],
   ['deliveries', 'replays', 'ALTER TABLE deliveries ADD COLUMN replays INTEGER NOT NULL DEFAULT 0'],
+  // JSON: what the attempt sent and got back (live-store.port.ts Exchange).
+  ['attempts', 'exchange', 'ALTER TABLE attempts ADD COLUMN exchange TEXT'],
 ];
+
+interface AttemptRow {
+  id: number;
+  delivery_id: string;
+  at: number;
+  status: number | null;
+  latency_ms: number;
+  error: string | null;
+}
+const toAttempt = (r: AttemptRow) => ({
+  id: r.id,
+  deliveryId: r.delivery_id,
+  at: r.at,
+  status: r.status,
+  latencyMs: r.latency_ms,
+  error: r.error,
+});
+/** An attempt that got no 2xx. */
+const FAILED = '(a.status IS NULL OR a.status < 200 OR a.status > 299)';
 
 interface EndpointRow {
   id: string;
@@ -190,7 +219,7 @@ export class SqliteLiveStore implements LiveStore {
   async recordAttempts(records: readonly AttemptRecord[]): Promise<void> {
     if (records.length === 0) return;
     const log = this.db.prepare(
-      'INSERT INTO attempts (delivery_id, endpoint_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO attempts (delivery_id, endpoint_id, at, status, latency_ms, error, exchange) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     const update = this.db.prepare(
       'UPDATE deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ? WHERE id = ? AND replays = ?',
@@ -202,7 +231,15 @@ export class SqliteLiveStore implements LiveStore {
     const succeeded = this.db.prepare('UPDATE endpoints SET failing_since = NULL WHERE id = ?');
     this.db.transaction(() => {
       for (const { delivery: d, attempt: a, retryAt } of records) {
-        log.run(d.id, d.endpointId, a.at, a.status, a.latencyMs, a.error);
+        log.run(
+          d.id,
+          d.endpointId,
+          a.at,
+          a.status,
+          a.latencyMs,
+          a.error,
+          a.exchange ? JSON.stringify(a.exchange) : null,
+        );
         update.run(retryAt === null ? 'delivered' : 'pending', retryAt ?? d.nextAttemptAt, d.id, d.replays);
         if (retryAt === null) succeeded.run(d.endpointId);
         else failed.run(a.at, d.endpointId);
@@ -220,56 +257,88 @@ export class SqliteLiveStore implements LiveStore {
     return r ? toDelivery(r) : null;
   }
 
-  /**
-   * Queues deliveries of an endpoint again, delivered or not: those queued in
-   * [from, to) (Unix ms), or those with the given ids. Returns how many.
-   */
-  async replay(
-    endpointId: string,
-    by: { from?: number; to?: number } | { ids: readonly string[] },
-    now: number,
-  ): Promise<number> {
+  async replay(endpointId: string, by: ReplaySelection, now: number): Promise<number> {
+    const set = "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, replays = replays + 1";
     if ('ids' in by) {
-      const stmt = this.db.prepare(
-        "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, replays = replays + 1 WHERE endpoint_id = ? AND id = ?",
-      );
+      const stmt = this.db.prepare(`${set} WHERE endpoint_id = ? AND id = ?`);
       return this.db.transaction(() =>
         by.ids.reduce((n, id) => n + stmt.run(now, endpointId, id).changes, 0),
       )();
     }
+    if ('failed' in by)
+      return this.db
+        .prepare(`${set} WHERE endpoint_id = ? AND status = 'pending' AND attempts > 0`)
+        .run(now, endpointId).changes;
     return this.db
-      .prepare(
-        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, replays = replays + 1
-         WHERE endpoint_id = ? AND created_at >= ? AND created_at < ?`,
-      )
+      .prepare(`${set} WHERE endpoint_id = ? AND created_at >= ? AND created_at < ?`)
       .run(now, endpointId, by.from ?? 0, by.to ?? Number.MAX_SAFE_INTEGER).changes;
   }
 
-  async attempts(endpointId: string, limit: number): Promise<(Attempt & { type: string })[]> {
+  async attempts(endpointId: string, page: AttemptPage): Promise<ListedAttempt[]> {
     return this.db
-      .prepare<
-        [string, number],
-        {
-          delivery_id: string;
-          at: number;
-          status: number | null;
-          latency_ms: number;
-          error: string | null;
-          type: string;
-        }
-      >(
-        `SELECT a.*, d.type FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
-         WHERE a.endpoint_id = ? ORDER BY a.at DESC LIMIT ?`,
+      .prepare<[string, number, number], AttemptRow & { type: string }>(
+        `SELECT a.rowid AS id, a.delivery_id, a.at, a.status, a.latency_ms, a.error, d.type
+         FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+         WHERE a.endpoint_id = ? AND a.rowid < ? ${page.failed ? `AND ${FAILED}` : ''}
+         ORDER BY a.rowid DESC LIMIT ?`,
       )
-      .all(endpointId, limit)
-      .map((r) => ({
-        deliveryId: r.delivery_id,
-        at: r.at,
-        status: r.status,
-        latencyMs: r.latency_ms,
-        error: r.error,
-        type: r.type,
-      }));
+      .all(endpointId, page.before ?? Number.MAX_SAFE_INTEGER, page.limit)
+      .map((r) => ({ ...toAttempt(r), type: r.type }));
+  }
+
+  async delivery(
+    endpointId: string,
+    id: string,
+  ): Promise<{
+    delivery: Delivery;
+    attempts: (Attempt & { id: number; exchange: Exchange | null })[];
+  } | null> {
+    const d = this.db
+      .prepare<[string, string], Record<string, unknown>>(
+        'SELECT * FROM deliveries WHERE endpoint_id = ? AND id = ?',
+      )
+      .get(endpointId, id);
+    if (!d) return null;
+    const attempts = this.db
+      .prepare<[string], AttemptRow & { exchange: string | null }>(
+        'SELECT rowid AS id, * FROM attempts a WHERE delivery_id = ? ORDER BY rowid',
+      )
+      .all(id)
+      .map((r) => ({ ...toAttempt(r), exchange: exchangeOf(r.exchange) }));
+    return { delivery: toDelivery(d), attempts };
+  }
+
+  async stats(endpointId: string, w: StatsWindow): Promise<EndpointStats> {
+    const range = 'a.endpoint_id = ? AND a.at >= ? AND a.at < ?';
+    const args = [endpointId, w.from, w.to] as const;
+    const buckets = this.db
+      .prepare<[number, number, number, string, number, number], { b: number; ok: number; failed: number }>(
+        `SELECT CAST((a.at - ?) / ? AS INTEGER) * ? AS b, sum(NOT ${FAILED}) AS ok, sum(${FAILED}) AS failed
+         FROM attempts a WHERE ${range} GROUP BY 1 ORDER BY 1`,
+      )
+      .all(w.from, w.bucketMs, w.bucketMs, ...args)
+      .map((r) => ({ at: w.from + r.b, succeeded: r.ok, failed: r.failed }));
+    const attempts = buckets.reduce((n, b) => n + b.succeeded + b.failed, 0);
+    const succeeded = buckets.reduce((n, b) => n + b.succeeded, 0);
+    const lagAt = this.db.prepare<[string, number, number, number], { lag: number }>(
+      `SELECT a.at - d.created_at AS lag FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
+       WHERE ${range} AND NOT ${FAILED} ORDER BY lag LIMIT 1 OFFSET ?`,
+    );
+    const lag = (p: number) =>
+      succeeded === 0 ? null : (lagAt.get(...args, nearestRank(p, succeeded))?.lag ?? null);
+    const last = this.db
+      .prepare<[string], { at: number; error: string | null; status: number | null }>(
+        `SELECT at, error, status FROM attempts a WHERE endpoint_id = ? AND ${FAILED} ORDER BY at DESC LIMIT 1`,
+      )
+      .get(endpointId);
+    return {
+      attempts,
+      succeeded,
+      lagP50Ms: lag(0.5),
+      lagP99Ms: lag(0.99),
+      lastError: last ? { at: last.at, error: last.error ?? `answered ${last.status}` } : null,
+      buckets,
+    };
   }
 
   /** Pending deliveries, per endpoint: the backlog. */
