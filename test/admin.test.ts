@@ -53,7 +53,16 @@ describe('admin API', () => {
     assert.ok(secret.startsWith(key.prefix));
     const listed = await call('GET', '/v1/keys');
     assert.ok(!listed.body.includes(secret), 'a listing never shows a secret');
+    type Listed = { keys: { id: string; lastUsedAt: string | null }[] };
+    const lastUse = async () =>
+      (await call('GET', '/v1/keys')).json<Listed>().keys.find((k) => k.id === key.id)!.lastUsedAt;
+    assert.equal(await lastUse(), null, 'never used yet');
     assert.equal((await hub.send([ev({ id: 'k1' })], { authorization: `Bearer ${secret}` })).statusCode, 200);
+    // Written off the request's path: it lands within moments, to the minute.
+    for (let i = 0; i < 50 && (await lastUse()) === null; i++) await new Promise((r) => setTimeout(r, 20));
+    const used = await lastUse();
+    assert.ok(used && Date.now() - Date.parse(used) < 120_000, `last used ${used}`);
+    assert.equal(new Date(used).getUTCSeconds(), 0, 'kept to the minute');
     const revoked = await call('DELETE', `/v1/keys/${key.id}`);
     assert.ok(revoked.json<{ revokedAt: string | null }>().revokedAt);
     assert.equal((await hub.send([ev({ id: 'k2' })], { authorization: `Bearer ${secret}` })).statusCode, 401);
