@@ -453,7 +453,9 @@ describe('Live API', () => {
     );
 
     await until('three attempts recorded', async () => {
-      const all = (await admin('GET', `/v1/live/endpoints/${e.id}/deliveries`)).json<{ attempts: unknown[] }>();
+      const all = (await admin('GET', `/v1/live/endpoints/${e.id}/deliveries`)).json<{
+        attempts: unknown[];
+      }>();
       return all.attempts.length === 3;
     });
     const page1 = (await admin('GET', `/v1/live/endpoints/${e.id}/deliveries?limit=2`)).json<{

@@ -7,7 +7,18 @@ import fastifyStatic from '@fastify/static';
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 /** The console's own paths: each answers the page, whose script shows the right view. */
-export const CONSOLE_PAGES = ['/', '/sign-in', '/events', '/sessions', '/companies', '/media', '/settings'];
+export const CONSOLE_PAGES = [
+  '/',
+  '/sign-in',
+  '/events',
+  '/sessions',
+  '/companies',
+  '/media',
+  '/webhooks',
+  '/settings',
+];
+/** Pages with a path below them: an endpoint (/webhooks/{id}), a settings section. */
+const CONSOLE_SECTIONS = ['/webhooks/*', '/settings/*'];
 
 /**
  * Nothing but the console's own files may run or load: no inline script, no CDN, no
@@ -46,7 +57,9 @@ export const consoleAssets: FastifyPluginAsync<{ dist?: string }> = async (app, 
   for (const url of CONSOLE_PAGES) {
     app.get(url, { schema: { hide: true } }, (_req, reply) => pageHeaders(reply).send(page));
   }
-  app.get('/settings/*', { schema: { hide: true } }, (_req, reply) => pageHeaders(reply).send(page));
+  for (const url of CONSOLE_SECTIONS) {
+    app.get(url, { schema: { hide: true } }, (_req, reply) => pageHeaders(reply).send(page));
+  }
   if (!existsSync(`${dist}assets`)) return;
   await app.register(fastifyStatic, {
     root: `${dist}assets`,

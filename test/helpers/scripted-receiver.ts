@@ -23,6 +23,8 @@ export interface Received {
   headers: http.IncomingHttpHeaders;
   body: string;
   at: number;
+  /** What the receiver answered. */
+  status?: number;
 }
 
 /** A Live API receiver: answers challenges with the SDK; `behave` decides each POST's fate. */
@@ -51,14 +53,14 @@ export class Receiver {
           res.writeHead(200).end(answer);
           return;
         }
-        const received = {
+        const received: Received = {
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
           at: Date.now(),
         };
         this.posts.push(received);
-        if (this.behave(this.posts.length, res, req)) return;
-        res.writeHead(200).end('ok');
+        if (!this.behave(this.posts.length, res, req)) res.writeHead(200).end('ok');
+        received.status = res.statusCode;
       });
     });
     this.server.listen(0, '127.0.0.1');

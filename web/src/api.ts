@@ -8,6 +8,19 @@ export interface Session {
   csrfToken: string;
 }
 
+/** One problem of a refused request: the field at fault, and for batches and files the index (a CSV's line). */
+export interface Problem {
+  field?: string;
+  index?: number;
+  code?: string;
+  reason?: string;
+}
+interface ErrorBody {
+  code: string;
+  message: string;
+  details?: Problem[];
+}
+
 /** An error the server answered, as its envelope tells it (docs/errors.md). */
 export class ApiError extends Error {
   constructor(
@@ -15,6 +28,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    readonly details: Problem[] = [],
   ) {
     super(message);
   }
@@ -49,9 +63,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     body: body === undefined ? null : JSON.stringify(body),
   });
   if (res.status === 204) return undefined as T;
-  const json = (await res.json().catch(() => null)) as {
-    error?: { code: string; message: string; details?: { field?: string }[] };
-  } | null;
+  const json = (await res.json().catch(() => null)) as { error?: ErrorBody } | null;
   if (!res.ok) {
     const e = json?.error;
     if (res.status === 401 && path !== '/v1/session') onSignedOut();
@@ -60,12 +72,63 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
       e?.code ?? 'http_' + res.status,
       e?.message ?? res.statusText,
       e?.details?.[0]?.field,
+      e?.details,
     );
   }
   return json as T;
 }
 
 export const get = <T>(path: string, params: Params = {}): Promise<T> => call<T>('GET', path + query(params));
+export const post = <T>(path: string, body: unknown = {}): Promise<T> => call<T>('POST', path, body);
+export const patch = <T>(path: string, body: unknown): Promise<T> => call<T>('PATCH', path, body);
+export const put = <T>(path: string, body: unknown = {}): Promise<T> => call<T>('PUT', path, body);
+export const del = <T>(path: string): Promise<T> => call<T>('DELETE', path);
+
+/** A path segment from a value a person typed (an event name, a media id). */
+export const seg = (s: string): string => encodeURIComponent(s);
+
+/**
+ * Sends a file's text with its upload progress (fetch reports none): resolves with the
+ * answer, or rejects with the server's error, field and all problems.
+ */
+export function upload<T>(
+  method: 'PUT' | 'POST',
+  path: string,
+  body: Blob,
+  contentType: string,
+  onProgress: (fraction: number) => void,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, path);
+    xhr.setRequestHeader('content-type', contentType);
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'The upload did not reach the server.'));
+    xhr.onload = () => {
+      const json = (() => {
+        try {
+          return JSON.parse(xhr.responseText) as unknown;
+        } catch {
+          return null;
+        }
+      })();
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(json as T);
+      const e = (json as { error?: ErrorBody } | null)?.error;
+      reject(
+        new ApiError(
+          xhr.status,
+          e?.code ?? `http_${xhr.status}`,
+          e?.message ?? xhr.statusText,
+          e?.details?.[0]?.field,
+          e?.details,
+        ),
+      );
+    };
+    xhr.send(body);
+  });
+}
 
 export async function currentSession(): Promise<Session | null> {
   try {

@@ -16,11 +16,24 @@ export function useApps() {
 
 /** The time range and app filter every page has; they live in the URL. */
 export function Filters({ loc, children }: { loc: Location; children?: ComponentChildren }) {
-  const apps = useApps();
-  const range = loc.params.get('range') ?? '24h';
-  const set = (changes: Record<string, string | undefined>) => navigate(loc.path, withParams(loc, changes));
   return (
     <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filters">
+      <RangeFields loc={loc} />
+      <AppField loc={loc} />
+      {children}
+    </form>
+  );
+}
+
+const setter = (loc: Location) => (changes: Record<string, string | undefined>) =>
+  navigate(loc.path, withParams(loc, changes));
+
+/** The time range: a preset, or custom dates. */
+export function RangeFields({ loc }: { loc: Location }) {
+  const range = loc.params.get('range') ?? '24h';
+  const set = setter(loc);
+  return (
+    <>
       <label>
         Time range
         <select value={range} onChange={(e) => set({ range: e.currentTarget.value })}>
@@ -50,14 +63,22 @@ export function Filters({ loc, children }: { loc: Location; children?: Component
           </label>
         </>
       )}
-      <label>
-        App
-        <select value={loc.params.get('app') ?? ''} onChange={(e) => set({ app: e.currentTarget.value })}>
-          <option value="">All apps</option>
-          {apps.state === 'ok' && apps.value.map((a) => <option value={a.id}>{a.name}</option>)}
-        </select>
-      </label>
-      {children}
-    </form>
+    </>
+  );
+}
+
+function AppField({ loc }: { loc: Location }) {
+  const apps = useApps();
+  return (
+    <label>
+      App
+      <select
+        value={loc.params.get('app') ?? ''}
+        onChange={(e) => setter(loc)({ app: e.currentTarget.value })}
+      >
+        <option value="">All apps</option>
+        {apps.state === 'ok' && apps.value.map((a) => <option value={a.id}>{a.name}</option>)}
+      </select>
+    </label>
   );
 }

@@ -8,6 +8,7 @@ const PAGES = [
   { path: '/sessions', label: 'Sessions' },
   { path: '/companies', label: 'Companies' },
   { path: '/media', label: 'Media' },
+  { path: '/webhooks', label: 'Webhooks', admin: true },
   { path: '/settings', label: 'Settings', admin: true },
 ];
 

@@ -56,3 +56,15 @@ export function Empty({ children }: { children?: ComponentChildren }) {
     </div>
   );
 }
+
+/** What a page for admin keys shows to a session opened with another key (the API refuses it too). */
+export function AdminOnly({ title, role }: { title: string; role: string }) {
+  return (
+    <>
+      <h1>{title}</h1>
+      <p class="error" role="alert">
+        {title} need an admin key; this session was opened with a {role} key.
+      </p>
+    </>
+  );
+}

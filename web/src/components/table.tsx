@@ -7,7 +7,18 @@ export interface Column<T> {
 }
 
 /** A plain data table with a caption, for the lists every page has. */
-export function Table<T>({ caption, rows, columns }: { caption: string; rows: T[]; columns: Column<T>[] }) {
+export function Table<T>({
+  caption,
+  rows,
+  columns,
+  empty = 'Nothing in this range.',
+}: {
+  caption: string;
+  rows: T[];
+  columns: Column<T>[];
+  /** What an empty table says. */
+  empty?: string;
+}) {
   return (
     <div class="table-wrap" tabIndex={0} role="region" aria-label={caption}>
       <table>
@@ -25,7 +36,7 @@ export function Table<T>({ caption, rows, columns }: { caption: string; rows: T[
           {rows.length === 0 ? (
             <tr>
               <td colSpan={columns.length} class="none">
-                Nothing in this range.
+                {empty}
               </td>
             </tr>
           ) : (
