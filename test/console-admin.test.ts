@@ -367,12 +367,11 @@ describe('console: operating usagehub', { skip: browserSkip }, () => {
         await page.goto(`${base}${path}`);
         await page.locator('h1').first().waitFor();
         await page.waitForLoadState('networkidle');
-        const width = await page.evaluate(() => document.documentElement.scrollWidth);
-        const wide = await page.evaluate(() =>
-          [...document.querySelectorAll('body *')]
-            .filter((e) => e.getBoundingClientRect().right > 391)
-            .slice(0, 8)
-            .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`),
+        const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+        // What sticks out, named in the failure.
+        const wide = await page.evaluate<string[]>(
+          `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 391)
+             .slice(0, 8).map((e) => e.tagName + '.' + e.className)`,
         );
         assert.ok(width <= 390, `${path} is ${width} px wide: ${wide.join(', ')}`);
         await screenshot(page, name);
