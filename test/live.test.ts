@@ -483,6 +483,29 @@ describe('Live API', () => {
     assert.ok(types.types.includes('usagehub.event.native.portal'), types.types.join());
     assert.ok(types.types.includes('usagehub.session.Started'));
     assert.ok(types.wildcards.includes('usagehub.event.segment.*'));
+
+    // Another tenant's admin key finds none of it.
+    const init = await hub.runtime.deps.admin.init('other-tenant');
+    assert.equal(init.outcome, 'created');
+    const theirs = init.outcome === 'created' ? init.adminKey.secret : '';
+    const as = (method: 'GET' | 'POST', path: string, payload?: object) =>
+      hub.app.inject({ method, url: path, headers: { authorization: `Bearer ${theirs}` }, payload });
+    const base = `/v1/live/endpoints/${e.id}`;
+    for (const [method, path, body] of [
+      ['GET', `${base}/deliveries`],
+      ['GET', `${base}/deliveries/${webhookId}`],
+      ['GET', `${base}/stats?from=0&to=3600000`],
+      ['POST', `${base}/test`, { type: 'usagehub.app.Created' }],
+      ['POST', `${base}/rotate`],
+      ['POST', `${base}/replay`, { failed: true }],
+    ] as const) {
+      const res = await as(method, path, body);
+      assert.equal(res.statusCode, 404, `${method} ${path}: ${res.body}`);
+    }
+    assert.ok(
+      !(await as('GET', '/v1/live/event-types')).body.includes('portal'),
+      'their types are their own',
+    );
     receiver.behave = () => false;
     await admin('DELETE', `/v1/live/endpoints/${e.id}`);
   });

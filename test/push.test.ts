@@ -116,6 +116,13 @@ describe('push usage-events API', () => {
       assert.equal(body.scope, 'connector.write');
       assert.equal(typeof body.access_token, 'string');
       assert.equal(res.headers['cache-control'], 'no-store');
+      const listed = await hub.app.inject({
+        url: '/v1/oauth-clients',
+        headers: { authorization: `Bearer ${hub.adminKey}` },
+      });
+      const used = listed.json<{ clients: { id: string; lastUsedAt: string | null }[] }>().clients;
+      const at = used.find((c) => c.id === client.id)!.lastUsedAt;
+      assert.ok(at && Date.now() - Date.parse(at) < 120_000, `a token marks the client used: ${at}`);
     });
 
     test('credentials in the form work too, and the full URL form of the scope is the same scope', async () => {

@@ -37,6 +37,9 @@ export const OAuthClientSchema = Type.Object({
   scopes: Type.Array(ScopeSchema),
   createdAt: Type.String(),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
+  lastUsedAt: Type.Union([Type.String(), Type.Null()], {
+    description: 'When it was last given a token, to the minute; null if never.',
+  }),
 });
 export const CreatedClientSchema = Type.Object({
   client: OAuthClientSchema,

@@ -54,6 +54,8 @@ export interface OAuthClient {
   scopes: Scope[];
   createdAt: string;
   revokedAt: string | null;
+  /** When it was last given a token, to the minute; null if never. */
+  lastUsedAt: string | null;
 }
 
 /** Outcomes a caller must handle are values, not exceptions. */
@@ -80,7 +82,7 @@ export interface Catalog {
   setAppOrigin(tenantId: string, appId: string, origin: number | null): Promise<CreateOutcome<App> | null>;
 
   createOAuthClient(
-    client: Omit<OAuthClient, 'createdAt' | 'revokedAt'>,
+    client: Omit<OAuthClient, 'createdAt' | 'revokedAt' | 'lastUsedAt'>,
     secretHash: string,
   ): Promise<OAuthClient>;
   listOAuthClients(tenantId: string): Promise<OAuthClient[]>;
@@ -100,6 +102,8 @@ export interface Catalog {
   findKeyByHash(secretHash: string): Promise<ApiKey | null>;
   /** Records that a key was used at `at` (ISO 8601); an earlier time never overwrites a later one. */
   touchKey(id: string, at: string): Promise<void>;
+  /** The same for an OAuth client, when it is given a token. */
+  touchOAuthClient(id: string, at: string): Promise<void>;
 
   close(): Promise<void>;
 }

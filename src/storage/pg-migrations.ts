@@ -217,10 +217,12 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 8,
-    name: 'when each API key was last used',
+    name: 'when each API key and OAuth client was last used',
     sql: `
-      -- ISO 8601 text like created_at; written at most once a minute per key (auth/authenticator.ts).
+      -- ISO 8601 text like created_at, to the minute: a key's last authentication
+      -- (auth/authenticator.ts), a client's last token (auth/oauth/client-credentials.ts).
       ALTER TABLE api_keys ADD COLUMN last_used_at text;
+      ALTER TABLE oauth_clients ADD COLUMN last_used_at text;
     `,
   },
   {

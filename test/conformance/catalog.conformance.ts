@@ -114,6 +114,9 @@ export function catalogConformance(name: string, factory: CatalogFactory): void 
         'secret-hash',
       );
       assert.deepEqual(await c.findOAuthClient('cli_1'), { client, secretHash: 'secret-hash' });
+      assert.equal(client.lastUsedAt, null);
+      await c.touchOAuthClient('cli_1', '2026-12-01T10:05:00.000Z');
+      assert.equal((await c.findOAuthClient('cli_1'))!.client.lastUsedAt, '2026-12-01T10:05:00.000Z');
       assert.ok((await c.revokeOAuthClient(t.id, 'cli_1'))!.revokedAt);
       assert.equal((await c.listOAuthClients(t.id)).length, 1);
       const signing = await c.tokenSigningKey();

@@ -73,6 +73,9 @@ export async function clientCredentialsGrant(
     if (asked.scopes.length > 0) scopes = asked.scopes;
   }
   const { accessToken, expiresIn } = tokens.issue(found.client, scopes);
+  // Tokens are asked for rarely (one per hour or so per connector): recorded at once.
+  const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+  await catalog.touchOAuthClient(found.client.id, minute);
   return {
     outcome: 'issued',
     token: {

@@ -37,6 +37,7 @@ interface ClientRow extends TenantRow {
   scopes: string;
   secret_hash: string;
   revoked_at: string | null;
+  last_used_at: string | null;
 }
 
 const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: r.created_at });
@@ -57,6 +58,7 @@ const toClient = (r: ClientRow): OAuthClient => ({
   scopes: JSON.parse(r.scopes) as Scope[],
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at ?? null,
 });
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: string }).code === '23505';
@@ -224,7 +226,7 @@ export class PgCatalog implements Catalog {
   }
 
   async createOAuthClient(
-    client: Omit<OAuthClient, 'createdAt' | 'revokedAt'>,
+    client: Omit<OAuthClient, 'createdAt' | 'revokedAt' | 'lastUsedAt'>,
     secretHash: string,
   ): Promise<OAuthClient> {
     const row: ClientRow = {
@@ -235,6 +237,7 @@ export class PgCatalog implements Catalog {
       secret_hash: secretHash,
       created_at: new Date().toISOString(),
       revoked_at: null,
+      last_used_at: null,
     };
     await this.pool.query(
       `INSERT INTO oauth_clients (id, tenant_id, name, scopes, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -319,6 +322,13 @@ export class PgCatalog implements Catalog {
   async touchKey(id: string, at: string): Promise<void> {
     await this.pool.query(
       'UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)',
+      [id, at],
+    );
+  }
+
+  async touchOAuthClient(id: string, at: string): Promise<void> {
+    await this.pool.query(
+      'UPDATE oauth_clients SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)',
       [id, at],
     );
   }

@@ -38,6 +38,7 @@ const SCHEMA = `
 const ADDED_COLUMNS: AddedColumn[] = [
   ['apps', 'origin', 'ALTER TABLE apps ADD COLUMN origin INTEGER'],
   ['api_keys', 'last_used_at', 'ALTER TABLE api_keys ADD COLUMN last_used_at TEXT'],
+  ['oauth_clients', 'last_used_at', 'ALTER TABLE oauth_clients ADD COLUMN last_used_at TEXT'],
 ];
 const INDEXES = `
   CREATE UNIQUE INDEX IF NOT EXISTS apps_origin ON apps (tenant_id, origin) WHERE origin IS NOT NULL;
@@ -80,6 +81,7 @@ interface ClientRow {
   secret_hash: string;
   created_at: string;
   revoked_at: string | null;
+  last_used_at: string | null;
 }
 
 const toClient = (r: ClientRow): OAuthClient => ({
@@ -89,6 +91,7 @@ const toClient = (r: ClientRow): OAuthClient => ({
   scopes: JSON.parse(r.scopes) as Scope[],
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at ?? null,
 });
 const toKey = (r: KeyRow): ApiKey => ({
   id: r.id,
@@ -233,7 +236,7 @@ export class SqliteCatalog implements Catalog {
   }
 
   async createOAuthClient(
-    client: Omit<OAuthClient, 'createdAt' | 'revokedAt'>,
+    client: Omit<OAuthClient, 'createdAt' | 'revokedAt' | 'lastUsedAt'>,
     secretHash: string,
   ): Promise<OAuthClient> {
     const row: ClientRow = {
@@ -244,6 +247,7 @@ export class SqliteCatalog implements Catalog {
       secret_hash: secretHash,
       created_at: new Date().toISOString(),
       revoked_at: null,
+      last_used_at: null,
     };
     this.db
       .prepare(
@@ -354,6 +358,14 @@ export class SqliteCatalog implements Catalog {
     this.db
       .prepare(
         'UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
+      )
+      .run(at, id, at);
+  }
+
+  async touchOAuthClient(id: string, at: string): Promise<void> {
+    this.db
+      .prepare(
+        'UPDATE oauth_clients SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
       )
       .run(at, id, at);
   }

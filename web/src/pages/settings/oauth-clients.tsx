@@ -13,6 +13,7 @@ interface Client {
   scopes: string[];
   createdAt: string;
   revokedAt: string | null;
+  lastUsedAt: string | null;
 }
 
 /** OAuth clients of the push dialect's token endpoint: create (the secret shown once), revoke. */
@@ -56,6 +57,7 @@ export function OAuthClients() {
               { label: 'client_id', cell: (c) => <code>{c.id}</code> },
               { label: 'Scopes', cell: (c) => c.scopes.join(', ') },
               { label: 'Created (UTC)', cell: (c) => fmtTime(c.createdAt) },
+              { label: 'Last token (UTC)', cell: (c) => (c.lastUsedAt ? fmtTime(c.lastUsedAt) : 'never') },
               {
                 label: 'Revoked',
                 cell: (c) =>
