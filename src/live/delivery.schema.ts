@@ -40,7 +40,7 @@ export const DeliveryDetailSchema = Type.Object({
         Type.Object({
           requestHeaders: Headers,
           responseHeaders: Headers,
-          responseBody: Type.String({ description: 'The first 4,096 characters of the answer.' }),
+          responseBody: Type.String({ description: 'The answer’s first 4 KiB (whole UTF-8 characters).' }),
         }),
       ),
     }),

@@ -19,3 +19,18 @@ export function exchangeOf(text: string | null): Exchange | null {
     return null;
   }
 }
+
+/**
+ * The longest start of `text` that fits in `bytes` bytes of UTF-8, cut between
+ * characters.
+ *
+ * @example utf8Prefix('héllo', 2) // 'h'
+ */
+export function utf8Prefix(text: string, bytes: number): string {
+  const buf = Buffer.from(text, 'utf8');
+  if (buf.length <= bytes) return text;
+  let end = bytes;
+  // Back off continuation bytes (10xxxxxx) so that no character is cut in two.
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+  return buf.subarray(0, end).toString('utf8');
+}

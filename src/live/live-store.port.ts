@@ -39,7 +39,7 @@ export interface Delivery {
 export interface Exchange {
   requestHeaders: Record<string, string>;
   responseHeaders: Record<string, string>;
-  /** The answer's first EXCHANGE_BODY_CAP characters. */
+  /** The answer's first EXCHANGE_BODY_CAP bytes (whole UTF-8 characters). */
   responseBody: string;
 }
 

@@ -1,4 +1,5 @@
 import { seqOf } from '../store/seq.ts';
+import { utf8Prefix } from './live-stats.ts';
 import { reasonOf } from '../store/quarantine.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import type { UsageEvent } from '../domain/event.ts';
@@ -288,7 +289,7 @@ export class LiveWorker {
         exchange: {
           requestHeaders: headers,
           responseHeaders: res.headers,
-          responseBody: res.body.slice(0, EXCHANGE_BODY_CAP),
+          responseBody: utf8Prefix(res.body, EXCHANGE_BODY_CAP),
         },
       },
       retryAt,
