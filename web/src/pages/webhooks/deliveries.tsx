@@ -100,9 +100,12 @@ export function Deliveries({
                               type="button"
                               class="link"
                               aria-pressed={open === a.deliveryId}
+                              title={a.deliveryId}
+                              aria-label={a.deliveryId}
                               onClick={() => set({ delivery: a.deliveryId })}
                             >
-                              {a.deliveryId}
+                              {/* The start tells ids apart; the whole one is in the detail. */}
+                              {a.deliveryId.slice(0, 16)}…
                             </button>
                           </td>
                           <td>{a.type}</td>
