@@ -101,11 +101,11 @@ export function Deliveries({
                               class="link"
                               aria-pressed={open === a.deliveryId}
                               title={a.deliveryId}
-                              aria-label={a.deliveryId}
                               onClick={() => set({ delivery: a.deliveryId })}
                             >
-                              {/* The start tells ids apart; the whole one is in the detail. */}
-                              {a.deliveryId.slice(0, 16)}…
+                              {/* The start tells ids apart; the whole one is in its title and the detail. */}
+                              {a.deliveryId.slice(0, 16)}
+                              <span aria-hidden="true">…</span>
                             </button>
                           </td>
                           <td>{a.type}</td>
