@@ -202,14 +202,22 @@ const empty = (o: object): boolean => {
 };
 
 const PROPERTIES = ',"properties":';
-/** Only these dialects' events say more of a person than ids (in their properties). */
-const SDK_SOURCE = /"source":"(?:segment|posthog)"/;
+
+/**
+ * Whether an event's properties say more of a person than its head does
+ * (profile-update.ts): every PostHog event's may ($set, $groups, …), and of Segment's
+ * only identify, alias and group — not track, page or screen, most of what SDKs send.
+ */
+const needsProperties = (e: Pick<UsageEvent, 'source' | 'name'>): boolean =>
+  e.source === 'posthog' ||
+  (e.source === 'segment' && (e.name === 'identify' || e.name === 'alias' || e.name === 'group'));
 
 /**
  * The documents' updates. A document is a canonical event as encode.ts wrote it (keys in
  * UsageEvent's order): the head before `properties` (no key inside actor, session or
- * context is called that) holds all a native, push, sessions, aggregated or hits event
- * tells, and parsing it alone takes half the time of the whole document.
+ * context is called that) holds all that most events tell — every native, push,
+ * sessions, aggregated or hits event, and Segment's track, page and screen — and parsing
+ * it alone takes a fraction of the whole document, whose raw payload repeats the rest.
  */
 function updatesOf(batches: readonly LogBatch[], onError: (err: Error) => void): ProfileUpdate[] {
   const out: ProfileUpdate[] = [];
@@ -221,8 +229,8 @@ function updatesOf(batches: readonly LogBatch[], onError: (err: Error) => void):
       try {
         // Quotes inside JSON strings are escaped: these texts are keys of the document itself.
         const cut = line.indexOf(PROPERTIES);
-        const head = cut === -1 ? line : line.slice(0, cut);
-        const event = JSON.parse(cut === -1 || SDK_SOURCE.test(head) ? line : `${head}}`) as UsageEvent;
+        let event = JSON.parse(cut === -1 ? line : `${line.slice(0, cut)}}`) as UsageEvent;
+        if (cut !== -1 && needsProperties(event)) event = JSON.parse(line) as UsageEvent;
         const update = profileUpdateOf(event, `${batch.offset}:${index}`);
         if (update) out.push(update);
       } catch (err) {
