@@ -176,7 +176,11 @@ describe('fuzz', () => {
     appId: string;
     keyId: string;
     eventId: string;
+    /** A Live endpoint of theirs (unverified: nothing is ever sent to it). */
+    endpoint: { id: string; privateKey: string };
   };
+  /** A Live endpoint of this tenant's, for the routes under /v1/live/endpoints/{id}. */
+  let ownEndpointId = '';
   let storedBefore = 0;
   const tally: Tally = { ok: 0, rejected: 0, codes: new Map() };
 
@@ -208,7 +212,16 @@ describe('fuzz', () => {
       if (eventId === undefined) await new Promise((r) => setTimeout(r, 25));
     }
     assert.ok(eventId, 'their event is stored');
+    const live = hub.runtime.deps.live;
+    const endpointOf = async (tenantId: string) => {
+      const created = await live.create(tenantId, { url: 'http://127.0.0.1:9/never' });
+      assert.equal(created.outcome, 'ok');
+      return created.outcome === 'ok' ? created.value : { id: '', privateKey: '' };
+    };
+    const theirEndpoint = await endpointOf(init.tenant.id);
+    ownEndpointId = (await endpointOf(hub.tenantId)).id;
     other = {
+      endpoint: { id: theirEndpoint.id, privateKey: theirEndpoint.privateKey },
       tenantId: init.tenant.id,
       adminKey: init.adminKey.secret,
       ingestKey: ingest.secret,
@@ -305,11 +318,14 @@ describe('fuzz', () => {
         .map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
     );
     const skipped = (o: { path: string; method: string }) =>
-      // Ingest has its own properties above; Live endpoints would make requests to the
-      // URLs they are given (only loopback forms are tried, in the test below).
+      // Ingest has its own properties above. A Live endpoint's url is where requests go:
+      // creating one, changing its url and verifying it are tried with loopback forms only,
+      // in the test below; the rest of its routes (replay, test, rotate, …) are tried here.
       (o.path === '/v1/events' && o.method === 'POST') ||
       /^\/(v3\/events|api\/product|api\/stat\/hits$|services\/push\/.*\/events)/.test(o.path) ||
-      (o.path.startsWith('/v1/live/endpoints') && o.method !== 'GET');
+      (o.path === '/v1/live/endpoints' && o.method === 'POST') ||
+      (o.path === '/v1/live/endpoints/{id}' && o.method === 'PATCH') ||
+      o.path.endsWith('/verify');
     const candidates = operations.filter((o) => !skipped(o));
     assert.ok(candidates.length > 30, `routes found: ${candidates.length}`);
     const idPool = () =>
@@ -322,6 +338,8 @@ describe('fuzz', () => {
           'theirs',
           other.keyId,
           other.eventId,
+          other.endpoint.id,
+          ownEndpointId,
           '0',
           '1',
           'APPSTART',
@@ -421,6 +439,17 @@ describe('fuzz', () => {
       payload: JSON.stringify([{ app: other.appId, name: 'theirs', timestamp: Date.now() }]),
     });
     assert.equal(theirs.statusCode, 200, theirs.body);
+    const theirEndpoint = await hub.app.inject({
+      method: 'GET',
+      url: `/v1/live/endpoints/${other.endpoint.id}`,
+      headers: { authorization: `Bearer ${other.adminKey}` },
+    });
+    assert.equal(theirEndpoint.statusCode, 200, 'their endpoint is still there');
+    assert.equal(
+      theirEndpoint.json<{ privateKey: string }>().privateKey,
+      other.endpoint.privateKey,
+      'not rotated',
+    );
 
     // A good event to every dialect (their settings set up again: the fuzzer may have changed them).
     routes = await ingestRoutes(hub);
