@@ -56,6 +56,12 @@ export interface Attempt {
   exchange?: Exchange | null;
 }
 
+/** A delivery, and each of its attempts with what it sent and got back, oldest first. */
+export interface DeliveryDetail {
+  delivery: Delivery;
+  attempts: (Attempt & { id: number; exchange: Exchange | null })[];
+}
+
 /** An attempt as the delivery log lists it: numbered (newest highest), with its delivery's type. */
 export type ListedAttempt = Omit<Attempt, 'exchange'> & { id: number; type: string };
 
@@ -130,13 +136,7 @@ export interface LiveStore {
   /** The delivery log, newest attempt first. */
   attempts(endpointId: string, page: AttemptPage): Promise<ListedAttempt[]>;
   /** One delivery and its attempts with what they sent and got back, oldest first. */
-  delivery(
-    endpointId: string,
-    id: string,
-  ): Promise<{
-    delivery: Delivery;
-    attempts: (Attempt & { id: number; exchange: Exchange | null })[];
-  } | null>;
+  delivery(endpointId: string, id: string): Promise<DeliveryDetail | null>;
   /** Attempts made in [from, to): totals, lag percentiles, and counts per bucket of bucketMs. */
   stats(endpointId: string, window: StatsWindow): Promise<EndpointStats>;
   /** Pending deliveries, per endpoint: the backlog. */

@@ -5,6 +5,7 @@ import { FILTER_PATTERN } from './event-types.ts';
 import type { LiveHttp } from './live-http.ts';
 import type {
   AttemptPage,
+  DeliveryDetail,
   EndpointStats,
   ListedAttempt,
   LiveEndpoint,
@@ -29,9 +30,6 @@ export type EndpointView = LiveEndpoint & {
   /** The private key in the `whsec_…` form Standard Webhooks libraries take (signing.ts). */
   standardWebhooksSecret: string;
 };
-
-/** A delivery with its attempts, each with what it sent and got back. */
-export type DeliveryDetail = NonNullable<Awaited<ReturnType<LiveStore['delivery']>>>;
 
 export interface Verification {
   verified: boolean;

@@ -2,9 +2,8 @@ import type pg from 'pg';
 import { openMigratedPool } from '../../storage/pg-migrations.ts';
 import { transaction, type PgLocation } from '../../storage/postgres.ts';
 import type {
-  Attempt,
   AttemptPage,
-  Exchange,
+  DeliveryDetail,
   AttemptRecord,
   Delivery,
   EndpointState,
@@ -294,13 +293,7 @@ export class PgLiveStore implements LiveStore {
     return rows.map((r) => ({ ...toAttempt(r), type: r.type }));
   }
 
-  async delivery(
-    endpointId: string,
-    id: string,
-  ): Promise<{
-    delivery: Delivery;
-    attempts: (Attempt & { id: number; exchange: Exchange | null })[];
-  } | null> {
+  async delivery(endpointId: string, id: string): Promise<DeliveryDetail | null> {
     const [d] = await this.rows('SELECT * FROM live_deliveries WHERE endpoint_id = $1 AND id = $2', [
       endpointId,
       id,

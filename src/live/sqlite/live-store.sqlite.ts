@@ -1,9 +1,8 @@
 import type Database from 'better-sqlite3';
 import { openSqlite, type AddedColumn } from '../../storage/sqlite.ts';
 import type {
-  Attempt,
   AttemptPage,
-  Exchange,
+  DeliveryDetail,
   AttemptRecord,
   Delivery,
   EndpointState,
@@ -286,13 +285,7 @@ export class SqliteLiveStore implements LiveStore {
       .map((r) => ({ ...toAttempt(r), type: r.type }));
   }
 
-  async delivery(
-    endpointId: string,
-    id: string,
-  ): Promise<{
-    delivery: Delivery;
-    attempts: (Attempt & { id: number; exchange: Exchange | null })[];
-  } | null> {
+  async delivery(endpointId: string, id: string): Promise<DeliveryDetail | null> {
     const d = this.db
       .prepare<[string, string], Record<string, unknown>>(
         'SELECT * FROM deliveries WHERE endpoint_id = ? AND id = ?',

@@ -11,9 +11,9 @@ import { navigate, type Location } from '../../url-state.ts';
 import { Deliveries } from './deliveries.tsx';
 import { FiltersInput } from './filters-input.tsx';
 import { sdkReceiver, standardWebhooksReceiver } from './snippets.ts';
-import { AttemptsChart, statsParams } from './webhook-stats.tsx';
-import { fmtMs, successRate, type Endpoint, type Stats, type Verification } from './webhook-types.ts';
-import { Figure, StateBadge } from './webhooks.tsx';
+import { AttemptsChart, StatsFigures, statsParams } from './webhook-stats.tsx';
+import type { Endpoint, Stats, Verification } from './webhook-types.ts';
+import { StateBadge } from './webhooks.tsx';
 
 /** One endpoint: its settings, verification, state, keys, figures over the range, deliveries and receiver snippets. */
 export function EndpointPage({ loc, id }: { loc: Location; id: string }) {
@@ -48,13 +48,7 @@ export function EndpointPage({ loc, id }: { loc: Location; id: string }) {
             <form class="filters" onSubmit={(ev) => ev.preventDefault()} aria-label="Filters">
               <RangeFields loc={loc} />
             </form>
-            <dl class="figures">
-              <Figure label="Backlog" value={String(s.backlog)} />
-              <Figure label="Success rate" value={successRate(s)} />
-              <Figure label="Attempts" value={String(s.attempts)} />
-              <Figure label="Lag p50" value={fmtMs(s.lagP50Ms)} />
-              <Figure label="Lag p99" value={fmtMs(s.lagP99Ms)} />
-            </dl>
+            <StatsFigures stats={s} />
             <AttemptsChart title={`Attempts per ${range.interval}`} stats={s} range={range} height={160} />
             {s.lastError && (
               <p class="last-error">

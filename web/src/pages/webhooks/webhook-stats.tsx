@@ -1,6 +1,6 @@
 import { Chart } from '../../components/chart.tsx';
 import type { TimeRange } from '../../time-range.ts';
-import type { Stats } from './webhook-types.ts';
+import { fmtMs, successRate, type Stats } from './webhook-types.ts';
 
 const BUCKET_MS = { minute: 60_000, hour: 3600_000, day: 86_400_000 } as const;
 
@@ -33,5 +33,27 @@ export function AttemptsChart({
         { label: 'failed', values: starts.map((t) => byAt.get(t)?.failed ?? 0) },
       ]}
     />
+  );
+}
+
+/** An endpoint's figures over the range: backlog now, success rate, attempts, lag p50 and p99. */
+export function StatsFigures({ stats: s }: { stats: Stats }) {
+  return (
+    <dl class="figures">
+      <Figure label="Backlog" value={String(s.backlog)} />
+      <Figure label="Success rate" value={successRate(s)} />
+      <Figure label="Attempts" value={String(s.attempts)} />
+      <Figure label="Lag p50" value={fmtMs(s.lagP50Ms)} />
+      <Figure label="Lag p99" value={fmtMs(s.lagP99Ms)} />
+    </dl>
+  );
+}
+
+function Figure({ label, value }: { label: string; value: string }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </div>
   );
 }

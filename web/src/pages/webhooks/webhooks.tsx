@@ -8,8 +8,8 @@ import { useLoad } from '../../components/use-load.ts';
 import { fmtTime } from '../../format.ts';
 import { rangeOf } from '../../time-range.ts';
 import { navigate, type Location } from '../../url-state.ts';
-import { AttemptsChart, statsParams } from './webhook-stats.tsx';
-import { fmtMs, stateOf, successRate, type Endpoint, type Stats } from './webhook-types.ts';
+import { AttemptsChart, StatsFigures, statsParams } from './webhook-stats.tsx';
+import { stateOf, type Endpoint, type Stats } from './webhook-types.ts';
 import { FiltersInput } from './filters-input.tsx';
 
 /** Webhooks (Live API endpoints): each with its state, backlog, success rate, lag and a small chart over the range. */
@@ -55,13 +55,7 @@ export function Webhooks({ loc }: { loc: Location }) {
                     <StateBadge e={e} />
                   </div>
                   {e.description && <p class="help">{e.description}</p>}
-                  <dl class="figures">
-                    <Figure label="Backlog" value={String(s.backlog)} />
-                    <Figure label="Success rate" value={successRate(s)} />
-                    <Figure label="Attempts" value={String(s.attempts)} />
-                    <Figure label="Lag p50" value={fmtMs(s.lagP50Ms)} />
-                    <Figure label="Lag p99" value={fmtMs(s.lagP99Ms)} />
-                  </dl>
+                  <StatsFigures stats={s} />
                   <AttemptsChart
                     title={`Attempts per ${range.interval}`}
                     stats={s}
@@ -91,15 +85,6 @@ export function Webhooks({ loc }: { loc: Location }) {
 export function StateBadge({ e }: { e: Endpoint }) {
   const state = stateOf(e);
   return <span class={`state state-${state}`}>{state}</span>;
-}
-
-export function Figure({ label, value }: { label: string; value: string }) {
-  return (
-    <div>
-      <dt>{label}</dt>
-      <dd>{value}</dd>
-    </div>
-  );
 }
 
 function CreateEndpoint() {
