@@ -94,11 +94,19 @@ export const deliveryRoutes: FastifyPluginAsync<LiveDeps> = async (fastify, { au
       schema: {
         ...get,
         summary: 'Attempts over a time range: success rate, delivery lag p50/p99, counts per bucket, backlog',
+        description:
+          'Counted by whole minutes (the minute holding `from` counts whole); lag percentiles are within 10 % ' +
+          '(a histogram a tenth wide per bucket), so any range answers in milliseconds.',
         params: Id,
         querystring: Type.Object({
           from: Type.Integer({ minimum: 0, description: 'Unix ms.' }),
           to: Type.Integer({ minimum: 1, description: 'Unix ms, exclusive.' }),
-          bucket: Type.Integer({ minimum: 1000, default: 3_600_000, description: 'Bucket size, ms.' }),
+          bucket: Type.Integer({
+            minimum: 60_000,
+            multipleOf: 60_000,
+            default: 3_600_000,
+            description: 'Bucket size, ms: whole minutes.',
+          }),
         }),
         response: { 200: StatsSchema, ...errors },
       },

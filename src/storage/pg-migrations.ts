@@ -227,13 +227,21 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 9,
-    name: 'Live API attempts: an id to page by, and what was sent and answered',
+    name: 'Live API attempts: an id to page by, what was sent and answered, a per-minute rollup',
     sql: `
       -- exchange: JSON {requestHeaders, responseHeaders, responseBody (first 4 KiB)} (live/live-store.port.ts).
       ALTER TABLE live_attempts ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY;
       ALTER TABLE live_attempts ADD COLUMN exchange text;
       CREATE INDEX live_attempts_by_delivery ON live_attempts (delivery_id);
       CREATE INDEX live_attempts_page ON live_attempts (endpoint_id, id);
+      CREATE INDEX live_attempts_failed ON live_attempts (endpoint_id, id)
+        WHERE status IS NULL OR status < 200 OR status > 299;
+      -- Per endpoint and minute: attempts that succeeded and failed, and the successes'
+      -- lag histogram (live/live-stats.ts); stats over any range read these.
+      CREATE TABLE live_attempt_minutes (
+        endpoint_id text NOT NULL, minute bigint NOT NULL, ok bigint NOT NULL, failed bigint NOT NULL,
+        lags jsonb NOT NULL, PRIMARY KEY (endpoint_id, minute));
+      ALTER TABLE live_endpoints ADD COLUMN last_error text, ADD COLUMN last_error_at bigint;
     `,
   },
 ];

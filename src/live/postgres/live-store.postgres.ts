@@ -14,7 +14,7 @@ import type {
   ReplaySelection,
   StatsWindow,
 } from '../live-store.port.ts';
-import { exchangeOf } from '../live-stats.ts';
+import { attemptMinutes, exchangeOf, statsOf, type LagHistogram } from '../live-stats.ts';
 
 interface AttemptRow {
   id: string;
@@ -241,6 +241,31 @@ export class PgLiveStore implements LiveStore {
           records.map((r) => r.delivery.replays),
         ],
       );
+      // Histograms merge key by key: several workers may add to the same minute at once.
+      const minutes = attemptMinutes(records);
+      await c.query(
+        `INSERT INTO live_attempt_minutes AS m (endpoint_id, minute, ok, failed, lags)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[])
+         ON CONFLICT (endpoint_id, minute) DO UPDATE SET ok = m.ok + excluded.ok, failed = m.failed + excluded.failed,
+           lags = (SELECT coalesce(jsonb_object_agg(k, coalesce((m.lags->>k)::bigint, 0) + coalesce((excluded.lags->>k)::bigint, 0)), '{}')
+                   FROM jsonb_object_keys(m.lags || excluded.lags) AS k)`,
+        [
+          minutes.map((m) => m.endpointId),
+          minutes.map((m) => m.minute),
+          minutes.map((m) => m.ok),
+          minutes.map((m) => m.failed),
+          minutes.map((m) => JSON.stringify(m.lags)),
+        ],
+      );
+      const lastFailure = new Map<string, { at: number; error: string }>();
+      for (const { delivery: d, attempt: a, retryAt } of records)
+        if (retryAt !== null)
+          lastFailure.set(d.endpointId, { at: a.at, error: a.error ?? `answered ${a.status}` });
+      for (const [endpointId, f] of lastFailure)
+        await c.query(
+          'UPDATE live_endpoints SET last_error_at = $2, last_error = $3 WHERE id = $1 AND (last_error_at IS NULL OR last_error_at <= $2)',
+          [endpointId, f.at, f.error],
+        );
       for (const [endpointId, s] of standing)
         await c.query(
           s.succeeded
@@ -310,36 +335,25 @@ export class PgLiveStore implements LiveStore {
   }
 
   async stats(endpointId: string, w: StatsWindow): Promise<EndpointStats> {
-    const range = 'a.endpoint_id = $1 AND a.at >= $2 AND a.at < $3';
-    const buckets = (
-      await this.rows<{ b: string; ok: string; failed: string }>(
-        `SELECT (a.at - $2) / $4 * $4 AS b, count(*) FILTER (WHERE NOT ${FAILED}) AS ok,
-                count(*) FILTER (WHERE ${FAILED}) AS failed
-         FROM live_attempts a WHERE ${range} GROUP BY 1 ORDER BY 1`,
-        [endpointId, w.from, w.to, w.bucketMs],
-      )
-    ).map((r) => ({ at: w.from + Number(r.b), succeeded: Number(r.ok), failed: Number(r.failed) }));
-    const attempts = buckets.reduce((n, b) => n + b.succeeded + b.failed, 0);
-    const succeeded = buckets.reduce((n, b) => n + b.succeeded, 0);
-    // percentile_disc is the nearest rank, as the embedded adapter computes it (live-stats.ts).
-    const [lags] = await this.rows<{ p50: string | null; p99: string | null }>(
-      `SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY a.at - d.created_at) AS p50,
-              percentile_disc(0.99) WITHIN GROUP (ORDER BY a.at - d.created_at) AS p99
-       FROM live_attempts a JOIN live_deliveries d ON d.id = a.delivery_id WHERE ${range} AND NOT ${FAILED}`,
-      [endpointId, w.from, w.to],
+    const minutes = await this.rows<{ minute: string; ok: string; failed: string; lags: LagHistogram }>(
+      `SELECT minute, ok, failed, lags FROM live_attempt_minutes
+       WHERE endpoint_id = $1 AND minute >= $2 AND minute < $3 ORDER BY minute`,
+      [endpointId, Math.floor(w.from / 60_000) * 60_000, w.to],
     );
-    const [last] = await this.rows<{ at: string; error: string | null; status: number | null }>(
-      `SELECT at, error, status FROM live_attempts a WHERE endpoint_id = $1 AND ${FAILED} ORDER BY id DESC LIMIT 1`,
+    const [last] = await this.rows<{ at: string | null; error: string | null }>(
+      'SELECT last_error_at AS at, last_error AS error FROM live_endpoints WHERE id = $1',
       [endpointId],
     );
-    return {
-      attempts,
-      succeeded,
-      lagP50Ms: lags?.p50 == null ? null : Number(lags.p50),
-      lagP99Ms: lags?.p99 == null ? null : Number(lags.p99),
-      lastError: last ? { at: Number(last.at), error: last.error ?? `answered ${last.status}` } : null,
-      buckets,
-    };
+    return statsOf(
+      minutes.map((m) => ({
+        minute: Number(m.minute),
+        ok: Number(m.ok),
+        failed: Number(m.failed),
+        lags: m.lags,
+      })),
+      w,
+      last?.at != null ? { at: Number(last.at), error: last.error ?? '' } : null,
+    );
   }
 
   async backlog(): Promise<Map<string, number>> {

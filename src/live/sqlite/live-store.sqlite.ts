@@ -13,7 +13,7 @@ import type {
   ReplaySelection,
   StatsWindow,
 } from '../live-store.port.ts';
-import { exchangeOf, nearestRank } from '../live-stats.ts';
+import { attemptMinutes, exchangeOf, mergeLags, statsOf, type LagHistogram } from '../live-stats.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS endpoints (
@@ -32,6 +32,15 @@ const SCHEMA = `
     latency_ms REAL NOT NULL, error TEXT);
   CREATE INDEX IF NOT EXISTS attempts_by_endpoint ON attempts (endpoint_id, at);
   CREATE INDEX IF NOT EXISTS attempts_by_delivery ON attempts (delivery_id);
+  -- The delivery log's pages, newest first (each index ends with the rowid): all, and failed.
+  CREATE INDEX IF NOT EXISTS attempts_page ON attempts (endpoint_id);
+  CREATE INDEX IF NOT EXISTS attempts_failed ON attempts (endpoint_id)
+    WHERE status IS NULL OR status < 200 OR status > 299;
+  -- Per endpoint and minute: attempts that succeeded and failed, and the successes' lag
+  -- histogram (live-stats.ts); stats over any range read these, not every attempt.
+  CREATE TABLE IF NOT EXISTS attempt_minutes (
+    endpoint_id TEXT NOT NULL, minute INTEGER NOT NULL, ok INTEGER NOT NULL, failed INTEGER NOT NULL,
+    lags TEXT NOT NULL, PRIMARY KEY (endpoint_id, minute));
 `;
 
 /** Columns added after live.db first shipped, added to older files on open. */
@@ -41,6 +50,8 @@ const ADDED_COLUMNS: AddedColumn[] = [
   ['deliveries', 'replays', 'ALTER TABLE deliveries ADD COLUMN replays INTEGER NOT NULL DEFAULT 0'],
   // JSON: what the attempt sent and got back (live-store.port.ts Exchange).
   ['attempts', 'exchange', 'ALTER TABLE attempts ADD COLUMN exchange TEXT'],
+  ['endpoints', 'last_error', 'ALTER TABLE endpoints ADD COLUMN last_error TEXT'],
+  ['endpoints', 'last_error_at', 'ALTER TABLE endpoints ADD COLUMN last_error_at INTEGER'],
 ];
 
 interface AttemptRow {
@@ -59,7 +70,7 @@ const toAttempt = (r: AttemptRow) => ({
   latencyMs: r.latency_ms,
   error: r.error,
 });
-/** An attempt that got no 2xx. */
+/** An attempt (a) that got no 2xx: the attempts_failed index's condition. */
 const FAILED = '(a.status IS NULL OR a.status < 200 OR a.status > 299)';
 
 interface EndpointRow {
@@ -225,7 +236,13 @@ export class SqliteLiveStore implements LiveStore {
     );
     // An endpoint is failing from its first failure after a success until its next success.
     const failed = this.db.prepare(
-      'UPDATE endpoints SET failing_since = coalesce(failing_since, ?) WHERE id = ?',
+      'UPDATE endpoints SET failing_since = coalesce(failing_since, ?), last_error_at = ?, last_error = ? WHERE id = ?',
+    );
+    const minuteOf = this.db.prepare<[string, number], { ok: number; failed: number; lags: string }>(
+      'SELECT ok, failed, lags FROM attempt_minutes WHERE endpoint_id = ? AND minute = ?',
+    );
+    const putMinute = this.db.prepare(
+      'INSERT OR REPLACE INTO attempt_minutes (endpoint_id, minute, ok, failed, lags) VALUES (?, ?, ?, ?, ?)',
     );
     const succeeded = this.db.prepare('UPDATE endpoints SET failing_since = NULL WHERE id = ?');
     this.db.transaction(() => {
@@ -241,7 +258,18 @@ export class SqliteLiveStore implements LiveStore {
         );
         update.run(retryAt === null ? 'delivered' : 'pending', retryAt ?? d.nextAttemptAt, d.id, d.replays);
         if (retryAt === null) succeeded.run(d.endpointId);
-        else failed.run(a.at, d.endpointId);
+        else failed.run(a.at, a.at, a.error ?? `answered ${a.status}`, d.endpointId);
+      }
+      for (const m of attemptMinutes(records)) {
+        const was = minuteOf.get(m.endpointId, m.minute);
+        const lags = was ? mergeLags(JSON.parse(was.lags) as LagHistogram, m.lags) : m.lags;
+        putMinute.run(
+          m.endpointId,
+          m.minute,
+          m.ok + (was?.ok ?? 0),
+          m.failed + (was?.failed ?? 0),
+          JSON.stringify(lags),
+        );
       }
     })();
   }
@@ -302,36 +330,19 @@ export class SqliteLiveStore implements LiveStore {
   }
 
   async stats(endpointId: string, w: StatsWindow): Promise<EndpointStats> {
-    const range = 'a.endpoint_id = ? AND a.at >= ? AND a.at < ?';
-    const args = [endpointId, w.from, w.to] as const;
-    const buckets = this.db
-      .prepare<[number, number, number, string, number, number], { b: number; ok: number; failed: number }>(
-        `SELECT CAST((a.at - ?) / ? AS INTEGER) * ? AS b, sum(NOT ${FAILED}) AS ok, sum(${FAILED}) AS failed
-         FROM attempts a WHERE ${range} GROUP BY 1 ORDER BY 1`,
+    const minutes = this.db
+      .prepare<[string, number, number], { minute: number; ok: number; failed: number; lags: string }>(
+        'SELECT minute, ok, failed, lags FROM attempt_minutes WHERE endpoint_id = ? AND minute >= ? AND minute < ? ORDER BY minute',
       )
-      .all(w.from, w.bucketMs, w.bucketMs, ...args)
-      .map((r) => ({ at: w.from + r.b, succeeded: r.ok, failed: r.failed }));
-    const attempts = buckets.reduce((n, b) => n + b.succeeded + b.failed, 0);
-    const succeeded = buckets.reduce((n, b) => n + b.succeeded, 0);
-    const lagAt = this.db.prepare<[string, number, number, number], { lag: number }>(
-      `SELECT a.at - d.created_at AS lag FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
-       WHERE ${range} AND NOT ${FAILED} ORDER BY lag LIMIT 1 OFFSET ?`,
-    );
-    const lag = (p: number) =>
-      succeeded === 0 ? null : (lagAt.get(...args, nearestRank(p, succeeded))?.lag ?? null);
+      .all(endpointId, Math.floor(w.from / 60_000) * 60_000, w.to)
+      .map((r) => ({ ...r, lags: JSON.parse(r.lags) as LagHistogram }));
     const last = this.db
-      .prepare<[string], { at: number; error: string | null; status: number | null }>(
-        `SELECT at, error, status FROM attempts a WHERE endpoint_id = ? AND ${FAILED} ORDER BY at DESC LIMIT 1`,
+      .prepare<[string], { at: number | null; error: string | null }>(
+        'SELECT last_error_at AS at, last_error AS error FROM endpoints WHERE id = ?',
       )
       .get(endpointId);
-    return {
-      attempts,
-      succeeded,
-      lagP50Ms: lag(0.5),
-      lagP99Ms: lag(0.99),
-      lastError: last ? { at: last.at, error: last.error ?? `answered ${last.status}` } : null,
-      buckets,
-    };
+    const lastError = last?.at != null ? { at: last.at, error: last.error ?? '' } : null;
+    return statsOf(minutes, w, lastError);
   }
 
   /** Pending deliveries, per endpoint: the backlog. */
