@@ -416,6 +416,9 @@ describe('Live API', () => {
     assert.equal(first!.exchange.responseBody, 'try later');
     assert.equal(first!.exchange.responseHeaders['x-receiver'], 'busy');
     assert.equal(first!.exchange.requestHeaders['webhook-id'], webhookId);
+    // Made again from the keys, they are what the receiver got.
+    for (const h of ['webhook-signature', 'x-notificare-signature', 'webhook-timestamp'])
+      assert.equal(first!.exchange.requestHeaders[h], receiver.posts[0]!.headers[h], h);
     assert.equal(second!.status, 200);
     assert.match(detail.delivery.body, /portal-1/);
     assert.equal((await admin('GET', `/v1/live/endpoints/${e.id}/deliveries/msg_nope`)).statusCode, 404);
@@ -475,6 +478,13 @@ describe('Live API', () => {
     assert.equal(rotated.state, 'unverified');
     assert.notEqual(rotated.privateKey, e.privateKey);
     assert.equal((await verify(rotated)).verified, true, 'verified again with the new keys');
+    // The request headers are made again from the keys; after a rotation, without signatures.
+    const after = (await admin('GET', `/v1/live/endpoints/${e.id}/deliveries/${webhookId}`)).json<{
+      attempts: { exchange: { requestHeaders: Record<string, string>; signaturesShown: boolean } }[];
+    }>();
+    assert.equal(after.attempts[0]!.exchange.signaturesShown, false);
+    assert.equal(after.attempts[0]!.exchange.requestHeaders['webhook-signature'], undefined);
+    assert.equal(after.attempts[0]!.exchange.requestHeaders['webhook-id'], webhookId);
 
     const types = (await admin('GET', '/v1/live/event-types')).json<{
       types: string[];

@@ -39,6 +39,10 @@ export const DeliveryDetailSchema = Type.Object({
       exchange: Nullable(
         Type.Object({
           requestHeaders: Headers,
+          signaturesShown: Type.Boolean({
+            description:
+              'False when the endpoint’s keys changed since the attempt: its signatures are not shown.',
+          }),
           responseHeaders: Headers,
           responseBody: Type.String({ description: 'The answer’s first 4 KiB (whole UTF-8 characters).' }),
         }),

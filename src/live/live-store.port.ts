@@ -35,9 +35,18 @@ export interface Delivery {
   replays: number;
 }
 
-/** What one attempt sent and got back, for the console's delivery detail. */
+/**
+ * What one attempt sent and got back, for the console's delivery detail. The request's
+ * headers are a function of the endpoint's keys, the delivery and the second it was sent
+ * (signing.ts deliveryHeaders): the second and the public key are kept, and the headers
+ * made again when shown — half the bytes per attempt, which the sender writes thousands
+ * of times a second.
+ */
 export interface Exchange {
-  requestHeaders: Record<string, string>;
+  /** The `webhook-timestamp` sent (Unix seconds). */
+  sentAt: number;
+  /** The key pair it was signed with, by its public key. */
+  publicKey: string;
   responseHeaders: Record<string, string>;
   /** The answer's first EXCHANGE_BODY_CAP bytes (whole UTF-8 characters). */
   responseBody: string;

@@ -6,6 +6,7 @@ import type { LiveHttp } from './live-http.ts';
 import type {
   AttemptPage,
   DeliveryDetail,
+  Exchange,
   EndpointStats,
   ListedAttempt,
   LiveEndpoint,
@@ -13,7 +14,7 @@ import type {
   ReplaySelection,
   StatsWindow,
 } from './live-store.port.ts';
-import { standardWebhooksSecret, hmacBase64, newKeyPair } from './signing.ts';
+import { deliveryHeaders, standardWebhooksSecret, hmacBase64, newKeyPair } from './signing.ts';
 
 export interface EndpointInput {
   url?: string;
@@ -30,6 +31,28 @@ export type EndpointView = LiveEndpoint & {
   /** The private key in the `whsec_…` form Standard Webhooks libraries take (signing.ts). */
   standardWebhooksSecret: string;
 };
+
+/** A delivery as admins see it: each attempt's request headers as they were sent. */
+export interface DeliveryView {
+  delivery: DeliveryDetail['delivery'];
+  attempts: (Omit<DeliveryDetail['attempts'][number], 'exchange'> & {
+    exchange: {
+      requestHeaders: Record<string, string>;
+      /** False when the keys changed since: the signature headers are not shown. */
+      signaturesShown: boolean;
+      responseHeaders: Record<string, string>;
+      responseBody: string;
+    } | null;
+  })[];
+}
+
+/** The headers of an attempt whose keys were rotated since, without its signatures. */
+const unsignedHeaders = (x: Exchange, webhookId: string): Record<string, string> => ({
+  'content-type': 'application/json',
+  'x-notificare-public-key': x.publicKey,
+  'webhook-id': webhookId,
+  'webhook-timestamp': String(x.sentAt),
+});
 
 export interface Verification {
   verified: boolean;
@@ -244,12 +267,30 @@ export class LiveService {
     return ok(await this.store.attempts(id, page));
   }
 
-  /** One delivery: what it sends, and each attempt's request headers and answer. */
-  async delivery(tenantId: string, id: string, deliveryId: string): Promise<LiveOutcome<DeliveryDetail>> {
+  /** One delivery: what it sends, and each attempt's request headers (made again, signed.ts) and answer. */
+  async delivery(tenantId: string, id: string, deliveryId: string): Promise<LiveOutcome<DeliveryView>> {
     const found = await this.get(tenantId, id);
     if (found.outcome !== 'ok') return found;
+    const e = found.value;
     const d = await this.store.delivery(id, deliveryId);
-    return d ? ok(d) : { outcome: 'delivery_not_found', delivery: deliveryId };
+    if (!d) return { outcome: 'delivery_not_found', delivery: deliveryId };
+    return ok({
+      delivery: d.delivery,
+      attempts: d.attempts.map(({ exchange: x, ...a }) => ({
+        ...a,
+        exchange: x && {
+          // The keys it was signed with are the endpoint's still: the signatures are made
+          // again exactly; after a rotation they cannot be, and are left out.
+          requestHeaders:
+            x.publicKey === e.publicKey
+              ? deliveryHeaders(e, d.delivery.id, d.delivery.body, x.sentAt * 1000)
+              : unsignedHeaders(x, d.delivery.id),
+          signaturesShown: x.publicKey === e.publicKey,
+          responseHeaders: x.responseHeaders,
+          responseBody: x.responseBody,
+        },
+      })),
+    });
   }
 
   /** Attempts over a window, with the endpoint's backlog now. */

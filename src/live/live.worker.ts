@@ -273,7 +273,8 @@ export class LiveWorker {
   }
 
   private async attempt(endpoint: LiveEndpoint, d: Delivery): Promise<void> {
-    const headers = deliveryHeaders(endpoint, d.id, d.body, Date.now());
+    const sentMs = Date.now();
+    const headers = deliveryHeaders(endpoint, d.id, d.body, sentMs);
     const res = await this.http.send(endpoint.url, { method: 'POST', headers, body: d.body });
     const ok = res.status !== null && res.status >= 200 && res.status < 300;
     const error = ok ? null : (res.error ?? `answered ${res.status}`);
@@ -287,7 +288,8 @@ export class LiveWorker {
         latencyMs: res.latencyMs,
         error,
         exchange: {
-          requestHeaders: headers,
+          sentAt: Math.floor(sentMs / 1000),
+          publicKey: endpoint.publicKey,
           responseHeaders: res.headers,
           responseBody: utf8Prefix(res.body, EXCHANGE_BODY_CAP),
         },

@@ -145,7 +145,8 @@ export function liveStoreConformance(name: string, factory: LiveStoreFactory): v
         await s.enqueue([delivery('d1', 'e1', 1000), delivery('d2', 'e1', 1000)]);
         const [d1, d2] = await s.due(1000, 10);
         const exchange = {
-          requestHeaders: { 'webhook-id': 'd1' },
+          sentAt: 1,
+          publicKey: 'pub-e1',
           responseHeaders: { 'content-type': 'text/plain' },
           responseBody: 'nope',
         };

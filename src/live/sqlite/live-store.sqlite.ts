@@ -123,78 +123,81 @@ const toDelivery = (r: Record<string, unknown>): Delivery => ({
 export class SqliteLiveStore implements LiveStore {
   private readonly db: Database.Database;
 
+  /** Statements by their text, prepared once: the sender records attempts many times a second. */
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(file: string) {
     this.db = openSqlite(file, SCHEMA, { addedColumns: ADDED_COLUMNS });
   }
 
+  private prepared<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement as unknown as Database.Statement<P, R>;
+  }
+
   async createEndpoint(e: LiveEndpoint): Promise<LiveEndpoint> {
-    this.db
-      .prepare(
-        `INSERT INTO endpoints (id, tenant_id, url, description, filters, public_key, private_key, state,
+    this.prepared(
+      `INSERT INTO endpoints (id, tenant_id, url, description, filters, public_key, private_key, state,
            verified_at, verify_error, created_at, ordered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        e.id,
-        e.tenantId,
-        e.url,
-        e.description,
-        JSON.stringify(e.filters),
-        e.publicKey,
-        e.privateKey,
-        e.state,
-        e.verifiedAt,
-        e.verifyError,
-        e.createdAt,
-        e.ordered ? 1 : 0,
-      );
+    ).run(
+      e.id,
+      e.tenantId,
+      e.url,
+      e.description,
+      JSON.stringify(e.filters),
+      e.publicKey,
+      e.privateKey,
+      e.state,
+      e.verifiedAt,
+      e.verifyError,
+      e.createdAt,
+      e.ordered ? 1 : 0,
+    );
     return e;
   }
 
   async updateEndpoint(e: LiveEndpoint): Promise<LiveEndpoint> {
-    this.db
-      .prepare(
-        `UPDATE endpoints SET url = ?, description = ?, filters = ?, public_key = ?, private_key = ?, state = ?,
+    this.prepared(
+      `UPDATE endpoints SET url = ?, description = ?, filters = ?, public_key = ?, private_key = ?, state = ?,
            verified_at = ?, verify_error = ?, ordered = ? WHERE id = ?`,
-      )
-      .run(
-        e.url,
-        e.description,
-        JSON.stringify(e.filters),
-        e.publicKey,
-        e.privateKey,
-        e.state,
-        e.verifiedAt,
-        e.verifyError,
-        e.ordered ? 1 : 0,
-        e.id,
-      );
+    ).run(
+      e.url,
+      e.description,
+      JSON.stringify(e.filters),
+      e.publicKey,
+      e.privateKey,
+      e.state,
+      e.verifiedAt,
+      e.verifyError,
+      e.ordered ? 1 : 0,
+      e.id,
+    );
     return e;
   }
 
   async endpoint(tenantId: string, id: string): Promise<LiveEndpoint | null> {
-    const row = this.db
-      .prepare<[string, string], EndpointRow>('SELECT * FROM endpoints WHERE tenant_id = ? AND id = ?')
-      .get(tenantId, id);
+    const row = this.prepared<[string, string], EndpointRow>(
+      'SELECT * FROM endpoints WHERE tenant_id = ? AND id = ?',
+    ).get(tenantId, id);
     return row ? toEndpoint(row) : null;
   }
 
   async endpoints(tenantId?: string): Promise<LiveEndpoint[]> {
     const rows =
       tenantId === undefined
-        ? this.db.prepare<[], EndpointRow>('SELECT * FROM endpoints ORDER BY created_at, id').all()
-        : this.db
-            .prepare<[string], EndpointRow>(
-              'SELECT * FROM endpoints WHERE tenant_id = ? ORDER BY created_at, id',
-            )
-            .all(tenantId);
+        ? this.prepared<[], EndpointRow>('SELECT * FROM endpoints ORDER BY created_at, id').all()
+        : this.prepared<[string], EndpointRow>(
+            'SELECT * FROM endpoints WHERE tenant_id = ? ORDER BY created_at, id',
+          ).all(tenantId);
     return rows.map(toEndpoint);
   }
 
   async deleteEndpoint(tenantId: string, id: string): Promise<boolean> {
     return this.db.transaction(() => {
       const gone =
-        this.db.prepare('DELETE FROM endpoints WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes > 0;
-      if (gone) this.db.prepare('DELETE FROM deliveries WHERE endpoint_id = ?').run(id);
+        this.prepared('DELETE FROM endpoints WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes > 0;
+      if (gone) this.prepared('DELETE FROM deliveries WHERE endpoint_id = ?').run(id);
       return gone;
     })();
   }
@@ -202,7 +205,7 @@ export class SqliteLiveStore implements LiveStore {
   /** Queues deliveries; one already queued (same id) is left as it is. One transaction, synced. */
   async enqueue(deliveries: readonly Delivery[]): Promise<void> {
     if (deliveries.length === 0) return;
-    const insert = this.db.prepare(
+    const insert = this.prepared(
       `INSERT OR IGNORE INTO deliveries (id, endpoint_id, type, body, created_at, next_attempt_at, attempts, status)
        VALUES (?, ?, ?, ?, ?, ?, 0, 'pending')`,
     );
@@ -214,10 +217,9 @@ export class SqliteLiveStore implements LiveStore {
 
   /** Pending deliveries due by `now`, oldest first. */
   async due(now: number, limit: number): Promise<Delivery[]> {
-    return this.db
-      .prepare<[number, number], Record<string, unknown>>(
-        `SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?`,
-      )
+    return this.prepared<[number, number], Record<string, unknown>>(
+      `SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?`,
+    )
       .all(now, limit)
       .map(toDelivery);
   }
@@ -228,23 +230,23 @@ export class SqliteLiveStore implements LiveStore {
    */
   async recordAttempts(records: readonly AttemptRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const log = this.db.prepare(
+    const log = this.prepared(
       'INSERT INTO attempts (delivery_id, endpoint_id, at, status, latency_ms, error, exchange) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    const update = this.db.prepare(
+    const update = this.prepared(
       'UPDATE deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ? WHERE id = ? AND replays = ?',
     );
     // An endpoint is failing from its first failure after a success until its next success.
-    const failed = this.db.prepare(
+    const failed = this.prepared(
       'UPDATE endpoints SET failing_since = coalesce(failing_since, ?), last_error_at = ?, last_error = ? WHERE id = ?',
     );
-    const minuteOf = this.db.prepare<[string, number], { ok: number; failed: number; lags: string }>(
+    const minuteOf = this.prepared<[string, number], { ok: number; failed: number; lags: string }>(
       'SELECT ok, failed, lags FROM attempt_minutes WHERE endpoint_id = ? AND minute = ?',
     );
-    const putMinute = this.db.prepare(
+    const putMinute = this.prepared(
       'INSERT OR REPLACE INTO attempt_minutes (endpoint_id, minute, ok, failed, lags) VALUES (?, ?, ?, ?, ?)',
     );
-    const succeeded = this.db.prepare('UPDATE endpoints SET failing_since = NULL WHERE id = ?');
+    const succeeded = this.prepared('UPDATE endpoints SET failing_since = NULL WHERE id = ?');
     this.db.transaction(() => {
       for (const { delivery: d, attempt: a, retryAt } of records) {
         log.run(
@@ -276,82 +278,78 @@ export class SqliteLiveStore implements LiveStore {
 
   /** The oldest pending delivery of an endpoint, in the order deliveries were queued. */
   async oldestPending(endpointId: string): Promise<Delivery | null> {
-    const r = this.db
-      .prepare<[string], Record<string, unknown>>(
-        "SELECT * FROM deliveries WHERE endpoint_id = ? AND status = 'pending' ORDER BY rowid LIMIT 1",
-      )
-      .get(endpointId);
+    const r = this.prepared<[string], Record<string, unknown>>(
+      "SELECT * FROM deliveries WHERE endpoint_id = ? AND status = 'pending' ORDER BY rowid LIMIT 1",
+    ).get(endpointId);
     return r ? toDelivery(r) : null;
   }
 
   async replay(endpointId: string, by: ReplaySelection, now: number): Promise<number> {
     const set = "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, replays = replays + 1";
     if ('ids' in by) {
-      const stmt = this.db.prepare(`${set} WHERE endpoint_id = ? AND id = ?`);
+      const stmt = this.prepared(`${set} WHERE endpoint_id = ? AND id = ?`);
       return this.db.transaction(() =>
         by.ids.reduce((n, id) => n + stmt.run(now, endpointId, id).changes, 0),
       )();
     }
     if ('failed' in by)
-      return this.db
-        .prepare(`${set} WHERE endpoint_id = ? AND status = 'pending' AND attempts > 0`)
-        .run(now, endpointId).changes;
-    return this.db
-      .prepare(`${set} WHERE endpoint_id = ? AND created_at >= ? AND created_at < ?`)
-      .run(now, endpointId, by.from ?? 0, by.to ?? Number.MAX_SAFE_INTEGER).changes;
+      return this.prepared(`${set} WHERE endpoint_id = ? AND status = 'pending' AND attempts > 0`).run(
+        now,
+        endpointId,
+      ).changes;
+    return this.prepared(`${set} WHERE endpoint_id = ? AND created_at >= ? AND created_at < ?`).run(
+      now,
+      endpointId,
+      by.from ?? 0,
+      by.to ?? Number.MAX_SAFE_INTEGER,
+    ).changes;
   }
 
   async attempts(endpointId: string, page: AttemptPage): Promise<ListedAttempt[]> {
-    return this.db
-      .prepare<[string, number, number], AttemptRow & { type: string }>(
-        `SELECT a.rowid AS id, a.delivery_id, a.at, a.status, a.latency_ms, a.error, d.type
+    return this.prepared<[string, number, number], AttemptRow & { type: string }>(
+      `SELECT a.rowid AS id, a.delivery_id, a.at, a.status, a.latency_ms, a.error, d.type
          FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
          WHERE a.endpoint_id = ? AND a.rowid < ? ${page.failed ? `AND ${FAILED}` : ''}
          ORDER BY a.rowid DESC LIMIT ?`,
-      )
+    )
       .all(endpointId, page.before ?? Number.MAX_SAFE_INTEGER, page.limit)
       .map((r) => ({ ...toAttempt(r), type: r.type }));
   }
 
   async delivery(endpointId: string, id: string): Promise<DeliveryDetail | null> {
-    const d = this.db
-      .prepare<[string, string], Record<string, unknown>>(
-        'SELECT * FROM deliveries WHERE endpoint_id = ? AND id = ?',
-      )
-      .get(endpointId, id);
+    const d = this.prepared<[string, string], Record<string, unknown>>(
+      'SELECT * FROM deliveries WHERE endpoint_id = ? AND id = ?',
+    ).get(endpointId, id);
     if (!d) return null;
-    const attempts = this.db
-      .prepare<[string], AttemptRow & { exchange: string | null }>(
-        'SELECT rowid AS id, * FROM attempts a WHERE delivery_id = ? ORDER BY rowid',
-      )
+    const attempts = this.prepared<[string], AttemptRow & { exchange: string | null }>(
+      'SELECT rowid AS id, * FROM attempts a WHERE delivery_id = ? ORDER BY rowid',
+    )
       .all(id)
       .map((r) => ({ ...toAttempt(r), exchange: exchangeOf(r.exchange) }));
     return { delivery: toDelivery(d), attempts };
   }
 
   async stats(endpointId: string, w: StatsWindow): Promise<EndpointStats> {
-    const minutes = this.db
-      .prepare<[string, number, number], { minute: number; ok: number; failed: number; lags: string }>(
-        'SELECT minute, ok, failed, lags FROM attempt_minutes WHERE endpoint_id = ? AND minute >= ? AND minute < ? ORDER BY minute',
-      )
+    const minutes = this.prepared<
+      [string, number, number],
+      { minute: number; ok: number; failed: number; lags: string }
+    >(
+      'SELECT minute, ok, failed, lags FROM attempt_minutes WHERE endpoint_id = ? AND minute >= ? AND minute < ? ORDER BY minute',
+    )
       .all(endpointId, Math.floor(w.from / 60_000) * 60_000, w.to)
       .map((r) => ({ ...r, lags: JSON.parse(r.lags) as LagHistogram }));
-    const last = this.db
-      .prepare<[string], { at: number | null; error: string | null }>(
-        'SELECT last_error_at AS at, last_error AS error FROM endpoints WHERE id = ?',
-      )
-      .get(endpointId);
+    const last = this.prepared<[string], { at: number | null; error: string | null }>(
+      'SELECT last_error_at AS at, last_error AS error FROM endpoints WHERE id = ?',
+    ).get(endpointId);
     const lastError = last?.at != null ? { at: last.at, error: last.error ?? '' } : null;
     return statsOf(minutes, w, lastError);
   }
 
   /** Pending deliveries, per endpoint: the backlog. */
   async backlog(): Promise<Map<string, number>> {
-    const rows = this.db
-      .prepare<[], { endpoint_id: string; n: number }>(
-        "SELECT endpoint_id, count(*) AS n FROM deliveries WHERE status = 'pending' GROUP BY endpoint_id",
-      )
-      .all();
+    const rows = this.prepared<[], { endpoint_id: string; n: number }>(
+      "SELECT endpoint_id, count(*) AS n FROM deliveries WHERE status = 'pending' GROUP BY endpoint_id",
+    ).all();
     return new Map(rows.map((r) => [r.endpoint_id, r.n]));
   }
 

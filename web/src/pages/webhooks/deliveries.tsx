@@ -293,6 +293,11 @@ function DeliveryView(props: {
                   <pre tabIndex={0} class="doc">
                     {headers(a.exchange.requestHeaders)}
                   </pre>
+                  {!a.exchange.signaturesShown && (
+                    <p class="help">
+                      The endpoint's keys changed since: this attempt's signatures are not shown.
+                    </p>
+                  )}
                   <h4>Answer {a.status ?? ''}</h4>
                   {a.error && <p class="error">{a.error}</p>}
                   <pre tabIndex={0} class="doc">

@@ -50,6 +50,7 @@ export interface DeliveryDetail {
   attempts: (Omit<Attempt, 'type'> & {
     exchange: {
       requestHeaders: Record<string, string>;
+      signaturesShown: boolean;
       responseHeaders: Record<string, string>;
       responseBody: string;
     } | null;
