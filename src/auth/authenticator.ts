@@ -1,4 +1,5 @@
 import type { Catalog, Role } from '../catalog/catalog.port.ts';
+import { minuteStart } from '../domain/instant.ts';
 import { hashSecret } from './api-keys.ts';
 
 export interface Principal {
@@ -16,8 +17,6 @@ export interface KeyResolver {
 
 /** How long a resolved key is trusted without asking the catalog again. */
 const TTL_MS = 5000;
-/** Last use is kept to the minute: at most one catalog write per key and minute, off the request's path. */
-const USE_GRAIN_MS = 60_000;
 
 /**
  * Resolves API key secrets to principals. Positive answers are cached for a few
@@ -51,7 +50,8 @@ export class Authenticator implements KeyResolver {
     this.cache.set(hash, { principal, until: now + TTL_MS });
     // The catalog is asked again at most every TTL_MS per key, so this is cheap; it is
     // not awaited: a request never waits for its key's bookkeeping.
-    const minute = new Date(Math.floor(now / USE_GRAIN_MS) * USE_GRAIN_MS).toISOString();
+    // Kept to the minute: at most one catalog write per key and minute.
+    const minute = new Date(minuteStart(now)).toISOString();
     if (key.lastUsedAt === null || key.lastUsedAt < minute)
       this.catalog.touchKey(key.id, minute).catch((err: unknown) => this.onError(err as Error));
     return principal;

@@ -54,3 +54,11 @@ function offsetMs(zone: string): number {
 
 const inRange = (ms: number): InstantOutcome =>
   ms < MIN_INSTANT_MS || ms > MAX_INSTANT_MS ? { outcome: 'out_of_range' } : { outcome: 'ok', ms };
+
+/**
+ * The start of the minute holding `ms`: the grain of last-use times and of the Live
+ * API's attempt rollup.
+ *
+ * @example minuteStart(Date.UTC(2026, 0, 1, 10, 5, 42)) === Date.UTC(2026, 0, 1, 10, 5)
+ */
+export const minuteStart = (ms: number): number => Math.floor(ms / 60_000) * 60_000;

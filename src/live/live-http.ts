@@ -54,24 +54,19 @@ export class LiveHttp {
       ...o,
       latencyMs: performance.now() - started,
     });
+    const noAnswer = (error: string) =>
+      done({ status: null, body: '', headers: {}, retryAfterMs: null, error });
     let target: URL;
     try {
       target = new URL(url);
     } catch {
-      return done({ status: null, body: '', headers: {}, retryAfterMs: null, error: `not a URL: ${url}` });
+      return noAnswer(`not a URL: ${url}`);
     }
     // An address written in the URL is connected to without a lookup: check it here.
     const host = target.hostname.replace(/^\[|\]$/g, '');
     if (/^[\d.]+$/.test(host) || host.includes(':')) {
       const refusal = this.guard.refusal(host);
-      if (refusal)
-        return done({
-          status: null,
-          body: '',
-          headers: {},
-          retryAfterMs: null,
-          error: `refused: ${refusal}`,
-        });
+      if (refusal) return noAnswer(`refused: ${refusal}`);
     }
     const signal = AbortSignal.timeout(this.timeoutMs);
     try {
@@ -102,7 +97,7 @@ export class LiveHttp {
         e.name === 'TimeoutError' || e.name === 'AbortError'
           ? `timed out after ${this.timeoutMs} ms`
           : `${e.code ?? e.name}: ${e.message}`;
-      return done({ status: null, body: '', headers: {}, retryAfterMs: null, error: why });
+      return noAnswer(why);
     }
   }
 

@@ -1,3 +1,4 @@
+import { minuteStart } from '../domain/instant.ts';
 import type { AttemptRecord, EndpointStats, Exchange, StatsWindow } from './live-store.port.ts';
 
 /**
@@ -84,7 +85,7 @@ export interface AttemptMinute {
 export function attemptMinutes(records: readonly AttemptRecord[]): AttemptMinute[] {
   const byKey = new Map<string, AttemptMinute>();
   for (const { delivery: d, attempt: a, retryAt } of records) {
-    const minute = Math.floor(a.at / 60_000) * 60_000;
+    const minute = minuteStart(a.at);
     const key = `${d.endpointId}\0${minute}`;
     const m = byKey.get(key) ?? { endpointId: d.endpointId, minute, ok: 0, failed: 0, lags: {} };
     byKey.set(key, m);

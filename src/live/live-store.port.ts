@@ -150,5 +150,7 @@ export interface LiveStore {
   stats(endpointId: string, window: StatsWindow): Promise<EndpointStats>;
   /** Pending deliveries, per endpoint: the backlog. */
   backlog(): Promise<Map<string, number>>;
+  /** One endpoint's backlog (what its page shows, without counting every endpoint's). */
+  pendingCount(endpointId: string): Promise<number>;
   close(): Promise<void>;
 }

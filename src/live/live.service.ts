@@ -301,8 +301,8 @@ export class LiveService {
   ): Promise<LiveOutcome<EndpointStats & { backlog: number }>> {
     const found = await this.get(tenantId, id);
     if (found.outcome !== 'ok') return found;
-    const [stats, backlog] = await Promise.all([this.store.stats(id, window), this.store.backlog()]);
-    return ok({ ...stats, backlog: backlog.get(id) ?? 0 });
+    const [stats, backlog] = await Promise.all([this.store.stats(id, window), this.store.pendingCount(id)]);
+    return ok({ ...stats, backlog });
   }
 
   /**

@@ -229,10 +229,13 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 9,
     name: 'Live API attempts: an id to page by, what was sent and answered, a per-minute rollup',
     sql: `
-      -- exchange: JSON {requestHeaders, responseHeaders, responseBody (first 4 KiB)} (live/live-store.port.ts).
+      -- exchange: JSON {sentAt, publicKey, responseHeaders, responseBody (first 4 KiB)}
+      -- (live/live-store.port.ts Exchange).
       ALTER TABLE live_attempts ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY;
       ALTER TABLE live_attempts ADD COLUMN exchange text;
       CREATE INDEX live_attempts_by_delivery ON live_attempts (delivery_id);
+      -- The log's pages by id replace the index by time, which nothing reads any more.
+      DROP INDEX live_attempts_by_endpoint;
       CREATE INDEX live_attempts_page ON live_attempts (endpoint_id, id);
       CREATE INDEX live_attempts_failed ON live_attempts (endpoint_id, id)
         WHERE status IS NULL OR status < 200 OR status > 299;

@@ -87,6 +87,7 @@ export function liveStoreConformance(name: string, factory: LiveStoreFactory): v
       await s.enqueue([delivery('d2', 'e1', 2000), delivery('d1', 'e1', 1000)]);
       await s.enqueue([delivery('d1', 'e1', 5000)]); // already queued: left as it is
       assert.deepEqual(await s.backlog(), new Map([['e1', 2]]));
+      assert.deepEqual([await s.pendingCount('e1'), await s.pendingCount('e2')], [2, 0]);
       const due = await s.due(3000, 10);
       assert.deepEqual(
         due.map((d) => [d.id, d.createdAt]),

@@ -3,6 +3,7 @@ import type { Catalog } from '../../catalog/catalog.port.ts';
 import { hashSecret } from '../api-keys.ts';
 import { parseScopeList } from '../../domain/scopes.ts';
 import type { TokenService } from './tokens.ts';
+import { minuteStart } from '../../domain/instant.ts';
 
 /** A token request (RFC 6749 §4.4.2), whatever way its credentials came. */
 export interface TokenRequest {
@@ -74,8 +75,7 @@ export async function clientCredentialsGrant(
   }
   const { accessToken, expiresIn } = tokens.issue(found.client, scopes);
   // Tokens are asked for rarely (one per hour or so per connector): recorded at once.
-  const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
-  await catalog.touchOAuthClient(found.client.id, minute);
+  await catalog.touchOAuthClient(found.client.id, new Date(minuteStart(Date.now())).toISOString());
   return {
     outcome: 'issued',
     token: {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { minuteStart } from '../../domain/instant.ts';
 import { openMigratedPool } from '../../storage/pg-migrations.ts';
 import { transaction, type PgLocation } from '../../storage/postgres.ts';
 import type {
@@ -338,7 +339,7 @@ export class PgLiveStore implements LiveStore {
     const minutes = await this.rows<{ minute: string; ok: string; failed: string; lags: LagHistogram }>(
       `SELECT minute, ok, failed, lags FROM live_attempt_minutes
        WHERE endpoint_id = $1 AND minute >= $2 AND minute < $3 ORDER BY minute`,
-      [endpointId, Math.floor(w.from / 60_000) * 60_000, w.to],
+      [endpointId, minuteStart(w.from), w.to],
     );
     const [last] = await this.rows<{ at: string | null; error: string | null }>(
       'SELECT last_error_at AS at, last_error AS error FROM live_endpoints WHERE id = $1',
@@ -361,6 +362,15 @@ export class PgLiveStore implements LiveStore {
       `SELECT endpoint_id, count(*)::float8 AS n FROM live_deliveries WHERE status = 'pending' GROUP BY endpoint_id`,
     );
     return new Map(rows.map((r) => [r.endpoint_id, r.n]));
+  }
+
+  async pendingCount(endpointId: string): Promise<number> {
+    // Counted from the partial index of pending deliveries by endpoint.
+    const [row] = await this.rows<{ n: number }>(
+      `SELECT count(*)::float8 AS n FROM live_deliveries WHERE endpoint_id = $1 AND status = 'pending'`,
+      [endpointId],
+    );
+    return row!.n;
   }
 
   async close(): Promise<void> {

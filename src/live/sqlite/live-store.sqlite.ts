@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { minuteStart } from '../../domain/instant.ts';
 import { openSqlite, type AddedColumn } from '../../storage/sqlite.ts';
 import type {
   AttemptPage,
@@ -30,9 +31,10 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS attempts (
     delivery_id TEXT NOT NULL, endpoint_id TEXT NOT NULL, at INTEGER NOT NULL, status INTEGER,
     latency_ms REAL NOT NULL, error TEXT);
-  CREATE INDEX IF NOT EXISTS attempts_by_endpoint ON attempts (endpoint_id, at);
   CREATE INDEX IF NOT EXISTS attempts_by_delivery ON attempts (delivery_id);
   -- The delivery log's pages, newest first (each index ends with the rowid): all, and failed.
+  -- They replace attempts_by_endpoint (endpoint_id, at), which nothing reads any more.
+  DROP INDEX IF EXISTS attempts_by_endpoint;
   CREATE INDEX IF NOT EXISTS attempts_page ON attempts (endpoint_id);
   CREATE INDEX IF NOT EXISTS attempts_failed ON attempts (endpoint_id)
     WHERE status IS NULL OR status < 200 OR status > 299;
@@ -336,7 +338,7 @@ export class SqliteLiveStore implements LiveStore {
     >(
       'SELECT minute, ok, failed, lags FROM attempt_minutes WHERE endpoint_id = ? AND minute >= ? AND minute < ? ORDER BY minute',
     )
-      .all(endpointId, Math.floor(w.from / 60_000) * 60_000, w.to)
+      .all(endpointId, minuteStart(w.from), w.to)
       .map((r) => ({ ...r, lags: JSON.parse(r.lags) as LagHistogram }));
     const last = this.prepared<[string], { at: number | null; error: string | null }>(
       'SELECT last_error_at AS at, last_error AS error FROM endpoints WHERE id = ?',
@@ -351,6 +353,12 @@ export class SqliteLiveStore implements LiveStore {
       "SELECT endpoint_id, count(*) AS n FROM deliveries WHERE status = 'pending' GROUP BY endpoint_id",
     ).all();
     return new Map(rows.map((r) => [r.endpoint_id, r.n]));
+  }
+
+  async pendingCount(endpointId: string): Promise<number> {
+    return this.prepared<[string], { n: number }>(
+      "SELECT count(*) AS n FROM deliveries WHERE endpoint_id = ? AND status = 'pending'",
+    ).get(endpointId)!.n;
   }
 
   async close(): Promise<void> {
