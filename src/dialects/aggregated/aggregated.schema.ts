@@ -1,8 +1,5 @@
 import { Type, type Static } from 'typebox';
 
-/** The metric keys a tenant may define: `primary`, `secondary1`, `secondary2`, … */
-export const METRIC_KEY = '^(primary|secondary[0-9]{1,4})$';
-
 /** `payload` of `POST /api/product/aggregateusage`, field for field as the API documents it. */
 export const AggregatedPayload = Type.Object(
   {

@@ -6,7 +6,7 @@ import { UsageHubError, problem } from '../../domain/errors.ts';
 import { requireRole } from '../../http/auth-hook.ts';
 import { Ok, adminErrors as errors, adminSchema, tenantOf } from '../../http/admin-route.ts';
 import type { MetricRegistry } from './metric-registry.port.ts';
-import { METRIC_KEY } from './aggregated.schema.ts';
+import { METRIC_KEY } from './metric-key.ts';
 
 export interface MetricRoutesDeps {
   auth: KeyResolver;

@@ -1,11 +1,17 @@
 import { useState } from 'preact/hooks';
+import { METRIC_KEY } from '../../../../src/dialects/aggregated/metric-key.ts';
 import { MEDIA_KINDS } from '../../../../src/dialects/hits/hit-registry.port.ts';
+import { SESSION_TYPE_PATTERN } from '../../../../src/dialects/sessions/session-types.ts';
 import { del, get, put, seg } from '../../api.ts';
 import { ErrorNote, Field, useAction } from '../../components/form.tsx';
 import { Show } from '../../components/states.tsx';
-import { Table } from '../../components/table.tsx';
+import { Table, type Column } from '../../components/table.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { IpRanges } from './ip-ranges.tsx';
+
+// The server's own patterns: a form accepts what the API accepts, no more, no less.
+const METRIC_PATTERN = new RegExp(METRIC_KEY);
+const SESSION_TYPE = new RegExp(SESSION_TYPE_PATTERN);
 
 /** The dialects' registries: metrics (aggregated), session types (v3), hit users and medias (hits), IP ranges. */
 export function Registries() {
@@ -29,15 +35,17 @@ function useRegistry<T>(path: string, pick: (r: Record<string, T[]>) => T[]) {
   return { loaded, reload: () => setVersion((v) => v + 1) };
 }
 
+interface Metric {
+  key: string;
+  description: string | null;
+}
+
 function Metrics() {
-  const { loaded, reload } = useRegistry<{ key: string; description: string | null }>(
-    '/v1/metrics',
-    (r) => r.metrics!,
-  );
+  const { loaded, reload } = useRegistry<Metric>('/v1/metrics', (r) => r.metrics!);
   const [key, setKey] = useState('');
   const [description, setDescription] = useState('');
   const action = useAction();
-  const keyOk = /^(primary|secondary[0-9]{1,4})$/.test(key);
+  const keyOk = METRIC_PATTERN.test(key);
   return (
     <section class="panel" aria-label="Metrics">
       <h2>Metrics (aggregated usage)</h2>
@@ -53,15 +61,12 @@ function Metrics() {
             columns={[
               { label: 'Key', cell: (m) => <code>{m.key}</code> },
               { label: 'Description', cell: (m) => m.description ?? '' },
-              {
-                label: '',
-                cell: (m) => (
-                  <RemoveButton
-                    what={`metric ${m.key}`}
-                    onRemove={() => action.run(() => del(`/v1/metrics/${seg(m.key)}`)).then(reload)}
-                  />
-                ),
-              },
+              removeColumn<Metric>(
+                (m) => `metric ${m.key}`,
+                (m) => `/v1/metrics/${seg(m.key)}`,
+                action,
+                reload,
+              ),
             ]}
           />
         )}
@@ -115,7 +120,7 @@ function SessionTypes() {
   );
   const [type, setType] = useState('');
   const action = useAction();
-  const ok = /^[A-Za-z0-9_.-]{1,64}$/.test(type);
+  const ok = SESSION_TYPE.test(type);
   return (
     <section class="panel" aria-label="Session types">
       <h2>Session types (sessions v3)</h2>
@@ -158,6 +163,9 @@ function SessionTypes() {
           Add type
         </button>
       </form>
+      {type !== '' && !ok && (
+        <p class="error">A type is upper-case letters, digits and underscores, starting with a letter.</p>
+      )}
       <ErrorNote error={action.error} />
     </section>
   );
@@ -192,15 +200,12 @@ function HitUsers() {
               { label: 'Id', cell: (r) => <code>{r.id}</code> },
               { label: 'Name', cell: (r) => [r.firstName, r.lastName].filter(Boolean).join(' ') },
               { label: 'E-mail', cell: (r) => r.email ?? '' },
-              {
-                label: '',
-                cell: (r) => (
-                  <RemoveButton
-                    what={`user ${r.id}`}
-                    onRemove={() => action.run(() => del(`/v1/hit-users/${seg(r.id)}`)).then(reload)}
-                  />
-                ),
-              },
+              removeColumn<HitUser>(
+                (r) => `user ${r.id}`,
+                (r) => `/v1/hit-users/${seg(r.id)}`,
+                action,
+                reload,
+              ),
             ]}
           />
         )}
@@ -274,15 +279,12 @@ function Medias() {
               { label: 'Id', cell: (r) => <code>{r.id}</code> },
               { label: 'Kind', cell: (r) => r.kind },
               { label: 'Length (s)', cell: (r) => r.durationSeconds ?? '', numeric: true },
-              {
-                label: '',
-                cell: (r) => (
-                  <RemoveButton
-                    what={`media ${r.id}`}
-                    onRemove={() => action.run(() => del(`/v1/medias/${seg(r.id)}`)).then(reload)}
-                  />
-                ),
-              },
+              removeColumn<Media>(
+                (r) => `media ${r.id}`,
+                (r) => `/v1/medias/${seg(r.id)}`,
+                action,
+                reload,
+              ),
             ]}
           />
         )}
@@ -331,10 +333,24 @@ function Medias() {
   );
 }
 
-function RemoveButton({ what, onRemove }: { what: string; onRemove: () => Promise<unknown> }) {
-  return (
-    <button type="button" class="plain" aria-label={`Remove ${what}`} onClick={() => void onRemove()}>
-      Remove
-    </button>
-  );
+/** A column of Remove buttons: each removes its row at `path`, then the list loads again. */
+function removeColumn<T>(
+  what: (row: T) => string,
+  path: (row: T) => string,
+  action: ReturnType<typeof useAction>,
+  reload: () => void,
+): Column<T> {
+  return {
+    label: '',
+    cell: (row) => (
+      <button
+        type="button"
+        class="plain"
+        aria-label={`Remove ${what(row)}`}
+        onClick={() => void action.run(() => del(path(row))).then(reload)}
+      >
+        Remove
+      </button>
+    ),
+  };
 }

@@ -5,6 +5,7 @@ import { Failed, Loading, Show } from '../../components/states.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { fmtTime } from '../../format.ts';
 import { navigate, withParams, type Location } from '../../url-state.ts';
+import { useEventTypes } from './filters-input.tsx';
 import { fmtMs, type Attempt, type DeliveryDetail, type Endpoint } from './webhook-types.ts';
 
 const PAGE = 25;
@@ -160,7 +161,7 @@ function Replays({ endpoint, onDone }: { endpoint: Endpoint; onDone: () => void 
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [type, setType] = useState('');
-  const known = useLoad('event-types', () => get<{ types: string[] }>('/v1/live/event-types'));
+  const known = useEventTypes();
   const replay = (body: object, what: string) =>
     void action.run(async () => {
       const { replayed } = await post<{ replayed: number }>(`/v1/live/endpoints/${endpoint.id}/replay`, body);

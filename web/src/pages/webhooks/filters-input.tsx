@@ -1,15 +1,38 @@
 import { useState } from 'preact/hooks';
+import { FILTER_PATTERN } from '../../../../src/live/event-types.ts';
 import { get } from '../../api.ts';
 import { Field } from '../../components/form.tsx';
 import { useLoad } from '../../components/use-load.ts';
 
-const PATTERN = /^(\*|[A-Za-z0-9_.-]+(\.\*)?)$/;
+// The server's own pattern (src/live/event-types.ts): what the API accepts as a filter.
+const PATTERN = new RegExp(FILTER_PATTERN);
+
+interface KnownTypes {
+  types: string[];
+  wildcards: string[];
+}
+let knownTypes: { at: number; answer: Promise<KnownTypes> } | null = null;
+
+/**
+ * The event types filters and test events can name. The endpoint page asks in two
+ * places (its settings and its test-event form): one request serves both, and is asked
+ * again after a minute, when new names may have been stored.
+ */
+export function useEventTypes() {
+  return useLoad('event-types', () => {
+    if (!knownTypes || Date.now() - knownTypes.at > 60_000) {
+      const answer = get<KnownTypes>('/v1/live/event-types');
+      // A failed answer is not kept: the next page asks again.
+      answer.catch(() => (knownTypes = null));
+      knownTypes = { at: Date.now(), answer };
+    }
+    return knownTypes.answer;
+  });
+}
 
 /** An endpoint's filters: picked from the event types that exist and the namespace wildcards, or typed. */
 export function FiltersInput({ value, onChange }: { value: string[]; onChange: (v: string[]) => void }) {
-  const known = useLoad('event-types', () =>
-    get<{ types: string[]; wildcards: string[] }>('/v1/live/event-types'),
-  );
+  const known = useEventTypes();
   const [draft, setDraft] = useState('');
   const ok = PATTERN.test(draft);
   const add = () => {
