@@ -81,12 +81,17 @@ async function overviewLoads(url: string, readKey: string) {
   return { cold: loads[0]!, warm: loads.slice(1).sort((a, b) => a.ms - b.ms)[2]! };
 }
 
-const USAGE = '\nevent: usage\n';
-const SKIPPED = /"skipped":(\d+)\}/g;
+const USAGE = Buffer.from('\nevent: usage\n');
+const SKIPPED = Buffer.from('{"skipped":');
 
 interface StreamCounts {
   received: number;
   skipped: number;
+}
+
+/** Where `needle` occurs in `buf` at or after `from`. */
+function* occurrences(buf: Buffer, needle: Buffer, from = 0): Generator<number> {
+  for (let k = buf.indexOf(needle, from); k >= 0; k = buf.indexOf(needle, k + 1)) yield k;
 }
 
 /** A stream reader, as curl or the console would be: counts what arrives. */
@@ -94,17 +99,20 @@ async function openStream(url: string, readKey: string) {
   const res = await request(`${url}/v1/stream`, { headers: { authorization: `Bearer ${readKey}` } });
   let received = 0;
   let skipped = 0;
-  let tail = '';
+  let tail = Buffer.alloc(0);
   const done = (async () => {
     for await (const chunk of res.body) {
-      // Counted cheaply: the reader shares the machine with the server it measures. What
-      // is carried over (`tail`) is counted only by matches that end after it.
-      const carried = tail.length;
-      const text = tail + (chunk as Buffer).toString('latin1');
-      for (let k = text.indexOf(USAGE); k >= 0; k = text.indexOf(USAGE, k + 1))
-        if (k + USAGE.length > carried) received++;
-      for (const m of text.matchAll(SKIPPED)) if (m.index + m[0].length > carried) skipped += Number(m[1]);
-      tail = text.slice(-40);
+      // Counted on the bytes, without decoding them: the reader shares the machine with
+      // the server it measures. A mark cut by a chunk's edge is counted from `seam`.
+      const buf = chunk as Buffer;
+      const seam = Buffer.concat([tail, buf.subarray(0, 64)]);
+      for (const k of occurrences(seam, USAGE))
+        if (k < tail.length && k + USAGE.length > tail.length) received++;
+      received += [...occurrences(buf, USAGE)].length;
+      // `{"skipped":N}` is rare: counted when whole within one chunk.
+      for (const k of occurrences(buf, SKIPPED))
+        skipped += parseInt(buf.toString('latin1', k + SKIPPED.length, k + SKIPPED.length + 20), 10);
+      tail = Buffer.from(buf.subarray(-64));
     }
   })().catch(() => {});
   return {

@@ -295,7 +295,9 @@ async function withProfile(
   // Declared below; called only once requests arrive.
   const emit: AppDeps['emit'] = async (tenantId, type, data) => liveParts.worker.emit(tenantId, type, data);
   const committer = new GroupCommitter(log, metrics);
-  const pipeline = new IngestPipeline(committer, metrics);
+  // Live views follow the log, and hear of this process's own batches as it appends them.
+  const tail = new LogTail(log, (err) => onError(err, 'live stream (retrying)'));
+  const pipeline = new IngestPipeline(committer, metrics, tail);
   const liveParts = await openLive(config, log, metrics, (err) =>
     onError(err, 'live worker (retrying)'),
   ).catch(async (err: unknown) => {
@@ -321,7 +323,6 @@ async function withProfile(
               ]
             : [],
         );
-  const tail = new LogTail(log, (err) => onError(err, 'live stream (retrying)'));
   metrics.measureStoreLag(() => profile.storeLag());
   metrics.measureStore(profile.storeStatus, () => profile.quarantine.count());
 

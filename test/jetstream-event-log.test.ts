@@ -43,8 +43,9 @@ test(
       await db.connect();
       await db.query('DELETE FROM log_keys');
       await db.end();
-      const [fresh] = await log.append([batch(1, 2)]);
-      assert.deepEqual([...fresh!], [1, 1], 'the log cannot tell; the stream can');
+      const [appended] = await log.append([batch(1, 2)]);
+      assert.deepEqual([...appended!.fresh], [1, 1], 'the log cannot tell; the stream can');
+      assert.equal(appended!.offset, null, 'the events are where the first message put them');
       assert.equal(await log.head(), head, 'JetStream dropped the resent message');
     } finally {
       await log.close();

@@ -4,7 +4,7 @@ import type { EncodedBatch } from '../log/event-log.port.ts';
 import { MAX_EVENT_CHARS } from './check-events.ts';
 
 export type EncodeOutcome =
-  { outcome: 'ok'; batch: EncodedBatch } | { outcome: 'invalid'; problems: Problem[] };
+  { outcome: 'ok'; batch: EncodedBatch; docs: string[] } | { outcome: 'invalid'; problems: Problem[] };
 
 /**
  * Serialises a batch once, on the thread that mapped it, into the log's form. An event
@@ -33,5 +33,5 @@ export function encodeBatch(events: readonly UsageEvent[]): EncodeOutcome {
   }
   return problems
     ? { outcome: 'invalid', problems }
-    : { outcome: 'ok', batch: { keys, docs: docs.join('\n') } };
+    : { outcome: 'ok', batch: { keys, docs: docs.join('\n') }, docs };
 }

@@ -1,8 +1,8 @@
-import type { EncodedBatch, EventLog } from '../log/event-log.port.ts';
+import type { Appended, EncodedBatch, EventLog } from '../log/event-log.port.ts';
 
 interface Pending {
   batch: EncodedBatch;
-  resolve: (fresh: Uint8Array) => void;
+  resolve: (appended: Appended) => void;
   reject: (err: unknown) => void;
 }
 
@@ -32,8 +32,8 @@ export class GroupCommitter {
     private readonly observer?: GroupCommitObserver,
   ) {}
 
-  /** Resolves with each event's freshness (1 new, 0 duplicate) once the batch is durable. */
-  submit(batch: EncodedBatch): Promise<Uint8Array> {
+  /** Resolves once the batch is durable, with each event's freshness and where the new ones are. */
+  submit(batch: EncodedBatch): Promise<Appended> {
     return new Promise((resolve, reject) => {
       this.queue.push({ batch, resolve, reject });
       this.schedule();

@@ -1,6 +1,7 @@
 import { isLate, type UsageEvent } from '../domain/event.ts';
 import type { Problem } from '../domain/errors.ts';
 import type { Metrics } from '../ops/metrics.ts';
+import type { Appended } from '../log/event-log.port.ts';
 import type { GroupCommitter } from './group-commit.ts';
 import { encodeBatch } from './encode.ts';
 import { checkEvents } from './check-events.ts';
@@ -23,6 +24,27 @@ export type IngestOutcome =
   | { outcome: 'invalid'; problems: Problem[] }
   | { outcome: 'log_unavailable'; cause: unknown };
 
+/** A request batch this process appended, with its events, as the log took it. */
+export interface AppendedEvents {
+  /** The log batch holding the new events (Appended.offset): null when it cannot be told. */
+  offset: number | null;
+  events: readonly UsageEvent[];
+  /** Each event's document, as the log holds it. */
+  docs: readonly string[];
+  /** 1 for the events that were new, which are the log batch's, in order. */
+  fresh: Uint8Array;
+}
+
+/**
+ * Hears of every batch this process appends, with its events as objects: live views
+ * (stream/) show them without reading back and parsing what was just written.
+ */
+export interface AppendTap {
+  /** False while nobody listens: ingest then hands nothing over. */
+  readonly listening: boolean;
+  appended(batch: AppendedEvents): void;
+}
+
 /**
  * The dialect-independent tail of ingest: takes validated, mapped events and makes
  * them durable. It resolves only after the log commit, so a caller that answers 2xx
@@ -32,6 +54,7 @@ export class IngestPipeline {
   constructor(
     private readonly committer: GroupCommitter,
     private readonly metrics: Metrics,
+    private readonly tap?: AppendTap,
   ) {}
 
   async ingest(events: readonly UsageEvent[]): Promise<IngestOutcome> {
@@ -41,14 +64,16 @@ export class IngestPipeline {
     if (problems.length > 0) return { outcome: 'invalid', problems };
     const encoded = encodeBatch(events);
     if (encoded.outcome === 'invalid') return { outcome: 'invalid', problems: encoded.problems };
-    let fresh: Uint8Array;
+    let appended: Appended;
     try {
-      fresh = await this.committer.submit(encoded.batch);
+      appended = await this.committer.submit(encoded.batch);
     } catch (err) {
       // The log failed (a JetStream leader election, a full disk): the client must know
       // that nothing was acknowledged, and that resending is the remedy.
       return { outcome: 'log_unavailable', cause: err };
     }
+    const { fresh, offset } = appended;
+    if (this.tap?.listening) this.tap.appended({ offset, events, docs: encoded.docs, fresh });
     let accepted = 0;
     let late = 0;
     for (let i = 0; i < fresh.length; i++) {

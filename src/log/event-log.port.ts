@@ -9,6 +9,18 @@ export interface EncodedBatch {
   docs: string;
 }
 
+/** What `append` tells of one request batch. */
+export interface Appended {
+  /** One byte per event: 1 when new, 0 when its dedup key was already known (earlier, or earlier in the same call). */
+  fresh: Uint8Array;
+  /**
+   * The offset of the log batch that holds this batch's new events, in order; null when
+   * none was new, or when the adapter split them over several log batches. Lets this
+   * process's live views show what it appended without reading it back (stream/).
+   */
+  offset: number | null;
+}
+
 /** One appended batch as consumers read it back. Only events that were new are in it. */
 export interface LogBatch {
   offset: number;
@@ -33,12 +45,8 @@ export interface EventRef {
  * included), which `docsAt` returns; the store keeps only the columns queries need.
  */
 export interface EventLog {
-  /**
-   * Appends several request batches in one commit (the group commit). Returns per
-   * batch one byte per event: 1 when new, 0 when its dedup key was already known
-   * (earlier, or earlier in the same call).
-   */
-  append(batches: readonly EncodedBatch[]): Promise<Uint8Array[]>;
+  /** Appends several request batches in one commit (the group commit); tells per batch what became of it. */
+  append(batches: readonly EncodedBatch[]): Promise<Appended[]>;
   /** Batches with offsets greater than `after`, oldest first, at most `maxEvents` events (at least one batch). */
   read(after: number, maxEvents: number): Promise<LogBatch[]>;
   /** The offset of the newest batch, 0 when the log is empty. */

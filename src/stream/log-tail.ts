@@ -1,4 +1,5 @@
 import type { EventLog } from '../log/event-log.port.ts';
+import type { AppendTap, AppendedEvents } from '../ingest/pipeline.ts';
 import { seqOf } from '../store/seq.ts';
 import { userKeyOf, type UsageEvent } from '../domain/event.ts';
 import { storedEventText } from '../query/find-events.ts';
@@ -27,7 +28,7 @@ export interface TailSubscriber {
   skipped(about: number): void;
 }
 
-/** How often the tail looks at the log when it found nothing new. */
+/** How often the tail looks at the log when nothing was appended here. */
 const IDLE_MS = 250;
 /** At most this many events per read of the log. */
 const READ_EVENTS = 20_000;
@@ -46,24 +47,44 @@ const matches = (f: TailFilter, e: Head): boolean =>
 
 /**
  * The events acknowledged from now on, for live views (the console's tail, `GET
- * /v1/stream`). One reader per process follows the log from its head while anyone
- * listens, and none otherwise: a tail costs ingest nothing until it is opened. It reads
- * the log, not this process's requests, so it shows what every ingest process
- * acknowledged.
+ * /v1/stream`). One follower per process, while anyone listens and never otherwise: a
+ * tail costs ingest nothing until it is opened.
+ *
+ * It follows the log, so it shows what every ingest process (and the CLI) appended. The
+ * batches this process appends reach it directly from ingest, as objects, with the
+ * offset the log gave them (AppendTap): those it shows without reading them back or
+ * parsing them, which is most of what following the log costs. Whatever the next
+ * batch from ingest skips over (another writer's batches), a batch it cannot place, and
+ * anything appended while this process was quiet, it reads from the log.
  */
-export class LogTail {
+export class LogTail implements AppendTap {
   private readonly subscribers = new Set<TailSubscriber>();
   private running: Promise<void> | null = null;
   private following = false;
-  /** Set when someone subscribes while nobody listened: the reader goes back to the head. */
+  /** Set when someone subscribes while nobody listened: the follower goes back to the head. */
   private rejoin = false;
   private closed = false;
   private wake: (() => void) | null = null;
+  /** Batches appended here, oldest first, not yet shown. */
+  private appendedHere: AppendedEvents[] = [];
+  /** Set when the follower fell behind on them: it goes on after this offset. */
+  private skipTo = 0;
 
   constructor(
     private readonly log: Pick<EventLog, 'read' | 'head'>,
     private readonly onError: (err: Error) => void,
   ) {}
+
+  get listening(): boolean {
+    return this.subscribers.size > 0;
+  }
+
+  appended(batch: AppendedEvents): void {
+    if (this.subscribers.size === 0 || !batch.fresh.includes(1)) return;
+    if (this.appendedHere.length >= MAX_BEHIND_BATCHES) this.fellBehind();
+    this.appendedHere.push(batch);
+    this.wake?.();
+  }
 
   /** Starts delivering to `s`; the returned function stops. */
   subscribe(s: TailSubscriber): () => void {
@@ -93,29 +114,45 @@ export class LogTail {
           this.rejoin = false;
           after = await this.log.head();
         }
-        after = await this.step(after);
+        after = await this.step(Math.max(after, this.skipTo));
       }
     } finally {
       this.following = false;
+      this.appendedHere = [];
     }
   }
 
-  /** One read of the log and its delivery; returns where the next read starts. */
+  /** Shows the next batch; returns the offset shown up to. */
   private async step(after: number): Promise<number> {
-    let found = 0;
+    const next = this.appendedHere.shift();
+    if (next?.offset != null) {
+      // Already read from the log, when a gap before it was filled.
+      if (next.offset <= after) return after;
+      if (next.offset === after + 1) {
+        this.fanOutAppended(next.offset, next);
+        return next.offset;
+      }
+    }
+    // Nothing appended here lately: wait for that, or look at the log after a while.
+    if (!next && ((await this.idle()) || this.closed)) return after;
+    return this.readLog(after);
+  }
+
+  /** One read of the log and its delivery; returns where the next read starts. */
+  private async readLog(after: number): Promise<number> {
     try {
       const batches = await this.log.read(after, READ_EVENTS);
+      let found = 0;
       for (const batch of batches) {
         if (this.subscribers.size === 0) break;
         after = batch.offset;
         found += batch.count;
-        this.fanOut(batch.offset, batch.docs);
+        this.fanOutRead(batch.offset, batch.docs);
       }
       if (found >= READ_EVENTS) after = await this.skipAhead(after, found / batches.length);
     } catch (err) {
       this.onError(err as Error);
     }
-    if (found === 0) await new Promise<void>((resolve) => this.idle(resolve));
     return after;
   }
 
@@ -123,30 +160,67 @@ export class LogTail {
   private async skipAhead(after: number, eventsPerBatch: number): Promise<number> {
     const head = await this.log.head();
     if (head - after <= MAX_BEHIND_BATCHES) return after;
-    const about = Math.round((head - after) * eventsPerBatch);
-    for (const s of this.subscribers) s.skipped(about);
+    this.tellSkipped(Math.round((head - after) * eventsPerBatch));
     return head;
   }
 
-  private idle(resolve: () => void): void {
-    const done = (): void => {
-      clearTimeout(timer);
-      this.wake = null;
-      resolve();
-    };
-    const timer = setTimeout(done, IDLE_MS);
-    this.wake = done;
+  /** The batches appended here piled up unshown: they are dropped, and said to be. */
+  private fellBehind(): void {
+    let about = 0;
+    for (const b of this.appendedHere) {
+      for (const f of b.fresh) about += f;
+      if (b.offset !== null) this.skipTo = Math.max(this.skipTo, b.offset);
+    }
+    this.appendedHere = [];
+    this.tellSkipped(about);
   }
 
-  private fanOut(offset: number, docs: string): void {
-    const lines = docs.split('\n');
+  private tellSkipped(about: number): void {
+    for (const s of this.subscribers) s.skipped(about);
+  }
+
+  /** Resolves true when a batch was appended here, false after IDLE_MS or at close. */
+  private idle(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (woken: boolean): void => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve(woken);
+      };
+      const timer = setTimeout(() => done(false), IDLE_MS);
+      this.wake = () => done(true);
+    });
+  }
+
+  private fanOutAppended(offset: number, b: AppendedEvents): void {
+    if (!b.fresh.includes(0)) {
+      this.fanOut(offset, b.docs, (i) => b.events[i]!);
+      return;
+    }
+    const docs: string[] = [];
+    const events: UsageEvent[] = [];
+    b.fresh.forEach((f, i) => {
+      if (f) {
+        docs.push(b.docs[i]!);
+        events.push(b.events[i]!);
+      }
+    });
+    this.fanOut(offset, docs, (i) => events[i]!);
+  }
+
+  private fanOutRead(offset: number, text: string): void {
+    const fields = [...this.subscribers].some((s) => s.filter.userKeys?.length) ? WITH_ACTOR : FIELDS;
+    this.fanOut(offset, text.split('\n'), (i, doc) => headOf(doc, fields));
+  }
+
+  /** Hands each subscriber the events of log batch `offset` that it wants (docs: the batch's, in order). */
+  private fanOut(offset: number, docs: readonly string[], headAt: (i: number, doc: string) => Head): void {
     const subscribers = [...this.subscribers];
     const tenants = new Set(subscribers.map((s) => s.filter.tenantId));
-    const fields = subscribers.some((s) => s.filter.userKeys?.length) ? WITH_ACTOR : FIELDS;
     const out = new Map<TailSubscriber, TailEvent[]>();
-    for (let i = 0; i < lines.length; i++) {
-      const doc = lines[i]!;
-      const head = headOf(doc, fields);
+    for (let i = 0; i < docs.length; i++) {
+      const doc = docs[i]!;
+      const head = headAt(i, doc);
       if (!tenants.has(head.tenantId)) continue;
       let view: TailEvent | null = null;
       for (const s of subscribers) {

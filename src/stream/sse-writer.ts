@@ -44,9 +44,11 @@ export class SseWriter {
       this.skipped += events.length;
       return;
     }
-    let text = '';
-    for (const e of events) text += `id: ${e.eventId}\nevent: usage\ndata: ${e.json}\n\n`;
-    this.write(text);
+    // Encoded event by event and joined as bytes: Node measures and encodes one string
+    // built of a thousand pieces five to ten times slower (V8 flattens it first), which
+    // was most of a stream's cost on the main thread (docs/console.md, Performance).
+    const parts = events.map((e) => Buffer.from(`id: ${e.eventId}\nevent: usage\ndata: ${e.json}\n\n`));
+    this.write(Buffer.concat(parts));
     this.reportSkipped();
   }
 
@@ -77,8 +79,8 @@ export class SseWriter {
     return this.reply.raw.writableLength > MAX_BUFFERED_BYTES;
   }
 
-  private write(text: string): void {
-    if (!this.ended) this.reply.raw.write(text);
+  private write(chunk: string | Buffer): void {
+    if (!this.ended) this.reply.raw.write(chunk);
   }
 
   private finish(): void {

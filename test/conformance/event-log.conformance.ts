@@ -50,11 +50,31 @@ export function eventLogConformance(name: string, factory: LogFactory): void {
   test(`${name}: append reports new and duplicate events, within and across batches`, only, () =>
     withLog(async (log) => {
       const [a, b] = await log.append([batch(1, 2, 2), batch(2, 3)]);
-      assert.deepEqual([...a!], [1, 1, 0]);
-      assert.deepEqual([...b!], [0, 1]);
+      assert.deepEqual([...a!.fresh], [1, 1, 0]);
+      assert.deepEqual([...b!.fresh], [0, 1]);
       const [c] = await log.append([batch(1, 4)]);
-      assert.deepEqual([...c!], [0, 1]);
+      assert.deepEqual([...c!.fresh], [0, 1]);
     }),
+  );
+
+  test(
+    `${name}: append tells the offset that holds each batch's new events, none for all duplicates`,
+    only,
+    () =>
+      withLog(async (log) => {
+        const [a, b, dup] = await log.append([batch(70, 71, 70), batch(72), batch(71)]);
+        const [c] = await log.append([batch(72, 73)]);
+        assert.equal(dup!.offset, null);
+        const read = await log.read(0, 1000);
+        assert.deepEqual(
+          read.map((r) => r.offset),
+          [a!.offset, b!.offset, c!.offset],
+        );
+        assert.deepEqual(
+          read.map((r) => seedsOf(r.docs)),
+          [[70, 71], [72], [73]],
+        );
+      }),
   );
 
   test(`${name}: read returns only new events, in order, from an offset`, only, () =>
@@ -176,8 +196,8 @@ export function eventLogConformance(name: string, factory: LogFactory): void {
         (await again.read(0, 10)).map((b) => seedsOf(b.docs)),
         [[40, 41]],
       );
-      const [fresh] = await again.append([batch(41, 42)]);
-      assert.deepEqual([...fresh!], [0, 1]);
+      const [appended] = await again.append([batch(41, 42)]);
+      assert.deepEqual([...appended!.fresh], [0, 1]);
       assert.ok((await again.head()) > head, 'offsets keep growing after a reopen');
     } finally {
       await again.close();

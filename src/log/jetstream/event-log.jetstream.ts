@@ -6,6 +6,7 @@ import {
   StorageType,
   type JetStreamClient,
   type JetStreamManager,
+  type PubAck,
 } from '@nats-io/jetstream';
 import type pg from 'pg';
 import { openMigratedPool } from '../../storage/pg-migrations.ts';
@@ -13,6 +14,7 @@ import { transaction, type PgLocation } from '../../storage/postgres.ts';
 import {
   docsByRef,
   KEY_CHARS,
+  type Appended,
   type EncodedBatch,
   type EventLog,
   type EventRef,
@@ -83,11 +85,11 @@ export class JetStreamEventLog implements EventLog {
     }
   }
 
-  async append(batches: readonly EncodedBatch[]): Promise<Uint8Array[]> {
+  async append(batches: readonly EncodedBatch[]): Promise<Appended[]> {
     const keys: string[] = [];
     for (const b of batches)
       for (let i = 0; i < b.keys.length; i += KEY_CHARS) keys.push(b.keys.slice(i, i + KEY_CHARS));
-    if (keys.length === 0) return batches.map(() => new Uint8Array(0));
+    if (keys.length === 0) return batches.map(() => ({ fresh: new Uint8Array(0), offset: null }));
     return transaction(this.pool, async (client) => {
       // Sorted, so that processes claiming overlapping keys lock them in one order.
       const claimed = await client.query<{ k: string }>(
@@ -105,16 +107,20 @@ export class JetStreamEventLog implements EventLog {
         return flags;
       });
       // The claims commit only once JetStream has acknowledged every message.
-      await Promise.all(batches.flatMap((b, i) => this.publishFresh(b, outcome[i]!)));
-      return outcome;
+      const acks = await Promise.all(batches.map((b, i) => Promise.all(this.publishFresh(b, outcome[i]!))));
+      return outcome.map((fresh, i) => {
+        const [ack, ...more] = acks[i]!;
+        // A resend JetStream dropped as a duplicate is not where its events are now.
+        return { fresh, offset: ack && more.length === 0 && !ack.duplicate ? ack.seq : null };
+      });
     });
   }
 
   /** Publishes a batch's new events, in messages no larger than the server takes. */
-  private publishFresh(batch: EncodedBatch, fresh: Uint8Array): Promise<unknown>[] {
+  private publishFresh(batch: EncodedBatch, fresh: Uint8Array): Promise<PubAck>[] {
     const docs = batch.docs.split('\n');
     const limit = this.nc.info!.max_payload - HEADER_ROOM;
-    const sends: Promise<unknown>[] = [];
+    const sends: Promise<PubAck>[] = [];
     let lines: string[] = [];
     let keys = '';
     let bytes = 0;

@@ -3,6 +3,7 @@ import { openSqlite } from '../../storage/sqlite.ts';
 import {
   docsByRef,
   KEY_CHARS,
+  type Appended,
   type EncodedBatch,
   type EventLog,
   type EventRef,
@@ -32,7 +33,7 @@ export class SqliteEventLog implements EventLog {
   private readonly db: Database.Database;
   private readonly insertKey: Database.Statement<[string]>;
   private readonly insertBatch: Database.Statement<[string, number]>;
-  private readonly appendTx: (batches: readonly EncodedBatch[]) => Uint8Array[];
+  private readonly appendTx: (batches: readonly EncodedBatch[]) => Appended[];
   // Prepared once: the store writer reads every step, export fetches batch after batch.
   private readonly selectAfter: Database.Statement<[number], LogBatch>;
   private readonly selectBatch: Database.Statement<[number], { docs: string }>;
@@ -67,7 +68,7 @@ export class SqliteEventLog implements EventLog {
     );
   }
 
-  private appendOne(batch: EncodedBatch): Uint8Array {
+  private appendOne(batch: EncodedBatch): Appended {
     const n = batch.keys.length / KEY_CHARS;
     const fresh = new Uint8Array(n);
     let count = 0;
@@ -77,15 +78,18 @@ export class SqliteEventLog implements EventLog {
         count++;
       }
     }
-    if (count === n) this.insertBatch.run(batch.docs, n);
-    else if (count > 0) {
-      const docs = batch.docs.split('\n').filter((_, i) => fresh[i] === 1);
-      this.insertBatch.run(docs.join('\n'), count);
-    }
-    return fresh;
+    if (count === 0) return { fresh, offset: null };
+    const docs =
+      count === n
+        ? batch.docs
+        : batch.docs
+            .split('\n')
+            .filter((_, i) => fresh[i] === 1)
+            .join('\n');
+    return { fresh, offset: Number(this.insertBatch.run(docs, count).lastInsertRowid) };
   }
 
-  async append(batches: readonly EncodedBatch[]): Promise<Uint8Array[]> {
+  async append(batches: readonly EncodedBatch[]): Promise<Appended[]> {
     return this.appendTx(batches);
   }
 

@@ -1,5 +1,5 @@
 import { sibling, ThreadClient } from '../../threads/rpc.ts';
-import type { EncodedBatch, EventLog, EventRef, LogBatch } from '../event-log.port.ts';
+import type { Appended, EncodedBatch, EventLog, EventRef, LogBatch } from '../event-log.port.ts';
 import { OffsetConsumer } from '../offset-consumer.ts';
 
 /**
@@ -19,7 +19,7 @@ export class LogThread implements EventLog {
     return log;
   }
 
-  append = (batches: readonly EncodedBatch[]) => this.thread.call<Uint8Array[]>('append', batches);
+  append = (batches: readonly EncodedBatch[]) => this.thread.call<Appended[]>('append', batches);
   read = (after: number, maxEvents: number) => this.thread.call<LogBatch[]>('read', { after, maxEvents });
   head = () => this.thread.call<number>('head', null);
   docsAt = (refs: readonly EventRef[]) => this.thread.call<string[]>('docsAt', refs);

@@ -1,11 +1,11 @@
 /** Entry point of the log thread: the SQLite event log, off the ingest event loop. */
 import { nameThread, serveThread, threadData } from '../../threads/rpc.ts';
-import type { EncodedBatch, EventRef } from '../event-log.port.ts';
+import type { Appended, EncodedBatch, EventRef } from '../event-log.port.ts';
 import { SqliteEventLog } from '../sqlite/event-log.sqlite.ts';
 
 interface Waiting {
   batches: EncodedBatch[];
-  resolve: (fresh: Uint8Array[]) => void;
+  resolve: (appended: Appended[]) => void;
   reject: (err: unknown) => void;
 }
 
@@ -19,10 +19,10 @@ await serveThread(async () => {
     const group = waiting;
     waiting = [];
     try {
-      const fresh = await log.append(group.flatMap((w) => w.batches));
+      const appended = await log.append(group.flatMap((w) => w.batches));
       let at = 0;
       for (const w of group) {
-        w.resolve(fresh.slice(at, at + w.batches.length));
+        w.resolve(appended.slice(at, at + w.batches.length));
         at += w.batches.length;
       }
     } catch (err) {
@@ -32,7 +32,7 @@ await serveThread(async () => {
   return {
     handlers: {
       append: (batches: EncodedBatch[]) =>
-        new Promise<Uint8Array[]>((resolve, reject) => {
+        new Promise<Appended[]>((resolve, reject) => {
           if (waiting.length === 0) setImmediate(() => void flush());
           waiting.push({ batches, resolve, reject });
         }),
