@@ -18,10 +18,10 @@ interface Stat {
   children: number;
 }
 
-function stat(pid: number): Stat | null {
+function stat(pid: number, file = `/proc/${pid}/stat`): Stat | null {
   let text: string;
   try {
-    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = fs.readFileSync(file, 'utf8');
   } catch {
     return null; // exited
   }
@@ -84,4 +84,34 @@ export function byCommand(name: string, comm: string): CpuSource {
 export function measure(sources: readonly CpuSource[]): () => Map<string, number> {
   const before = sources.map((s) => s.seconds());
   return () => new Map(sources.map((s, i) => [s.name, s.seconds() - before[i]!]));
+}
+
+/**
+ * CPU seconds of each thread of a process, by thread name: usagehub names its worker
+ * threads; `main` is the main thread, and the other threads named `node` (V8's
+ * garbage-collection helpers, libuv's pool) are summed as `node`.
+ */
+function threadSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out; // exited
+  }
+  for (const tid of tids) {
+    const t = stat(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+    const name = Number(tid) === pid ? 'main' : t?.comm;
+    if (t && name) out.set(name, (out.get(name) ?? 0) + t.own / TICKS_PER_SECOND);
+  }
+  return out;
+}
+
+/**
+ * Starts measuring a process thread by thread; the returned function gives each thread
+ * name's CPU seconds since (a thread that ended meanwhile is not counted).
+ */
+export function measureThreads(pid: number): () => Map<string, number> {
+  const before = threadSeconds(pid);
+  return () => new Map([...threadSeconds(pid)].map(([name, s]) => [name, s - (before.get(name) ?? 0)]));
 }

@@ -13,7 +13,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { measureThreads } from './cpu.ts';
 import {
+  fmt,
   load,
   median,
   printCompared,
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
   const baseline = await startBaseline();
   const hub = await startUsagehub(18081);
   const rows: ComparedRow[] = [];
+  const costs: { scenario: string; baseline: Tally; usagehub: Tally; generator: Tally }[] = [];
   try {
     const source = async (kind: string) => {
       const res = await fetch(`${hub.url}/v1/sources`, {
@@ -135,12 +138,23 @@ async function main(): Promise<void> {
       await peak(`${hub.url}${s.path}`, 2);
       const b: LoadResult[] = [];
       const u: LoadResult[] = [];
+      const cpu = { baseline: new Tally(), usagehub: new Tally(), generator: new Tally() };
       for (let r = 0; r < runs; r++) {
+        let server = measureThreads(baseline.child.pid!);
         b.push(await peak(`${baseline.url}/`));
+        cpu.baseline.add(server(), b.at(-1)!.eventsPerSec * seconds);
         await storeCaughtUp(hub.url);
+        server = measureThreads(hub.child.pid!);
+        const generator = measureThreads(process.pid);
         u.push(await peak(`${hub.url}${s.path}`));
+        const events = u.at(-1)!.eventsPerSec * seconds;
+        cpu.generator.add(generator(), events);
+        // The store and the profiles catching up belong to these events too.
+        await storeCaughtUp(hub.url);
+        cpu.usagehub.add(server(), events);
       }
       rows.push({ scenario: s.scenario, baseline: median(b), usagehub: median(u) });
+      costs.push({ scenario: s.scenario, ...cpu });
     }
   } finally {
     await hub.stop();
@@ -151,6 +165,44 @@ async function main(): Promise<void> {
     `\nusagehub SDK ingest benchmark: medians of ${runs} runs of ${seconds} s, ${CONNECTIONS} connections; durable, dedup on\n`,
   );
   printCompared(rows);
+  // Where the CPU goes: on two cores, the generator and every server thread share them.
+  console.log(`\n| CPU µs per event, all runs | ${costs.map((c) => c.scenario).join(' | ')} |`);
+  console.log(`|---|${costs.map(() => '---:').join('|')}|`);
+  const line = (label: string, of: (c: (typeof costs)[number]) => number) =>
+    console.log(`| ${label} | ${costs.map((c) => fmt(of(c), 1)).join(' | ')} |`);
+  line('baseline server', (c) => c.baseline.total());
+  line('usagehub, all threads (incl. catching up)', (c) => c.usagehub.total());
+  const threads = [...new Set(costs.flatMap((c) => c.usagehub.names()))];
+  for (const t of threads.sort((x, y) => costs[0]!.usagehub.of(y) - costs[0]!.usagehub.of(x)))
+    if (costs.some((c) => c.usagehub.of(t) >= 0.1)) line(`— ${THREADS[t] ?? t}`, (c) => c.usagehub.of(t));
+  line('the load generator (this process)', (c) => c.generator.total());
+}
+
+const THREADS: Record<string, string> = {
+  main: 'main thread (HTTP, parsing, mapping, encoding)',
+  node: "Node's helper threads (garbage collection, libuv)",
+  'usagehub-log': 'log thread (durable dedup and append)',
+  'usagehub-store': 'store thread (DuckDB)',
+  'usagehub-profil': 'profiles thread',
+};
+
+/** CPU seconds by thread name over runs, and the events they carried: read as µs per event. */
+class Tally {
+  private readonly seconds = new Map<string, number>();
+  private events = 0;
+  add(used: Map<string, number>, events: number): void {
+    for (const [name, s] of used) this.seconds.set(name, (this.seconds.get(name) ?? 0) + s);
+    this.events += events;
+  }
+  names(): string[] {
+    return [...this.seconds.keys()];
+  }
+  of(name: string): number {
+    return ((this.seconds.get(name) ?? 0) * 1e6) / this.events;
+  }
+  total(): number {
+    return ([...this.seconds.values()].reduce((a, b) => a + b, 0) * 1e6) / this.events;
+  }
 }
 
 await main();
