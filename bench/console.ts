@@ -89,9 +89,9 @@ interface StreamCounts {
   skipped: number;
 }
 
-/** Where `needle` occurs in `buf` at or after `from`. */
-function* occurrences(buf: Buffer, needle: Buffer, from = 0): Generator<number> {
-  for (let k = buf.indexOf(needle, from); k >= 0; k = buf.indexOf(needle, k + 1)) yield k;
+/** Where `needle` occurs in `buf`. */
+function* occurrences(buf: Buffer, needle: Buffer): Generator<number> {
+  for (let k = buf.indexOf(needle); k >= 0; k = buf.indexOf(needle, k + 1)) yield k;
 }
 
 /** A stream reader, as curl or the console would be: counts what arrives. */

@@ -24,15 +24,11 @@ export type IngestOutcome =
   | { outcome: 'invalid'; problems: Problem[] }
   | { outcome: 'log_unavailable'; cause: unknown };
 
-/** A request batch this process appended, with its events, as the log took it. */
-export interface AppendedEvents {
-  /** The log batch holding the new events (Appended.offset): null when it cannot be told. */
-  offset: number | null;
+/** A request batch this process appended: what the log told of it, and its events. */
+export interface AppendedEvents extends Appended {
   events: readonly UsageEvent[];
   /** Each event's document, as the log holds it. */
   docs: readonly string[];
-  /** 1 for the events that were new, which are the log batch's, in order. */
-  fresh: Uint8Array;
 }
 
 /**
@@ -72,8 +68,8 @@ export class IngestPipeline {
       // that nothing was acknowledged, and that resending is the remedy.
       return { outcome: 'log_unavailable', cause: err };
     }
-    const { fresh, offset } = appended;
-    if (this.tap?.listening) this.tap.appended({ offset, events, docs: encoded.docs, fresh });
+    if (this.tap?.listening) this.tap.appended({ ...appended, events, docs: encoded.docs });
+    const { fresh } = appended;
     let accepted = 0;
     let late = 0;
     for (let i = 0; i < fresh.length; i++) {
