@@ -9,7 +9,8 @@
  *
  * Every request carries new message ids. Each scenario is measured BENCH_RUNS times
  * (default 3), baseline and usagehub alternating; medians are printed. BENCH_SECONDS per
- * run (default 10); BENCH_SDK=segment or posthog for one of them.
+ * run (default 10); BENCH_SDK=segment or posthog for one of them; BENCH_CONNECTIONS (default
+ * 32) to see whether a rate is bound by latency (it rises with connections) or by CPU.
  */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -28,7 +29,7 @@ import {
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const CONNECTIONS = 32;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 
 // Placeholders filled per request (plain text: JSON.stringify would escape control characters).
 const ID = '@@ID@@';

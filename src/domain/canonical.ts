@@ -31,50 +31,82 @@ export const MAX_INSTANT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
  * Recursion stops at the depth limit, so any input is walked safely.
  */
 export function checkCanonical(value: unknown, path: string, out: Problem[], index?: number): void {
-  walk(value, path, 0, out, index);
+  if (typeof value === 'object' && value !== null) new Walk(path, out, index).value(value, 0);
+  else if (out.length < CANONICAL_LIMITS.maxProblems) leaf(value, path, out, index);
 }
 
-function walk(value: unknown, path: string, depth: number, out: Problem[], index?: number): void {
-  if (out.length >= CANONICAL_LIMITS.maxProblems) return;
-  switch (typeof value) {
-    case 'string':
-      if (!value.isWellFormed()) out.push(badString(path, index));
+/** A string or number outside the canonical form: what is wrong with it, or null. */
+const leafFault = (value: unknown): 'string' | 'number' | null =>
+  typeof value === 'string'
+    ? value.isWellFormed()
+      ? null
+      : 'string'
+    : typeof value === 'number' && (!Number.isFinite(value) || Math.abs(value) > CANONICAL_LIMITS.maxNumber)
+      ? 'number'
+      : null;
+
+function leaf(value: unknown, path: string, out: Problem[], index: number | undefined): void {
+  const fault = leafFault(value);
+  if (fault === 'string') out.push(badString(path, index));
+  else if (fault === 'number') out.push(badNumber(path, index));
+}
+
+/**
+ * One check's state. The keys down to the value being looked at are kept on a stack and
+ * joined into a dotted path only for a problem: most values are fine, and building every
+ * field's path cost a string per field on the ingest path.
+ */
+class Walk {
+  private readonly keys: string[] = [];
+
+  constructor(
+    private readonly root: string,
+    private readonly out: Problem[],
+    private readonly index: number | undefined,
+  ) {}
+
+  value(value: unknown, depth: number): void {
+    if (this.out.length >= CANONICAL_LIMITS.maxProblems) return;
+    if (typeof value === 'object' && value !== null) this.container(value, depth);
+    else if (leafFault(value) !== null) leaf(value, this.path(), this.out, this.index);
+  }
+
+  private container(value: object, depth: number): void {
+    if (depth >= CANONICAL_LIMITS.maxDepth) {
+      const path = this.path();
+      this.out.push(
+        problem(
+          path || '(body)',
+          'field_range',
+          `${path || 'the body'} is nested more than ${CANONICAL_LIMITS.maxDepth} levels deep`,
+          this.index,
+        ),
+      );
       return;
-    case 'number':
-      if (!Number.isFinite(value) || Math.abs(value) > CANONICAL_LIMITS.maxNumber)
-        out.push(badNumber(path, index));
-      return;
-    case 'object': {
-      if (value === null) return;
-      if (depth >= CANONICAL_LIMITS.maxDepth) {
-        out.push(
-          problem(
-            path || '(body)',
-            'field_range',
-            `${path || 'the body'} is nested more than ${CANONICAL_LIMITS.maxDepth} levels deep`,
-            index,
-          ),
-        );
-        return;
-      }
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) walk(value[i], join(path, String(i)), depth + 1, out, index);
-        return;
-      }
-      for (const key in value) {
-        if (!Object.hasOwn(value, key)) continue;
-        const at = join(path, key);
-        if (!key.isWellFormed()) out.push(badString(at, index, 'name'));
-        walk((value as Record<string, unknown>)[key], at, depth + 1, out, index);
+    }
+    const { keys } = this;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        keys.push(String(i));
+        this.value(value[i], depth + 1);
+        keys.pop();
       }
       return;
     }
-    default:
-      return;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      keys.push(key);
+      if (!key.isWellFormed()) this.out.push(badString(this.path(), this.index, 'name'));
+      this.value((value as Record<string, unknown>)[key], depth + 1);
+      keys.pop();
+    }
+  }
+
+  /** The dotted path of the value being looked at. */
+  private path(): string {
+    return this.keys.reduce((path, key) => (path === '' ? key : `${path}.${key}`), this.root);
   }
 }
-
-const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
 
 function badString(path: string, index: number | undefined, what = 'value'): Problem {
   return problem(

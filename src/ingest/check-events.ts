@@ -24,6 +24,8 @@ export function checkEvents(events: readonly UsageEvent[]): Problem[] {
   return out;
 }
 
+const HEAD_OBJECTS = ['actor', 'session', 'context'] as const;
+
 function checkDerived(e: UsageEvent, index: number, out: Problem[]): void {
   const raw = e.raw !== null && typeof e.raw === 'object' ? (e.raw as Record<string, unknown>) : {};
   for (const key in e) {
@@ -32,6 +34,15 @@ function checkDerived(e: UsageEvent, index: number, out: Problem[]): void {
     // object, say) was walked with the raw payload already: not twice on the ingest path.
     if (key !== 'raw' && !(typeof value === 'object' && value !== null && raw[key] === value))
       checkCanonical(value, key, out, index);
+  }
+  // The head's objects hold text (log/event-doc.ts): anything else is a client's value
+  // passed through by a mapping, and would be a structure inside the document's head.
+  for (const field of HEAD_OBJECTS) {
+    const o = e[field] as Record<string, unknown>;
+    for (const key in o) {
+      if (o[key] !== undefined && typeof o[key] !== 'string')
+        out.push(problem(`${field}.${key}`, 'field_type', `${field}.${key} must be a string`, index));
+    }
   }
   if (!Number.isSafeInteger(e.count) || e.count < 0)
     out.push(

@@ -1,6 +1,7 @@
 import { problem, type Problem } from '../domain/errors.ts';
 import type { UsageEvent } from '../domain/event.ts';
 import type { EncodedBatch } from '../log/event-log.port.ts';
+import { eventDoc } from '../log/event-doc.ts';
 import { MAX_EVENT_CHARS } from './check-events.ts';
 
 export type EncodeOutcome =
@@ -18,7 +19,7 @@ export function encodeBatch(events: readonly UsageEvent[]): EncodeOutcome {
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     keys += e.dedupKey;
-    const doc = JSON.stringify(e);
+    const doc = eventDoc(e);
     if (doc.length > MAX_EVENT_CHARS) {
       (problems ??= []).push(
         problem(

@@ -1,5 +1,6 @@
 import type { UsageEvent } from '../domain/event.ts';
 import type { EventLog, LogBatch, LogConsumer } from '../log/event-log.port.ts';
+import { PROPERTIES_KEY } from '../log/event-doc.ts';
 import type { PersonLink } from '../store/queries.ts';
 import { idsOf, type PersonRecord, type ProfileChange, type ProfileUpdate } from './profile.ts';
 import type { ProfileStore } from './profile-store.port.ts';
@@ -201,8 +202,6 @@ const empty = (o: object): boolean => {
   return true;
 };
 
-const PROPERTIES = ',"properties":';
-
 /**
  * Whether an event's properties say more of a person than its head does
  * (profile-update.ts): every PostHog event's may ($set, $groups, …), and of Segment's
@@ -213,9 +212,8 @@ const needsProperties = (e: Pick<UsageEvent, 'source' | 'name'>): boolean =>
   (e.source === 'segment' && (e.name === 'identify' || e.name === 'alias' || e.name === 'group'));
 
 /**
- * The documents' updates. A document is a canonical event as encode.ts wrote it (keys in
- * UsageEvent's order): the head before `properties` (no key inside actor, session or
- * context is called that) holds all that most events tell — every native, push,
+ * The documents' updates. A document's head, before `properties` (log/event-doc.ts; the
+ * documents of earlier versions too), holds all that most events tell — every native, push,
  * sessions, aggregated or hits event, and Segment's track, page and screen — and parsing
  * it alone takes a fraction of the whole document, whose raw payload repeats the rest.
  */
@@ -228,7 +226,7 @@ function updatesOf(batches: readonly LogBatch[], onError: (err: Error) => void):
       if (line === '') continue;
       try {
         // Quotes inside JSON strings are escaped: these texts are keys of the document itself.
-        const cut = line.indexOf(PROPERTIES);
+        const cut = line.indexOf(PROPERTIES_KEY);
         let event = JSON.parse(cut === -1 ? line : `${line.slice(0, cut)}}`) as UsageEvent;
         if (cut !== -1 && needsProperties(event)) event = JSON.parse(line) as UsageEvent;
         const update = profileUpdateOf(event, `${batch.offset}:${index}`);
