@@ -6,7 +6,12 @@ const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' &
 const obj = (v: unknown): Obj => (isObject(v) ? v : {});
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v !== '' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
-const list = (...xs: (string | undefined)[]): string[] => [...new Set(xs.filter((x): x is string => !!x))];
+/** The ids given, each once, in order (a Set per event showed among the profile thread's allocations). */
+const list = (...xs: (string | undefined)[]): string[] => {
+  const out: string[] = [];
+  for (const x of xs) if (x && !out.includes(x)) out.push(x);
+  return out;
+};
 
 /**
  * What an event says about the person who did it (only SDK events need their properties): the ids it names (all one person's),
