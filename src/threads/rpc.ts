@@ -118,8 +118,8 @@ export type Handlers = Record<string, (arg: never) => unknown>;
 
 export interface ThreadService {
   handlers: Handlers;
-  /** Runs repeatedly until stop; resolves true when it did work (else the thread idles briefly). */
-  step?: () => Promise<boolean>;
+  /** Runs repeatedly until stop; resolves with how long to pause before the next step, in ms (0: at once). */
+  step?: () => Promise<number>;
   close: () => Promise<void>;
 }
 
@@ -143,7 +143,7 @@ export function nameThread(name: string): void {
 }
 
 /** Worker side: answers requests with `handlers`, runs `step`, and stops on request. */
-export async function serveThread(start: () => Promise<ThreadService>, idleMs = 5): Promise<void> {
+export async function serveThread(start: () => Promise<ThreadService>): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('serveThread must run in a worker thread');
   try {
@@ -160,11 +160,11 @@ export async function serveThread(start: () => Promise<ThreadService>, idleMs = 
     });
     port.postMessage({ kind: 'ready' } satisfies Reply);
     while (!stopping) {
-      const worked = service.step ? await service.step() : false;
-      if (!worked && !stopping) {
+      const pause = service.step ? await service.step() : 3_600_000;
+      if (pause > 0 && !stopping) {
         await new Promise<void>((r) => {
           wake = r;
-          setTimeout(r, service.step ? idleMs : 3_600_000);
+          setTimeout(r, pause);
         });
         wake = null;
       }

@@ -26,11 +26,11 @@ await serveThread(async () => {
     // A failed turn is tried again after a pause (ProfilesWorker passes over what keeps failing).
     step: async () => {
       try {
-        return await worker.turn();
+        // Idle: the log is asked again every 200 ms (profiles follow the events within that).
+        return (await worker.turn()) ? 0 : 200;
       } catch (err) {
         onError(err as Error);
-        await new Promise((r) => setTimeout(r, 1000));
-        return false;
+        return 1000;
       }
     },
     close: async () => {
@@ -39,5 +39,4 @@ await serveThread(async () => {
       await log.close();
     },
   };
-  // Idle: the log is asked again every 200 ms (profiles follow the events within that).
-}, 200);
+});
