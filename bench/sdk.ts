@@ -181,7 +181,7 @@ async function main(): Promise<void> {
 
 const THREADS: Record<string, string> = {
   main: 'main thread (HTTP, parsing, mapping, encoding)',
-  node: "Node's helper threads (garbage collection, libuv)",
+  node: "Node's helper threads (garbage collection; DuckDB's work on the libuv pool)",
   'usagehub-log': 'log thread (durable dedup and append)',
   'usagehub-store': 'store thread (DuckDB)',
   'usagehub-profil': 'profiles thread',
