@@ -32,7 +32,10 @@ export const MAX_INSTANT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
  */
 export function checkCanonical(value: unknown, path: string, out: Problem[], index?: number): void {
   if (typeof value === 'object' && value !== null) new Walk(path, out, index).value(value, 0);
-  else if (out.length < CANONICAL_LIMITS.maxProblems) leaf(value, path, out, index);
+  else if (out.length < CANONICAL_LIMITS.maxProblems) {
+    const fault = leafFault(value);
+    if (fault) out.push(leafProblem(fault, path, index));
+  }
 }
 
 /** A string or number outside the canonical form: what is wrong with it, or null. */
@@ -45,11 +48,8 @@ const leafFault = (value: unknown): 'string' | 'number' | null =>
       ? 'number'
       : null;
 
-function leaf(value: unknown, path: string, out: Problem[], index: number | undefined): void {
-  const fault = leafFault(value);
-  if (fault === 'string') out.push(badString(path, index));
-  else if (fault === 'number') out.push(badNumber(path, index));
-}
+const leafProblem = (fault: 'string' | 'number', path: string, index: number | undefined): Problem =>
+  fault === 'string' ? badString(path, index) : badNumber(path, index);
 
 /**
  * One check's state. The keys down to the value being looked at are kept on a stack and
@@ -68,7 +68,10 @@ class Walk {
   value(value: unknown, depth: number): void {
     if (this.out.length >= CANONICAL_LIMITS.maxProblems) return;
     if (typeof value === 'object' && value !== null) this.container(value, depth);
-    else if (leafFault(value) !== null) leaf(value, this.path(), this.out, this.index);
+    else {
+      const fault = leafFault(value);
+      if (fault) this.out.push(leafProblem(fault, this.path(), this.index));
+    }
   }
 
   private container(value: object, depth: number): void {

@@ -57,7 +57,7 @@ const HEAD_END_AT = HEAD_END.length + KEY_CHARS + 1;
 export function docHeads(docs: string): string {
   let out = '';
   // The next `,"properties":` at or after `from`, found once for the lines it skips.
-  let next = -2;
+  let next = docs.indexOf(PROPERTIES_KEY);
   for (let from = 0; from <= docs.length;) {
     let end = docs.indexOf('\n', from);
     if (end === -1) end = docs.length;

@@ -335,8 +335,8 @@ export class DuckDbEventStore implements EventStore {
     const docs = batches.map(docsWithHoles);
     const offsets = batches.map((b) => b.offset).join(',');
     // The events table takes head fields only: the heads are half the text of an SDK's
-    // documents, and DuckDB's cost is in the text it splits and parses (12 → 6 µs per
-    // Segment event).
+    // documents, and DuckDB's cost is in the text it splits and parses (12 → 7 µs per
+    // Segment event, docs/storage.md).
     await this.conn.run(INSERT_NDJSON, [docs.map(docHeads).join(RS), offsets]);
     // Parsed a second time only for batches that hold a projected source.
     for (const p of this.projections) {
