@@ -1,4 +1,6 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+// Before DuckDB loads: its allocator reads its settings then.
+import './allocator.ts';
+import { DuckDBInstance, listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type {
   CountRow,
   CountsQuery,
@@ -117,18 +119,20 @@ const ROLLUP_COUNTS = (where: string) => `
   FROM events WHERE ${where} GROUP BY ALL`;
 
 /**
- * The documents of several log batches with their seqs (see seq.ts): $1 holds the
- * batches' NDJSON separated by RS (chr 30, which JSON escapes inside strings), $2 their
- * offsets, comma-separated. DuckDB splits and numbers the documents in native code;
- * rewriting each one in JavaScript to carry its seq cost ~1 us per event. An empty line
- * is a hole (an event set aside in quarantine): it keeps its place and is not stored.
+ * The documents of several log batches with their seqs (see seq.ts): $1 is the list of
+ * the batches' NDJSON texts, $2 their offsets, comma-separated. DuckDB splits and numbers
+ * the documents in native code; rewriting each one in JavaScript to carry its seq cost
+ * ~1 us per event. A list rather than one joined text: joining an apply's batches made a
+ * string of megabytes that V8 flattened into fresh pages on every apply, and a page
+ * fault costs ~10 us on a virtual machine (the store thread's faults fell from 0.15 to
+ * 0.0x per event). An empty line is a hole (an event set aside in quarantine): it keeps
+ * its place and is not stored.
  */
-const RS = String.fromCharCode(30);
 const DOCS_WITH_SEQS = `
   SELECT seq, doc FROM (
     SELECT off * ${POSITION_RANGE} + generate_subscripts(docs, 1) - 1 AS seq, unnest(docs) AS doc
     FROM (SELECT unnest(string_split($2, ',')::BIGINT[]) AS off,
-                 string_split(unnest(string_split($1, chr(30))), chr(10)) AS docs))
+                 string_split(unnest($1::VARCHAR[]), chr(10)) AS docs))
   WHERE doc <> ''`;
 
 /** A batch's NDJSON with its holes blanked out. */
@@ -337,12 +341,12 @@ export class DuckDbEventStore implements EventStore {
     // The events table takes head fields only: the heads are half the text of an SDK's
     // documents, and DuckDB's cost is in the text it splits and parses (12 → 7 µs per
     // Segment event, docs/storage.md).
-    await this.conn.run(INSERT_NDJSON, [docs.map(docHeads).join(RS), offsets]);
+    await this.conn.run(INSERT_NDJSON, [listValue(docs.map(docHeads)), offsets]);
     // Parsed a second time only for batches that hold a projected source.
     for (const p of this.projections) {
       if (docs.some((d) => d.includes(`"source":"${p.source}"`)))
         await this.conn.run(p.duckdb.insert.replaceAll(DOCS_PLACEHOLDER, DOCS_WITH_SEQS), [
-          docs.join(RS),
+          listValue(docs),
           offsets,
         ]);
     }
