@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { measureThreads } from './cpu.ts';
+import { measureFaults, measureThreads } from './cpu.ts';
 import {
   fmt,
   load,
@@ -86,7 +86,14 @@ async function main(): Promise<void> {
   const baseline = await startBaseline();
   const hub = await startUsagehub(18081);
   const rows: ComparedRow[] = [];
-  const costs: { scenario: string; baseline: Tally; usagehub: Tally; generator: Tally }[] = [];
+  const costs: {
+    scenario: string;
+    baseline: Tally;
+    usagehub: Tally;
+    generator: Tally;
+    faults: number;
+    events: number;
+  }[] = [];
   try {
     const source = async (kind: string) => {
       const res = await fetch(`${hub.url}/v1/sources`, {
@@ -139,13 +146,20 @@ async function main(): Promise<void> {
       await peak(`${hub.url}${s.path}`, 2);
       const b: LoadResult[] = [];
       const u: LoadResult[] = [];
-      const cpu = { baseline: new Tally(), usagehub: new Tally(), generator: new Tally() };
+      const cpu = {
+        baseline: new Tally(),
+        usagehub: new Tally(),
+        generator: new Tally(),
+        faults: 0,
+        events: 0,
+      };
       for (let r = 0; r < runs; r++) {
         let server = measureThreads(baseline.child.pid!);
         b.push(await peak(`${baseline.url}/`));
         cpu.baseline.add(server(), b.at(-1)!.eventsPerSec * seconds);
         await storeCaughtUp(hub.url);
         server = measureThreads(hub.child.pid!);
+        const faults = measureFaults(hub.child.pid!);
         const generator = measureThreads(process.pid);
         u.push(await peak(`${hub.url}${s.path}`));
         const events = u.at(-1)!.eventsPerSec * seconds;
@@ -153,6 +167,8 @@ async function main(): Promise<void> {
         // The store and the profiles catching up belong to these events too.
         await storeCaughtUp(hub.url);
         cpu.usagehub.add(server(), events);
+        cpu.faults += faults();
+        cpu.events += events;
       }
       rows.push({ scenario: s.scenario, baseline: median(b), usagehub: median(u) });
       costs.push({ scenario: s.scenario, ...cpu });
@@ -177,6 +193,9 @@ async function main(): Promise<void> {
   for (const t of threads.sort((x, y) => costs[0]!.usagehub.of(y) - costs[0]!.usagehub.of(x)))
     if (costs.some((c) => c.usagehub.of(t) >= 0.1)) line(`— ${THREADS[t] ?? t}`, (c) => c.usagehub.of(t));
   line('the load generator (this process)', (c) => c.generator.total());
+  console.log(
+    `| usagehub's page faults per event (all threads) | ${costs.map((c) => fmt(c.faults / c.events, 3)).join(' | ')} |`,
+  );
 }
 
 const THREADS: Record<string, string> = {
