@@ -203,13 +203,23 @@ const empty = (o: object): boolean => {
 };
 
 /**
- * Whether an event's properties say more of a person than its head does
- * (profile-update.ts): every PostHog event's may ($set, $groups, …), and of Segment's
- * only identify, alias and group — not track, page or screen, most of what SDKs send.
+ * Whether an event's properties may say more of a person than its head does
+ * (profile-update.ts): Segment's identify, alias and group — not track, page or screen,
+ * most of what SDKs send — and PostHog's $identify and $create_alias, or any PostHog
+ * event whose text names `$set`, `$set_once` or `$groups` (the document is written by
+ * JSON.stringify, which leaves `$` as it is; a mention inside a value only costs a
+ * whole parse). A PostHog capture without them is told by its head alone.
  */
-const needsProperties = (e: Pick<UsageEvent, 'source' | 'name'>): boolean =>
-  e.source === 'posthog' ||
-  (e.source === 'segment' && (e.name === 'identify' || e.name === 'alias' || e.name === 'group'));
+function needsProperties(e: Pick<UsageEvent, 'source' | 'name'>, doc: string, cut: number): boolean {
+  if (e.source === 'segment') return e.name === 'identify' || e.name === 'alias' || e.name === 'group';
+  if (e.source !== 'posthog') return false;
+  return (
+    e.name === '$identify' ||
+    e.name === '$create_alias' ||
+    doc.includes('"$set', cut) ||
+    doc.includes('"$groups"', cut)
+  );
+}
 
 /**
  * The documents' updates. A document's head, before `properties` (log/event-doc.ts; the
@@ -228,7 +238,7 @@ function updatesOf(batches: readonly LogBatch[], onError: (err: Error) => void):
         // Quotes inside JSON strings are escaped: these texts are keys of the document itself.
         const cut = line.indexOf(PROPERTIES_KEY);
         let event = JSON.parse(cut === -1 ? line : `${line.slice(0, cut)}}`) as UsageEvent;
-        if (cut !== -1 && needsProperties(event)) event = JSON.parse(line) as UsageEvent;
+        if (cut !== -1 && needsProperties(event, line, cut)) event = JSON.parse(line) as UsageEvent;
         const update = profileUpdateOf(event, `${batch.offset}:${index}`);
         if (update) out.push(update);
       } catch (err) {
