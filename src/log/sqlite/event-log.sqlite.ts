@@ -42,9 +42,10 @@ export class SqliteEventLog implements EventLog {
   private readonly selectConsumer: Database.Statement<[string], { offset: number }>;
 
   /**
-   * `cacheMiB`: SQLite's page cache. The appending connection wants the right edge of
-   * the dedup index hot (the default, 64 MiB); a connection that only reads the log
-   * tail and reports offsets needs little.
+   * `cacheMiB`: SQLite's page cache (default 64 MiB, for a command reading much of the
+   * log). The appending connection needs only the dedup index's right edge hot
+   * (log/thread/log-worker.ts says why it is small); one that reads the log tail and
+   * reports offsets needs little.
    */
   constructor(file: string, options: { cacheMiB?: number } = {}) {
     this.db = openSqlite(file, SCHEMA, {
