@@ -33,8 +33,8 @@ export const MAX_INSTANT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 export function checkCanonical(value: unknown, path: string, out: Problem[], index?: number): void {
   if (typeof value === 'object' && value !== null) {
     // Nearly every value is fine: a quick walk says whether one is not, and only then
-    // does the walk that names each problem's path run (together 0.40 → 0.25 µs per
-    // Segment message in isolation).
+    // does the walk that names each problem's path run (340 → 170 ns per Segment
+    // message, side by side with the single walk).
     if (!isCanonical(value, 0)) new Walk(path, out, index).value(value, 0);
   } else if (out.length < CANONICAL_LIMITS.maxProblems) {
     const fault = leafFault(value);
