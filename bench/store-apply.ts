@@ -19,18 +19,22 @@
  *   usagehub              DuckDbEventStore.apply: the heads, seqs, rollups and offset
  *
  * BENCH_DUCKDB_THREADS (default 2, the server's default). DuckDB's allocator settings
- * are the server's (store/duckdb/allocator.ts) unless DUCKDB_JE_MALLOC_CONF is set.
+ * are the server's (settleDuckDbAllocator in src/config.ts) unless DUCKDB_JE_MALLOC_CONF is set.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance, listValue } from '@duckdb/node-api';
+import { settleDuckDbAllocator } from '../src/config.ts';
 import { mapSegment } from '../src/dialects/segment/segment.mapping.ts';
 import { encodeBatch } from '../src/ingest/encode.ts';
 import { docHeads } from '../src/log/event-doc.ts';
-import { DuckDbEventStore } from '../src/store/duckdb/event-store.duckdb.ts';
 import type { LogBatch } from '../src/log/event-log.port.ts';
 import { fmt } from './lib.ts';
+
+// DuckDB's allocator as the server sets it, before DuckDB loads (imported below).
+settleDuckDbAllocator();
+const { DuckDBInstance, listValue } = await import('@duckdb/node-api');
+const { DuckDbEventStore } = await import('../src/store/duckdb/event-store.duckdb.ts');
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 240_000);
 const SIZES = (process.env.BENCH_APPLY_SIZES ?? '3000,12000').split(',').map(Number);

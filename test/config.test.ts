@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import {
+  ConfigError,
+  DUCKDB_ALLOCATOR_DEFAULT,
+  DUCKDB_ALLOCATOR_VARIABLE,
+  loadConfig,
+  settleDuckDbAllocator,
+} from '../src/config.ts';
 
 test('defaults, environment and flags, in that order of precedence', () => {
   const c = loadConfig({}, {});
@@ -26,4 +32,13 @@ test('a bad setting fails with the variable or flag at fault', () => {
   );
   assert.throws(() => loadConfig({ maxBatchEvents: 0 }, {}), /option --max-batch-events/);
   assert.throws(() => loadConfig({}, { USAGEHUB_LOG_LEVEL: 'loud' }), /USAGEHUB_LOG_LEVEL/);
+});
+
+test("DuckDB's allocator gets usagehub's setting unless the operator set one", () => {
+  const unset: NodeJS.ProcessEnv = {};
+  settleDuckDbAllocator(unset);
+  assert.equal(unset[DUCKDB_ALLOCATOR_VARIABLE], DUCKDB_ALLOCATOR_DEFAULT);
+  const operator: NodeJS.ProcessEnv = { [DUCKDB_ALLOCATOR_VARIABLE]: 'dirty_decay_ms:0' };
+  settleDuckDbAllocator(operator);
+  assert.equal(operator[DUCKDB_ALLOCATOR_VARIABLE], 'dirty_decay_ms:0');
 });

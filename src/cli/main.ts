@@ -4,7 +4,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig, type Config, type ConfigOverrides } from '../config.ts';
+import {
+  ConfigError,
+  loadConfig,
+  settleDuckDbAllocator,
+  type Config,
+  type ConfigOverrides,
+} from '../config.ts';
 import { ROLES, type App, type Role } from '../catalog/catalog.port.ts';
 import { MODULES } from '../dialects/dialects.ts';
 import { CATEGORIES, type Category } from '../domain/categories.ts';
@@ -347,6 +353,8 @@ program
     },
   );
 
+// Before any command loads DuckDB (the engines are imported when a command runs).
+settleDuckDbAllocator();
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -1,5 +1,3 @@
-// Before DuckDB loads: its allocator reads its settings then.
-import './allocator.ts';
 import { DuckDBInstance, listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type {
   CountRow,

@@ -1,6 +1,3 @@
-// The thread loads DuckDB; its allocator's settings must be in the process's environment
-// first, and only the main thread's process.env is that environment.
-import '../duckdb/allocator.ts';
 import { sibling, ThreadClient } from '../../threads/rpc.ts';
 import type { EventQueries } from '../event-store.port.ts';
 import type { Projection } from '../projection.ts';
