@@ -53,14 +53,13 @@ function cli(dataDir: string, args: string[]): string {
   return execFileSync(process.execPath, [bin, '--data', dataDir, '--json', ...args], { encoding: 'utf8' });
 }
 
-/** A fresh data directory with a tenant, an app "bench" and keys; then the server on it. */
-/** The V8 flags `npm start` and bin/usagehub.js's shebang run the server with. */
 /** The server's flags, as `npm start` gives them; BENCH_SERVER_FLAGS adds some (`--cpu-prof --cpu-prof-dir=…` to profile it). */
 export const SERVER_NODE_FLAGS = [
   '--max-semi-space-size=64',
   ...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean),
 ];
 
+/** A fresh data directory with a tenant, an app "bench" and keys (unless `dataDir` holds them); then the server on it. */
 export async function startUsagehub(
   port: number,
   dataDir?: string,
