@@ -192,6 +192,21 @@ export function eventBatch(size: number, app: string): (n: number) => string {
       .replaceAll(SECOND, String(startSecond + Math.floor((n * size) / 1000)));
 }
 
+/** A track message as @segment/analytics-node sends it: the bodies of bench:sdk and bench:sdk-stages. */
+export function segmentTrack(i: number, messageId: string, timestamp: string): Record<string, unknown> {
+  return {
+    type: 'track',
+    event: 'Video Played',
+    userId: `user-${i}`,
+    properties: { seconds: 40 + i, quality: 'hd' },
+    timestamp,
+    messageId,
+    context: { library: { name: '@segment/analytics-node', version: '3.1.0' } },
+    _metadata: { nodeVersion: process.version, jsRuntime: 'node' },
+    integrations: {},
+  };
+}
+
 /** The run with the median throughput (its latencies come with it): single runs of the same code differ by 10-15 %. */
 export function median(results: readonly LoadResult[]): LoadResult {
   return [...results].sort((a, b) => a.eventsPerSec - b.eventsPerSec)[Math.floor(results.length / 2)]!;

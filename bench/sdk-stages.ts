@@ -33,7 +33,7 @@ import { encodeBatch } from '../src/ingest/encode.ts';
 import type { EncodedBatch } from '../src/log/event-log.port.ts';
 import { SqliteEventLog } from '../src/log/sqlite/event-log.sqlite.ts';
 import type { UsageEvent } from '../src/domain/event.ts';
-import { fmt } from './lib.ts';
+import { fmt, segmentTrack } from './lib.ts';
 
 const BODIES = Number(process.env.BENCH_BODIES ?? 4000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -48,17 +48,7 @@ const principal = {
 /** The n-th body: analytics-node's batch of track messages, as bench:sdk builds it. */
 function body(n: number): Buffer {
   const at = new Date(Date.now() - 3600_000 + Math.floor((n * BATCH) / 1000) * 1000).toISOString();
-  const messages = Array.from({ length: BATCH }, (_, i) => ({
-    type: 'track',
-    event: 'Video Played',
-    userId: `user-${i}`,
-    properties: { seconds: 40 + i, quality: 'hd' },
-    timestamp: at,
-    messageId: `node-next-${n}-${i}`,
-    context: { library: { name: '@segment/analytics-node', version: '3.1.0' } },
-    _metadata: { nodeVersion: process.version, jsRuntime: 'node' },
-    integrations: {},
-  }));
+  const messages = Array.from({ length: BATCH }, (_, i) => segmentTrack(i, `node-next-${n}-${i}`, at));
   return Buffer.from(JSON.stringify({ batch: messages, sentAt: at }));
 }
 

@@ -20,6 +20,7 @@ import {
   load,
   median,
   printCompared,
+  segmentTrack,
   startBaseline,
   startUsagehub,
   storeCaughtUp,
@@ -41,17 +42,7 @@ const timeOf = (events: number) => new Date(START + Math.floor(events / 1000) * 
 /** Segment batches as analytics-node sends them; a cheap template, new ids and times per call. */
 function segmentBodies(size: number): (n: number) => string {
   const messages = Array.from({ length: size }, (_, i) =>
-    JSON.stringify({
-      type: 'track',
-      event: 'Video Played',
-      userId: `user-${i}`,
-      properties: { seconds: 40 + i, quality: 'hd' },
-      timestamp: TIME,
-      messageId: `node-next-${ID}-${i}`,
-      context: { library: { name: '@segment/analytics-node', version: '3.1.0' } },
-      _metadata: { nodeVersion: process.version, jsRuntime: 'node' },
-      integrations: {},
-    }),
+    JSON.stringify(segmentTrack(i, `node-next-${ID}-${i}`, TIME)),
   );
   const template = `{"batch":[${messages.join(',')}],"sentAt":"${TIME}"}`;
   return (n) => template.replaceAll(ID, String(n)).replaceAll(TIME, timeOf(n * size));
