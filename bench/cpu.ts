@@ -128,3 +128,26 @@ export function measureFaults(pid: number): () => number {
   const before = stat(pid)?.faults ?? 0;
   return () => (stat(pid)?.faults ?? before) - before;
 }
+
+/** What `measureWork` reports of a piece of work. */
+export interface WorkCost {
+  /** CPU of the whole process (every thread), user and system, in µs. */
+  cpuUs: number;
+  /** Minor page faults of the whole process. */
+  faults: number;
+  ms: number;
+}
+
+/** CPU, page faults and wall time of `work`, run in this process. */
+export async function measureWork(work: () => Promise<void>): Promise<WorkCost> {
+  const cpu = process.cpuUsage();
+  const faults = process.resourceUsage().minorPageFault;
+  const t = performance.now();
+  await work();
+  const used = process.cpuUsage(cpu);
+  return {
+    cpuUs: used.user + used.system,
+    faults: process.resourceUsage().minorPageFault - faults,
+    ms: performance.now() - t,
+  };
+}

@@ -33,6 +33,7 @@ import { encodeBatch } from '../src/ingest/encode.ts';
 import type { EncodedBatch } from '../src/log/event-log.port.ts';
 import { SqliteEventLog } from '../src/log/sqlite/event-log.sqlite.ts';
 import type { UsageEvent } from '../src/domain/event.ts';
+import { measureWork } from './cpu.ts';
 import { fmt, segmentTrack } from './lib.ts';
 
 const BODIES = Number(process.env.BENCH_BODIES ?? 4000);
@@ -102,21 +103,13 @@ const STAGES: { name: string; run: (bodies: Buffer[]) => Promise<void> }[] = [
   },
 ];
 
-/** CPU seconds of the whole process, user and system. */
-const cpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
-
 async function main(): Promise<void> {
   const perEvent: number[][] = STAGES.map(() => []);
   let next = 0; // every pass gets new message ids: the log sees new events, not duplicates
   for (let r = -1; r < RUNS; r++) {
     for (const [s, stage] of STAGES.entries()) {
       const bodies = Array.from({ length: BODIES }, () => body(next++));
-      const before = cpu();
-      await stage.run(bodies);
-      const us = ((cpu() - before) / (BODIES * BATCH)) * 1e6;
+      const us = (await measureWork(() => stage.run(bodies))).cpuUs / (BODIES * BATCH);
       if (r >= 0) perEvent[s]!.push(us); // the first pass warms up
     }
   }

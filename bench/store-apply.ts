@@ -29,6 +29,7 @@ import { mapSegment } from '../src/dialects/segment/segment.mapping.ts';
 import { encodeBatch } from '../src/ingest/encode.ts';
 import { docHeads } from '../src/log/event-doc.ts';
 import type { LogBatch } from '../src/log/event-log.port.ts';
+import { measureWork, type WorkCost } from './cpu.ts';
 import { fmt } from './lib.ts';
 
 // DuckDB's allocator as the server sets it, before DuckDB loads (imported below).
@@ -102,27 +103,7 @@ const rawInsert = (docs: string) => `
     s.context.targetApp, s.context.company, s.context.domain, s.context.environment
   FROM (SELECT json_transform(doc, '${SHAPE}') AS s FROM (SELECT unnest(${docs}) AS doc) WHERE doc <> '')`;
 
-interface Cost {
-  cpuUs: number;
-  faults: number;
-  ms: number;
-}
-
-/** CPU of the whole process (every thread), page faults and wall time of `work`. */
-async function measured(work: () => Promise<void>): Promise<Cost> {
-  const cpu = process.cpuUsage();
-  const faults = process.resourceUsage().minorPageFault;
-  const t = performance.now();
-  await work();
-  const used = process.cpuUsage(cpu);
-  return {
-    cpuUs: used.user + used.system,
-    faults: process.resourceUsage().minorPageFault - faults,
-    ms: performance.now() - t,
-  };
-}
-
-async function raw(applies: LogBatch[][], joined: boolean, file: string): Promise<Cost> {
+async function raw(applies: LogBatch[][], joined: boolean, file: string): Promise<WorkCost> {
   const instance = await DuckDBInstance.create(file, { threads: String(THREADS) });
   const conn = await instance.connect();
   await conn.run(`CREATE TABLE t (${COLUMNS})`);
@@ -131,7 +112,7 @@ async function raw(applies: LogBatch[][], joined: boolean, file: string): Promis
       ? `string_split($1, chr(10))`
       : `flatten(list_transform($1::VARCHAR[], d -> string_split(d, chr(10))))`,
   );
-  const cost = await measured(async () => {
+  const cost = await measureWork(async () => {
     for (const batches of applies) {
       const heads = batches.map((b) => docHeads(b.docs));
       await conn.run('BEGIN TRANSACTION');
@@ -144,13 +125,13 @@ async function raw(applies: LogBatch[][], joined: boolean, file: string): Promis
   return cost;
 }
 
-async function usagehub(applies: LogBatch[][], file: string): Promise<Cost> {
+async function usagehub(applies: LogBatch[][], file: string): Promise<WorkCost> {
   const store = await DuckDbEventStore.open(file, {
     memoryLimit: '512MB',
     threads: THREADS,
     projections: [],
   });
-  const cost = await measured(async () => {
+  const cost = await measureWork(async () => {
     for (const batches of applies) await store.apply(batches);
   });
   await store.close();
@@ -170,7 +151,7 @@ async function main(): Promise<void> {
     const per = Math.max(1, Math.round(size / BATCH));
     const applies: LogBatch[][] = [];
     for (let i = 0; i < batches.length; i += per) applies.push(batches.slice(i, i + per));
-    const ways: [string, () => Promise<Cost>][] = [
+    const ways: [string, () => Promise<WorkCost>][] = [
       ['raw baseline', () => raw(applies, false, path.join(dir, `raw-${size}.duckdb`))],
       ['raw, one joined text', () => raw(applies, true, path.join(dir, `joined-${size}.duckdb`))],
       ['usagehub (heads, seqs, rollups)', () => usagehub(applies, path.join(dir, `usagehub-${size}.duckdb`))],

@@ -64,11 +64,6 @@ function isCanonical(value: object, depth: number): boolean {
   return true;
 }
 
-const fineLeaf = (v: unknown): boolean =>
-  typeof v === 'string'
-    ? v.isWellFormed()
-    : typeof v !== 'number' || (Number.isFinite(v) && Math.abs(v) <= CANONICAL_LIMITS.maxNumber);
-
 /** A string or number outside the canonical form: what is wrong with it, or null. */
 const leafFault = (value: unknown): 'string' | 'number' | null =>
   typeof value === 'string'
@@ -78,6 +73,8 @@ const leafFault = (value: unknown): 'string' | 'number' | null =>
     : typeof value === 'number' && (!Number.isFinite(value) || Math.abs(value) > CANONICAL_LIMITS.maxNumber)
       ? 'number'
       : null;
+
+const fineLeaf = (v: unknown): boolean => leafFault(v) === null;
 
 const leafProblem = (fault: 'string' | 'number', path: string, index: number | undefined): Problem =>
   fault === 'string' ? badString(path, index) : badNumber(path, index);

@@ -123,7 +123,7 @@ const ROLLUP_COUNTS = (where: string) => `
  * ~1 us per event. A list rather than one joined text: joining an apply's batches made a
  * string of megabytes that V8 flattened into fresh pages on every apply, and a page
  * fault costs ~10 us on a virtual machine (the store thread's faults fell from 0.15 to
- * 0.0x per event). An empty line is a hole (an event set aside in quarantine): it keeps
+ * ~0 per event). An empty line is a hole (an event set aside in quarantine): it keeps
  * its place and is not stored.
  */
 const DOCS_WITH_SEQS = `
