@@ -75,7 +75,7 @@ function logBatches(): LogBatch[] {
     });
     if (mapped.outcome !== 'ok') throw new Error(JSON.stringify(mapped.problems));
     const encoded = encodeBatch(mapped.events);
-    if (encoded.outcome !== 'ok') throw new Error(JSON.stringify(encoded.problems));
+    if (encoded.outcome !== 'ok') throw new Error(JSON.stringify(encoded));
     out.push({ offset: b + 1, docs: encoded.batch.docs, count: BATCH });
   }
   return out;

@@ -24,6 +24,7 @@ import { clientErrorHandler, frameworkErrors } from './http/client-errors.ts';
 import { installRequestHandling } from './http/request-handling.ts';
 import { installBrowserCors } from './http/browser-cors.ts';
 import type { IngestPipeline } from './ingest/pipeline.ts';
+import type { RequestGuard } from './limits/request-guard.ts';
 import type { Metrics } from './ops/metrics.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
 import { countRoutes } from './query/counts.routes.ts';
@@ -51,6 +52,8 @@ export interface AppDeps {
   /** Tells Live API subscribers of what admins change. */
   emit: (tenantId: string, type: AdminEventType, data: Record<string, unknown>) => Promise<void>;
   pipeline: IngestPipeline;
+  /** Key guessing and key-less work, throttled per address (limits/request-guard.ts). */
+  guard: RequestGuard;
   queries: EventQueries;
   /** Acknowledged events as they arrive, for live streams. */
   tail: LogTail;
@@ -86,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: clientErrorHandler((code) => deps.metrics.reject(code)),
     frameworkErrors: frameworkErrors((code) => deps.metrics.reject(code)),
   });
+  app.decorate('requestGuard', deps.guard);
   await installRequestHandling(app, (code, source) => deps.metrics.reject(code, source));
   await installBrowserCors(app);
   app.addHook('onRequest', (_req, _reply, done) => {

@@ -62,6 +62,20 @@ export const ConfigSchema = Type.Object({
   liveConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
   /** Live streams of acknowledged events (`GET /v1/stream`, the console's tail) one process serves at once. */
   maxStreams: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+  /**
+   * Rate limits (docs/operations.md), token buckets holding limitBurstSeconds of each
+   * rate: requests and events per second for each ingest key (API key, write key, OAuth
+   * client) and for each tenant. Over one, ingest answers 429 with Retry-After.
+   */
+  limitKeyRequestsPerSecond: Type.Number({ exclusiveMinimum: 0, default: 1000 }),
+  limitKeyEventsPerSecond: Type.Number({ exclusiveMinimum: 0, default: 10_000 }),
+  limitTenantRequestsPerSecond: Type.Number({ exclusiveMinimum: 0, default: 2000 }),
+  limitTenantEventsPerSecond: Type.Number({ exclusiveMinimum: 0, default: 20_000 }),
+  limitBurstSeconds: Type.Number({ minimum: 1, maximum: 3600, default: 2 }),
+  /** Requests per second from one address (an IPv6 /64) whose key usagehub has not yet checked: the key rides deep in the body, or there is none. */
+  limitUnauthenticatedPerSecond: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+  /** Failed authentications per minute from one address, and against one key prefix, before further attempts wait. */
+  limitAuthFailuresPerMinute: Type.Number({ exclusiveMinimum: 0, default: 10 }),
   /** How long a console sign-in lasts before the key must be given again, in hours. */
   consoleSessionHours: Type.Number({ minimum: 0.01, maximum: 720, default: 12 }),
   /** Lifetime of OAuth access tokens (client credentials grant), in seconds. */
@@ -121,6 +135,13 @@ const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
   USAGEHUB_TOKEN_TTL_SECONDS: 'tokenTtlSeconds',
   USAGEHUB_MAX_STREAMS: 'maxStreams',
   USAGEHUB_CONSOLE_SESSION_HOURS: 'consoleSessionHours',
+  USAGEHUB_LIMIT_KEY_REQUESTS_PER_SECOND: 'limitKeyRequestsPerSecond',
+  USAGEHUB_LIMIT_KEY_EVENTS_PER_SECOND: 'limitKeyEventsPerSecond',
+  USAGEHUB_LIMIT_TENANT_REQUESTS_PER_SECOND: 'limitTenantRequestsPerSecond',
+  USAGEHUB_LIMIT_TENANT_EVENTS_PER_SECOND: 'limitTenantEventsPerSecond',
+  USAGEHUB_LIMIT_BURST_SECONDS: 'limitBurstSeconds',
+  USAGEHUB_LIMIT_UNAUTHENTICATED_PER_SECOND: 'limitUnauthenticatedPerSecond',
+  USAGEHUB_LIMIT_AUTH_FAILURES_PER_MINUTE: 'limitAuthFailuresPerMinute',
   USAGEHUB_LIVE_ALLOW_ADDRESSES: 'liveAllowAddresses',
   USAGEHUB_LIVE_TIMEOUT_MS: 'liveTimeoutMs',
   USAGEHUB_LIVE_CONCURRENCY: 'liveConcurrency',

@@ -27,6 +27,7 @@ import { AppDirectory } from './catalog/app-directory.ts';
 import { SqliteCatalog } from './catalog/sqlite/catalog.sqlite.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestPipeline } from './ingest/pipeline.ts';
+import { ingestLimits, requestGuard } from './limits/limits.ts';
 import { LogThread } from './log/thread/log-thread.ts';
 import { Metrics } from './ops/metrics.ts';
 import { openStoreThread } from './store/thread/store-thread.ts';
@@ -297,7 +298,8 @@ async function withProfile(
   const committer = new GroupCommitter(log, metrics);
   // Live views follow the log, and hear of this process's own batches as it appends them.
   const tail = new LogTail(log, (err) => onError(err, 'live stream (retrying)'));
-  const pipeline = new IngestPipeline(committer, metrics, tail);
+  const pipeline = new IngestPipeline(committer, metrics, ingestLimits(config), tail);
+  const guard = requestGuard(config, metrics);
   const liveParts = await openLive(config, log, metrics, (err) =>
     onError(err, 'live worker (retrying)'),
   ).catch(async (err: unknown) => {
@@ -340,6 +342,7 @@ async function withProfile(
       admin,
       emit,
       pipeline,
+      guard,
       queries,
       tail,
       quarantine: profile.quarantine,

@@ -19,6 +19,18 @@ import { Metrics } from '../src/ops/metrics.ts';
 import { seqOf } from '../src/store/seq.ts';
 import { LogTail, type TailEvent, type TailFilter } from '../src/stream/log-tail.ts';
 import { event } from './conformance/event-store.conformance.ts';
+import { IngestLimits } from '../src/limits/ingest-limits.ts';
+
+/** Limits no test here reaches. */
+const unlimited = () =>
+  new IngestLimits({
+    keyRequestsPerSecond: 1e9,
+    keyEventsPerSecond: 1e9,
+    tenantRequestsPerSecond: 1e9,
+    tenantEventsPerSecond: 1e9,
+    burstSeconds: 1,
+  });
+const REQUEST = { key: 'test', bytes: 1_000_000 };
 
 const T = 'ten_a';
 let n = 0;
@@ -110,13 +122,13 @@ describe('live tail', () => {
       errors.push(e),
     );
     closing.tail = tail;
-    const pipeline = new IngestPipeline(new GroupCommitter(log, metrics), metrics, tail);
+    const pipeline = new IngestPipeline(new GroupCommitter(log, metrics), metrics, unlimited(), tail);
     const l = listener();
     tail.subscribe(l.subscriber);
     const first = fresh(3);
-    await pipeline.ingest(first);
-    await pipeline.ingest([first[1]!, ...fresh(2), first[0]!]);
-    await pipeline.ingest(fresh(2, 'other'));
+    await pipeline.ingest(first, REQUEST);
+    await pipeline.ingest([first[1]!, ...fresh(2), first[0]!], REQUEST);
+    await pipeline.ingest(fresh(2, 'other'), REQUEST);
     await l.until(7);
     assert.deepEqual(shown(l.events), await logged(log));
     assert.ok(errors.every((e) => e.message === 'read'));
@@ -126,13 +138,13 @@ describe('live tail', () => {
     const { log, metrics, closing } = open(t);
     const tail = new LogTail(log, (e) => assert.fail(e));
     closing.tail = tail;
-    const pipeline = new IngestPipeline(new GroupCommitter(log, metrics), metrics, tail);
+    const pipeline = new IngestPipeline(new GroupCommitter(log, metrics), metrics, unlimited(), tail);
     const l = listener({ names: ['opened'] });
     tail.subscribe(l.subscriber);
-    await pipeline.ingest(fresh(2));
+    await pipeline.ingest(fresh(2), REQUEST);
     // Another process (or the CLI) appends between this process's batches.
     await log.append([encoded(fresh(3)).batch, encoded(fresh(1, 'other')).batch]);
-    await pipeline.ingest(fresh(1));
+    await pipeline.ingest(fresh(1), REQUEST);
     await l.until(6);
     await log.append([encoded(fresh(2)).batch]);
     await l.until(8);

@@ -2,12 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { hashSecret } from '../auth/api-keys.ts';
 import type { KeyResolver, Principal } from '../auth/authenticator.ts';
 import type { ConsoleSession, SessionStore } from './session-store.port.ts';
-import type { SignInThrottle } from './sign-in-throttle.ts';
 
 export type SignInOutcome =
   | { outcome: 'signed_in'; token: string; session: ConsoleSession } // -> 200 and the cookie
-  | { outcome: 'wrong_key' } // -> 401
-  | { outcome: 'throttled'; retryAfterSeconds: number }; // -> 429
+  | { outcome: 'wrong_key' }; // -> 401 (the server's guard counts it: limits/request-guard.ts)
 
 /** A session that holds: its row and the principal its key still is. */
 export interface LiveSession {
@@ -30,19 +28,12 @@ export class ConsoleSessions {
   constructor(
     private readonly store: SessionStore,
     private readonly auth: KeyResolver,
-    private readonly throttle: SignInThrottle,
     private readonly lifetimeMs: number,
   ) {}
 
-  async signIn(apiKey: string, address: string): Promise<SignInOutcome> {
-    const wait = this.throttle.waitSeconds(address);
-    if (wait > 0) return { outcome: 'throttled', retryAfterSeconds: wait };
+  async signIn(apiKey: string): Promise<SignInOutcome> {
     const principal = await this.auth.authenticate(apiKey);
-    if (!principal) {
-      this.throttle.failed(address);
-      return { outcome: 'wrong_key' };
-    }
-    this.throttle.succeeded(address);
+    if (!principal) return { outcome: 'wrong_key' };
     const token = randomBytes(32).toString('base64url');
     const now = Date.now();
     const session: ConsoleSession = {

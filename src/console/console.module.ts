@@ -7,7 +7,6 @@ import { ConsoleSessions } from './console-sessions.ts';
 import { openSessionStore } from './open-session-store.ts';
 import { sessionHook } from './session-hook.ts';
 import { sessionRoutes } from './session.routes.ts';
-import { SignInThrottle } from './sign-in-throttle.ts';
 
 /** The console: its session store opened, its sign-in, its cookie on every route, its pages. */
 export async function openConsole(place: CatalogPlace, changes: CatalogChanges): Promise<OpenModule> {
@@ -16,12 +15,7 @@ export async function openConsole(place: CatalogPlace, changes: CatalogChanges):
   changes.subscribe(() => sessions?.invalidate());
   return {
     serve: async (app, deps) => {
-      sessions = new ConsoleSessions(
-        store,
-        deps.auth,
-        new SignInThrottle(),
-        deps.config.consoleSessionHours * 3600_000,
-      );
+      sessions = new ConsoleSessions(store, deps.auth, deps.config.consoleSessionHours * 3600_000);
       // No parsing hook of its own on every request: the session hook parses when it needs to.
       await app.register(cookie, { hook: false });
       app.decorateRequest('consoleSession', null);

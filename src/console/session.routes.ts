@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { guardedAuthenticate } from '../limits/request-guard.ts';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { UsageHubError } from '../domain/errors.ts';
@@ -58,7 +59,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesDeps> = async (fasti
         summary: 'Sign in to the console: an API key for a session cookie',
         description:
           'Sets `usagehub_session` (httpOnly, SameSite=Strict, Secure over HTTPS). The key itself is kept nowhere ' +
-          'in the browser. Five failures from one address within a minute answer 429 until the minute has passed.',
+          'in the browser. Failed sign-ins are throttled with every other failed authentication (docs/operations.md): past the limit, 429 with Retry-After.',
         body: Type.Object(
           { apiKey: Type.String({ minLength: 1, maxLength: 200 }) },
           { additionalProperties: false },
@@ -67,13 +68,12 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesDeps> = async (fasti
       },
     },
     async (req, reply) => {
-      const signedIn = await sessions.signIn(req.body.apiKey, req.ip);
-      if (signedIn.outcome === 'throttled') {
-        void reply.header('retry-after', String(signedIn.retryAfterSeconds));
-        throw new UsageHubError('too_many_attempts');
-      }
-      if (signedIn.outcome === 'wrong_key')
-        throw new UsageHubError('unauthorized', 'This API key is unknown or has been revoked.');
+      const { apiKey } = req.body;
+      const signedIn = await guardedAuthenticate(req, apiKey, async () => {
+        const outcome = await sessions.signIn(apiKey);
+        return outcome.outcome === 'signed_in' ? outcome : null;
+      });
+      if (!signedIn) throw new UsageHubError('unauthorized', 'This API key is unknown or has been revoked.');
       const { token, session } = signedIn;
       const maxAge = Math.floor((Date.parse(session.expiresAt) - Date.now()) / 1000);
       setCookie(reply, token, maxAge, req.protocol === 'https');

@@ -37,7 +37,23 @@ export const ERRORS = {
   insufficient_scope: { status: 403, message: 'The access token lacks the scope this needs.' },
   too_many_attempts: {
     status: 429,
-    message: 'Too many failed sign-ins from this address; wait before trying again (Retry-After).',
+    message:
+      'Too many failed authentications from this address or for keys like this one; wait before trying again (Retry-After).',
+  },
+  rate_limited: {
+    status: 429,
+    message:
+      'This key or tenant is sending faster than its limit; nothing of this request was stored. Resend it after Retry-After seconds.',
+  },
+  too_many_unauthenticated: {
+    status: 429,
+    message:
+      'Too many requests without a known key from this address; send the key in a header, or wait Retry-After seconds.',
+  },
+  amplification_limit: {
+    status: 413,
+    message:
+      'What this request would store is larger than usagehub stores for a request of its size; put batch-level fields in fewer, smaller batches.',
   },
   too_many_streams: {
     status: 429,
@@ -92,6 +108,8 @@ export interface Problem {
 export class UsageHubError extends Error {
   override name = 'UsageHubError';
   readonly status: number;
+  /** Headers the answer carries besides the body (Retry-After and the RateLimit fields on a 429). */
+  headers: Readonly<Record<string, string>> | undefined;
   constructor(
     readonly code: ErrorCode,
     message: string = ERRORS[code].message,
@@ -100,6 +118,12 @@ export class UsageHubError extends Error {
   ) {
     super(message, options);
     this.status = ERRORS[code].status;
+  }
+
+  /** This error, answered with `headers` too. */
+  withHeaders(headers: Record<string, string>): this {
+    this.headers = { ...this.headers, ...headers };
+    return this;
   }
 }
 

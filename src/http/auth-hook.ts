@@ -5,6 +5,7 @@ import { bearerSecret, type KeyResolver, type Principal } from '../auth/authenti
 import { UsageHubError } from '../domain/errors.ts';
 import type { Scope } from '../domain/scopes.ts';
 import type { TokenPrincipal, TokenService } from '../auth/oauth/tokens.ts';
+import { guardedAuthenticate } from '../limits/request-guard.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,7 +34,9 @@ export function requireRole(
   const roles: readonly Role[] = typeof role === 'string' ? [role] : role;
   return async (request: FastifyRequest): Promise<void> => {
     const secret = secretOf(request);
-    const principal = secret ? await auth.authenticate(secret) : request.sessionPrincipal;
+    const principal = secret
+      ? await guardedAuthenticate(request, secret, () => auth.authenticate(secret))
+      : request.sessionPrincipal;
     if (!principal) throw new UsageHubError('unauthorized');
     if (!roles.some((r) => roleAllows(principal.role, r))) {
       throw new UsageHubError(
@@ -61,13 +64,18 @@ export function requireScope(tokens: TokenService, scope: Scope) {
         'An access token is required: Authorization: Bearer <token>, from POST /oauth2/token.',
       );
     }
-    const verified = await tokens.verify(token);
-    if (verified.outcome === 'invalid')
-      throw new UsageHubError('invalid_token', `Unauthorized: ${verified.reason}.`);
-    if (!verified.principal.scopes.includes(scope)) {
+    let reason = '';
+    const principal = await guardedAuthenticate(request, token, async () => {
+      const verified = await tokens.verify(token);
+      if (verified.outcome === 'ok') return verified.principal;
+      reason = verified.reason;
+      return null;
+    });
+    if (!principal) throw new UsageHubError('invalid_token', `Unauthorized: ${reason}.`);
+    if (!principal.scopes.includes(scope)) {
       throw new UsageHubError('insufficient_scope', `This needs an access token with scope ${scope}.`);
     }
-    request.client = verified.principal;
+    request.client = principal;
   };
 }
 

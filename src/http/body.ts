@@ -8,8 +8,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import compress from '@fastify/compress';
 import { parse as parseQueryString } from 'fast-querystring';
-import { checkCanonical } from '../domain/canonical.ts';
-import { UsageHubError, type Problem } from '../domain/errors.ts';
+import { CANONICAL_LIMITS, checkCanonical } from '../domain/canonical.ts';
+import { UsageHubError, problem, type Problem } from '../domain/errors.ts';
+import { DEPTH_SCAN_FROM_CHARS, nestsDeeperThan } from './json-depth.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body's size in bytes once its Content-Encoding is undone (0 without a body): what the amplification bound is a multiple of. */
+    bodyBytes: number;
+  }
+}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -33,6 +41,17 @@ export function assertCanonical(value: unknown, where: 'body' | 'query' | 'param
 }
 
 /**
+ * Refuses a large JSON text that nests deeper than the canonical form allows, before it
+ * is parsed (http/json-depth.ts says why); a small one is left to the canonical check.
+ */
+export function refuseDeepJson(text: string): void {
+  if (text.length < DEPTH_SCAN_FROM_CHARS || !nestsDeeperThan(text, CANONICAL_LIMITS.maxDepth)) return;
+  throw new UsageHubError('validation_failed', undefined, [
+    problem('(body)', 'field_range', `the body is nested more than ${CANONICAL_LIMITS.maxDepth} levels deep`),
+  ]);
+}
+
+/**
  * A parser for `application/json` bodies (registered with parseAs 'buffer'): strict
  * UTF-8, then Fastify's own JSON parser (which refuses `__proto__` keys), then `then`
  * on the value — where a route reshapes what it takes.
@@ -40,8 +59,14 @@ export function assertCanonical(value: unknown, where: 'body' | 'query' | 'param
 export function strictJsonParser(app: FastifyInstance, then: (value: unknown) => unknown = (v) => v) {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   return (req: FastifyRequest, body: Buffer | string, done: Done): void => {
+    req.bodyBytes = body.length;
     const text = decodedOrRefused(body, done);
     if (text === null) return;
+    try {
+      refuseDeepJson(text);
+    } catch (err) {
+      return done(err as Error);
+    }
     // The default parser is synchronous and calls back; its type also allows a promise.
     void parseJson(req, text, (err, parsed) => {
       if (err) return done(err);
@@ -74,7 +99,8 @@ function decodedOrRefused(body: Buffer | string, done: Done): string | null {
  * @fastify/formbody uses. A percent sequence that is not UTF-8 stays as it was sent
  * rather than turning into U+FFFD.
  */
-export function strictFormParser(_req: FastifyRequest, body: Buffer | string, done: Done): void {
+export function strictFormParser(req: FastifyRequest, body: Buffer | string, done: Done): void {
+  req.bodyBytes = body.length;
   const text = decodedOrRefused(body, done);
   if (text !== null) done(null, parseQueryString(text));
 }
@@ -98,6 +124,7 @@ export async function installBodyHandling(app: FastifyInstance): Promise<void> {
       ),
   });
 
+  app.decorateRequest('bodyBytes', 0);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, strictJsonParser(app));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, strictFormParser);

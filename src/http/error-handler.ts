@@ -75,6 +75,7 @@ export function errorHandler(envelope: Envelope, onReject: (code: ErrorCode, ing
     onReject(e.code, request.routeOptions.config.ingestSource);
     if (e.status >= 500) request.log.error({ err }, 'request failed');
     const { status, body, headers } = envelope(e, request);
+    if (e.headers) void reply.headers(e.headers);
     if (headers) void reply.headers(headers);
     void reply.status(status).send(body);
   };

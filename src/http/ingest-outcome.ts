@@ -1,4 +1,5 @@
 import { UsageHubError } from '../domain/errors.ts';
+import { rateLimitHeaders } from '../limits/rate-limited.ts';
 import type { Accepted, IngestOutcome } from '../ingest/pipeline.ts';
 
 /**
@@ -12,6 +13,16 @@ export function acceptedOrThrow(res: IngestOutcome): Accepted {
       return res;
     case 'invalid':
       throw new UsageHubError('validation_failed', undefined, res.problems);
+    case 'amplified':
+      throw new UsageHubError(
+        'amplification_limit',
+        `What this request would store passes ${res.budget} characters, the bound for a request of its size (docs/operations.md); put batch-level fields in fewer, smaller batches.`,
+      );
+    case 'rate_limited':
+      throw new UsageHubError(
+        'rate_limited',
+        `Over the ${res.limit} limit (${res.rate.perSecond} per second); nothing of this request was stored. Resend it after Retry-After seconds.`,
+      ).withHeaders(rateLimitHeaders(res));
     case 'log_unavailable':
       throw new UsageHubError('log_unavailable', undefined, [], { cause: res.cause });
   }

@@ -5,6 +5,9 @@ import type { Appended } from '../log/event-log.port.ts';
 import type { GroupCommitter } from './group-commit.ts';
 import { encodeBatch } from './encode.ts';
 import { checkEvents } from './check-events.ts';
+import { storeBudget } from './amplification.ts';
+import type { IngestLimits } from '../limits/ingest-limits.ts';
+import type { RateLimited } from '../limits/rate-limited.ts';
 
 export interface Accepted {
   accepted: number;
@@ -22,7 +25,17 @@ export interface Accepted {
 export type IngestOutcome =
   | ({ outcome: 'accepted' } & Accepted)
   | { outcome: 'invalid'; problems: Problem[] }
+  | { outcome: 'amplified'; budget: number }
+  | RateLimited
   | { outcome: 'log_unavailable'; cause: unknown };
+
+/** What the pipeline needs to know of the request a batch came in. */
+export interface IngestRequest {
+  /** The credential that sent it (an API key's id, a write key's source, an OAuth client): its rate limits apply. */
+  key: string;
+  /** The request body's size, decoded: the stored documents are bounded by a multiple of it. */
+  bytes: number;
+}
 
 /** A request batch this process appended: what the log told of it, and its events. */
 export interface AppendedEvents extends Appended {
@@ -50,16 +63,23 @@ export class IngestPipeline {
   constructor(
     private readonly committer: GroupCommitter,
     private readonly metrics: Metrics,
+    private readonly limits: IngestLimits,
     private readonly tap?: AppendTap,
   ) {}
 
-  async ingest(events: readonly UsageEvent[]): Promise<IngestOutcome> {
+  async ingest(events: readonly UsageEvent[], request: IngestRequest): Promise<IngestOutcome> {
     if (events.length === 0)
       return { outcome: 'accepted', accepted: 0, duplicates: 0, fresh: new Uint8Array(0) };
+    const admission = this.limits.admit({ tenantId: events[0]!.tenantId, key: request.key }, events.length);
+    if (admission.outcome === 'rate_limited') {
+      this.metrics.rateLimited(events[0]!.tenantId, admission.limit);
+      return admission;
+    }
     const problems = checkEvents(events);
     if (problems.length > 0) return { outcome: 'invalid', problems };
-    const encoded = encodeBatch(events);
-    if (encoded.outcome === 'invalid') return { outcome: 'invalid', problems: encoded.problems };
+    const encoded = encodeBatch(events, storeBudget(request.bytes, events.length));
+    if (encoded.outcome !== 'ok')
+      return encoded.outcome === 'invalid' ? encoded : { outcome: 'amplified', budget: encoded.budget };
     let appended: Appended;
     try {
       appended = await this.committer.submit(encoded.batch);

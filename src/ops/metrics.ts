@@ -49,6 +49,12 @@ export class Metrics implements GroupCommitObserver {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  readonly rateLimitedRequests = new Counter({
+    name: 'usagehub_rate_limited_total',
+    help: 'Requests refused with 429 by a rate limit, by tenant (empty before a key is known) and limit.',
+    labelNames: ['tenant', 'limit'] as const,
+    registers: [this.registry],
+  });
   private readonly bySource = new Map<
     string,
     { accepted: Counter.Internal; duplicate: Counter.Internal; ok: Counter.Internal }
@@ -219,6 +225,11 @@ export class Metrics implements GroupCommitObserver {
 
   measureSessions(source: () => Promise<{ open: number; timedOut: number; conflicts: number }>): void {
     this.sessionSource = source;
+  }
+
+  /** Counts a request a rate limit refused. */
+  rateLimited(tenantId: string, limit: string): void {
+    this.rateLimitedRequests.inc({ tenant: tenantId, limit });
   }
 
   /** Counts a request answered with an error; `ingestSource` when it was an ingest request. */

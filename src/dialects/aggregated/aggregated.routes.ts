@@ -5,6 +5,7 @@ import type { AppDirectory } from '../../catalog/app-directory.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 import type { EnrichmentDirectory } from '../../enrichment/enrichment-directory.ts';
 import { principalOf, requireRole } from '../../http/auth-hook.ts';
+import { ingestRequest } from '../../http/ingest-request.ts';
 import { errorHandler } from '../../http/error-handler.ts';
 import { dialectAjv } from '../../http/validator.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
@@ -89,7 +90,7 @@ export const aggregatedRoutes: FastifyPluginAsync<AggregatedDeps> = async (fasti
       const mapped = mapAggregated(req.body.payload, tenantId, findApp, tenant, Date.now());
       if (mapped.outcome === 'invalid')
         throw new UsageHubError('validation_failed', undefined, mapped.problems);
-      acceptedOrThrow(await deps.pipeline.ingest([mapped.event]));
+      acceptedOrThrow(await deps.pipeline.ingest([mapped.event], ingestRequest(req)));
       return UPLOADED;
     },
   );

@@ -7,6 +7,7 @@ import type { Catalog } from '../../catalog/catalog.port.ts';
 import type { AppDirectory } from '../../catalog/app-directory.ts';
 import { UsageHubError, problem } from '../../domain/errors.ts';
 import { principalOf, requireRole } from '../../http/auth-hook.ts';
+import { ingestRequest } from '../../http/ingest-request.ts';
 import { problemsFromAjv } from '../../http/problems.ts';
 import { dialectAjv, documentedBodyCompiler } from '../../http/validator.ts';
 import { ErrorResponse } from '../../http/schemas.ts';
@@ -100,7 +101,7 @@ export const hitsRoutes: FastifyPluginAsync<HitsDeps> = async (fastify, deps) =>
       const mapped = mapHit(hit, ui, registry, origin, Date.now());
       if (mapped.outcome === 'invalid')
         throw new UsageHubError('validation_failed', undefined, mapped.problems);
-      acceptedOrThrow(await deps.pipeline.ingest([mapped.event]));
+      acceptedOrThrow(await deps.pipeline.ingest([mapped.event], ingestRequest(req)));
       // "A HTTP OK code indicates success of hit creation" (statistic-hits.txt): 200, not 201.
       return reply.status(200).send({ id: mapped.event.dedupKey });
     },

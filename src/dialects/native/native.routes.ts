@@ -6,6 +6,7 @@ import type { AppDirectory } from '../../catalog/app-directory.ts';
 import { UsageHubError, problem, type Problem } from '../../domain/errors.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
 import { principalOf, requireRole } from '../../http/auth-hook.ts';
+import { ingestRequest } from '../../http/ingest-request.ts';
 import { ErrorResponse } from '../../http/schemas.ts';
 import { IngestResponse, NativeBatch, type NativeEvent } from './native.schema.ts';
 import { mapNativeBatch } from './native.mapping.ts';
@@ -73,7 +74,9 @@ export const nativeRoutes: FastifyPluginAsync<NativeDeps> = async (app, deps) =>
       if (problems.length > 0 || mapped.outcome === 'invalid') {
         throw new UsageHubError('validation_failed', undefined, sortProblems(problems));
       }
-      const { accepted, duplicates } = acceptedOrThrow(await deps.pipeline.ingest(mapped.events));
+      const { accepted, duplicates } = acceptedOrThrow(
+        await deps.pipeline.ingest(mapped.events, ingestRequest(request)),
+      );
       return { accepted, duplicates };
     },
   );

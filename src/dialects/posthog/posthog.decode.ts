@@ -1,15 +1,20 @@
 /**
  * The many ways a PostHog client wraps its JSON (posthog.com/docs/api/capture, and what
- * posthog-js and the server libraries send): plain, gzip (by Content-Encoding, undone
- * before this; by `compression=gzip` or `gzip-js`; or recognised by its magic bytes),
- * lz-string (`compression=lz64` or `lz-string`), base64, and the legacy form field
- * `data=` (or `?data=` on GET). Everything ends as one JSON value, or a catalogued error.
+ * posthog-js and the server libraries send): plain, gzip (by Content-Encoding; by
+ * `compression=gzip` or `gzip-js`; or recognised by its magic bytes), lz-string
+ * (`compression=lz64` or `lz-string`), base64, and the legacy form field `data=` (or
+ * `?data=` on GET). Everything ends as one JSON text, or a catalogued error.
+ *
+ * The same layers are undone two ways: whole, bounded by the decoded limit while
+ * decoding (`unwrap`), and only their first characters (`unwrapHead`), where the project
+ * token usually is — so a key is checked before a body is decoded whole.
  */
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import LZString from 'lz-string';
 import { parse as parseQueryString } from 'fast-querystring';
 import { UsageHubError } from '../../domain/errors.ts';
 import { decodeUtf8 } from '../../http/body.ts';
+import { inflatePrefix, type Inflation } from '../../http/inflate-prefix.ts';
+import { decodeLz64 } from './lz64.ts';
 import { POSTHOG_LIMITS } from './posthog.limits.ts';
 
 export interface Wrapped {
@@ -19,6 +24,14 @@ export interface Wrapped {
   contentEncoding: string | undefined;
   /** The query string's parameters. */
   query: Record<string, unknown>;
+}
+
+/** How each layer is undone: whole or just its head. */
+interface Codec {
+  inflate(bytes: Buffer, kind: Inflation): Buffer | Promise<Buffer>;
+  text(bytes: Buffer): string;
+  lz64(text: string): string;
+  base64(text: string): string;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
@@ -33,13 +46,28 @@ const tooLarge = () =>
     `The decoded body is larger than PostHog's limit of ${POSTHOG_LIMITS.batchBytes / 1024 / 1024} MB.`,
   );
 
-/** The JSON text a request carries, undone of its compression and encodings. */
-export function unwrap(req: Wrapped): string {
+const ENCODINGS: Record<string, Inflation | null> = {
+  '': null,
+  identity: null,
+  gzip: 'gzip',
+  'x-gzip': 'gzip',
+  deflate: 'deflate',
+  br: 'br',
+};
+
+async function unwrapWith(req: Wrapped, codec: Codec): Promise<string> {
+  const encoding = (req.contentEncoding ?? '').trim().toLowerCase();
+  const inflation = ENCODINGS[encoding];
+  if (inflation === undefined)
+    throw new UsageHubError(
+      'unsupported_encoding',
+      `Content-Encoding ${JSON.stringify(encoding)} is not supported; use gzip, deflate, br or identity.`,
+    );
+  let bytes = inflation ? await codec.inflate(req.body, inflation) : req.body;
   let compression = str(req.query.compression)?.toLowerCase();
-  let bytes: Buffer = decoded(req.body, req.contentEncoding);
   let data = str(req.query.data);
   if (req.contentType?.startsWith('application/x-www-form-urlencoded')) {
-    const form = parseQueryString(decodeUtf8(bytes)) as Record<string, unknown>;
+    const form = parseQueryString(codec.text(bytes)) as Record<string, unknown>;
     data = str(form.data);
     compression = str(form.compression)?.toLowerCase() ?? compression;
     if (data === undefined) throw undecodable('a form body needs its payload in the field data');
@@ -47,76 +75,74 @@ export function unwrap(req: Wrapped): string {
   if (data !== undefined) bytes = Buffer.from(data, 'utf8');
   if (bytes.length === 0) throw new UsageHubError('invalid_body', 'The request has no payload.');
 
-  if (compression === 'gzip' || compression === 'gzip-js' || isGzip(bytes)) bytes = gunzip(bytes);
-  if (compression === 'lz64' || compression === 'lz-string') return lz64(decodeUtf8(bytes));
-  const text = decodeUtf8(bytes).trim();
+  if (compression === 'gzip' || compression === 'gzip-js' || isGzip(bytes))
+    bytes = await codec.inflate(bytes, 'gzip');
+  if (compression === 'lz64' || compression === 'lz-string') return codec.lz64(codec.text(bytes));
+  const text = codec.text(bytes).trim();
   // JSON starts with one of these; anything else is taken for base64 (PostHog's legacy data=).
-  return text.startsWith('{') || text.startsWith('[') ? text : base64(text);
+  return text.startsWith('{') || text.startsWith('[') ? text : codec.base64(text);
 }
 
+/** The JSON text a request carries, undone of its compression and encodings, within PostHog's decoded limit. */
+export const unwrap = (req: Wrapped): Promise<string> => unwrapWith(req, WHOLE);
+
 /**
- * The body undone of its Content-Encoding, here rather than by the server's streaming
- * decompression: a capture body is small and whole, and one synchronous call costs a
- * fraction of a stream per request (bench:sdk).
+ * The first `chars` or so characters of the JSON text a request carries, with work
+ * bounded by that and by the request's own size; '' when they cannot be had.
  */
-function decoded(body: Buffer, encoding: string | undefined): Buffer {
-  switch (encoding?.trim().toLowerCase()) {
-    case undefined:
-    case '':
-    case 'identity':
-      return body;
-    case 'gzip':
-    case 'x-gzip':
-      return inflated(() => gunzipSync(body, BOUNDED), 'gzip');
-    case 'deflate':
-      return inflated(() => inflateSync(body, BOUNDED), 'deflate');
-    case 'br':
-      return inflated(() => brotliDecompressSync(body, BOUNDED), 'br');
-    default:
-      throw new UsageHubError(
-        'unsupported_encoding',
-        `Content-Encoding ${JSON.stringify(encoding)} is not supported; use gzip, deflate, br or identity.`,
-      );
+export async function unwrapHead(req: Wrapped, chars: number): Promise<string> {
+  try {
+    return await unwrapWith(req, headCodec(chars));
+  } catch {
+    return '';
   }
 }
 
 /** Bounded while it inflates: a small bomb cannot grow past the limit in memory. */
 const BOUNDED = { maxOutputLength: POSTHOG_LIMITS.batchBytes };
+const INFLATE = { gzip: gunzipSync, deflate: inflateSync, br: brotliDecompressSync } as const;
 
-function inflated(inflate: () => Buffer, what: string): Buffer {
-  try {
-    return inflate();
-  } catch (err) {
-    if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
-      throw tooLarge();
-    throw undecodable(`it is not valid ${what}`);
-  }
-}
-
-const gunzip = (bytes: Buffer): Buffer => inflated(() => gunzipSync(bytes, BOUNDED), 'gzip');
-
-function lz64(text: string): string {
-  let out: string | null;
-  try {
-    // lz-string keeps its output as shared pieces until the end, where one too long for
-    // a string throws RangeError rather than filling memory.
-    out = LZString.decompressFromBase64(text.trim().replace(/ /g, '+'));
-  } catch (err) {
-    if (err instanceof RangeError) throw tooLarge();
-    throw undecodable('it is not valid lz-string base64');
-  }
-  if (out === null || out === '') throw undecodable('it is not valid lz-string base64');
-  if (out.length > POSTHOG_LIMITS.batchBytes) throw tooLarge();
-  return out;
-}
+const WHOLE: Codec = {
+  // Synchronous: a capture body is small and whole, and one call costs a fraction of a
+  // stream per request (bench:sdk).
+  inflate(bytes, kind) {
+    try {
+      return INFLATE[kind](bytes, BOUNDED);
+    } catch (err) {
+      if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+        throw tooLarge();
+      throw undecodable(`it is not valid ${kind === 'br' ? 'br' : kind}`);
+    }
+  },
+  text: decodeUtf8,
+  lz64(text) {
+    const out = decodeLz64(text.trim().replace(/ /g, '+'), POSTHOG_LIMITS.batchBytes);
+    if (out.outcome === 'too_large') throw tooLarge();
+    if (out.outcome === 'invalid' || out.text === '') throw undecodable('it is not valid lz-string base64');
+    return out.text;
+  },
+  base64(text) {
+    // A form's decoding turns base64's + into spaces; URL-safe base64 is taken too.
+    if (!BASE64.test(text)) throw undecodable('it is neither JSON nor base64');
+    const decoded = decodeUtf8(Buffer.from(text.replace(/ /g, '+'), 'base64')).trim();
+    if (!decoded.startsWith('{') && !decoded.startsWith('['))
+      throw undecodable('its base64 does not hold JSON');
+    return decoded;
+  },
+};
 
 const BASE64 = /^[A-Za-z0-9+/_ -]*={0,2}$/;
 
-function base64(text: string): string {
-  // A form's decoding turns base64's + into spaces; URL-safe base64 is taken too.
-  if (!BASE64.test(text)) throw undecodable('it is neither JSON nor base64');
-  const decoded = decodeUtf8(Buffer.from(text.replace(/ /g, '+'), 'base64')).trim();
-  if (!decoded.startsWith('{') && !decoded.startsWith('['))
-    throw undecodable('its base64 does not hold JSON');
-  return decoded;
+function headCodec(chars: number): Codec {
+  return {
+    inflate: (bytes, kind) => inflatePrefix(bytes, kind, chars * 4),
+    // A head may end inside a character: replaced, not refused.
+    text: (bytes) => bytes.subarray(0, chars * 4).toString('utf8'),
+    lz64: (text) => {
+      const out = decodeLz64(text.trim().replace(/ /g, '+'), chars, true);
+      return out.outcome === 'ok' ? out.text : '';
+    },
+    base64: (text) =>
+      Buffer.from(text.slice(0, Math.ceil(chars / 3) * 4).replace(/ /g, '+'), 'base64').toString('utf8'),
+  };
 }

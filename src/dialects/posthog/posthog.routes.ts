@@ -3,13 +3,15 @@ import secureJson from 'secure-json-parse';
 import { Type } from 'typebox';
 import { UsageHubError } from '../../domain/errors.ts';
 import type { EnrichmentDirectory } from '../../enrichment/enrichment-directory.ts';
-import { assertCanonical } from '../../http/body.ts';
+import { assertCanonical, refuseDeepJson } from '../../http/body.ts';
+import { ingestRequest } from '../../http/ingest-request.ts';
+import { guardedAuthenticate } from '../../limits/request-guard.ts';
 import { errorHandler } from '../../http/error-handler.ts';
 import { acceptedOrThrow } from '../../http/ingest-outcome.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
 import type { Metrics } from '../../ops/metrics.ts';
-import type { WriteKeys } from '../../sources/write-keys.ts';
-import { unwrap } from './posthog.decode.ts';
+import type { WriteKeyPrincipal, WriteKeys } from '../../sources/write-keys.ts';
+import { unwrap, unwrapHead, type Wrapped } from './posthog.decode.ts';
 import { posthogEnvelope, PostHogError, PostHogSuccess } from './posthog.envelope.ts';
 import { POSTHOG_LIMITS } from './posthog.limits.ts';
 import { mapPostHog, readCapture } from './posthog.mapping.ts';
@@ -35,24 +37,40 @@ const Query = Type.Object(
   { additionalProperties: true },
 );
 
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
 const isSingle = (v: unknown) =>
   v !== null &&
   typeof v === 'object' &&
   !Array.isArray(v) &&
   !Array.isArray((v as { batch?: unknown }).batch);
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The project token checked before the payload was decoded whole, and whom it names. */
+    posthogKey: { key: string; principal: WriteKeyPrincipal } | null;
+  }
+}
+
+/** How much of a payload is decoded to look for its token before the rest: posthog-js puts it in the first event's properties, the server libraries first. */
+const HEAD_CHARS = 64 * 1024;
+const TOKEN_IN_TEXT = /"(?:api_key|token|\$token)"\s*:\s*"([^"\\]{1,200})"/;
+
+const wrappedOf = (req: FastifyRequest, body: Buffer): Wrapped => ({
+  body,
+  contentType: req.headers['content-type'],
+  contentEncoding: req.headers['content-encoding'],
+  query: req.query as Record<string, unknown>,
+});
+
 /**
  * A request's payload: unwrapped (posthog.decode.ts) to the JSON it carries, parsed as
  * Fastify parses JSON (secure-json-parse: `__proto__` refused); one event alone may be 2 MB.
  */
-function payloadOf(req: FastifyRequest, body: Buffer): unknown {
-  const query = req.query as Record<string, unknown>;
-  const text = unwrap({
-    body,
-    contentType: req.headers['content-type'],
-    contentEncoding: req.headers['content-encoding'],
-    query,
-  });
+async function payloadOf(req: FastifyRequest, wrapped: Wrapped): Promise<unknown> {
+  const text = await unwrap(wrapped);
+  req.bodyBytes = text.length;
+  refuseDeepJson(text);
   let value: unknown;
   try {
     value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
@@ -64,23 +82,45 @@ function payloadOf(req: FastifyRequest, body: Buffer): unknown {
   return value;
 }
 
+const unauthorized = (token: string | null) =>
+  new UsageHubError(
+    'unauthorized',
+    token
+      ? 'Project API key invalid: it is not the write key of a posthog source.'
+      : 'Project API key missing: send it as api_key, token or $token.',
+  );
+
 /**
  * PostHog's capture API: `/batch`, `/capture`, `/e`, `/i/v0/e`, `/track`. The project
  * token is a posthog source's write key. A batch is accepted whole or rejected whole.
+ *
+ * The key comes before the work: the token is looked for in the query string and in the
+ * first 64 KB of the decoded payload, and checked, before the payload is decoded whole
+ * and parsed; a request whose head names no token takes from its address's budget for
+ * key-less requests.
  */
 export const posthogRoutes: FastifyPluginAsync<PostHogDeps> = async (fastify, deps) => {
   fastify.setErrorHandler(errorHandler(posthogEnvelope, (code, source) => deps.metrics.reject(code, source)));
   fastify.removeAllContentTypeParsers();
+  fastify.decorateRequest('posthogKey', null);
+  const resolve = async (req: FastifyRequest, token: string) => {
+    const principal = await guardedAuthenticate(req, token, () => deps.writeKeys.resolve(token));
+    if (!principal) throw unauthorized(token);
+    return principal;
+  };
+  const keyFirst = async (req: FastifyRequest, wrapped: Wrapped): Promise<void> => {
+    const token =
+      str(wrapped.query.api_key) ?? TOKEN_IN_TEXT.exec(await unwrapHead(wrapped, HEAD_CHARS))?.[1] ?? null;
+    if (token) req.posthogKey = { key: token, principal: await resolve(req, token) };
+    else req.server.requestGuard?.admitUnauthenticated(req);
+  };
+  const read = async (req: FastifyRequest, body: Buffer): Promise<unknown> => {
+    const wrapped = wrappedOf(req, body);
+    await keyFirst(req, wrapped);
+    return payloadOf(req, wrapped);
+  };
   // Every content type is read as bytes: posthog-js sends gzip as text/plain, old clients forms.
-  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
-    let value: unknown;
-    try {
-      value = payloadOf(req, body);
-    } catch (err) {
-      return done(err as Error);
-    }
-    done(null, value);
-  });
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, read);
 
   const capture = async (req: FastifyRequest, payload: unknown) => {
     const read = readCapture(payload);
@@ -91,15 +131,8 @@ export const posthogRoutes: FastifyPluginAsync<PostHogDeps> = async (fastify, de
       );
     const query = req.query as { api_key?: string };
     const token = read.token ?? query.api_key ?? null;
-    const principal = token ? await deps.writeKeys.resolve(token) : null;
-    if (!principal) {
-      throw new UsageHubError(
-        'unauthorized',
-        token
-          ? 'Project API key invalid: it is not the write key of a posthog source.'
-          : 'Project API key missing: send it as api_key, token or $token.',
-      );
-    }
+    if (!token) throw unauthorized(null);
+    const principal = req.posthogKey?.key === token ? req.posthogKey.principal : await resolve(req, token);
     if (read.events.length > deps.maxBatchEvents) {
       throw new UsageHubError(
         'batch_too_large',
@@ -115,7 +148,7 @@ export const posthogRoutes: FastifyPluginAsync<PostHogDeps> = async (fastify, de
     });
     if (mapped.outcome === 'invalid')
       throw new UsageHubError('validation_failed', undefined, mapped.problems);
-    acceptedOrThrow(await deps.pipeline.ingest(mapped.events));
+    acceptedOrThrow(await deps.pipeline.ingest(mapped.events, ingestRequest(req, principal.sourceId)));
     return { status: 'Ok' as const };
   };
 
@@ -152,7 +185,7 @@ export const posthogRoutes: FastifyPluginAsync<PostHogDeps> = async (fastify, de
           config: { ingestSource: 'posthog', browserIngest: true },
         },
         async (req) => {
-          const payload = payloadOf(req, Buffer.alloc(0));
+          const payload = await read(req, Buffer.alloc(0));
           assertCanonical(payload, 'body');
           return capture(req, payload);
         },

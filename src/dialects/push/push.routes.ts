@@ -6,6 +6,7 @@ import type { TokenService } from '../../auth/oauth/tokens.ts';
 import type { AppDirectory } from '../../catalog/app-directory.ts';
 import { UsageHubError, type Problem } from '../../domain/errors.ts';
 import { clientOf, requireScope } from '../../http/auth-hook.ts';
+import { ingestRequest } from '../../http/ingest-request.ts';
 import { errorHandler } from '../../http/error-handler.ts';
 import { problemsFromAjv } from '../../http/problems.ts';
 import { dialectAjv } from '../../http/validator.ts';
@@ -121,7 +122,7 @@ export const pushRoutes: FastifyPluginAsync<PushDeps> = async (fastify, deps) =>
         problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
         throw new UsageHubError('validation_failed', undefined, problems);
       }
-      acceptedOrThrow(await deps.pipeline.ingest(mapped.events));
+      acceptedOrThrow(await deps.pipeline.ingest(mapped.events, ingestRequest(req)));
       return reply.send({ success: true as const });
     },
   );

@@ -16,3 +16,16 @@ export function writeKeyOf(authorization: string | undefined, body: unknown): st
     body !== null && typeof body === 'object' ? (body as { writeKey?: unknown }).writeKey : undefined;
   return typeof inBody === 'string' && inBody !== '' ? inBody : null;
 }
+
+/** `"writeKey": "…"` as a client writes it into a body: found in the text, before any parse. */
+const WRITE_KEY_IN_TEXT = /"writeKey"\s*:\s*"([^"\\]{1,200})"/;
+
+/**
+ * The write key a body's text names, found by one search of the text rather than a
+ * parse, so that a request's key is checked before usagehub parses it. A match may sit
+ * inside a message rather than at the top of the body: the key is checked again on the
+ * parsed body, and what the search found only decides whether the parse happens at all.
+ */
+export function writeKeyInText(text: string): string | null {
+  return WRITE_KEY_IN_TEXT.exec(text)?.[1] ?? null;
+}

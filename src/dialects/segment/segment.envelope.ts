@@ -15,7 +15,7 @@ export const SegmentError = Type.Object({
 });
 
 /** Segment answers a request past its size limits with 400, not 413: its clients drop such a batch rather than retry it. */
-const SIZE_CODES = new Set(['body_too_large', 'batch_too_large', 'event_too_large']);
+const SIZE_CODES = new Set(['body_too_large', 'batch_too_large', 'event_too_large', 'amplification_limit']);
 
 /**
  * The Segment routes' envelope: `{"success": false, "error": {code, message, details,

@@ -1,15 +1,19 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { UsageHubError } from '../../domain/errors.ts';
+import { ERRORS, UsageHubError } from '../../domain/errors.ts';
 import type { EnrichmentDirectory } from '../../enrichment/enrichment-directory.ts';
-import { strictJsonParser } from '../../http/body.ts';
+import secureJson from 'secure-json-parse';
+import { decodeUtf8, refuseDeepJson } from '../../http/body.ts';
+import { ingestRequest } from '../../http/ingest-request.ts';
+import { storeBudget } from '../../ingest/amplification.ts';
+import { guardedAuthenticate } from '../../limits/request-guard.ts';
 import { errorHandler } from '../../http/error-handler.ts';
 import { acceptedOrThrow } from '../../http/ingest-outcome.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
 import type { Metrics } from '../../ops/metrics.ts';
-import type { WriteKeys } from '../../sources/write-keys.ts';
-import { writeKeyOf } from './segment.auth.ts';
+import type { WriteKeyPrincipal, WriteKeys } from '../../sources/write-keys.ts';
+import { writeKeyInText, writeKeyOf } from './segment.auth.ts';
 import { segmentEnvelope, SegmentError, SegmentSuccess } from './segment.envelope.ts';
 import { SEGMENT_LIMITS, SEGMENT_TYPES, type SegmentType } from './segment.limits.ts';
 import { mapSegment } from './segment.mapping.ts';
@@ -23,7 +27,8 @@ export interface SegmentDeps {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    segmentBodyBytes: number;
+    /** The write key checked before the body was parsed (header, or found in the body's text), and whom it names. */
+    segmentKey: { key: string; principal: WriteKeyPrincipal } | null;
   }
   interface FastifyContextConfig {
     /** Segment routes: the body limit, named in the error when a body passes it. */
@@ -37,24 +42,51 @@ const Body = Type.Record(Type.String(), Type.Unknown(), {
 });
 const security = [{ basicWriteKey: [] }];
 
+const unauthorized = () =>
+  new UsageHubError(
+    'unauthorized',
+    'A valid write key is required: HTTP Basic with the write key as the user name, or writeKey in the body.',
+  );
+
 /**
  * Segment's HTTP Tracking API: `/v1/batch`, `/v1/track`, `/v1/identify`, `/v1/page`,
  * `/v1/screen`, `/v1/group`, `/v1/alias`, and the browser library's `/v1/b`, `/v1/t` …
  * `/v1/a`, which send their JSON as text/plain. A batch is accepted whole or rejected whole.
+ *
+ * The key comes before the work: one in the Authorization header is checked before the
+ * body is read; one in the body is found in its text and checked before the parse; a
+ * body with no key at all takes from its address's budget for key-less requests.
  */
 export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, deps) => {
   fastify.setErrorHandler(errorHandler(segmentEnvelope, (code, source) => deps.metrics.reject(code, source)));
   fastify.removeAllContentTypeParsers();
-  const json = strictJsonParser(fastify);
-  // How large the body was (decompressed): when it is no larger than one message may be,
-  // no message can be too large, and the per-message measure is skipped.
-  fastify.decorateRequest('segmentBodyBytes', 0);
-  const measured = (req: FastifyRequest, body: Buffer, done: (err: Error | null, v?: unknown) => void) => {
-    req.segmentBodyBytes = body.length;
-    json(req, body, done);
+  fastify.decorateRequest('segmentKey', null);
+  const resolve = async (req: FastifyRequest, key: string) => {
+    const principal = await guardedAuthenticate(req, key, () => deps.writeKeys.resolve(key));
+    if (!principal) throw unauthorized();
+    return principal;
   };
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, measured);
-  fastify.addContentTypeParser('text/plain', { parseAs: 'buffer' }, measured);
+  fastify.addHook('onRequest', async (req) => {
+    const key = writeKeyOf(req.headers.authorization, undefined);
+    if (key) req.segmentKey = { key, principal: await resolve(req, key) };
+  });
+  const parse = async (req: FastifyRequest, body: Buffer): Promise<unknown> => {
+    req.bodyBytes = body.length;
+    const text = decodeUtf8(body);
+    if (!req.segmentKey) {
+      const key = writeKeyInText(text);
+      if (key) req.segmentKey = { key, principal: await resolve(req, key) };
+      else req.server.requestGuard?.admitUnauthenticated(req);
+    }
+    refuseDeepJson(text);
+    try {
+      return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    } catch (err) {
+      throw new UsageHubError('invalid_body', `${ERRORS.invalid_body.message} ${(err as Error).message}`);
+    }
+  };
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, parse);
+  fastify.addContentTypeParser('text/plain', { parseAs: 'buffer' }, parse);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   const ingest = async (
@@ -64,13 +96,9 @@ export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, de
     browser: boolean,
   ) => {
     const writeKey = writeKeyOf(req.headers.authorization, body);
-    const principal = writeKey ? await deps.writeKeys.resolve(writeKey) : null;
-    if (!principal) {
-      throw new UsageHubError(
-        'unauthorized',
-        'A valid write key is required: HTTP Basic with the write key as the user name, or writeKey in the body.',
-      );
-    }
+    if (!writeKey) throw unauthorized();
+    const principal =
+      req.segmentKey?.key === writeKey ? req.segmentKey.principal : await resolve(req, writeKey);
     const batch = routeType === null ? body.batch : [body];
     if (!Array.isArray(batch))
       throw new UsageHubError(
@@ -83,11 +111,13 @@ export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, de
         `The batch has ${batch.length} messages; Segment's limit is ${SEGMENT_LIMITS.batchEvents} per batch.`,
       );
     }
+    const shared = routeType === null ? { context: body.context, integrations: body.integrations } : {};
+    refuseAmplifiedShare(shared, batch.length, req.bodyBytes);
     const mapped = mapSegment({
       messages: batch,
-      shared: routeType === null ? { context: body.context, integrations: body.integrations } : {},
+      shared,
       routeType,
-      measureEach: req.segmentBodyBytes > SEGMENT_LIMITS.eventBytes,
+      measureEach: req.bodyBytes > SEGMENT_LIMITS.eventBytes,
       principal,
       receivedAt: Date.now(),
       // The browser library leaves context.ip to the server, as Segment's does; a server
@@ -97,7 +127,7 @@ export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, de
     });
     if (mapped.outcome === 'invalid')
       throw new UsageHubError('validation_failed', undefined, mapped.problems);
-    acceptedOrThrow(await deps.pipeline.ingest(mapped.events));
+    acceptedOrThrow(await deps.pipeline.ingest(mapped.events, ingestRequest(req, principal.sourceId)));
     return { success: true as const };
   };
 
@@ -131,3 +161,24 @@ export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, de
     route(`/v1/${letter}`, type, `Send a Segment ${type} message (browser library)`, true);
   }
 };
+
+/**
+ * Segment merges a batch's own `context` and `integrations` into each of its messages,
+ * and each event keeps what it was sent with: refused before any merge when the copies
+ * alone would pass what a request of this size may store (ingest/amplification.ts) —
+ * a 490 KB context on 1,000 messages would be half a gigabyte.
+ */
+function refuseAmplifiedShare(
+  shared: { context?: unknown; integrations?: unknown },
+  messages: number,
+  bytes: number,
+) {
+  if (shared.context === undefined && shared.integrations === undefined) return;
+  const copied = JSON.stringify(shared).length * messages;
+  const budget = storeBudget(bytes, messages);
+  if (copied > budget)
+    throw new UsageHubError(
+      'amplification_limit',
+      `The batch's context and integrations, copied into each of its ${messages} messages, come to ${copied} characters; a request of ${bytes} bytes may store ${budget}. Send them in each message, or in smaller batches.`,
+    );
+}

@@ -7,6 +7,7 @@ import type { App } from '../../catalog/catalog.port.ts';
 import type { AppDirectory } from '../../catalog/app-directory.ts';
 import { UsageHubError, problem } from '../../domain/errors.ts';
 import { principalOf, requireRole } from '../../http/auth-hook.ts';
+import { ingestRequest } from '../../http/ingest-request.ts';
 import { errorHandler } from '../../http/error-handler.ts';
 import { problemsFromAjv } from '../../http/problems.ts';
 import { dialectAjv, documentedBodyCompiler } from '../../http/validator.ts';
@@ -124,7 +125,7 @@ export const sessionsRoutes: FastifyPluginAsync<SessionsDeps> = async (fastify, 
         problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
         throw new UsageHubError('validation_failed', undefined, problems);
       }
-      acceptedOrThrow(await deps.pipeline.ingest(mapped.events));
+      acceptedOrThrow(await deps.pipeline.ingest(mapped.events, ingestRequest(req)));
       return ACCEPTED;
     },
   );
