@@ -168,6 +168,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     apps: deps.apps,
     tail: deps.tail,
     maxStreams: deps.config.maxStreams,
+    maxStreamsPerTenant: deps.config.maxStreamsPerTenant,
+    maxStreamsPerKey: deps.config.maxStreamsPerKey,
     heartbeatMs: Math.min(15_000, Math.floor(deps.config.idleTimeoutMs / 2)),
   });
   return app;

@@ -62,6 +62,9 @@ export const ConfigSchema = Type.Object({
   liveConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
   /** Live streams of acknowledged events (`GET /v1/stream`, the console's tail) one process serves at once. */
   maxStreams: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+  /** The same for one tenant, and for one key: one client cannot take every stream of the process. */
+  maxStreamsPerTenant: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
+  maxStreamsPerKey: Type.Integer({ minimum: 1, maximum: 10_000, default: 5 }),
   /**
    * Rate limits (docs/operations.md), token buckets holding limitBurstSeconds of each
    * rate: requests and events per second for each ingest key (API key, write key, OAuth
@@ -134,6 +137,8 @@ const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
   USAGEHUB_STORE_THREADS: 'storeThreads',
   USAGEHUB_TOKEN_TTL_SECONDS: 'tokenTtlSeconds',
   USAGEHUB_MAX_STREAMS: 'maxStreams',
+  USAGEHUB_MAX_STREAMS_PER_TENANT: 'maxStreamsPerTenant',
+  USAGEHUB_MAX_STREAMS_PER_KEY: 'maxStreamsPerKey',
   USAGEHUB_CONSOLE_SESSION_HOURS: 'consoleSessionHours',
   USAGEHUB_LIMIT_KEY_REQUESTS_PER_SECOND: 'limitKeyRequestsPerSecond',
   USAGEHUB_LIMIT_KEY_EVENTS_PER_SECOND: 'limitKeyEventsPerSecond',

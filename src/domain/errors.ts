@@ -57,7 +57,7 @@ export const ERRORS = {
   },
   too_many_streams: {
     status: 429,
-    message: 'This process serves as many live streams as it allows; retry later.',
+    message: 'This process, tenant or key holds as many live streams as it allows; retry later.',
   },
   csrf_failed: {
     status: 403,

@@ -2,22 +2,27 @@ import type { FastifyReply } from 'fastify';
 import type { TailEvent } from './log-tail.ts';
 
 /**
- * What a stream may hold unsent before further events are skipped: a few batches' worth,
- * so that a burst passes, and a reader that stopped reading costs at most this much.
+ * What a stream may hold unsent before further events are skipped: a batch or two's
+ * worth, so that a burst passes, and a reader that stopped reading costs at most this much.
  */
-const MAX_BUFFERED_BYTES = 4 * 2 ** 20;
+const MAX_BUFFERED_BYTES = 2 ** 20;
+/** A reader whose buffer stays full this long has stopped reading: it is dropped, and its place freed. */
+export const STALLED_AFTER_MS = 10_000;
 
 /**
  * One Server-Sent Events response (https://html.spec.whatwg.org/multipage/server-sent-events.html).
  * A reader that cannot keep up is not buffered for without bound: past MAX_BUFFERED_BYTES
  * unsent, events are counted instead of queued, and the reader is told how many it
- * missed (`event: skipped`).
+ * missed (`event: skipped`); one whose buffer stays full for STALLED_AFTER_MS is
+ * disconnected, as a reader that does not read at all would otherwise hold its place
+ * and its megabyte for ever.
  */
 export class SseWriter {
   private skipped = 0;
   private ended = false;
   private readonly endListeners: (() => void)[] = [];
   private readonly heartbeat: NodeJS.Timeout;
+  private stall: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly reply: FastifyReply,
@@ -33,7 +38,11 @@ export class SseWriter {
     });
     // The browser reconnects after 2 s when the connection drops (EventSource).
     raw.write('retry: 2000\n: usagehub stream of acknowledged events\n\n');
-    raw.on('drain', () => this.reportSkipped());
+    raw.on('drain', () => {
+      if (this.stall) clearTimeout(this.stall);
+      this.stall = null;
+      this.reportSkipped();
+    });
     raw.on('close', () => this.finish());
     this.heartbeat = setInterval(() => this.write(': keep-alive\n\n'), heartbeatMs);
   }
@@ -42,6 +51,7 @@ export class SseWriter {
     if (this.ended) return;
     if (this.full) {
       this.skipped += events.length;
+      this.stall ??= setTimeout(() => this.reply.raw.destroy(), STALLED_AFTER_MS);
       return;
     }
     // Encoded event by event and joined as bytes: Node measures and encodes one string
@@ -87,6 +97,7 @@ export class SseWriter {
     if (this.ended) return;
     this.ended = true;
     clearInterval(this.heartbeat);
+    if (this.stall) clearTimeout(this.stall);
     for (const l of this.endListeners.splice(0)) l();
   }
 }

@@ -14,7 +14,10 @@ export interface StreamDeps {
   auth: KeyResolver;
   apps: AppDirectory;
   tail: LogTail;
+  /** Streams at once: in this process, for one tenant, for one key. */
   maxStreams: number;
+  maxStreamsPerTenant: number;
+  maxStreamsPerKey: number;
   /** A comment line at least this often keeps proxies and the idle timeout from closing a quiet stream. */
   heartbeatMs: number;
 }
@@ -24,6 +27,8 @@ export const streamRoutes: FastifyPluginAsync<StreamDeps> = async (fastify, deps
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', requireRole(deps.auth, 'read'));
   const open = new Set<SseWriter>();
+  const perTenant = new Counts();
+  const perKey = new Counts();
   // A graceful shutdown waits for open requests: streams end first, so that it need not.
   fastify.addHook('preClose', async () => {
     for (const w of open) w.end();
@@ -54,11 +59,21 @@ export const streamRoutes: FastifyPluginAsync<StreamDeps> = async (fastify, deps
       },
     },
     async (req, reply) => {
-      const { tenantId } = principalOf(req);
+      const { tenantId, keyId } = principalOf(req);
       const filter = await parseFilter(tenantId, { app: req.query.app, name: req.query.name }, deps.apps);
-      if (open.size >= deps.maxStreams) throw new UsageHubError('too_many_streams');
+      if (perKey.of(keyId) >= deps.maxStreamsPerKey)
+        throw tooMany(
+          `This key already holds ${deps.maxStreamsPerKey} streams (USAGEHUB_MAX_STREAMS_PER_KEY).`,
+        );
+      if (perTenant.of(tenantId) >= deps.maxStreamsPerTenant)
+        throw tooMany(
+          `This tenant already holds ${deps.maxStreamsPerTenant} streams (USAGEHUB_MAX_STREAMS_PER_TENANT).`,
+        );
+      if (open.size >= deps.maxStreams) throw tooMany();
       const writer = new SseWriter(reply, deps.heartbeatMs);
       open.add(writer);
+      perTenant.add(tenantId, 1);
+      perKey.add(keyId, 1);
       const unsubscribe = deps.tail.subscribe({
         filter: {
           tenantId,
@@ -73,7 +88,25 @@ export const streamRoutes: FastifyPluginAsync<StreamDeps> = async (fastify, deps
       writer.onEnd(() => {
         unsubscribe();
         open.delete(writer);
+        perTenant.add(tenantId, -1);
+        perKey.add(keyId, -1);
       });
     },
   );
 };
+
+const tooMany = (message?: string) =>
+  new UsageHubError('too_many_streams', message).withHeaders({ 'retry-after': '5' });
+
+/** Open streams by tenant or key; an entry goes when its count does. */
+class Counts {
+  private readonly counts = new Map<string, number>();
+  of(id: string): number {
+    return this.counts.get(id) ?? 0;
+  }
+  add(id: string, n: number): void {
+    const next = this.of(id) + n;
+    if (next <= 0) this.counts.delete(id);
+    else this.counts.set(id, next);
+  }
+}
