@@ -127,7 +127,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // The API reference page is HTML like the console: its own scripts only (hashed by
+    // the plugin), and no site may frame it.
+    staticCSP: true,
+    // usagehub often runs on plain HTTP inside a network: no upgrade of its own assets.
+    transformStaticCSP: (csp) =>
+      csp
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(/ ?upgrade-insecure-requests;?/, ''),
+    uiHooks: {
+      onRequest: (_req, reply, done) => {
+        void reply.header('x-frame-options', 'DENY');
+        done();
+      },
+    },
+  });
 
   await app.register(opsRoutes, {
     metrics: deps.metrics,

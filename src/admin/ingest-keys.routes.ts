@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { answersCarrySecrets } from '../http/security-headers.ts';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { KeyResolver } from '../auth/authenticator.ts';
@@ -16,6 +17,7 @@ const errors = { '4xx': ErrorResponse };
 
 /** The live ingest keys, for any read key: which exist, never their secrets. */
 export const ingestKeyRoutes: FastifyPluginAsync<IngestKeyDeps> = async (fastify, { auth, catalog }) => {
+  answersCarrySecrets(fastify);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', requireRole(auth, 'read'));
 

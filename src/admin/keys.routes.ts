@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { answersCarrySecrets } from '../http/security-headers.ts';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requireRole } from '../http/auth-hook.ts';
@@ -8,6 +9,7 @@ import { CreatedKeySchema, KeySchema, Name, RoleSchema, type AdminRoutesDeps } f
 
 /** API keys: created with their secret shown once, listed without it, revoked. Admin keys only. */
 export const keyRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { auth, admin }) => {
+  answersCarrySecrets(fastify);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', requireRole(auth, 'admin'));
 

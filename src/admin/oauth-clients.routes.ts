@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { answersCarrySecrets } from '../http/security-headers.ts';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requireRole } from '../http/auth-hook.ts';
@@ -14,6 +15,7 @@ import {
 
 /** OAuth clients of the client credentials grant (push dialect). Admin keys only. */
 export const oauthClientRoutes: FastifyPluginAsync<AdminRoutesDeps> = async (fastify, { auth, admin }) => {
+  answersCarrySecrets(fastify);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', requireRole(auth, 'admin'));
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { hashSecret } from '../auth/api-keys.ts';
 import type { KeyResolver, Principal } from '../auth/authenticator.ts';
 import type { ConsoleSession, SessionStore } from './session-store.port.ts';
@@ -42,7 +43,7 @@ export class ConsoleSessions {
       keyId: principal.keyId,
       keyHash: hashSecret(apiKey),
       role: principal.role,
-      csrfToken: randomBytes(24).toString('base64url'),
+      csrfHash: hashSecret(csrfTokenOf(token)),
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.lifetimeMs).toISOString(),
       endedAt: null,
@@ -81,3 +82,11 @@ export class ConsoleSessions {
     this.cache.clear();
   }
 }
+
+/**
+ * A session's CSRF token, derived from its cookie's token: the server can give it again
+ * (GET /v1/session) without keeping it, and the store keeps only its hash. A page that
+ * cannot read the httpOnly cookie cannot learn it.
+ */
+export const csrfTokenOf = (sessionToken: string): string =>
+  hash('sha256', `usagehub console csrf\0${sessionToken}`, 'base64url');

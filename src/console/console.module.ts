@@ -19,6 +19,7 @@ export async function openConsole(place: CatalogPlace, changes: CatalogChanges):
       // No parsing hook of its own on every request: the session hook parses when it needs to.
       await app.register(cookie, { hook: false });
       app.decorateRequest('consoleSession', null);
+      app.decorateRequest('consoleCsrf', null);
       // On the root, before any other route is added: every read route takes the session.
       app.addHook(
         'onRequest',

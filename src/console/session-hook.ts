@@ -2,12 +2,15 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { UsageHubError } from '../domain/errors.ts';
 import type { ConsoleSession } from './session-store.port.ts';
-import type { ConsoleSessions } from './console-sessions.ts';
+import { hashSecret } from '../auth/api-keys.ts';
+import { csrfTokenOf, type ConsoleSessions } from './console-sessions.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The console session this request's cookie opened, if any. */
     consoleSession: ConsoleSession | null;
+    /** That session's CSRF token, derived from the cookie (the store keeps only its hash). */
+    consoleCsrf: string | null;
   }
 }
 
@@ -42,10 +45,11 @@ export function sessionHook(
     if (!live) return;
     if (!SAFE_METHODS.has(request.method)) {
       const sent = request.headers['x-csrf-token'];
-      if (typeof sent !== 'string' || !sameText(sent, live.session.csrfToken))
+      if (typeof sent !== 'string' || !sameText(hashSecret(sent), live.session.csrfHash))
         throw new UsageHubError('csrf_failed');
     }
     request.sessionPrincipal = live.principal;
     request.consoleSession = live.session;
+    request.consoleCsrf = csrfTokenOf(token);
   };
 }

@@ -13,8 +13,11 @@ export interface ConsoleSession {
   /** The API key's hash as the catalog keeps it (never the key). */
   keyHash: string;
   role: Role;
-  /** Sent back in X-CSRF-Token on every request that changes something. */
-  csrfToken: string;
+  /**
+   * The hash of the session's CSRF token (console-sessions.ts csrfTokenOf), kept like the
+   * session token's: a copy of the store opens nothing. Its column is still `csrf_token`.
+   */
+  csrfHash: string;
   createdAt: string;
   expiresAt: string;
   endedAt: string | null;

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { answersCarrySecrets } from '../http/security-headers.ts';
+import { csrfTokenOf } from './console-sessions.ts';
 import { guardedAuthenticate } from '../limits/request-guard.ts';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -21,12 +23,12 @@ const SessionView = Type.Object({
 });
 const errors = { '4xx': ErrorResponse };
 
-const view = (s: ConsoleSession) => ({
+const view = (s: ConsoleSession, csrfToken: string) => ({
   tenantId: s.tenantId,
   keyId: s.keyId,
   role: s.role,
   expiresAt: s.expiresAt,
-  csrfToken: s.csrfToken,
+  csrfToken,
 });
 
 function sessionOf(session: ConsoleSession | null): ConsoleSession {
@@ -36,6 +38,7 @@ function sessionOf(session: ConsoleSession | null): ConsoleSession {
 
 /** Console sign-in: an API key for a session cookie, who is signed in, sign-out. */
 export const sessionRoutes: FastifyPluginAsync<SessionRoutesDeps> = async (fastify, { sessions }) => {
+  answersCarrySecrets(fastify);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   // Serialised here: the cookie plugin runs without hooks (console.module.ts).
@@ -77,7 +80,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesDeps> = async (fasti
       const { token, session } = signedIn;
       const maxAge = Math.floor((Date.parse(session.expiresAt) - Date.now()) / 1000);
       setCookie(reply, token, maxAge, req.protocol === 'https');
-      return view(session);
+      return view(session, csrfTokenOf(token));
     },
   );
 
@@ -90,7 +93,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesDeps> = async (fasti
         response: { 200: SessionView, ...errors },
       },
     },
-    async (req) => view(sessionOf(req.consoleSession)),
+    async (req) => view(sessionOf(req.consoleSession), req.consoleCsrf ?? ''),
   );
 
   app.delete(

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { installSecurityHeaders } from './security-headers.ts';
 import { UsageHubError, type ErrorCode } from '../domain/errors.ts';
 import { installBodyHandling } from './body.ts';
 import { errorHandler, nativeEnvelope } from './error-handler.ts';
@@ -18,6 +19,7 @@ export async function installRequestHandling(
   app.setValidatorCompiler(({ schema, httpPart }) =>
     httpPart === 'body' ? bodyAjv.compile(schema) : paramsAjv.compile(schema),
   );
+  installSecurityHeaders(app);
   await installBodyHandling(app);
   app.decorateRequest('principal', null);
   app.decorateRequest('client', null);

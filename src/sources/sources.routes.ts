@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { answersCarrySecrets } from '../http/security-headers.ts';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { KeyResolver } from '../auth/authenticator.ts';
@@ -41,6 +42,7 @@ function valueOrThrow(res: SourceOutcome): SourceView {
 
 /** Sources of the Segment and PostHog dialects, and their write keys. Admin keys only. */
 export const sourceRoutes: FastifyPluginAsync<SourceRoutesDeps> = async (fastify, { auth, sources }) => {
+  answersCarrySecrets(fastify);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', requireRole(auth, 'admin'));
 

@@ -35,6 +35,7 @@ export class SseWriter {
       'cache-control': 'no-cache, no-transform',
       // Reverse proxies (nginx) would otherwise buffer the stream.
       'x-accel-buffering': 'no',
+      'x-content-type-options': 'nosniff',
     });
     // The browser reconnects after 2 s when the connection drops (EventSource).
     raw.write('retry: 2000\n: usagehub stream of acknowledged events\n\n');

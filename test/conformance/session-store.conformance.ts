@@ -9,7 +9,7 @@ const session = (tenantId: string, n: number, expiresAt: string): ConsoleSession
   keyId: `key_${n}`,
   keyHash: `${n}`.padStart(64, 'f'),
   role: 'read',
-  csrfToken: `csrf-${n}`,
+  csrfHash: `csrf-${n}`,
   createdAt: '2026-12-03T10:00:00.000Z',
   expiresAt,
   endedAt: null,
