@@ -7,7 +7,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { adminCall } from './helpers/admin.ts';
 import { startHub, type TestHub } from './helpers/server.ts';
 
 describe('security headers', () => {
