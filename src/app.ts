@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { IngestAdmission } from './limits/ingest-admission.ts';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { AdminService } from './admin/admin.service.ts';
@@ -54,6 +55,8 @@ export interface AppDeps {
   pipeline: IngestPipeline;
   /** Key guessing and key-less work, throttled per address (limits/request-guard.ts). */
   guard: RequestGuard;
+  /** The ingest rate limits, checked as soon as a request's key is known (limits/ingest-admission.ts). */
+  admission: IngestAdmission;
   queries: EventQueries;
   /** Acknowledged events as they arrive, for live streams. */
   tail: LogTail;
@@ -90,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrors((code) => deps.metrics.reject(code)),
   });
   app.decorate('requestGuard', deps.guard);
+  app.decorate('ingestAdmission', deps.admission);
   await installRequestHandling(app, (code, source) => deps.metrics.reject(code, source));
   await installBrowserCors(app);
   app.addHook('onRequest', (_req, _reply, done) => {

@@ -74,6 +74,9 @@ export const ConfigSchema = Type.Object({
   limitKeyEventsPerSecond: Type.Number({ exclusiveMinimum: 0, default: 10_000 }),
   limitTenantRequestsPerSecond: Type.Number({ exclusiveMinimum: 0, default: 2000 }),
   limitTenantEventsPerSecond: Type.Number({ exclusiveMinimum: 0, default: 20_000 }),
+  /** Request bodies per second, decoded (what a gzip body inflates to counts). */
+  limitKeyBytesPerSecond: Type.Number({ exclusiveMinimum: 0, default: 8 * MiB }),
+  limitTenantBytesPerSecond: Type.Number({ exclusiveMinimum: 0, default: 16 * MiB }),
   limitBurstSeconds: Type.Number({ minimum: 1, maximum: 3600, default: 2 }),
   /** Requests per second from one address (an IPv6 /64) whose key usagehub has not yet checked: the key rides deep in the body, or there is none. */
   limitUnauthenticatedPerSecond: Type.Number({ exclusiveMinimum: 0, default: 1 }),
@@ -145,6 +148,8 @@ const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
   USAGEHUB_LIMIT_TENANT_REQUESTS_PER_SECOND: 'limitTenantRequestsPerSecond',
   USAGEHUB_LIMIT_TENANT_EVENTS_PER_SECOND: 'limitTenantEventsPerSecond',
   USAGEHUB_LIMIT_BURST_SECONDS: 'limitBurstSeconds',
+  USAGEHUB_LIMIT_KEY_BYTES_PER_SECOND: 'limitKeyBytesPerSecond',
+  USAGEHUB_LIMIT_TENANT_BYTES_PER_SECOND: 'limitTenantBytesPerSecond',
   USAGEHUB_LIMIT_UNAUTHENTICATED_PER_SECOND: 'limitUnauthenticatedPerSecond',
   USAGEHUB_LIMIT_AUTH_FAILURES_PER_MINUTE: 'limitAuthFailuresPerMinute',
   USAGEHUB_LIVE_ALLOW_ADDRESSES: 'liveAllowAddresses',

@@ -2,6 +2,7 @@
  * The composition root: the one place that chooses adapters for the ports and wires
  * them together. Everything else receives its dependencies.
  */
+import { IngestAdmission } from './limits/ingest-admission.ts';
 import fs from 'node:fs';
 import { isScaleProfile, type Config } from './config.ts';
 import { engineOf } from './port-settings.ts';
@@ -298,7 +299,9 @@ async function withProfile(
   const committer = new GroupCommitter(log, metrics);
   // Live views follow the log, and hear of this process's own batches as it appends them.
   const tail = new LogTail(log, (err) => onError(err, 'live stream (retrying)'));
-  const pipeline = new IngestPipeline(committer, metrics, ingestLimits(config), tail);
+  const limits = ingestLimits(config);
+  const admission = new IngestAdmission(limits, metrics);
+  const pipeline = new IngestPipeline(committer, metrics, limits, tail);
   const guard = requestGuard(config, metrics);
   const liveParts = await openLive(config, log, metrics, (err) =>
     onError(err, 'live worker (retrying)'),
@@ -343,6 +346,7 @@ async function withProfile(
       emit,
       pipeline,
       guard,
+      admission,
       queries,
       tail,
       quarantine: profile.quarantine,

@@ -121,7 +121,8 @@ describe('amplification: every byte costs a bounded amount', () => {
     const base64 = await post(`/batch?api_key=${posthog}`, 'A'.repeat(10_000_000), {
       'content-type': 'text/plain',
     });
-    assert.equal(base64.status, 400, base64.body);
+    // The first body inflated to 19 MB, charged to the key's bytes per second: this one may wait.
+    assert.ok(base64.status === 400 || base64.status === 429, base64.body);
     assert.ok(base64.ms < 2000, `${base64.ms} ms`);
     const unknown = await post('/batch?api_key=phc_nobody', nested, {
       'content-type': 'application/json',

@@ -29,6 +29,8 @@ describe('token buckets', () => {
     keyEventsPerSecond: 10,
     tenantRequestsPerSecond: 100,
     tenantEventsPerSecond: 15,
+    keyBytesPerSecond: 1000,
+    tenantBytesPerSecond: 1e9,
     burstSeconds: 2,
   };
 
@@ -36,31 +38,42 @@ describe('token buckets', () => {
     const c = clock();
     const limits = new IngestLimits(settings, c.now);
     const a = { tenantId: 't', key: 'a' };
-    assert.equal(limits.admit(a, 20).outcome, 'admitted');
-    const refused = limits.admit(a, 5);
+    assert.equal(limits.admitEvents(a, 20).outcome, 'admitted');
+    const refused = limits.admitEvents(a, 5);
     assert.equal(refused.outcome, 'rate_limited');
     assert.ok(refused.outcome === 'rate_limited' && refused.limit === 'key-events');
     assert.ok(refused.outcome === 'rate_limited' && Math.abs(refused.retryAfterSeconds - 0.5) < 1e-9);
     c.advance(500);
-    assert.equal(limits.admit(a, 5).outcome, 'admitted', 'the refusal took nothing');
+    assert.equal(limits.admitEvents(a, 5).outcome, 'admitted', 'the refusal took nothing');
   });
 
   test('a batch larger than the burst passes a full bucket and leaves it in debt', () => {
     const c = clock();
     const limits = new IngestLimits(settings, c.now);
     const a = { tenantId: 't', key: 'a' };
-    assert.equal(limits.admit(a, 25).outcome, 'admitted');
-    const next = limits.admit(a, 1);
+    assert.equal(limits.admitEvents(a, 25).outcome, 'admitted');
+    const next = limits.admitEvents(a, 1);
     assert.ok(next.outcome === 'rate_limited' && Math.abs(next.retryAfterSeconds - 0.6) < 1e-9);
   });
 
   test("the tenant's limit holds across its keys; another tenant is untouched", () => {
     const c = clock();
     const limits = new IngestLimits(settings, c.now);
-    assert.equal(limits.admit({ tenantId: 't', key: 'a' }, 20).outcome, 'admitted');
-    const b = limits.admit({ tenantId: 't', key: 'b' }, 20);
+    assert.equal(limits.admitEvents({ tenantId: 't', key: 'a' }, 20).outcome, 'admitted');
+    const b = limits.admitEvents({ tenantId: 't', key: 'b' }, 20);
     assert.ok(b.outcome === 'rate_limited' && b.limit === 'tenant-events');
-    assert.equal(limits.admit({ tenantId: 'u', key: 'c' }, 20).outcome, 'admitted');
+    assert.equal(limits.admitEvents({ tenantId: 'u', key: 'c' }, 20).outcome, 'admitted');
+  });
+
+  test('bytes: a request is admitted by its size as sent, and what it decoded to is charged after', () => {
+    const c = clock();
+    const limits = new IngestLimits(settings, c.now);
+    const a = { tenantId: 't', key: 'a' };
+    assert.equal(limits.admitRequest(a, 100).outcome, 'admitted');
+    limits.chargeBytes(a, 1900 + 500);
+    const next = limits.admitRequest(a, 100);
+    assert.ok(next.outcome === 'rate_limited' && next.limit === 'key-bytes');
+    assert.ok(next.outcome === 'rate_limited' && Math.abs(next.retryAfterSeconds - 0.6) < 1e-9);
   });
 
   test('hashed buckets: a fixed table, one slot per address block', () => {

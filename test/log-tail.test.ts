@@ -28,6 +28,8 @@ const unlimited = () =>
     keyEventsPerSecond: 1e9,
     tenantRequestsPerSecond: 1e9,
     tenantEventsPerSecond: 1e9,
+    keyBytesPerSecond: 1e12,
+    tenantBytesPerSecond: 1e12,
     burstSeconds: 1,
   });
 const REQUEST = { key: 'test', bytes: 1_000_000 };

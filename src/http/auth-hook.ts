@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { admitIngest } from '../limits/ingest-admission.ts';
 import type { Role } from '../catalog/catalog.port.ts';
 import { roleAllows } from '../auth/api-keys.ts';
 import { bearerSecret, type KeyResolver, type Principal } from '../auth/authenticator.ts';
@@ -45,6 +46,9 @@ export function requireRole(
       );
     }
     request.principal = principal;
+    // Ingest routes count the request against its key's and tenant's limits here, before the body is read.
+    if (request.routeOptions.config.ingestSource)
+      admitIngest(request, { tenantId: principal.tenantId, key: principal.keyId });
   };
 }
 
@@ -76,6 +80,7 @@ export function requireScope(tokens: TokenService, scope: Scope) {
       throw new UsageHubError('insufficient_scope', `This needs an access token with scope ${scope}.`);
     }
     request.client = principal;
+    admitIngest(request, { tenantId: principal.tenantId, key: principal.clientId });
   };
 }
 

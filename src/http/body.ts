@@ -5,6 +5,7 @@
  * (domain/canonical.ts) — so that no route, mapping or store ever handles a lone
  * surrogate, an infinite number or a structure nested thousands of levels deep.
  */
+import { chargeDecoded } from '../limits/ingest-admission.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import compress from '@fastify/compress';
 import { parse as parseQueryString } from 'fast-querystring';
@@ -60,6 +61,7 @@ export function strictJsonParser(app: FastifyInstance, then: (value: unknown) =>
   const parseJson = app.getDefaultJsonParser('error', 'error');
   return (req: FastifyRequest, body: Buffer | string, done: Done): void => {
     req.bodyBytes = body.length;
+    chargeDecoded(req, body.length);
     const text = decodedOrRefused(body, done);
     if (text === null) return;
     try {
@@ -101,6 +103,7 @@ function decodedOrRefused(body: Buffer | string, done: Done): string | null {
  */
 export function strictFormParser(req: FastifyRequest, body: Buffer | string, done: Done): void {
   req.bodyBytes = body.length;
+  chargeDecoded(req, body.length);
   const text = decodedOrRefused(body, done);
   if (text !== null) done(null, parseQueryString(text));
 }
@@ -125,6 +128,8 @@ export async function installBodyHandling(app: FastifyInstance): Promise<void> {
   });
 
   app.decorateRequest('bodyBytes', 0);
+  app.decorateRequest('limitSender', null);
+  app.decorateRequest('admittedBytes', 0);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, strictJsonParser(app));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, strictFormParser);

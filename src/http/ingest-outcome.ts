@@ -1,5 +1,5 @@
 import { UsageHubError } from '../domain/errors.ts';
-import { rateLimitHeaders } from '../limits/rate-limited.ts';
+import { rateLimitedError } from '../limits/ingest-admission.ts';
 import type { Accepted, IngestOutcome } from '../ingest/pipeline.ts';
 
 /**
@@ -19,10 +19,7 @@ export function acceptedOrThrow(res: IngestOutcome): Accepted {
         `What this request would store passes ${res.budget} characters, the bound for a request of its size (docs/operations.md); put batch-level fields in fewer, smaller batches.`,
       );
     case 'rate_limited':
-      throw new UsageHubError(
-        'rate_limited',
-        `Over the ${res.limit} limit (${res.rate.perSecond} per second); nothing of this request was stored. Resend it after Retry-After seconds.`,
-      ).withHeaders(rateLimitHeaders(res));
+      throw rateLimitedError(res);
     case 'log_unavailable':
       throw new UsageHubError('log_unavailable', undefined, [], { cause: res.cause });
   }

@@ -70,7 +70,10 @@ export class IngestPipeline {
   async ingest(events: readonly UsageEvent[], request: IngestRequest): Promise<IngestOutcome> {
     if (events.length === 0)
       return { outcome: 'accepted', accepted: 0, duplicates: 0, fresh: new Uint8Array(0) };
-    const admission = this.limits.admit({ tenantId: events[0]!.tenantId, key: request.key }, events.length);
+    const admission = this.limits.admitEvents(
+      { tenantId: events[0]!.tenantId, key: request.key },
+      events.length,
+    );
     if (admission.outcome === 'rate_limited') {
       this.metrics.rateLimited(events[0]!.tenantId, admission.limit);
       return admission;

@@ -5,8 +5,10 @@ import type { LimitName, RateLimited } from './rate-limited.ts';
 export interface IngestLimitSettings {
   keyRequestsPerSecond: number;
   keyEventsPerSecond: number;
+  keyBytesPerSecond: number;
   tenantRequestsPerSecond: number;
   tenantEventsPerSecond: number;
+  tenantBytesPerSecond: number;
   /** How many seconds' worth of each rate a bucket holds: the burst a quiet client may send at once. */
   burstSeconds: number;
 }
@@ -19,24 +21,26 @@ export interface Sender {
 
 export type Admission = { outcome: 'admitted' } | RateLimited;
 
-interface Buckets {
-  requests: BucketState;
-  events: BucketState;
-}
+type Measure = 'requests' | 'events' | 'bytes';
+type Buckets = Record<Measure, BucketState>;
+type Rates = Record<Measure, Rate>;
 
 /** Entries kept before idle ones (full buckets, which say nothing) are swept. */
 const SWEEP_ABOVE = 10_000;
+const MEASURES: readonly Measure[] = ['requests', 'events', 'bytes'];
 
 /**
- * Requests and events per second, per ingest key and per tenant (token buckets). A batch
- * is admitted whole or refused whole, and a refusal takes nothing from any bucket, so a
- * client that backs off loses nothing. Only keys that authenticated reach here, so the
- * tables grow with the catalog, not with what strangers send.
+ * Requests, bytes and events per second, per ingest key and per tenant (token buckets).
+ * A request is admitted by its count and size as soon as its key is known — before its
+ * body is read where the key rides in a header — and its events once they are counted;
+ * what decoding made of its bytes is charged after. A refusal takes nothing from any
+ * bucket, so a client that backs off loses nothing. Only keys that authenticated reach
+ * here, so the tables grow with the catalog, not with what strangers send.
  */
 export class IngestLimits {
   private readonly keys = new Map<string, Buckets>();
   private readonly tenants = new Map<string, Buckets>();
-  private readonly rates: Record<'key' | 'tenant', { requests: Rate; events: Rate }>;
+  private readonly rates: Record<'key' | 'tenant', Rates>;
 
   constructor(
     settings: IngestLimitSettings,
@@ -44,34 +48,70 @@ export class IngestLimits {
   ) {
     const rate = (perSecond: number): Rate => ({ perSecond, burst: perSecond * settings.burstSeconds });
     this.rates = {
-      key: { requests: rate(settings.keyRequestsPerSecond), events: rate(settings.keyEventsPerSecond) },
+      key: {
+        requests: rate(settings.keyRequestsPerSecond),
+        events: rate(settings.keyEventsPerSecond),
+        bytes: rate(settings.keyBytesPerSecond),
+      },
       tenant: {
         requests: rate(settings.tenantRequestsPerSecond),
         events: rate(settings.tenantEventsPerSecond),
+        bytes: rate(settings.tenantBytesPerSecond),
       },
     };
   }
 
-  /** Takes one request and `events` events from the sender's key and tenant, or says how long to wait. */
-  admit(sender: Sender, events: number): Admission {
+  /** One request of `bytes` bytes (as sent), or how long to wait. */
+  admitRequest(sender: Sender, bytes: number): Admission {
+    return this.admit(sender, [
+      ['requests', 1],
+      ['bytes', bytes],
+    ]);
+  }
+
+  /** `events` events, or how long to wait. */
+  admitEvents(sender: Sender, events: number): Admission {
+    return this.admit(sender, [['events', events]]);
+  }
+
+  /**
+   * Bytes the request turned out to cost beyond what it was admitted for (what a gzip
+   * body inflated to): taken whatever the buckets hold, so that the sender's next
+   * requests wait for them.
+   */
+  chargeBytes(sender: Sender, bytes: number): void {
+    if (bytes <= 0) return;
     const now = this.now();
     const key = this.buckets(this.keys, sender.key, 'key', now);
     const tenant = this.buckets(this.tenants, sender.tenantId, 'tenant', now);
-    const checks: [BucketState, Rate, number, LimitName][] = [
-      [key.requests, this.rates.key.requests, 1, 'key-requests'],
-      [key.events, this.rates.key.events, events, 'key-events'],
-      [tenant.requests, this.rates.tenant.requests, 1, 'tenant-requests'],
-      [tenant.events, this.rates.tenant.events, events, 'tenant-events'],
-    ];
+    key.bytes.tokens -= bytes;
+    tenant.bytes.tokens -= bytes;
+  }
+
+  private admit(sender: Sender, costs: readonly [Measure, number][]): Admission {
+    const now = this.now();
+    const tables = [
+      ['key', this.buckets(this.keys, sender.key, 'key', now)],
+      ['tenant', this.buckets(this.tenants, sender.tenantId, 'tenant', now)],
+    ] as const;
     let worst: RateLimited | null = null;
-    for (const [state, rate, cost, name] of checks) {
-      if (cost === 0) continue;
-      const wait = wouldWait(state, rate, cost, now);
-      if (wait > 0 && (worst === null || wait > worst.retryAfterSeconds))
-        worst = { outcome: 'rate_limited', limit: name, rate, retryAfterSeconds: wait };
-    }
+    for (const [kind, buckets] of tables)
+      for (const [measure, cost] of costs) {
+        if (cost <= 0) continue;
+        const rate = this.rates[kind][measure];
+        const wait = wouldWait(buckets[measure], rate, cost, now);
+        if (wait > 0 && (worst === null || wait > worst.retryAfterSeconds))
+          worst = {
+            outcome: 'rate_limited',
+            limit: `${kind}-${measure}` as LimitName,
+            rate,
+            retryAfterSeconds: wait,
+          };
+      }
     if (worst) return worst;
-    for (const [state, rate, cost] of checks) if (cost > 0) take(state, rate, cost, now);
+    for (const [kind, buckets] of tables)
+      for (const [measure, cost] of costs)
+        if (cost > 0) take(buckets[measure], this.rates[kind][measure], cost, now);
     return { outcome: 'admitted' };
   }
 
@@ -79,9 +119,11 @@ export class IngestLimits {
     let b = table.get(id);
     if (!b) {
       if (table.size >= SWEEP_ABOVE) this.sweep(table, kind, now);
+      const rates = this.rates[kind];
       b = {
-        requests: fullBucket(this.rates[kind].requests, now),
-        events: fullBucket(this.rates[kind].events, now),
+        requests: fullBucket(rates.requests, now),
+        events: fullBucket(rates.events, now),
+        bytes: fullBucket(rates.bytes, now),
       };
       table.set(id, b);
     }
@@ -92,10 +134,6 @@ export class IngestLimits {
   private sweep(table: Map<string, Buckets>, kind: 'key' | 'tenant', now: number): void {
     const rates = this.rates[kind];
     for (const [id, b] of table)
-      if (
-        wouldWait(b.requests, rates.requests, rates.requests.burst, now) === 0 &&
-        wouldWait(b.events, rates.events, rates.events.burst, now) === 0
-      )
-        table.delete(id);
+      if (MEASURES.every((m) => wouldWait(b[m], rates[m], rates[m].burst, now) === 0)) table.delete(id);
   }
 }

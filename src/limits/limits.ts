@@ -8,8 +8,10 @@ export const ingestLimits = (c: Config): IngestLimits =>
   new IngestLimits({
     keyRequestsPerSecond: c.limitKeyRequestsPerSecond,
     keyEventsPerSecond: c.limitKeyEventsPerSecond,
+    keyBytesPerSecond: c.limitKeyBytesPerSecond,
     tenantRequestsPerSecond: c.limitTenantRequestsPerSecond,
     tenantEventsPerSecond: c.limitTenantEventsPerSecond,
+    tenantBytesPerSecond: c.limitTenantBytesPerSecond,
     burstSeconds: c.limitBurstSeconds,
   });
 

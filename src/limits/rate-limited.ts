@@ -4,8 +4,10 @@ import type { Rate } from './token-bucket.ts';
 export type LimitName =
   | 'key-requests'
   | 'key-events'
+  | 'key-bytes'
   | 'tenant-requests'
   | 'tenant-events'
+  | 'tenant-bytes'
   | 'address-unauthenticated'
   | 'address-failures'
   | 'key-prefix-failures';

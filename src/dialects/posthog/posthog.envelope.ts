@@ -15,12 +15,18 @@ export const PostHogError = Type.Object({
 
 /**
  * PostHog's error shape, `{type, code, detail, attr}` — `type` authentication_error,
- * validation_error or server_error; `attr` the field at fault — with usagehub's stable
+ * validation_error, throttled_error (429, as PostHog's API throttles) or server_error; `attr` the field at fault — with usagehub's stable
  * code in `code` (docs/errors.md), and every problem in `details`.
  */
 export function posthogEnvelope(e: UsageHubError, request: FastifyRequest) {
   const type =
-    e.status === 401 ? 'authentication_error' : e.status >= 500 ? 'server_error' : 'validation_error';
+    e.status === 401
+      ? 'authentication_error'
+      : e.status === 429
+        ? 'throttled_error'
+        : e.status >= 500
+          ? 'server_error'
+          : 'validation_error';
   const reasons = e.details
     .slice(0, 5)
     .map((d) => (d.index === undefined ? d.reason : `event ${d.index}: ${d.reason}`));

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { admitIngest, chargeDecoded } from '../../limits/ingest-admission.ts';
 import secureJson from 'secure-json-parse';
 import { Type } from 'typebox';
 import { UsageHubError } from '../../domain/errors.ts';
@@ -70,6 +71,7 @@ const wrappedOf = (req: FastifyRequest, body: Buffer): Wrapped => ({
 async function payloadOf(req: FastifyRequest, wrapped: Wrapped): Promise<unknown> {
   const text = await unwrap(wrapped);
   req.bodyBytes = text.length;
+  chargeDecoded(req, text.length);
   refuseDeepJson(text);
   let value: unknown;
   try {
@@ -111,8 +113,10 @@ export const posthogRoutes: FastifyPluginAsync<PostHogDeps> = async (fastify, de
   const keyFirst = async (req: FastifyRequest, wrapped: Wrapped): Promise<void> => {
     const token =
       str(wrapped.query.api_key) ?? TOKEN_IN_TEXT.exec(await unwrapHead(wrapped, HEAD_CHARS))?.[1] ?? null;
-    if (token) req.posthogKey = { key: token, principal: await resolve(req, token) };
-    else req.server.requestGuard?.admitUnauthenticated(req);
+    if (!token) return req.server.requestGuard?.admitUnauthenticated(req);
+    const principal = await resolve(req, token);
+    req.posthogKey = { key: token, principal };
+    admitIngest(req, { tenantId: principal.tenantId, key: principal.sourceId });
   };
   const read = async (req: FastifyRequest, body: Buffer): Promise<unknown> => {
     const wrapped = wrappedOf(req, body);

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { admitIngest, chargeDecoded } from '../../limits/ingest-admission.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ERRORS, UsageHubError } from '../../domain/errors.ts';
@@ -68,16 +69,24 @@ export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, de
   };
   fastify.addHook('onRequest', async (req) => {
     const key = writeKeyOf(req.headers.authorization, undefined);
-    if (key) req.segmentKey = { key, principal: await resolve(req, key) };
+    if (!key) return;
+    req.segmentKey = { key, principal: await resolve(req, key) };
+    admitIngest(req, { tenantId: req.segmentKey.principal.tenantId, key: req.segmentKey.principal.sourceId });
   });
   const parse = async (req: FastifyRequest, body: Buffer): Promise<unknown> => {
     req.bodyBytes = body.length;
     const text = decodeUtf8(body);
     if (!req.segmentKey) {
       const key = writeKeyInText(text);
-      if (key) req.segmentKey = { key, principal: await resolve(req, key) };
-      else req.server.requestGuard?.admitUnauthenticated(req);
+      if (key) {
+        req.segmentKey = { key, principal: await resolve(req, key) };
+        admitIngest(req, {
+          tenantId: req.segmentKey.principal.tenantId,
+          key: req.segmentKey.principal.sourceId,
+        });
+      } else req.server.requestGuard?.admitUnauthenticated(req);
     }
+    chargeDecoded(req, body.length);
     refuseDeepJson(text);
     try {
       return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
