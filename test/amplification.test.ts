@@ -144,7 +144,10 @@ describe('amplification: every byte costs a bounded amount', () => {
     await server.exited;
     const started = performance.now();
     server = await startServer(data);
-    assert.ok(performance.now() - started < 10_000);
+    // Seconds on a quiet machine; the bound leaves room for a suite running beside it.
+    const readyMs = performance.now() - started;
+    console.log(`amplification: restart ready in ${readyMs.toFixed(0)} ms`);
+    assert.ok(readyMs < 30_000, `ready after ${readyMs} ms`);
     assert.equal(await count(), 21);
   });
 });

@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { CANONICAL_LIMITS } from '../domain/canonical.ts';
 import { problem, type ErrorCode, type Problem } from '../domain/errors.ts';
 
 /** Ajv keyword → stable error code. */
@@ -31,6 +32,9 @@ export function problemsFromAjv(errors: readonly ErrorObject[], itemized: boolea
   const out: Problem[] = [];
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   for (const e of errors) {
+    // A body of 200,000 unknown keys has as many errors: the client has enough to fix
+    // with the first few, and an answer of them all would cost more than the body did.
+    if (out.length >= CANONICAL_LIMITS.maxProblems) break;
     if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath)) continue;
     const segments = e.instancePath.split('/').slice(1).map(unescapePointer);
     if (e.keyword === 'required') segments.push(String(e.params.missingProperty));
