@@ -167,6 +167,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pipeline: deps.pipeline,
     metrics: deps.metrics,
     queries: deps.queries,
+    admission: deps.admission,
+    onError: (err: Error, what: string) => app.log.error({ err }, what),
   };
   for (const module of deps.registries.modules) await module.serve?.(app, serve);
   await app.register(oauthRoutes, { catalog: deps.catalog, tokens: deps.tokens, metrics: deps.metrics });

@@ -16,7 +16,8 @@ import { HashedBuckets, addressBlock } from '../src/limits/hashed-buckets.ts';
 import { ERRORS } from '../src/domain/errors.ts';
 import { adminCall } from './helpers/admin.ts';
 import { ingestRoutes } from './helpers/dialects.ts';
-import { startHub, type TestHub } from './helpers/server.ts';
+import { startHub, tempDir, type TestHub } from './helpers/server.ts';
+import { cli, cliJson } from './helpers/process.ts';
 
 const clock = () => {
   let t = 1_000_000;
@@ -87,6 +88,8 @@ describe('token buckets', () => {
     assert.equal(addressBlock('2001:db8:1:2:3:4:5:6'), addressBlock('2001:db8:1:2::9'));
     assert.notEqual(addressBlock('2001:db8:1:2::9'), addressBlock('2001:db8:1:3::9'));
     assert.equal(addressBlock('::ffff:10.0.0.1'), '10.0.0.1');
+    // A socket closed before its request was handled: no address, and no exception.
+    assert.equal(addressBlock(undefined), '');
   });
 
   test('auth throttle: per address and per key prefix, and nothing resets it', () => {
@@ -221,4 +224,118 @@ describe('the official clients back off on 429', () => {
       'the clients did meet the limit',
     );
   });
+});
+
+describe("a tenant's own limits and quotas", () => {
+  let hub: TestHub;
+  before(async () => {
+    hub = await startHub();
+  });
+  after(() => hub.close());
+
+  const limits = (method: 'GET' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+    hub.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${hub.adminKey}` },
+      ...(payload ? { payload } : {}),
+    });
+  const at = Date.now() - 1000;
+  const send = (n: number, from: number) =>
+    hub.send(
+      Array.from({ length: n }, (_, i) => ({
+        app: 'web',
+        name: 'q',
+        timestamp: at,
+        id: `q-${from + i}`,
+      })),
+    );
+
+  test('admin keys set them; the server’s limits stay the ceiling; other roles may not', async () => {
+    const read = await hub.app.inject({
+      method: 'GET',
+      url: '/v1/limits',
+      headers: { authorization: `Bearer ${hub.readKey}` },
+    });
+    assert.equal(read.statusCode, 403);
+    const set = await limits('PUT', '/v1/limits', { eventsPerSecond: 1e9, eventsPerDay: 50 });
+    assert.equal(set.statusCode, 200, set.body);
+    const view = set.json<{
+      server: { tenant: { eventsPerSecond: number } };
+      tenant: { eventsPerDay: number };
+      usage: { day: { quota: number } };
+    }>();
+    assert.equal(view.tenant.eventsPerDay, 50);
+    assert.equal(view.usage.day.quota, 50);
+    assert.equal(view.server.tenant.eventsPerSecond, 20_000, 'a higher rate than the server’s has no effect');
+    const bad = await limits('PUT', '/v1/limits/keys/src_x', { eventsPerDay: 5 });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /eventsPerDay/);
+    const unknown = await limits('PUT', '/v1/limits', { eventsPerHour: 5 });
+    assert.equal(unknown.statusCode, 400);
+  });
+
+  test('a quota per day refuses the batch that would pass it, with its own code, counted; new events only', async () => {
+    // A batch is admitted when its size fits what is left; only its new events are counted.
+    assert.equal((await send(20, 0)).statusCode, 200);
+    assert.equal((await send(20, 0)).statusCode, 200, 'a resend fits: 20 counted, 20 more would fit');
+    const over = await send(31, 100);
+    assert.equal(over.statusCode, 429, over.body);
+    assert.equal(over.json<{ error: { code: string } }>().error.code, 'quota_exceeded');
+    const wait = Number(over.headers['retry-after']);
+    assert.ok(wait >= 1 && wait <= 86_400, `Retry-After ${wait}`);
+    const fits = await send(30, 200);
+    assert.equal(fits.statusCode, 200, `what fits still passes: 20 + 30: ${fits.body}`);
+    const metrics = (await hub.app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(
+      metrics,
+      new RegExp(`usagehub_quota_refused_events_total\\{tenant="${hub.tenantId}",period="day"\\} 31`),
+    );
+    // The count is written to the store and read back: a restart keeps it.
+    await new Promise((r) => setTimeout(r, 1500));
+    const view = (await limits('GET', '/v1/limits')).json<{ usage: { day: { events: number } } }>();
+    assert.equal(view.usage.day.events, 50);
+  });
+
+  test("a key's own rate, lower than the tenant's, holds that key only; removing it restores the others'", async () => {
+    await limits('PUT', '/v1/limits', {});
+    const ingestKeyId = (await hub.runtime.deps.auth.authenticate(hub.ingestKey))!.keyId;
+    const set = await limits('PUT', `/v1/limits/keys/${ingestKeyId}`, { requestsPerSecond: 1 });
+    assert.equal(set.statusCode, 200, set.body);
+    const answers: number[] = [];
+    for (let i = 0; i < 4; i++) answers.push((await send(1, 1000 + i)).statusCode);
+    assert.ok(answers.includes(429), answers.join());
+    assert.equal((await limits('DELETE', `/v1/limits/keys/${ingestKeyId}`)).statusCode, 200);
+    await new Promise((r) => setTimeout(r, 1100));
+    for (let i = 0; i < 4; i++) assert.equal((await send(1, 2000 + i)).statusCode, 200);
+  });
+});
+
+test('usagehub limits: set, show and clear from the command line', async () => {
+  const data = tempDir();
+  await cliJson(['--data', data, 'init']);
+  await cliJson(['--data', data, 'limits', 'set', '--events-per-day', '1000', '--events-per-second', '50']);
+  await cliJson(['--data', data, 'limits', 'set', '--key-id', 'src_abc', '--requests-per-second', '2']);
+  const shown = await cliJson<{
+    tenant: object;
+    keys: Record<string, object>;
+    usage: { day: { quota: number } };
+  }>(['--data', data, 'limits', 'show']);
+  assert.deepEqual(shown.tenant, { eventsPerSecond: 50, eventsPerDay: 1000 });
+  assert.deepEqual(shown.keys, { src_abc: { requestsPerSecond: 2 } });
+  assert.equal(shown.usage.day.quota, 1000);
+  const refused = await cli([
+    '--data',
+    data,
+    'limits',
+    'set',
+    '--key-id',
+    'src_abc',
+    '--events-per-day',
+    '3',
+  ]);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /eventsPerDay is a tenant's quota/);
+  const cleared = await cliJson<{ keys: object }>(['--data', data, 'limits', 'clear', '--key-id', 'src_abc']);
+  assert.deepEqual(cleared.keys, {});
 });

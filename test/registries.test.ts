@@ -17,6 +17,9 @@ import { metricRegistryConformance } from './conformance/metric-registry.conform
 import type { RegistryFactory } from './conformance/registry-suite.ts';
 import { sessionTypesConformance } from './conformance/session-types.conformance.ts';
 import { sourceRegistryConformance } from './conformance/source-registry.conformance.ts';
+import { limitStoreConformance } from './conformance/limit-store.conformance.ts';
+import { PgLimitStore } from '../src/limits/postgres/limit-store.postgres.ts';
+import { SqliteLimitStore } from '../src/limits/sqlite/limit-store.sqlite.ts';
 import { PgSourceRegistry } from '../src/sources/postgres/source-registry.postgres.ts';
 import { SqliteSourceRegistry } from '../src/sources/sqlite/source-registry.sqlite.ts';
 import { profileStoreConformance } from './conformance/profile-store.conformance.ts';
@@ -83,6 +86,15 @@ sourceRegistryConformance(
 sourceRegistryConformance(
   'PgSourceRegistry',
   postgres((w) => PgSourceRegistry.open(w, { migrate: true })),
+);
+limitStoreConformance(
+  'SqliteLimitStore',
+  sqlite((f) => new SqliteLimitStore(f)),
+);
+// The limits module's own migration steps run at first open here, as `usagehub migrate` would.
+limitStoreConformance(
+  'PgLimitStore',
+  postgres((w) => PgLimitStore.open(w, { migrate: true })),
 );
 profileStoreConformance(
   'SqliteProfileStore',

@@ -17,6 +17,7 @@ import type { Config } from '../config.ts';
 import type { UsageEvent } from '../domain/event.ts';
 import type { EnrichmentDirectory } from '../enrichment/enrichment-directory.ts';
 import type { IngestPipeline } from '../ingest/pipeline.ts';
+import type { IngestAdmission } from '../limits/ingest-admission.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { EventLog } from '../log/event-log.port.ts';
 import type { ProfileEventType } from '../live/event-types.ts';
@@ -35,6 +36,10 @@ export interface ServeDeps {
   pipeline: IngestPipeline;
   metrics: Metrics;
   queries: EventQueries;
+  /** The ingest limits, to which the limits module attaches tenants' own settings. */
+  admission: IngestAdmission;
+  /** Something failed and will be tried again: worth a log line. */
+  onError(err: Error, what: string): void;
 }
 
 /** What a module's background work may use. */

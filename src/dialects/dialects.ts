@@ -7,6 +7,7 @@ import type { ModuleMigrations } from '../storage/pg-migrations.ts';
 import { consoleModule } from '../console/console.manifest.ts';
 import { profiles } from '../profiles/profiles.manifest.ts';
 import { sources } from '../sources/sources.manifest.ts';
+import { limitsModule } from '../limits/limits.manifest.ts';
 import type { Dialect, Module } from './dialect.ts';
 import { aggregated } from './aggregated/aggregated.dialect.ts';
 import { hits } from './hits/hits.dialect.ts';
@@ -23,7 +24,7 @@ export const DIALECTS: readonly Dialect[] = [native, push, sessions, aggregated,
  * after it), the dialects, and the capabilities they share (the SDK dialects' sources,
  * user profiles).
  */
-export const MODULES: readonly Module[] = [consoleModule, ...DIALECTS, sources, profiles];
+export const MODULES: readonly Module[] = [consoleModule, ...DIALECTS, sources, profiles, limitsModule];
 
 /** Each dialect's own PostgreSQL steps: `usagehub migrate` applies them, the store checks them. */
 export const MODULE_MIGRATIONS: readonly ModuleMigrations[] = MODULES.flatMap((m) =>

@@ -50,6 +50,11 @@ export const ERRORS = {
     message:
       'Too many requests without a known key from this address; send the key in a header, or wait Retry-After seconds.',
   },
+  quota_exceeded: {
+    status: 429,
+    message:
+      "The tenant's quota of events for this day or month (UTC) is used up; nothing of this request was stored. Retry-After says when it renews.",
+  },
   amplification_limit: {
     status: 413,
     message:

@@ -20,6 +20,11 @@ export function acceptedOrThrow(res: IngestOutcome): Accepted {
       );
     case 'rate_limited':
       throw rateLimitedError(res);
+    case 'quota_exceeded':
+      throw new UsageHubError(
+        'quota_exceeded',
+        `The tenant's quota of ${res.quota} events per ${res.period} (UTC) is used up; nothing of this request was stored. It renews in ${Math.ceil(res.retryAfterSeconds)} seconds.`,
+      ).withHeaders({ 'retry-after': String(Math.max(1, Math.ceil(res.retryAfterSeconds))) });
     case 'log_unavailable':
       throw new UsageHubError('log_unavailable', undefined, [], { cause: res.cause });
   }

@@ -8,6 +8,7 @@ import { checkEvents } from './check-events.ts';
 import { storeBudget } from './amplification.ts';
 import type { IngestLimits } from '../limits/ingest-limits.ts';
 import type { RateLimited } from '../limits/rate-limited.ts';
+import type { QuotaExceeded } from '../limits/quotas.ts';
 
 export interface Accepted {
   accepted: number;
@@ -27,6 +28,7 @@ export type IngestOutcome =
   | { outcome: 'invalid'; problems: Problem[] }
   | { outcome: 'amplified'; budget: number }
   | RateLimited
+  | QuotaExceeded
   | { outcome: 'log_unavailable'; cause: unknown };
 
 /** What the pipeline needs to know of the request a batch came in. */
@@ -78,6 +80,10 @@ export class IngestPipeline {
       this.metrics.rateLimited(events[0]!.tenantId, admission.limit);
       return admission;
     }
+    if (admission.outcome === 'quota_exceeded') {
+      this.metrics.quotaRefused(events[0]!.tenantId, admission.period, events.length);
+      return admission;
+    }
     const problems = checkEvents(events);
     if (problems.length > 0) return { outcome: 'invalid', problems };
     const encoded = encodeBatch(events, storeBudget(request.bytes, events.length));
@@ -102,6 +108,7 @@ export class IngestPipeline {
       }
     }
     const duplicates = events.length - accepted;
+    this.limits.counted(events[0]!.tenantId, accepted);
     this.metrics.ingested(events[0]!.source, accepted, duplicates, late);
     return { outcome: 'accepted', accepted, duplicates, fresh };
   }

@@ -22,7 +22,7 @@ export class AuthThrottle {
   }
 
   /** The refusal an attempt from `ip` with `secret` gets before it is even checked, or null. */
-  refusal(ip: string, secret: string): RateLimited | null {
+  refusal(ip: string | undefined, secret: string): RateLimited | null {
     const address = this.byAddress.waitOf(addressBlock(ip));
     const prefix = this.byPrefix.waitOf(prefixOf(secret));
     if (address === 0 && prefix === 0) return null;
@@ -34,7 +34,7 @@ export class AuthThrottle {
     };
   }
 
-  failed(ip: string, secret: string): void {
+  failed(ip: string | undefined, secret: string): void {
     this.byAddress.take(addressBlock(ip));
     this.byPrefix.take(prefixOf(secret));
   }

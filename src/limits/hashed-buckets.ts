@@ -48,7 +48,9 @@ export class HashedBuckets {
  * The part of an address that one client controls: an IPv6 client usually holds a whole
  * /64, so its addresses count as one; IPv4 addresses count one by one.
  */
-export function addressBlock(ip: string): string {
+export function addressBlock(ip: string | undefined): string {
+  // A socket that closed before the request was handled has no address any more.
+  if (ip === undefined) return '';
   if (!ip.includes(':') || ip.startsWith('::ffff:')) return ip.replace(/^::ffff:/, '');
   const groups = expandIpv6(ip);
   return groups ? `${groups.slice(0, 4).join(':')}::/64` : ip;

@@ -1,5 +1,7 @@
 import { fullBucket, take, wouldWait, type BucketState, type Rate } from './token-bucket.ts';
 import type { LimitName, RateLimited } from './rate-limited.ts';
+import type { LimitSettingsCache } from './limit-settings-cache.ts';
+import type { QuotaExceeded } from './quotas.ts';
 
 /** The rates every ingest key and every tenant gets (config.ts: USAGEHUB_LIMIT_*). */
 export interface IngestLimitSettings {
@@ -20,6 +22,7 @@ export interface Sender {
 }
 
 export type Admission = { outcome: 'admitted' } | RateLimited;
+export type EventAdmission = Admission | QuotaExceeded;
 
 type Measure = 'requests' | 'events' | 'bytes';
 type Buckets = Record<Measure, BucketState>;
@@ -41,11 +44,15 @@ export class IngestLimits {
   private readonly keys = new Map<string, Buckets>();
   private readonly tenants = new Map<string, Buckets>();
   private readonly rates: Record<'key' | 'tenant', Rates>;
+  private readonly burstSeconds: number;
+  /** What tenants' admins set (limits module); before it is attached, the server's rates alone. */
+  private settings: LimitSettingsCache | null = null;
 
   constructor(
     settings: IngestLimitSettings,
     private readonly now: () => number = Date.now,
   ) {
+    this.burstSeconds = settings.burstSeconds;
     const rate = (perSecond: number): Rate => ({ perSecond, burst: perSecond * settings.burstSeconds });
     this.rates = {
       key: {
@@ -69,9 +76,34 @@ export class IngestLimits {
     ]);
   }
 
-  /** `events` events, or how long to wait. */
-  admitEvents(sender: Sender, events: number): Admission {
+  /** Tenants' own settings: lower rates for a tenant or a key, and quotas. */
+  attach(settings: LimitSettingsCache): void {
+    this.settings = settings;
+  }
+
+  /** `events` events, or how long to wait: for the rates, or for the tenant's quota. */
+  admitEvents(sender: Sender, events: number): EventAdmission {
+    const quota = this.settings?.quotas.admit(sender.tenantId, events);
+    if (quota) return quota;
     return this.admit(sender, [['events', events]]);
+  }
+
+  /** New events the log took for the tenant: what its quotas count. */
+  counted(tenantId: string, events: number): void {
+    this.settings?.quotas.counted(tenantId, events);
+  }
+
+  /** The rate in force: the server's, or lower where the tenant's admin set it so. */
+  private rate(kind: 'key' | 'tenant', measure: Measure, sender: Sender): Rate {
+    const base = this.rates[kind][measure];
+    const own =
+      kind === 'key'
+        ? this.settings?.key(sender.tenantId, sender.key)
+        : this.settings?.tenant(sender.tenantId);
+    const set = own?.[`${measure}PerSecond`];
+    return set !== undefined && set < base.perSecond
+      ? { perSecond: set, burst: set * this.burstSeconds }
+      : base;
   }
 
   /**
@@ -98,7 +130,7 @@ export class IngestLimits {
     for (const [kind, buckets] of tables)
       for (const [measure, cost] of costs) {
         if (cost <= 0) continue;
-        const rate = this.rates[kind][measure];
+        const rate = this.rate(kind, measure, sender);
         const wait = wouldWait(buckets[measure], rate, cost, now);
         if (wait > 0 && (worst === null || wait > worst.retryAfterSeconds))
           worst = {
@@ -111,7 +143,7 @@ export class IngestLimits {
     if (worst) return worst;
     for (const [kind, buckets] of tables)
       for (const [measure, cost] of costs)
-        if (cost > 0) take(buckets[measure], this.rates[kind][measure], cost, now);
+        if (cost > 0) take(buckets[measure], this.rate(kind, measure, sender), cost, now);
     return { outcome: 'admitted' };
   }
 

@@ -55,6 +55,12 @@ export class Metrics implements GroupCommitObserver {
     labelNames: ['tenant', 'limit'] as const,
     registers: [this.registry],
   });
+  readonly quotaRefusedEvents = new Counter({
+    name: 'usagehub_quota_refused_events_total',
+    help: "Events refused because their tenant's quota per day or month was used up, by tenant and period.",
+    labelNames: ['tenant', 'period'] as const,
+    registers: [this.registry],
+  });
   private readonly bySource = new Map<
     string,
     { accepted: Counter.Internal; duplicate: Counter.Internal; ok: Counter.Internal }
@@ -225,6 +231,11 @@ export class Metrics implements GroupCommitObserver {
 
   measureSessions(source: () => Promise<{ open: number; timedOut: number; conflicts: number }>): void {
     this.sessionSource = source;
+  }
+
+  /** Counts the events of a batch a quota refused. */
+  quotaRefused(tenantId: string, period: string, events: number): void {
+    this.quotaRefusedEvents.inc({ tenant: tenantId, period }, events);
   }
 
   /** Counts a request a rate limit refused. */
