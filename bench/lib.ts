@@ -53,6 +53,19 @@ function cli(dataDir: string, args: string[]): string {
   return execFileSync(process.execPath, [bin, '--data', dataDir, '--json', ...args], { encoding: 'utf8' });
 }
 
+/**
+ * The benchmarks measure what the server can do, not its rate limits: one key sends
+ * far more than the per-key defaults allow (bench:fairness measures the limits).
+ */
+export const UNLIMITED: Record<string, string> = {
+  USAGEHUB_LIMIT_KEY_REQUESTS_PER_SECOND: '1e9',
+  USAGEHUB_LIMIT_KEY_EVENTS_PER_SECOND: '1e12',
+  USAGEHUB_LIMIT_KEY_BYTES_PER_SECOND: '1e15',
+  USAGEHUB_LIMIT_TENANT_REQUESTS_PER_SECOND: '1e9',
+  USAGEHUB_LIMIT_TENANT_EVENTS_PER_SECOND: '1e12',
+  USAGEHUB_LIMIT_TENANT_BYTES_PER_SECOND: '1e15',
+};
+
 /** The server's flags, as `npm start` gives them; BENCH_SERVER_FLAGS adds some (`--cpu-prof --cpu-prof-dir=…` to profile it). */
 export const SERVER_NODE_FLAGS = [
   '--max-semi-space-size=64',
@@ -80,7 +93,7 @@ export async function startUsagehub(
     [...nodeArgs, bin, '--data', dir, 'serve', '--port', String(port), '--host', '127.0.0.1'],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, USAGEHUB_LOG_LEVEL: 'warn', ...env },
+      env: { ...process.env, USAGEHUB_LOG_LEVEL: 'warn', ...UNLIMITED, ...env },
     },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -355,7 +368,7 @@ export async function scaleDeployment(): Promise<ScaleDeployment> {
         [...SERVER_NODE_FLAGS, bin, 'serve', '--port', String(port), '--host', '127.0.0.1'],
         {
           stdio: ['ignore', 'ignore', 'inherit'],
-          env: { ...process.env, USAGEHUB_LOG_LEVEL: 'warn', ...env, USAGEHUB_ROLE: role },
+          env: { ...process.env, USAGEHUB_LOG_LEVEL: 'warn', ...UNLIMITED, ...env, USAGEHUB_ROLE: role },
         },
       );
       const url = `http://127.0.0.1:${port}`;
