@@ -80,6 +80,11 @@ export const ConfigSchema = Type.Object({
   limitBurstSeconds: Type.Number({ minimum: 1, maximum: 3600, default: 2 }),
   /** Requests per second from one address (an IPv6 /64) whose key usagehub has not yet checked: the key rides deep in the body, or there is none. */
   limitUnauthenticatedPerSecond: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+  /**
+   * Scale profile: a Redis server (`redis://host:6379`) through which every ingest process
+   * shares the rate limits' buckets; without it, each process holds the rates alone.
+   */
+  redis: Type.String({ default: '' }),
   /** Failed authentications per minute from one address, and against one key prefix, before further attempts wait. */
   limitAuthFailuresPerMinute: Type.Number({ exclusiveMinimum: 0, default: 10 }),
   /** How long a console sign-in lasts before the key must be given again, in hours. */
@@ -148,6 +153,7 @@ const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
   USAGEHUB_LIMIT_TENANT_REQUESTS_PER_SECOND: 'limitTenantRequestsPerSecond',
   USAGEHUB_LIMIT_TENANT_EVENTS_PER_SECOND: 'limitTenantEventsPerSecond',
   USAGEHUB_LIMIT_BURST_SECONDS: 'limitBurstSeconds',
+  USAGEHUB_REDIS: 'redis',
   USAGEHUB_LIMIT_KEY_BYTES_PER_SECOND: 'limitKeyBytesPerSecond',
   USAGEHUB_LIMIT_TENANT_BYTES_PER_SECOND: 'limitTenantBytesPerSecond',
   USAGEHUB_LIMIT_UNAUTHENTICATED_PER_SECOND: 'limitUnauthenticatedPerSecond',

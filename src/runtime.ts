@@ -28,7 +28,7 @@ import { AppDirectory } from './catalog/app-directory.ts';
 import { SqliteCatalog } from './catalog/sqlite/catalog.sqlite.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
 import { IngestPipeline } from './ingest/pipeline.ts';
-import { ingestLimits, requestGuard } from './limits/limits.ts';
+import { bucketStore, ingestLimits, requestGuard } from './limits/limits.ts';
 import { LogThread } from './log/thread/log-thread.ts';
 import { Metrics } from './ops/metrics.ts';
 import { openStoreThread } from './store/thread/store-thread.ts';
@@ -299,7 +299,13 @@ async function withProfile(
   const committer = new GroupCommitter(log, metrics);
   // Live views follow the log, and hear of this process's own batches as it appends them.
   const tail = new LogTail(log, (err) => onError(err, 'live stream (retrying)'));
-  const limits = ingestLimits(config);
+  const limits = ingestLimits(
+    config,
+    await bucketStore(config, (err) => {
+      metrics.limitsFallback.inc();
+      onError(err, 'shared rate limits (deciding in this process for 5 s)');
+    }),
+  );
   const admission = new IngestAdmission(limits, metrics);
   const pipeline = new IngestPipeline(committer, metrics, limits, tail);
   const guard = requestGuard(config, metrics);
@@ -366,6 +372,7 @@ async function withProfile(
       await liveParts.close();
       progress('live deliveries stopped');
       await registries.close();
+      await limits.close();
       await profile.close(progress);
     },
   };

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { Analytics } from '@segment/analytics-node';
 import { PostHog } from 'posthog-node';
 import { IngestLimits } from '../src/limits/ingest-limits.ts';
+import { LocalBucketStore } from '../src/limits/local-bucket-store.ts';
 import { AuthThrottle } from '../src/limits/auth-throttle.ts';
 import { HashedBuckets, addressBlock } from '../src/limits/hashed-buckets.ts';
 import { ERRORS } from '../src/domain/errors.ts';
@@ -24,7 +25,7 @@ const clock = () => {
   return { now: () => t, advance: (ms: number) => (t += ms) };
 };
 
-describe('token buckets', () => {
+describe('token buckets', async () => {
   const settings = {
     keyRequestsPerSecond: 100,
     keyEventsPerSecond: 10,
@@ -35,49 +36,49 @@ describe('token buckets', () => {
     burstSeconds: 2,
   };
 
-  test('a key gets its burst, then waits as long as its rate says; a refusal takes nothing', () => {
+  test('a key gets its burst, then waits as long as its rate says; a refusal takes nothing', async () => {
     const c = clock();
-    const limits = new IngestLimits(settings, c.now);
+    const limits = new IngestLimits(settings, new LocalBucketStore(), c.now);
     const a = { tenantId: 't', key: 'a' };
-    assert.equal(limits.admitEvents(a, 20).outcome, 'admitted');
-    const refused = limits.admitEvents(a, 5);
+    assert.equal((await limits.admitEvents(a, 20)).outcome, 'admitted');
+    const refused = await limits.admitEvents(a, 5);
     assert.equal(refused.outcome, 'rate_limited');
     assert.ok(refused.outcome === 'rate_limited' && refused.limit === 'key-events');
     assert.ok(refused.outcome === 'rate_limited' && Math.abs(refused.retryAfterSeconds - 0.5) < 1e-9);
     c.advance(500);
-    assert.equal(limits.admitEvents(a, 5).outcome, 'admitted', 'the refusal took nothing');
+    assert.equal((await limits.admitEvents(a, 5)).outcome, 'admitted', 'the refusal took nothing');
   });
 
-  test('a batch larger than the burst passes a full bucket and leaves it in debt', () => {
+  test('a batch larger than the burst passes a full bucket and leaves it in debt', async () => {
     const c = clock();
-    const limits = new IngestLimits(settings, c.now);
+    const limits = new IngestLimits(settings, new LocalBucketStore(), c.now);
     const a = { tenantId: 't', key: 'a' };
-    assert.equal(limits.admitEvents(a, 25).outcome, 'admitted');
-    const next = limits.admitEvents(a, 1);
+    assert.equal((await limits.admitEvents(a, 25)).outcome, 'admitted');
+    const next = await limits.admitEvents(a, 1);
     assert.ok(next.outcome === 'rate_limited' && Math.abs(next.retryAfterSeconds - 0.6) < 1e-9);
   });
 
-  test("the tenant's limit holds across its keys; another tenant is untouched", () => {
+  test("the tenant's limit holds across its keys; another tenant is untouched", async () => {
     const c = clock();
-    const limits = new IngestLimits(settings, c.now);
-    assert.equal(limits.admitEvents({ tenantId: 't', key: 'a' }, 20).outcome, 'admitted');
-    const b = limits.admitEvents({ tenantId: 't', key: 'b' }, 20);
+    const limits = new IngestLimits(settings, new LocalBucketStore(), c.now);
+    assert.equal((await limits.admitEvents({ tenantId: 't', key: 'a' }, 20)).outcome, 'admitted');
+    const b = await limits.admitEvents({ tenantId: 't', key: 'b' }, 20);
     assert.ok(b.outcome === 'rate_limited' && b.limit === 'tenant-events');
-    assert.equal(limits.admitEvents({ tenantId: 'u', key: 'c' }, 20).outcome, 'admitted');
+    assert.equal((await limits.admitEvents({ tenantId: 'u', key: 'c' }, 20)).outcome, 'admitted');
   });
 
-  test('bytes: a request is admitted by its size as sent, and what it decoded to is charged after', () => {
+  test('bytes: a request is admitted by its size as sent, and what it decoded to is charged after', async () => {
     const c = clock();
-    const limits = new IngestLimits(settings, c.now);
+    const limits = new IngestLimits(settings, new LocalBucketStore(), c.now);
     const a = { tenantId: 't', key: 'a' };
-    assert.equal(limits.admitRequest(a, 100).outcome, 'admitted');
+    assert.equal((await limits.admitRequest(a, 100)).outcome, 'admitted');
     limits.chargeBytes(a, 1900 + 500);
-    const next = limits.admitRequest(a, 100);
+    const next = await limits.admitRequest(a, 100);
     assert.ok(next.outcome === 'rate_limited' && next.limit === 'key-bytes');
     assert.ok(next.outcome === 'rate_limited' && Math.abs(next.retryAfterSeconds - 0.6) < 1e-9);
   });
 
-  test('hashed buckets: a fixed table, one slot per address block', () => {
+  test('hashed buckets: a fixed table, one slot per address block', async () => {
     const c = clock();
     const table = new HashedBuckets({ perSecond: 1, burst: 2 }, 1024, c.now);
     assert.equal(table.take('1.2.3.4'), 0);
@@ -92,7 +93,7 @@ describe('token buckets', () => {
     assert.equal(addressBlock(undefined), '');
   });
 
-  test('auth throttle: per address and per key prefix, and nothing resets it', () => {
+  test('auth throttle: per address and per key prefix, and nothing resets it', async () => {
     const c = clock();
     const throttle = new AuthThrottle(3, c.now);
     for (let i = 0; i < 3; i++) {

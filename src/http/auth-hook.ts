@@ -48,7 +48,7 @@ export function requireRole(
     request.principal = principal;
     // Ingest routes count the request against its key's and tenant's limits here, before the body is read.
     if (request.routeOptions.config.ingestSource)
-      admitIngest(request, { tenantId: principal.tenantId, key: principal.keyId });
+      await admitIngest(request, { tenantId: principal.tenantId, key: principal.keyId });
   };
 }
 
@@ -80,7 +80,7 @@ export function requireScope(tokens: TokenService, scope: Scope) {
       throw new UsageHubError('insufficient_scope', `This needs an access token with scope ${scope}.`);
     }
     request.client = principal;
-    admitIngest(request, { tenantId: principal.tenantId, key: principal.clientId });
+    await admitIngest(request, { tenantId: principal.tenantId, key: principal.clientId });
   };
 }
 

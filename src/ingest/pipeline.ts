@@ -72,7 +72,7 @@ export class IngestPipeline {
   async ingest(events: readonly UsageEvent[], request: IngestRequest): Promise<IngestOutcome> {
     if (events.length === 0)
       return { outcome: 'accepted', accepted: 0, duplicates: 0, fresh: new Uint8Array(0) };
-    const admission = this.limits.admitEvents(
+    const admission = await this.limits.admitEvents(
       { tenantId: events[0]!.tenantId, key: request.key },
       events.length,
     );

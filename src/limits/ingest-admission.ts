@@ -35,10 +35,10 @@ export class IngestAdmission {
   ) {}
 
   /** Admits the request for `sender`, or throws 429 rate_limited. */
-  request(req: FastifyRequest, sender: Sender): void {
+  async request(req: FastifyRequest, sender: Sender): Promise<void> {
     const length = Number(req.headers['content-length']);
     const bytes = Number.isFinite(length) && length > 0 ? length : 0;
-    const admission = this.limits.admitRequest(sender, bytes);
+    const admission = await this.limits.admitRequest(sender, bytes);
     if (admission.outcome === 'rate_limited') {
       this.metrics.rateLimited(sender.tenantId, admission.limit);
       throw rateLimitedError(admission);
@@ -54,8 +54,8 @@ export class IngestAdmission {
 }
 
 /** Admits an ingest request through the server's limits, where there are any. */
-export function admitIngest(req: FastifyRequest, sender: Sender): void {
-  req.server.ingestAdmission?.request(req, sender);
+export async function admitIngest(req: FastifyRequest, sender: Sender): Promise<void> {
+  await req.server.ingestAdmission?.request(req, sender);
 }
 
 /** Charges a decoded body's size to the request's sender, where it was admitted. */

@@ -1,7 +1,9 @@
-import { fullBucket, take, wouldWait, type BucketState, type Rate } from './token-bucket.ts';
+import type { BucketStore, BucketTake } from './bucket-store.port.ts';
+import { LocalBucketStore } from './local-bucket-store.ts';
 import type { LimitName, RateLimited } from './rate-limited.ts';
 import type { LimitSettingsCache } from './limit-settings-cache.ts';
 import type { QuotaExceeded } from './quotas.ts';
+import type { Rate } from './token-bucket.ts';
 
 /** The rates every ingest key and every tenant gets (config.ts: USAGEHUB_LIMIT_*). */
 export interface IngestLimitSettings {
@@ -25,24 +27,18 @@ export type Admission = { outcome: 'admitted' } | RateLimited;
 export type EventAdmission = Admission | QuotaExceeded;
 
 type Measure = 'requests' | 'events' | 'bytes';
-type Buckets = Record<Measure, BucketState>;
 type Rates = Record<Measure, Rate>;
-
-/** Entries kept before idle ones (full buckets, which say nothing) are swept. */
-const SWEEP_ABOVE = 10_000;
-const MEASURES: readonly Measure[] = ['requests', 'events', 'bytes'];
+const ADMITTED: Admission = { outcome: 'admitted' };
 
 /**
- * Requests, bytes and events per second, per ingest key and per tenant (token buckets).
- * A request is admitted by its count and size as soon as its key is known — before its
- * body is read where the key rides in a header — and its events once they are counted;
- * what decoding made of its bytes is charged after. A refusal takes nothing from any
- * bucket, so a client that backs off loses nothing. Only keys that authenticated reach
- * here, so the tables grow with the catalog, not with what strangers send.
+ * Requests, bytes and events per second, per ingest key and per tenant (token buckets,
+ * in this process or shared through Redis: limits/bucket-store.port.ts). A request is
+ * admitted by its count and size as soon as its key is known — before its body is read
+ * where the key rides in a header — and its events once they are counted; what decoding
+ * made of its bytes is charged after. A refusal takes nothing from any bucket, so a
+ * client that backs off loses nothing.
  */
 export class IngestLimits {
-  private readonly keys = new Map<string, Buckets>();
-  private readonly tenants = new Map<string, Buckets>();
   private readonly rates: Record<'key' | 'tenant', Rates>;
   private readonly burstSeconds: number;
   /** What tenants' admins set (limits module); before it is attached, the server's rates alone. */
@@ -50,6 +46,7 @@ export class IngestLimits {
 
   constructor(
     settings: IngestLimitSettings,
+    private readonly buckets: BucketStore = new LocalBucketStore(),
     private readonly now: () => number = Date.now,
   ) {
     this.burstSeconds = settings.burstSeconds;
@@ -68,29 +65,76 @@ export class IngestLimits {
     };
   }
 
+  /** Tenants' own settings: lower rates for a tenant or a key, and quotas. */
+  attach(settings: LimitSettingsCache): void {
+    this.settings = settings;
+  }
+
   /** One request of `bytes` bytes (as sent), or how long to wait. */
-  admitRequest(sender: Sender, bytes: number): Admission {
+  admitRequest(sender: Sender, bytes: number): Promise<Admission> {
     return this.admit(sender, [
       ['requests', 1],
       ['bytes', bytes],
     ]);
   }
 
-  /** Tenants' own settings: lower rates for a tenant or a key, and quotas. */
-  attach(settings: LimitSettingsCache): void {
-    this.settings = settings;
-  }
-
   /** `events` events, or how long to wait: for the rates, or for the tenant's quota. */
-  admitEvents(sender: Sender, events: number): EventAdmission {
+  async admitEvents(sender: Sender, events: number): Promise<EventAdmission> {
     const quota = this.settings?.quotas.admit(sender.tenantId, events);
     if (quota) return quota;
     return this.admit(sender, [['events', events]]);
   }
 
+  /**
+   * Bytes the request turned out to cost beyond what it was admitted for (what a gzip
+   * body inflated to): taken whatever the buckets hold, so that the sender's next
+   * requests wait for them. Not awaited: the request it belongs to goes on.
+   */
+  chargeBytes(sender: Sender, bytes: number): void {
+    if (bytes <= 0) return;
+    const now = this.now();
+    for (const kind of ['key', 'tenant'] as const)
+      void this.buckets
+        .charge(this.bucketOf(kind, 'bytes', sender), this.rate(kind, 'bytes', sender), bytes, now)
+        .catch(() => {});
+  }
+
   /** New events the log took for the tenant: what its quotas count. */
   counted(tenantId: string, events: number): void {
     this.settings?.quotas.counted(tenantId, events);
+  }
+
+  close(): Promise<void> {
+    return this.buckets.close();
+  }
+
+  private async admit(sender: Sender, costs: readonly [Measure, number][]): Promise<Admission> {
+    const takes: BucketTake[] = [];
+    const names: LimitName[] = [];
+    for (const kind of ['key', 'tenant'] as const)
+      for (const [measure, cost] of costs) {
+        if (cost <= 0) continue;
+        takes.push({
+          bucket: this.bucketOf(kind, measure, sender),
+          rate: this.rate(kind, measure, sender),
+          cost,
+        });
+        names.push(`${kind}-${measure}`);
+      }
+    const refused = await this.buckets.take(takes, this.now());
+    if (!refused) return ADMITTED;
+    return {
+      outcome: 'rate_limited',
+      limit: names[refused.index]!,
+      rate: takes[refused.index]!.rate,
+      retryAfterSeconds: refused.wait,
+    };
+  }
+
+  private bucketOf(kind: 'key' | 'tenant', measure: Measure, sender: Sender): string {
+    return kind === 'key'
+      ? `k:${sender.tenantId}:${sender.key}:${measure}`
+      : `t:${sender.tenantId}:${measure}`;
   }
 
   /** The rate in force: the server's, or lower where the tenant's admin set it so. */
@@ -104,68 +148,5 @@ export class IngestLimits {
     return set !== undefined && set < base.perSecond
       ? { perSecond: set, burst: set * this.burstSeconds }
       : base;
-  }
-
-  /**
-   * Bytes the request turned out to cost beyond what it was admitted for (what a gzip
-   * body inflated to): taken whatever the buckets hold, so that the sender's next
-   * requests wait for them.
-   */
-  chargeBytes(sender: Sender, bytes: number): void {
-    if (bytes <= 0) return;
-    const now = this.now();
-    const key = this.buckets(this.keys, sender.key, 'key', now);
-    const tenant = this.buckets(this.tenants, sender.tenantId, 'tenant', now);
-    key.bytes.tokens -= bytes;
-    tenant.bytes.tokens -= bytes;
-  }
-
-  private admit(sender: Sender, costs: readonly [Measure, number][]): Admission {
-    const now = this.now();
-    const tables = [
-      ['key', this.buckets(this.keys, sender.key, 'key', now)],
-      ['tenant', this.buckets(this.tenants, sender.tenantId, 'tenant', now)],
-    ] as const;
-    let worst: RateLimited | null = null;
-    for (const [kind, buckets] of tables)
-      for (const [measure, cost] of costs) {
-        if (cost <= 0) continue;
-        const rate = this.rate(kind, measure, sender);
-        const wait = wouldWait(buckets[measure], rate, cost, now);
-        if (wait > 0 && (worst === null || wait > worst.retryAfterSeconds))
-          worst = {
-            outcome: 'rate_limited',
-            limit: `${kind}-${measure}` as LimitName,
-            rate,
-            retryAfterSeconds: wait,
-          };
-      }
-    if (worst) return worst;
-    for (const [kind, buckets] of tables)
-      for (const [measure, cost] of costs)
-        if (cost > 0) take(buckets[measure], this.rate(kind, measure, sender), cost, now);
-    return { outcome: 'admitted' };
-  }
-
-  private buckets(table: Map<string, Buckets>, id: string, kind: 'key' | 'tenant', now: number): Buckets {
-    let b = table.get(id);
-    if (!b) {
-      if (table.size >= SWEEP_ABOVE) this.sweep(table, kind, now);
-      const rates = this.rates[kind];
-      b = {
-        requests: fullBucket(rates.requests, now),
-        events: fullBucket(rates.events, now),
-        bytes: fullBucket(rates.bytes, now),
-      };
-      table.set(id, b);
-    }
-    return b;
-  }
-
-  /** Drops the entries whose buckets have refilled: forgetting them changes nothing. */
-  private sweep(table: Map<string, Buckets>, kind: 'key' | 'tenant', now: number): void {
-    const rates = this.rates[kind];
-    for (const [id, b] of table)
-      if (MEASURES.every((m) => wouldWait(b[m], rates[m], rates[m].burst, now) === 0)) table.delete(id);
   }
 }

@@ -1,19 +1,30 @@
 import type { Config } from '../config.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { IngestLimits } from './ingest-limits.ts';
+import type { BucketStore } from './bucket-store.port.ts';
+import { LocalBucketStore } from './local-bucket-store.ts';
+import { RedisBucketStore } from './redis-bucket-store.ts';
 import { RequestGuard } from './request-guard.ts';
 
 /** The ingest limits the configuration sets. */
-export const ingestLimits = (c: Config): IngestLimits =>
-  new IngestLimits({
-    keyRequestsPerSecond: c.limitKeyRequestsPerSecond,
-    keyEventsPerSecond: c.limitKeyEventsPerSecond,
-    keyBytesPerSecond: c.limitKeyBytesPerSecond,
-    tenantRequestsPerSecond: c.limitTenantRequestsPerSecond,
-    tenantEventsPerSecond: c.limitTenantEventsPerSecond,
-    tenantBytesPerSecond: c.limitTenantBytesPerSecond,
-    burstSeconds: c.limitBurstSeconds,
-  });
+export const ingestLimits = (c: Config, buckets?: BucketStore): IngestLimits =>
+  new IngestLimits(
+    {
+      keyRequestsPerSecond: c.limitKeyRequestsPerSecond,
+      keyEventsPerSecond: c.limitKeyEventsPerSecond,
+      keyBytesPerSecond: c.limitKeyBytesPerSecond,
+      tenantRequestsPerSecond: c.limitTenantRequestsPerSecond,
+      tenantEventsPerSecond: c.limitTenantEventsPerSecond,
+      tenantBytesPerSecond: c.limitTenantBytesPerSecond,
+      burstSeconds: c.limitBurstSeconds,
+    },
+    buckets,
+  );
+
+/** Where the rate limits' buckets live: Redis when configured (shared by every ingest process), else this process. */
+export async function bucketStore(c: Config, onFallback: (err: Error) => void): Promise<BucketStore> {
+  return c.redis ? RedisBucketStore.open(c.redis, { onFallback }) : new LocalBucketStore();
+}
 
 /** The guard against key guessing and key-less work the configuration sets. */
 export const requestGuard = (c: Config, metrics: Metrics): RequestGuard =>

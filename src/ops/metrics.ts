@@ -61,6 +61,11 @@ export class Metrics implements GroupCommitObserver {
     labelNames: ['tenant', 'period'] as const,
     registers: [this.registry],
   });
+  readonly limitsFallback = new Counter({
+    name: 'usagehub_limits_redis_fallback_total',
+    help: 'Times the shared rate limits (Redis) did not answer and this process decided alone for a while.',
+    registers: [this.registry],
+  });
   private readonly bySource = new Map<
     string,
     { accepted: Counter.Internal; duplicate: Counter.Internal; ok: Counter.Internal }

@@ -1,6 +1,6 @@
 /**
- * The real engines the scale-profile tests run against: PostgreSQL and NATS JetStream
- * on 127.0.0.1 (or USAGEHUB_TEST_PG / USAGEHUB_TEST_NATS). Every test gets a schema or
+ * The real engines the scale-profile tests run against: PostgreSQL, NATS JetStream and
+ * Redis on 127.0.0.1 (or USAGEHUB_TEST_PG / USAGEHUB_TEST_NATS / USAGEHUB_TEST_REDIS). Every test gets a schema or
  * a stream of its own, dropped when the test file ends.
  *
  * When an engine cannot be reached, its tests are skipped with the reason shown —
@@ -16,6 +16,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 
 export const PG_URL = process.env.USAGEHUB_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const NATS_URL = process.env.USAGEHUB_TEST_NATS ?? 'nats://127.0.0.1:4222';
+export const REDIS_URL = process.env.USAGEHUB_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 
 function reachable(url: string, defaultPort: number): Promise<boolean> {
   const u = new URL(url);
@@ -42,6 +43,7 @@ async function availability(name: string, url: string, port: number): Promise<st
 
 export const pgSkip = await availability('PostgreSQL', PG_URL, 5432);
 export const natsSkip = await availability('NATS', NATS_URL, 4222);
+export const redisSkip = await availability('Redis', REDIS_URL, 6379);
 
 const schemas: string[] = [];
 /** A PostgreSQL URL whose schema no other test uses. */

@@ -116,7 +116,7 @@ export const posthogRoutes: FastifyPluginAsync<PostHogDeps> = async (fastify, de
     if (!token) return req.server.requestGuard?.admitUnauthenticated(req);
     const principal = await resolve(req, token);
     req.posthogKey = { key: token, principal };
-    admitIngest(req, { tenantId: principal.tenantId, key: principal.sourceId });
+    await admitIngest(req, { tenantId: principal.tenantId, key: principal.sourceId });
   };
   const read = async (req: FastifyRequest, body: Buffer): Promise<unknown> => {
     const wrapped = wrappedOf(req, body);

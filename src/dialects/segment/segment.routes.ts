@@ -71,7 +71,10 @@ export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, de
     const key = writeKeyOf(req.headers.authorization, undefined);
     if (!key) return;
     req.segmentKey = { key, principal: await resolve(req, key) };
-    admitIngest(req, { tenantId: req.segmentKey.principal.tenantId, key: req.segmentKey.principal.sourceId });
+    await admitIngest(req, {
+      tenantId: req.segmentKey.principal.tenantId,
+      key: req.segmentKey.principal.sourceId,
+    });
   });
   const parse = async (req: FastifyRequest, body: Buffer): Promise<unknown> => {
     req.bodyBytes = body.length;
@@ -80,7 +83,7 @@ export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, de
       const key = writeKeyInText(text);
       if (key) {
         req.segmentKey = { key, principal: await resolve(req, key) };
-        admitIngest(req, {
+        await admitIngest(req, {
           tenantId: req.segmentKey.principal.tenantId,
           key: req.segmentKey.principal.sourceId,
         });
