@@ -338,6 +338,37 @@ describe('console: operating usagehub', { skip: browserSkip }, () => {
     await screenshot(page, 'settings-oauth-clients');
   });
 
+  test("the limits page sets the tenant's quota and a key's rate, as the API then says", async () => {
+    await page.goto(`${base}/settings/limits`);
+    const tenant = page.getByRole('form', { name: 'Limits: This tenant' });
+    await tenant.getByLabel('Events per day (UTC)', { exact: true }).fill('5000');
+    await tenant.getByLabel('Events per second', { exact: true }).fill('250');
+    await tenant.getByRole('button', { name: 'Save' }).click();
+    const usage = page.getByRole('region', { name: 'Quota usage' });
+    await usage.getByText('of 5,000').waitFor();
+    const keys = page.getByRole('region', { name: 'Limits of keys' });
+    await keys.getByLabel('Key id', { exact: true }).fill('src_leaked');
+    await keys.getByRole('button', { name: 'Limit this key' }).click();
+    await page.getByRole('form', { name: 'Limits: src_leaked' }).waitFor();
+    const view = (
+      await hub.app.inject({ url: '/v1/limits', headers: { authorization: `Bearer ${hub.adminKey}` } })
+    ).json<{ tenant: object; keys: object }>();
+    assert.deepEqual(view.tenant, { eventsPerSecond: 250, eventsPerDay: 5000 });
+    assert.deepEqual(view.keys, { src_leaked: { requestsPerSecond: 10 } });
+    await page.reload();
+    assert.equal(await tenant.getByLabel('Events per day (UTC)', { exact: true }).inputValue(), '5000');
+    await noSeriousViolations('limits page');
+    await screenshot(page, 'settings-limits');
+    await keys.getByRole('button', { name: "Remove src_leaked's limits" }).click();
+    await page.getByRole('form', { name: 'Limits: src_leaked' }).waitFor({ state: 'detached' });
+    await hub.app.inject({
+      method: 'PUT',
+      url: '/v1/limits',
+      headers: { authorization: `Bearer ${hub.adminKey}` },
+      payload: {},
+    });
+  });
+
   test('revoking a key through the page asks first, and the key stops working', async () => {
     await page.goto(`${base}/settings/keys`);
     const row = page
@@ -363,6 +394,7 @@ describe('console: operating usagehub', { skip: browserSkip }, () => {
         ['/webhooks', 'webhooks-390'],
         [endpointPath, 'webhook-endpoint-390'],
         ['/settings/keys', 'settings-keys-390'],
+        ['/settings/limits', 'settings-limits-390'],
       ] as const) {
         await page.goto(`${base}${path}`);
         await page.locator('h1').first().waitFor();

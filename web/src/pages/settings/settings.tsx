@@ -7,6 +7,7 @@ import { ApiKeys } from './api-keys.tsx';
 import { OAuthClients } from './oauth-clients.tsx';
 import { Registries } from './registries.tsx';
 import { Sources } from './sources.tsx';
+import { Limits } from './limits.tsx';
 
 const SECTIONS = [
   { path: '/settings', label: 'Apps', page: Apps },
@@ -14,9 +15,10 @@ const SECTIONS = [
   { path: '/settings/oauth-clients', label: 'OAuth clients', page: OAuthClients },
   { path: '/settings/sources', label: 'Sources', page: Sources },
   { path: '/settings/registries', label: 'Registries', page: Registries },
+  { path: '/settings/limits', label: 'Limits', page: Limits },
 ];
 
-/** Settings (admin keys only): apps, API keys, OAuth clients, SDK sources and the dialects' registries. */
+/** Settings (admin keys only): apps, API keys, OAuth clients, SDK sources, the dialects' registries, and limits. */
 export function Settings({ loc, session }: { loc: Location; session: Session }) {
   if (session.role !== 'admin') return <AdminOnly title="Settings" role={session.role} />;
   const section = SECTIONS.find((s) => s.path === loc.path) ?? SECTIONS[0]!;
