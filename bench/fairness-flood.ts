@@ -22,6 +22,11 @@ const [url, kind, seconds, connections, key] = process.argv.slice(2) as [
   string,
 ];
 const BODIES = 2000;
+/** What analytics-node sends with: the write key as the HTTP Basic user name. */
+const segmentHeaders = {
+  'content-type': 'application/json',
+  authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
+};
 const now = Date.now();
 
 function bodies(): {
@@ -54,10 +59,7 @@ function bodies(): {
     case 'segment':
       return {
         path: '/v1/batch',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
-        },
+        headers: segmentHeaders,
         events: 100,
         bodies: Array.from({ length: BODIES }, (_, b) =>
           JSON.stringify({
@@ -75,10 +77,7 @@ function bodies(): {
     case 'segment-context':
       return {
         path: '/v1/batch',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
-        },
+        headers: segmentHeaders,
         events: 1000,
         bodies: [
           JSON.stringify({
