@@ -44,10 +44,18 @@ export interface EventRef {
  * The log keeps every batch: it holds each event's full document (raw payload
  * included), which `docsAt` returns; the store keeps only the columns queries need.
  */
+/** The documents one read returns at most (in UTF-16 code units), beyond its first batch. */
+export const READ_MAX_CHARS = 64 * 1024 * 1024;
+
 export interface EventLog {
   /** Appends several request batches in one commit (the group commit); tells per batch what became of it. */
   append(batches: readonly EncodedBatch[]): Promise<Appended[]>;
-  /** Batches with offsets greater than `after`, oldest first, at most `maxEvents` events (at least one batch). */
+  /**
+   * Batches with offsets greater than `after`, oldest first: at most `maxEvents` events and
+   * READ_MAX_CHARS of documents (at least one batch), so that what a consumer holds at once
+   * is bounded in bytes, not only in events — twenty thousand events of a megabyte each
+   * would otherwise be twenty gigabytes.
+   */
   read(after: number, maxEvents: number): Promise<LogBatch[]>;
   /** The offset of the newest batch, 0 when the log is empty. */
   head(): Promise<number>;

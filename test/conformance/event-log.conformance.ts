@@ -5,7 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EncodedBatch, EventLog, LogBatch, LogConsumer } from '../../src/log/event-log.port.ts';
+import {
+  READ_MAX_CHARS,
+  type EncodedBatch,
+  type EventLog,
+  type LogBatch,
+  type LogConsumer,
+} from '../../src/log/event-log.port.ts';
 
 export interface LogFactory {
   /** Why the adapter's engine is unavailable: its tests are skipped, showing this. */
@@ -106,6 +112,32 @@ export function eventLogConformance(name: string, factory: LogFactory): void {
       assert.equal((await log.read(0, 1)).length, 1);
       assert.equal((await log.read(0, 4)).length, 1);
       assert.equal((await log.read(0, 5)).length, 2);
+    }),
+  );
+
+  test(`${name}: read stops at READ_MAX_CHARS of documents too, with at least one batch`, only, () =>
+    withLog(async (log) => {
+      // Three batches of 60 documents of 512 KiB: 90 MiB in all, more than one read may hold.
+      const big = (from: number) => {
+        const b = batch(...Array.from({ length: 60 }, (_, i) => 1000 + from + i));
+        const pad = 'x'.repeat(512 * 1024);
+        return {
+          keys: b.keys,
+          docs: b.docs
+            .split('\n')
+            .map((d) => `${d.slice(0, -1)},"pad":"${pad}"}`)
+            .join('\n'),
+        };
+      };
+      await log.append([big(0)]);
+      await log.append([big(100)]);
+      await log.append([big(200)]);
+      const read = await log.read(0, 1_000_000);
+      const chars = read.reduce((n, b) => n + b.docs.length, 0);
+      const largest = Math.max(...read.map((b) => b.docs.length));
+      assert.ok(read.length >= 1);
+      assert.ok(chars <= READ_MAX_CHARS + largest, `${chars} characters in one read`);
+      assert.ok(read.reduce((n, b) => n + b.count, 0) < 180, 'not every event at once');
     }),
   );
 

@@ -14,6 +14,7 @@ import { transaction, type PgLocation } from '../../storage/postgres.ts';
 import {
   docsByRef,
   KEY_CHARS,
+  READ_MAX_CHARS,
   type Appended,
   type EncodedBatch,
   type EventLog,
@@ -154,12 +155,15 @@ export class JetStreamEventLog implements EventLog {
     const head = await this.head();
     const out: LogBatch[] = [];
     let events = 0;
+    let chars = 0;
     for (let seq = after + 1; seq <= head; seq++) {
       const batch = await this.batchAt(seq);
       if (!batch) continue;
-      if (out.length > 0 && events + batch.count > maxEvents) break;
+      if (out.length > 0 && (events + batch.count > maxEvents || chars + batch.docs.length > READ_MAX_CHARS))
+        break;
       out.push(batch);
       events += batch.count;
+      chars += batch.docs.length;
     }
     return out;
   }

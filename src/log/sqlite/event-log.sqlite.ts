@@ -3,6 +3,7 @@ import { openSqlite } from '../../storage/sqlite.ts';
 import {
   docsByRef,
   KEY_CHARS,
+  READ_MAX_CHARS,
   type Appended,
   type EncodedBatch,
   type EventLog,
@@ -97,10 +98,13 @@ export class SqliteEventLog implements EventLog {
   async read(after: number, maxEvents: number): Promise<LogBatch[]> {
     const out: LogBatch[] = [];
     let events = 0;
+    let chars = 0;
     for (const row of this.selectAfter.iterate(after)) {
-      if (out.length > 0 && events + row.count > maxEvents) break;
+      if (out.length > 0 && (events + row.count > maxEvents || chars + row.docs.length > READ_MAX_CHARS))
+        break;
       out.push(row);
       events += row.count;
+      chars += row.docs.length;
     }
     return out;
   }
