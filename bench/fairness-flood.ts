@@ -5,7 +5,8 @@
  *
  *   node --import tsx bench/fairness-flood.ts URL KIND SECONDS CONNECTIONS KEY
  *
- * KIND: posthog-gzip (100-event gzip batches, every event new), segment (100-message
+ * KIND: posthog-gzip (100-event gzip batches, every event new), posthog-large (gzip
+ * batches at PostHog's 20 MB limit: 10,000 events of 2 KB), segment (100-message
  * batches, HTTP Basic), segment-context (1,000 messages sharing a 400 KB context),
  * keyless-lz64 (lz-string bombs with no key at all).
  */
@@ -51,6 +52,26 @@ function bodies(): {
                 uuid: randomUUID(),
                 timestamp: new Date(now - 60_000).toISOString(),
                 properties: { $current_url: 'https://example.com/page', i },
+              })),
+            }),
+          ),
+        ),
+      };
+    case 'posthog-large':
+      return {
+        path: '/batch/',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        events: 10_000,
+        bodies: Array.from({ length: 4 }, () =>
+          gzipSync(
+            JSON.stringify({
+              api_key: key,
+              batch: Array.from({ length: 10_000 }, (_, i) => ({
+                event: 'flood',
+                distinct_id: `d${i % 5000}`,
+                uuid: randomUUID(),
+                timestamp: new Date(now - 60_000).toISOString(),
+                properties: { $current_url: `https://example.com/${'p'.repeat(1900)}`, i },
               })),
             }),
           ),

@@ -24,7 +24,9 @@ import { fmt, root, SERVER_NODE_FLAGS, storeCaughtUp } from './lib.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const FLOODS = (process.env.BENCH_FLOODS ?? 'posthog-gzip,segment,segment-context,keyless-lz64').split(',');
+const FLOODS = (
+  process.env.BENCH_FLOODS ?? 'posthog-gzip,posthog-large,segment,segment-context,keyless-lz64'
+).split(',');
 const bin = path.join(root, 'bin', 'usagehub.js');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usagehub-fairness-'));
