@@ -9,7 +9,7 @@ import zlib from 'node:zlib';
 import fc from 'fast-check';
 import LZString from 'lz-string';
 import { decodeLz64 } from '../src/dialects/posthog/lz64.ts';
-import { nestsDeeperThan } from '../src/http/json-depth.ts';
+import { nestsDeeperThan } from '../src/http/json-scan.ts';
 import { inflatePrefix } from '../src/http/inflate-prefix.ts';
 
 test('lz64: decodes what lz-string encodes, code unit for code unit', () => {

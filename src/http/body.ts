@@ -10,13 +10,19 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import compress from '@fastify/compress';
 import { parse as parseQueryString } from 'fast-querystring';
 import { CANONICAL_LIMITS, checkCanonical } from '../domain/canonical.ts';
-import { UsageHubError, problem, type Problem } from '../domain/errors.ts';
-import { DEPTH_SCAN_FROM_CHARS, nestsDeeperThan } from './json-depth.ts';
+import secureJson from 'secure-json-parse';
+import { UsageHubError, type Problem } from '../domain/errors.ts';
+import { LARGE_BODY_BYTES, Turns } from '../threads/turns.ts';
+import { DEPTH_SCAN_FROM_CHARS, nestsDeeperThan } from './json-scan.ts';
+import { parseLargeJson, tooDeep } from './large-json.ts';
+import { LargeBodies, enterLargeBody, leaveLargeBody } from './large-bodies.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The body's size in bytes once its Content-Encoding is undone (0 without a body): what the amplification bound is a multiple of. */
     bodyBytes: number;
+    /** Set when the body was held to the canonical form while it was parsed (a large body, in turns): not walked again. */
+    bodyChecked: boolean;
   }
 }
 
@@ -29,6 +35,45 @@ export function decodeUtf8(body: Buffer | string): string {
     return utf8.decode(body);
   } catch {
     throw new UsageHubError('invalid_body', 'The request body is not valid UTF-8.');
+  }
+}
+
+/** Bytes decoded per turn: about 2 ms. */
+const DECODE_STEP = 1024 * 1024;
+
+/** decodeUtf8 for a large body, a megabyte a turn. */
+export async function decodeUtf8InTurns(body: Buffer, turns: Turns): Promise<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  const parts: string[] = [];
+  try {
+    for (let at = 0; at < body.length; at += DECODE_STEP) {
+      const end = Math.min(body.length, at + DECODE_STEP);
+      parts.push(decoder.decode(body.subarray(at, end), { stream: end < body.length }));
+      const wait = turns.pass();
+      if (wait) await wait;
+    }
+  } catch {
+    throw new UsageHubError('invalid_body', 'The request body is not valid UTF-8.');
+  }
+  return parts.join('');
+}
+
+/**
+ * A JSON body's text parsed, within the canonical form: a large one in turns
+ * (http/large-json.ts; `req.bodyChecked` then says the canonical check is done), a
+ * smaller one whole after its depth is measured.
+ */
+export async function parseJsonBody(req: FastifyRequest, text: string, turns?: Turns): Promise<unknown> {
+  if (text.length >= LARGE_BODY_BYTES) {
+    const value = await parseLargeJson(text, turns ?? new Turns());
+    req.bodyChecked = true;
+    return value;
+  }
+  refuseDeepJson(text);
+  try {
+    return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    throw new UsageHubError('invalid_body', `The body is not valid JSON: ${(err as Error).message}`);
   }
 }
 
@@ -46,10 +91,8 @@ export function assertCanonical(value: unknown, where: 'body' | 'query' | 'param
  * is parsed (http/json-depth.ts says why); a small one is left to the canonical check.
  */
 export function refuseDeepJson(text: string): void {
-  if (text.length < DEPTH_SCAN_FROM_CHARS || !nestsDeeperThan(text, CANONICAL_LIMITS.maxDepth)) return;
-  throw new UsageHubError('validation_failed', undefined, [
-    problem('(body)', 'field_range', `the body is nested more than ${CANONICAL_LIMITS.maxDepth} levels deep`),
-  ]);
+  if (text.length >= DEPTH_SCAN_FROM_CHARS && nestsDeeperThan(text, CANONICAL_LIMITS.maxDepth))
+    throw tooDeep();
 }
 
 /**
@@ -61,6 +104,10 @@ export function strictJsonParser(app: FastifyInstance, then: (value: unknown) =>
   const parseJson = app.getDefaultJsonParser('error', 'error');
   return (req: FastifyRequest, body: Buffer | string, done: Done): void => {
     req.bodyBytes = body.length;
+    if (body.length >= LARGE_BODY_BYTES) {
+      largeJson(req, body, then).then((value) => done(null, value), done);
+      return;
+    }
     chargeDecoded(req, body.length);
     const text = decodedOrRefused(body, done);
     if (text === null) return;
@@ -84,6 +131,15 @@ export function strictJsonParser(app: FastifyInstance, then: (value: unknown) =>
 }
 
 type Done = (err: Error | null, value?: unknown) => void;
+
+async function largeJson(req: FastifyRequest, body: Buffer | string, then: (value: unknown) => unknown) {
+  // Through the gate before the size is charged: the gate checks the byte rate again.
+  await enterLargeBody(req);
+  chargeDecoded(req, body.length);
+  const turns = new Turns();
+  const text = typeof body === 'string' ? body : await decodeUtf8InTurns(body, turns);
+  return then(await parseJsonBody(req, text, turns));
+}
 
 /** The body as text, or null after handing the parser's callback the invalid_body error. */
 function decodedOrRefused(body: Buffer | string, done: Done): string | null {
@@ -128,6 +184,18 @@ export async function installBodyHandling(app: FastifyInstance): Promise<void> {
   });
 
   app.decorateRequest('bodyBytes', 0);
+  app.decorateRequest('bodyChecked', false);
+  app.decorate('largeBodies', new LargeBodies());
+  app.decorateRequest('largeBodyRelease', null);
+  const leave = (req: FastifyRequest, _reply: unknown, done: () => void) => {
+    leaveLargeBody(req);
+    done();
+  };
+  app.addHook('onResponse', leave);
+  app.addHook('onRequestAbort', (req, done) => {
+    leaveLargeBody(req);
+    done();
+  });
   app.decorateRequest('limitSender', null);
   app.decorateRequest('admittedBytes', 0);
   app.removeContentTypeParser('application/json');
@@ -140,7 +208,7 @@ export async function installBodyHandling(app: FastifyInstance): Promise<void> {
     try {
       assertCanonical(req.params, 'params');
       assertCanonical(req.query, 'query');
-      assertCanonical(req.body, 'body');
+      if (!req.bodyChecked) assertCanonical(req.body, 'body');
     } catch (err) {
       done(err as Error);
       return;

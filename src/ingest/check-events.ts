@@ -1,6 +1,7 @@
 import { CANONICAL_LIMITS, MAX_INSTANT_MS, MIN_INSTANT_MS, checkCanonical } from '../domain/canonical.ts';
 import { problem, type Problem } from '../domain/errors.ts';
 import type { UsageEvent } from '../domain/event.ts';
+import type { Turns } from '../threads/turns.ts';
 
 /** The largest event document the log takes, in UTF-16 code units of its JSON (≈ bytes for ASCII). */
 export const MAX_EVENT_CHARS = 1024 * 1024;
@@ -13,15 +14,28 @@ export const MAX_EVENT_CHARS = 1024 * 1024;
  */
 export function checkEvents(events: readonly UsageEvent[]): Problem[] {
   const out: Problem[] = [];
+  for (let i = 0; i < events.length && out.length < CANONICAL_LIMITS.maxProblems; i++)
+    checkEvent(events[i]!, i, out);
+  return out;
+}
+
+/** checkEvents for a large batch, in turns (threads/turns.ts). */
+export async function checkEventsInTurns(events: readonly UsageEvent[], turns: Turns): Promise<Problem[]> {
+  const out: Problem[] = [];
   for (let i = 0; i < events.length && out.length < CANONICAL_LIMITS.maxProblems; i++) {
-    const e = events[i]!;
-    const before = out.length;
-    checkCanonical(e.raw, '', out, i);
-    // What mapping derived is reported only when the client's own values were fine:
-    // the same bad value would otherwise be listed twice under two names.
-    if (out.length === before) checkDerived(e, i, out);
+    checkEvent(events[i]!, i, out);
+    const wait = turns.pass();
+    if (wait) await wait;
   }
   return out;
+}
+
+function checkEvent(e: UsageEvent, i: number, out: Problem[]): void {
+  const before = out.length;
+  checkCanonical(e.raw, '', out, i);
+  // What mapping derived is reported only when the client's own values were fine:
+  // the same bad value would otherwise be listed twice under two names.
+  if (out.length === before) checkDerived(e, i, out);
 }
 
 const HEAD_OBJECTS = ['actor', 'session', 'context'] as const;

@@ -13,6 +13,9 @@ export interface GroupCommitObserver {
 /** Groups in flight at once: enough to keep the log busy while the next group forms. */
 const MAX_IN_FLIGHT = 4;
 
+/** A batch from this many characters of documents is a large one's piece (ingest/encode.ts): one in flight at a time. */
+const PIECE_FROM_CHARS = 256 * 1024;
+
 /**
  * Group commit: the request batches that finish arriving in one turn of the event loop
  * share one append to the log. Durable ingest is bound by commits (each one syncs to
@@ -20,10 +23,15 @@ const MAX_IN_FLIGHT = 4;
  *
  * Groups are handed to the log without waiting for the previous one, up to
  * MAX_IN_FLIGHT, so that parsing the next requests overlaps with the commit of the
- * last ones. The log appends in the order it receives, which keeps arrival order.
+ * last ones. The log appends in the order it receives, which keeps arrival order —
+ * except for the pieces of a large batch: they go one at a time, in their order, each
+ * with whatever small batches are waiting, so that a 20 MB request delays the others by
+ * the commit of a megabyte, not of twenty.
  */
 export class GroupCommitter {
   private queue: Pending[] = [];
+  private pieces: Pending[] = [];
+  private pieceInFlight = false;
   private readonly inFlight = new Set<Promise<void>>();
   private scheduled = false;
 
@@ -35,21 +43,26 @@ export class GroupCommitter {
   /** Resolves once the batch is durable, with each event's freshness and where the new ones are. */
   submit(batch: EncodedBatch): Promise<Appended> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ batch, resolve, reject });
+      (batch.docs.length >= PIECE_FROM_CHARS ? this.pieces : this.queue).push({ batch, resolve, reject });
       this.schedule();
     });
   }
 
   /** Waits until everything submitted so far is committed (or failed). */
   async drain(): Promise<void> {
-    while (this.inFlight.size > 0 || this.queue.length > 0 || this.scheduled) {
+    while (this.inFlight.size > 0 || this.waiting || this.scheduled) {
       if (this.inFlight.size > 0) await Promise.race(this.inFlight);
       else await new Promise((r) => setImmediate(r));
     }
   }
 
+  /** Whether something could go in the next group. */
+  private get waiting(): boolean {
+    return this.queue.length > 0 || (this.pieces.length > 0 && !this.pieceInFlight);
+  }
+
   private schedule(): void {
-    if (this.scheduled || this.inFlight.size >= MAX_IN_FLIGHT) return;
+    if (this.scheduled || this.inFlight.size >= MAX_IN_FLIGHT || !this.waiting) return;
     this.scheduled = true;
     // setImmediate runs after pending I/O callbacks: every request body that finished
     // arriving in this turn joins the same group.
@@ -57,7 +70,7 @@ export class GroupCommitter {
       this.scheduled = false;
       const flush: Promise<void> = this.flush().finally(() => {
         this.inFlight.delete(flush);
-        if (this.queue.length > 0) this.schedule();
+        this.schedule();
       });
       this.inFlight.add(flush);
     });
@@ -66,6 +79,11 @@ export class GroupCommitter {
   private async flush(): Promise<void> {
     const group = this.queue;
     this.queue = [];
+    const piece = this.pieceInFlight ? undefined : this.pieces.shift();
+    if (piece) {
+      group.push(piece);
+      this.pieceInFlight = true;
+    }
     if (group.length === 0) return;
     const started = process.hrtime.bigint();
     try {
@@ -74,6 +92,8 @@ export class GroupCommitter {
       group.forEach((p, i) => p.resolve(outcomes[i]!));
     } catch (err) {
       for (const p of group) p.reject(err);
+    } finally {
+      if (piece) this.pieceInFlight = false;
     }
   }
 }

@@ -3,8 +3,9 @@ import type { Problem } from '../domain/errors.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { Appended } from '../log/event-log.port.ts';
 import type { GroupCommitter } from './group-commit.ts';
-import { encodeBatch } from './encode.ts';
-import { checkEvents } from './check-events.ts';
+import { encodeBatch, encodeBatchInTurns, type EncodedPiece } from './encode.ts';
+import { checkEvents, checkEventsInTurns } from './check-events.ts';
+import { LARGE_BATCH_EVENTS, LARGE_BODY_BYTES, Turns } from '../threads/turns.ts';
 import { storeBudget } from './amplification.ts';
 import type { IngestLimits } from '../limits/ingest-limits.ts';
 import type { RateLimited } from '../limits/rate-limited.ts';
@@ -84,20 +85,36 @@ export class IngestPipeline {
       this.metrics.quotaRefused(events[0]!.tenantId, admission.period, events.length);
       return admission;
     }
-    const problems = checkEvents(events);
-    if (problems.length > 0) return { outcome: 'invalid', problems };
-    const encoded = encodeBatch(events, storeBudget(request.bytes, events.length));
-    if (encoded.outcome !== 'ok')
-      return encoded.outcome === 'invalid' ? encoded : { outcome: 'amplified', budget: encoded.budget };
+    // A large batch is checked, encoded and handed to the log in turns, so that other
+    // tenants' requests run between its pieces.
+    const large = request.bytes >= LARGE_BODY_BYTES || events.length >= LARGE_BATCH_EVENTS;
+    const budget = storeBudget(request.bytes, events.length);
     let appended: Appended;
-    try {
-      appended = await this.committer.submit(encoded.batch);
-    } catch (err) {
-      // The log failed (a JetStream leader election, a full disk): the client must know
-      // that nothing was acknowledged, and that resending is the remedy.
-      return { outcome: 'log_unavailable', cause: err };
+    if (large) {
+      const turns = new Turns();
+      const problems = await checkEventsInTurns(events, turns);
+      if (problems.length > 0) return { outcome: 'invalid', problems };
+      const encoded = await encodeBatchInTurns(events, budget, turns);
+      if (encoded.outcome !== 'ok') return refusal(encoded);
+      try {
+        appended = await this.appendPieces(events, encoded.pieces, turns);
+      } catch (err) {
+        return { outcome: 'log_unavailable', cause: err };
+      }
+    } else {
+      const problems = checkEvents(events);
+      if (problems.length > 0) return { outcome: 'invalid', problems };
+      const encoded = encodeBatch(events, budget);
+      if (encoded.outcome !== 'ok') return refusal(encoded);
+      try {
+        appended = await this.committer.submit(encoded.batch);
+      } catch (err) {
+        // The log failed (a JetStream leader election, a full disk): the client must know
+        // that nothing was acknowledged, and that resending is the remedy.
+        return { outcome: 'log_unavailable', cause: err };
+      }
+      if (this.tap?.listening) this.tap.appended({ ...appended, events, docs: encoded.docs });
     }
-    if (this.tap?.listening) this.tap.appended({ ...appended, events, docs: encoded.docs });
     const { fresh } = appended;
     let accepted = 0;
     let late = 0;
@@ -112,4 +129,42 @@ export class IngestPipeline {
     this.metrics.ingested(events[0]!.source, accepted, duplicates, late);
     return { outcome: 'accepted', accepted, duplicates, fresh };
   }
+
+  /**
+   * A large batch's pieces, each its own log batch: handed over one per turn, so that no
+   * message to the log thread or transaction holds a megabyte more than the others. The
+   * request is acknowledged only once every piece is durable; a piece that is durable
+   * when another fails is found again as a duplicate when the client resends.
+   */
+  private async appendPieces(
+    events: readonly UsageEvent[],
+    pieces: readonly EncodedPiece[],
+    turns: Turns,
+  ): Promise<Appended> {
+    const commits: Promise<Appended>[] = [];
+    for (const piece of pieces) {
+      const commit = this.committer.submit(piece.batch);
+      // Awaited below, all together; a failure before then is not an unhandled one.
+      commit.catch(() => {});
+      commits.push(commit);
+      const wait = turns.pass();
+      if (wait) await wait;
+    }
+    const appended = await Promise.all(commits);
+    const fresh = new Uint8Array(events.length);
+    pieces.forEach((piece, k) => {
+      fresh.set(appended[k]!.fresh, piece.from);
+      if (this.tap?.listening)
+        this.tap.appended({
+          ...appended[k]!,
+          events: events.slice(piece.from, piece.from + piece.docs.length),
+          docs: piece.docs,
+        });
+    });
+    return { fresh, offset: pieces.length === 1 ? appended[0]!.offset : null };
+  }
 }
+
+const refusal = (
+  r: { outcome: 'invalid'; problems: Problem[] } | { outcome: 'amplified'; budget: number },
+): IngestOutcome => (r.outcome === 'invalid' ? r : { outcome: 'amplified', budget: r.budget });

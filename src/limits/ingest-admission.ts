@@ -47,6 +47,19 @@ export class IngestAdmission {
     req.admittedBytes = bytes;
   }
 
+  /**
+   * Checks again, before a large body is worked on, that its sender is within its byte
+   * rates (others of its bodies may have been charged since it was admitted); throws 429.
+   */
+  async recheck(req: FastifyRequest): Promise<void> {
+    if (!req.limitSender) return;
+    const admission = await this.limits.admitBytes(req.limitSender, 1);
+    if (admission.outcome === 'rate_limited') {
+      this.metrics.rateLimited(req.limitSender.tenantId, admission.limit);
+      throw rateLimitedError(admission);
+    }
+  }
+
   /** Charges the bytes a body decoded to beyond what it was admitted for. */
   decoded(req: FastifyRequest, bytes: number): void {
     if (req.limitSender) this.limits.chargeBytes(req.limitSender, bytes - req.admittedBytes);

@@ -78,6 +78,11 @@ export class IngestLimits {
     ]);
   }
 
+  /** `bytes` more bytes, or how long to wait. */
+  admitBytes(sender: Sender, bytes: number): Promise<Admission> {
+    return this.admit(sender, [['bytes', bytes]]);
+  }
+
   /** `events` events, or how long to wait: for the rates, or for the tenant's quota. */
   async admitEvents(sender: Sender, events: number): Promise<EventAdmission> {
     const quota = this.settings?.quotas.admit(sender.tenantId, events);

@@ -29,6 +29,17 @@ export function batch(...seeds: number[]): EncodedBatch {
     .join('');
   return { keys, docs: seeds.map((s) => JSON.stringify({ seed: s, n: seq++ })).join('\n') };
 }
+/** `b` with each document padded to about `chars` characters. */
+function padded(b: EncodedBatch, chars: number): EncodedBatch {
+  const pad = 'x'.repeat(chars);
+  return {
+    keys: b.keys,
+    docs: b.docs
+      .split('\n')
+      .map((d) => `${d.slice(0, -1)},"pad":"${pad}"}`)
+      .join('\n'),
+  };
+}
 const seedsOf = (docs: string) => docs.split('\n').map((d) => (JSON.parse(d) as { seed: number }).seed);
 
 /** Takes batches from a consumer until `n` came (waiting at most 10 s); fails on more. */
@@ -118,17 +129,8 @@ export function eventLogConformance(name: string, factory: LogFactory): void {
   test(`${name}: read stops at READ_MAX_CHARS of documents too, with at least one batch`, only, () =>
     withLog(async (log) => {
       // Three batches of 60 documents of 512 KiB: 90 MiB in all, more than one read may hold.
-      const big = (from: number) => {
-        const b = batch(...Array.from({ length: 60 }, (_, i) => 1000 + from + i));
-        const pad = 'x'.repeat(512 * 1024);
-        return {
-          keys: b.keys,
-          docs: b.docs
-            .split('\n')
-            .map((d) => `${d.slice(0, -1)},"pad":"${pad}"}`)
-            .join('\n'),
-        };
-      };
+      const big = (from: number) =>
+        padded(batch(...Array.from({ length: 60 }, (_, i) => 1000 + from + i)), 512 * 1024);
       await log.append([big(0)]);
       await log.append([big(100)]);
       await log.append([big(200)]);
@@ -139,6 +141,36 @@ export function eventLogConformance(name: string, factory: LogFactory): void {
       assert.ok(chars <= READ_MAX_CHARS + largest, `${chars} characters in one read`);
       assert.ok(read.reduce((n, b) => n + b.count, 0) < 180, 'not every event at once');
     }),
+  );
+
+  test(
+    `${name}: a batch of megabytes keeps its order and tells duplicates across its whole length`,
+    only,
+    () =>
+      withLog(async (log) => {
+        // 40 documents of 128 KiB (5 MiB), two of them again at its end, between two small batches.
+        const seeds = [...Array.from({ length: 40 }, (_, i) => 3000 + i), 3000, 3039];
+        const [before, large, after] = await log.append([
+          batch(2999),
+          padded(batch(...seeds), 128 * 1024),
+          batch(3000, 3100),
+        ]);
+        assert.deepEqual([...before!.fresh], [1]);
+        assert.deepEqual([...large!.fresh], [...Array.from({ length: 40 }, () => 1), 0, 0]);
+        assert.deepEqual([...after!.fresh], [0, 1]);
+        const read: number[] = [];
+        let offset = 0;
+        for (
+          let batches = await log.read(0, 1000);
+          batches.length > 0;
+          batches = await log.read(offset, 1000)
+        )
+          for (const b of batches) {
+            read.push(...seedsOf(b.docs));
+            offset = b.offset;
+          }
+        assert.deepEqual(read, [2999, ...seeds.slice(0, 40), 3100]);
+      }),
   );
 
   test(`${name}: docsAt returns archived documents by batch offset and position`, only, () =>

@@ -9,10 +9,12 @@
  * decoding (`unwrap`), and only their first characters (`unwrapHead`), where the project
  * token usually is — so a key is checked before a body is decoded whole.
  */
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliDecompress, brotliDecompressSync, gunzip, gunzipSync, inflate, inflateSync } from 'node:zlib';
 import { parse as parseQueryString } from 'fast-querystring';
 import { UsageHubError } from '../../domain/errors.ts';
-import { decodeUtf8 } from '../../http/body.ts';
+import { decodeUtf8, decodeUtf8InTurns } from '../../http/body.ts';
+import { LARGE_BODY_BYTES, type Turns } from '../../threads/turns.ts';
 import { inflatePrefix, type Inflation } from '../../http/inflate-prefix.ts';
 import { decodeLz64 } from './lz64.ts';
 import { POSTHOG_LIMITS } from './posthog.limits.ts';
@@ -29,7 +31,7 @@ export interface Wrapped {
 /** How each layer is undone: whole or just its head. */
 interface Codec {
   inflate(bytes: Buffer, kind: Inflation): Buffer | Promise<Buffer>;
-  text(bytes: Buffer): string;
+  text(bytes: Buffer): string | Promise<string>;
   lz64(text: string): string;
   base64(text: string): string;
 }
@@ -67,7 +69,7 @@ async function unwrapWith(req: Wrapped, codec: Codec): Promise<string> {
   let compression = str(req.query.compression)?.toLowerCase();
   let data = str(req.query.data);
   if (req.contentType?.startsWith('application/x-www-form-urlencoded')) {
-    const form = parseQueryString(codec.text(bytes)) as Record<string, unknown>;
+    const form = parseQueryString(await codec.text(bytes)) as Record<string, unknown>;
     data = str(form.data);
     compression = str(form.compression)?.toLowerCase() ?? compression;
     if (data === undefined) throw undecodable('a form body needs its payload in the field data');
@@ -77,14 +79,17 @@ async function unwrapWith(req: Wrapped, codec: Codec): Promise<string> {
 
   if (compression === 'gzip' || compression === 'gzip-js' || isGzip(bytes))
     bytes = await codec.inflate(bytes, 'gzip');
-  if (compression === 'lz64' || compression === 'lz-string') return codec.lz64(codec.text(bytes));
-  const text = codec.text(bytes).trim();
+  if (compression === 'lz64' || compression === 'lz-string') return codec.lz64(await codec.text(bytes));
+  const text = (await codec.text(bytes)).trim();
   // JSON starts with one of these; anything else is taken for base64 (PostHog's legacy data=).
   return text.startsWith('{') || text.startsWith('[') ? text : codec.base64(text);
 }
 
-/** The JSON text a request carries, undone of its compression and encodings, within PostHog's decoded limit. */
-export const unwrap = (req: Wrapped): Promise<string> => unwrapWith(req, WHOLE);
+/**
+ * The JSON text a request carries, undone of its compression and encodings, within
+ * PostHog's decoded limit; a large body is inflated off the main thread and decoded in turns.
+ */
+export const unwrap = (req: Wrapped, turns: Turns): Promise<string> => unwrapWith(req, wholeCodec(turns));
 
 /**
  * The first `chars` or so characters of the JSON text a request carries, with work
@@ -101,20 +106,35 @@ export async function unwrapHead(req: Wrapped, chars: number): Promise<string> {
 /** Bounded while it inflates: a small bomb cannot grow past the limit in memory. */
 const BOUNDED = { maxOutputLength: POSTHOG_LIMITS.batchBytes };
 const INFLATE = { gzip: gunzipSync, deflate: inflateSync, br: brotliDecompressSync } as const;
+const INFLATE_ASYNC = {
+  gzip: promisify(gunzip),
+  deflate: promisify(inflate),
+  br: promisify(brotliDecompress),
+} as const;
 
-const WHOLE: Codec = {
-  // Synchronous: a capture body is small and whole, and one call costs a fraction of a
-  // stream per request (bench:sdk).
-  inflate(bytes, kind) {
-    try {
-      return INFLATE[kind](bytes, BOUNDED);
-    } catch (err) {
-      if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
-        throw tooLarge();
-      throw undecodable(`it is not valid ${kind === 'br' ? 'br' : kind}`);
-    }
-  },
-  text: decodeUtf8,
+/** Compressed bodies from this size are inflated on libuv's threads; a smaller one (what posthog-js sends) in place. */
+const INFLATE_AWAY_FROM = 8 * 1024;
+
+function inflated(kind: Inflation, run: () => Buffer | Promise<Buffer>): Promise<Buffer> | Buffer {
+  const refused = (err: unknown) => {
+    if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      return tooLarge();
+    return undecodable(`it is not valid ${kind === 'br' ? 'br' : kind}`);
+  };
+  try {
+    const out = run();
+    return Buffer.isBuffer(out) ? out : out.catch((err: unknown) => Promise.reject(refused(err)));
+  } catch (err) {
+    throw refused(err);
+  }
+}
+
+const wholeCodec = (turns: Turns): Codec => ({
+  inflate: (bytes, kind) =>
+    inflated(kind, () =>
+      bytes.length < INFLATE_AWAY_FROM ? INFLATE[kind](bytes, BOUNDED) : INFLATE_ASYNC[kind](bytes, BOUNDED),
+    ),
+  text: (bytes) => (bytes.length < LARGE_BODY_BYTES ? decodeUtf8(bytes) : decodeUtf8InTurns(bytes, turns)),
   lz64(text) {
     const out = decodeLz64(text.trim().replace(/ /g, '+'), POSTHOG_LIMITS.batchBytes);
     if (out.outcome === 'too_large') throw tooLarge();
@@ -129,7 +149,7 @@ const WHOLE: Codec = {
       throw undecodable('its base64 does not hold JSON');
     return decoded;
   },
-};
+});
 
 const BASE64 = /^[A-Za-z0-9+/_ -]*={0,2}$/;
 

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { admitIngest, chargeDecoded } from '../../limits/ingest-admission.ts';
-import secureJson from 'secure-json-parse';
 import { Type } from 'typebox';
 import { UsageHubError } from '../../domain/errors.ts';
 import type { EnrichmentDirectory } from '../../enrichment/enrichment-directory.ts';
-import { assertCanonical, refuseDeepJson } from '../../http/body.ts';
+import { assertCanonical, parseJsonBody } from '../../http/body.ts';
+import { LARGE_BATCH_EVENTS, LARGE_BODY_BYTES, Turns } from '../../threads/turns.ts';
+import { mapInTurns } from '../../ingest/map-in-turns.ts';
+import { enterLargeBody } from '../../http/large-bodies.ts';
 import { ingestRequest } from '../../http/ingest-request.ts';
 import { guardedAuthenticate } from '../../limits/request-guard.ts';
 import { errorHandler } from '../../http/error-handler.ts';
@@ -55,6 +57,8 @@ declare module 'fastify' {
 
 /** How much of a payload is decoded to look for its token before the rest: posthog-js puts it in the first event's properties, the server libraries first. */
 const HEAD_CHARS = 64 * 1024;
+/** A body from this size, as sent, goes through the gate before it is inflated: compressed, it may hold 20 MB. */
+const LARGE_WRAPPED_BYTES = 64 * 1024;
 const TOKEN_IN_TEXT = /"(?:api_key|token|\$token)"\s*:\s*"([^"\\]{1,200})"/;
 
 const wrappedOf = (req: FastifyRequest, body: Buffer): Wrapped => ({
@@ -66,19 +70,17 @@ const wrappedOf = (req: FastifyRequest, body: Buffer): Wrapped => ({
 
 /**
  * A request's payload: unwrapped (posthog.decode.ts) to the JSON it carries, parsed as
- * Fastify parses JSON (secure-json-parse: `__proto__` refused); one event alone may be 2 MB.
+ * Fastify parses JSON (`__proto__` refused) — a large one in turns (http/large-json.ts);
+ * one event alone may be 2 MB.
  */
 async function payloadOf(req: FastifyRequest, wrapped: Wrapped): Promise<unknown> {
-  const text = await unwrap(wrapped);
+  const turns = new Turns();
+  const text = await unwrap(wrapped, turns);
+  // Through the gate before the decoded size is charged: the gate checks the byte rate again.
+  if (text.length >= LARGE_BODY_BYTES) await enterLargeBody(req);
   req.bodyBytes = text.length;
   chargeDecoded(req, text.length);
-  refuseDeepJson(text);
-  let value: unknown;
-  try {
-    value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
-  } catch (err) {
-    throw new UsageHubError('invalid_body', `The payload is not valid JSON: ${(err as Error).message}`);
-  }
+  const value = await parseJsonBody(req, text, turns);
   if (isSingle(value) && Buffer.byteLength(text) > POSTHOG_LIMITS.eventBytes)
     throw new UsageHubError('body_too_large', 'One event alone may be at most 2 MB; this one is larger.');
   return value;
@@ -121,6 +123,9 @@ export const posthogRoutes: FastifyPluginAsync<PostHogDeps> = async (fastify, de
   const read = async (req: FastifyRequest, body: Buffer): Promise<unknown> => {
     const wrapped = wrappedOf(req, body);
     await keyFirst(req, wrapped);
+    // A large body is worked on through the gate (http/large-bodies.ts): one sent large
+    // before it is inflated, one that inflated large before it is parsed.
+    if (body.length >= LARGE_WRAPPED_BYTES) await enterLargeBody(req);
     return payloadOf(req, wrapped);
   };
   // Every content type is read as bytes: posthog-js sends gzip as text/plain, old clients forms.
@@ -143,13 +148,21 @@ export const posthogRoutes: FastifyPluginAsync<PostHogDeps> = async (fastify, de
         `The batch has ${read.events.length} events; at most ${deps.maxBatchEvents} are accepted per request.`,
       );
     }
-    const mapped = mapPostHog({
-      capture: read,
-      principal,
-      receivedAt: Date.now(),
-      requestIp: req.ip,
-      enrichment: { ranges: await deps.enrichment.ranges(principal.tenantId) },
-    });
+    const mapping = (events: unknown[]) =>
+      mapPostHog({
+        capture: { events, token: read.token },
+        principal,
+        receivedAt,
+        requestIp: req.ip,
+        enrichment,
+      });
+    const receivedAt = Date.now();
+    const enrichment = { ranges: await deps.enrichment.ranges(principal.tenantId) };
+    // A large batch is mapped in turns, as it was parsed.
+    const mapped =
+      read.events.length >= LARGE_BATCH_EVENTS
+        ? await mapInTurns(read.events, mapping, new Turns())
+        : mapping(read.events);
     if (mapped.outcome === 'invalid')
       throw new UsageHubError('validation_failed', undefined, mapped.problems);
     acceptedOrThrow(await deps.pipeline.ingest(mapped.events, ingestRequest(req, principal.sourceId)));

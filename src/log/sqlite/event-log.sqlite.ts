@@ -24,6 +24,32 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS consumers (name TEXT PRIMARY KEY, offset INTEGER NOT NULL);
 `;
 
+/** The most characters of documents appended in one transaction, unless one event alone is larger. */
+const TRANSACTION_CHARS = 1024 * 1024;
+
+/** A batch cut between its events into pieces of about `chars` characters of documents. */
+function* piecesOf(batch: EncodedBatch, chars: number): Generator<EncodedBatch> {
+  let from = 0;
+  let event = 0;
+  while (from < batch.docs.length) {
+    let to = from;
+    let events = 0;
+    // Whole documents, up to `chars` (at least one).
+    while (to < batch.docs.length && (events === 0 || to - from < chars)) {
+      const eol = batch.docs.indexOf('\n', to);
+      to = eol === -1 ? batch.docs.length : eol + 1;
+      events++;
+    }
+    const end = to < batch.docs.length ? to - 1 : to;
+    yield {
+      keys: batch.keys.slice(event * KEY_CHARS, (event + events) * KEY_CHARS),
+      docs: batch.docs.slice(from, end),
+    };
+    from = to;
+    event += events;
+  }
+}
+
 /**
  * EventLog on an SQLite file in WAL mode with `synchronous = FULL`: a commit returns
  * once the WAL is fsync'd, which is what lets ingest acknowledge on return.
@@ -91,8 +117,55 @@ export class SqliteEventLog implements EventLog {
     return { fresh, offset: Number(this.insertBatch.run(docs, count).lastInsertRowid) };
   }
 
+  /**
+   * The batches of one call in one transaction, up to TRANSACTION_CHARS of documents; past
+   * that, in transactions of about that size (a batch larger alone cut between its
+   * events), with other appends let in between: 20 MB written in one transaction holds
+   * the log, and every other tenant's acknowledgement, for hundreds of milliseconds.
+   * What one call appends becomes durable transaction by transaction; a caller
+   * acknowledges nothing before the last, and a client's resend of what was written
+   * before a failure is told it holds duplicates (exact dedup).
+   */
   async append(batches: readonly EncodedBatch[]): Promise<Appended[]> {
-    return this.appendTx(batches);
+    let total = 0;
+    for (const b of batches) total += b.docs.length;
+    if (total <= TRANSACTION_CHARS) return this.appendTx(batches);
+    const out: Appended[] = [];
+    let run: EncodedBatch[] = [];
+    let runChars = 0;
+    const commitRun = async () => {
+      if (run.length === 0) return;
+      out.push(...this.appendTx(run));
+      run = [];
+      runChars = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    for (const batch of batches) {
+      if (batch.docs.length > TRANSACTION_CHARS) {
+        await commitRun();
+        out.push(await this.appendInPieces(batch));
+        continue;
+      }
+      if (runChars + batch.docs.length > TRANSACTION_CHARS) await commitRun();
+      run.push(batch);
+      runChars += batch.docs.length;
+    }
+    await commitRun();
+    return out;
+  }
+
+  private async appendInPieces(batch: EncodedBatch): Promise<Appended> {
+    const fresh = new Uint8Array(batch.keys.length / KEY_CHARS);
+    const offsets: number[] = [];
+    let at = 0;
+    for (const piece of piecesOf(batch, TRANSACTION_CHARS)) {
+      const [appended] = this.appendTx([piece]);
+      fresh.set(appended!.fresh, at);
+      at += appended!.fresh.length;
+      if (appended!.offset !== null) offsets.push(appended!.offset);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { fresh, offset: offsets.length === 1 ? offsets[0]! : null };
   }
 
   async read(after: number, maxEvents: number): Promise<LogBatch[]> {
