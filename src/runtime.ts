@@ -308,7 +308,7 @@ async function withProfile(
   );
   const admission = new IngestAdmission(limits, metrics);
   const pipeline = new IngestPipeline(committer, metrics, limits, tail);
-  const guard = requestGuard(config, metrics);
+  const guard = await requestGuard(config, metrics);
   const liveParts = await openLive(config, log, metrics, (err) =>
     onError(err, 'live worker (retrying)'),
   ).catch(async (err: unknown) => {
@@ -373,6 +373,7 @@ async function withProfile(
       progress('live deliveries stopped');
       await registries.close();
       await limits.close();
+      await guard.close();
       await profile.close(progress);
     },
   };

@@ -2,12 +2,18 @@
  * The rate limits' buckets, in the process and shared through Redis (the scale profile):
  * the same conformance suite on both; two processes' limits sharing one Redis hold one
  * rate between them; and with Redis unreachable ingest goes on with each process's own.
+ * The guard against key guessing shares its tables the same way.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import type { FastifyRequest } from 'fastify';
+import type { UsageHubError } from '../src/domain/errors.ts';
 import { IngestLimits } from '../src/limits/ingest-limits.ts';
+import { RedisGuardLedger } from '../src/limits/redis-guard-ledger.ts';
+import { RequestGuard } from '../src/limits/request-guard.ts';
+import { Metrics } from '../src/ops/metrics.ts';
 import { LocalBucketStore } from '../src/limits/local-bucket-store.ts';
 import { RedisBucketStore } from '../src/limits/redis-bucket-store.ts';
 import { bucketStoreConformance } from './conformance/bucket-store.conformance.ts';
@@ -77,3 +83,43 @@ test('with Redis unreachable, ingest goes on with limits of its own, and says so
     await limits.close();
   }
 });
+
+test(
+  'the guard counts failures and key-less requests across processes sharing Redis',
+  { skip: redisSkip },
+  async () => {
+    const shared = `usagehub-test:${randomBytes(6).toString('hex')}:guard:`;
+    const settings = { authFailuresPerMinute: 10, unauthenticatedPerSecond: 1 };
+    const [a, b] = await Promise.all([
+      RedisGuardLedger.open(REDIS_URL, shared).then((l) => RequestGuard.shared(settings, new Metrics(), l)),
+      RedisGuardLedger.open(REDIS_URL, shared).then((l) => RequestGuard.shared(settings, new Metrics(), l)),
+    ]);
+    const req = { ip: '203.0.113.7' } as FastifyRequest;
+    const wrong = async () => null;
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (err: UsageHubError) => err.code,
+      );
+    try {
+      // Six wrong keys through one process, five through the other: eleven past ten a minute.
+      for (let i = 0; i < 6; i++)
+        assert.equal(await code(a.authenticate(req, `uh_ingest_x${i}`, wrong)), 'ok');
+      for (let i = 0; i < 5; i++) assert.equal(await code(b.authenticate(req, `uh_read_y${i}`, wrong)), 'ok');
+      // Each process alone has seen fewer than ten; the shared table is read within a second.
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(
+        await code(a.authenticate(req, 'uh_ingest_right', async () => 'found')),
+        'too_many_attempts',
+      );
+      // Key-less requests take from one budget too: bursts of 5 between both.
+      const other = { ip: '198.51.100.9' } as FastifyRequest;
+      const answers: string[] = [];
+      for (let i = 0; i < 6; i++) answers.push(await code((i % 2 ? a : b).admitUnauthenticated(other)));
+      assert.deepEqual(answers, ['ok', 'ok', 'ok', 'ok', 'ok', 'too_many_unauthenticated']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  },
+);

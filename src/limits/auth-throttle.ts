@@ -1,3 +1,4 @@
+import type { GuardSlot, GuardWait } from './guard-ledger.port.ts';
 import { HashedBuckets, addressBlock } from './hashed-buckets.ts';
 import type { RateLimited } from './rate-limited.ts';
 import type { Rate } from './token-bucket.ts';
@@ -13,12 +14,12 @@ import type { Rate } from './token-bucket.ts';
 export class AuthThrottle {
   private readonly byAddress: HashedBuckets;
   private readonly byPrefix: HashedBuckets;
-  private readonly rate: Rate;
+  readonly rate: Rate;
 
-  constructor(perMinute: number, now: () => number = Date.now) {
+  constructor(perMinute: number, now: () => number = Date.now, secret?: Buffer) {
     this.rate = { perSecond: perMinute / 60, burst: perMinute };
-    this.byAddress = new HashedBuckets(this.rate, 65_536, now);
-    this.byPrefix = new HashedBuckets(this.rate, 65_536, now);
+    this.byAddress = new HashedBuckets(this.rate, 65_536, now, secret);
+    this.byPrefix = new HashedBuckets(this.rate, 65_536, now, secret);
   }
 
   /** The refusal an attempt from `ip` with `secret` gets before it is even checked, or null. */
@@ -34,9 +35,22 @@ export class AuthThrottle {
     };
   }
 
-  failed(ip: string | undefined, secret: string): void {
-    this.byAddress.take(addressBlock(ip));
-    this.byPrefix.take(prefixOf(secret));
+  /** Counts a failure here; returns the slots it counts in, for the tables shared with other processes. */
+  failed(ip: string | undefined, secret: string): GuardSlot[] {
+    const address = addressBlock(ip);
+    const prefix = prefixOf(secret);
+    this.byAddress.take(address);
+    this.byPrefix.take(prefix);
+    return [
+      { table: 'failures:address', slot: this.byAddress.slotOf(address) },
+      { table: 'failures:prefix', slot: this.byPrefix.slotOf(prefix) },
+    ];
+  }
+
+  /** A wait another process found (limits/guard-ledger.port.ts). */
+  hold(w: GuardWait): void {
+    if (w.table === 'failures:address') this.byAddress.hold(w.slot, w.until);
+    else if (w.table === 'failures:prefix') this.byPrefix.hold(w.slot, w.until);
   }
 }
 

@@ -11,12 +11,13 @@ import { take, tokensAt, type Rate, type Wait } from './token-bucket.ts';
 export class HashedBuckets {
   private readonly tokens: Float64Array;
   private readonly at: Float64Array;
-  private readonly secret = randomBytes(32);
 
   constructor(
     private readonly rate: Rate,
     slots = 65_536,
     private readonly now: () => number = Date.now,
+    /** Keys the slots; processes that share their tables (limits/guard-ledger.port.ts) share it. */
+    private readonly secret: Buffer = randomBytes(32),
   ) {
     this.tokens = new Float64Array(slots).fill(rate.burst);
     this.at = new Float64Array(slots);
@@ -39,7 +40,20 @@ export class HashedBuckets {
     return tokens >= 1 ? 0 : (1 - tokens) / this.rate.perSecond;
   }
 
-  private slotOf(caller: string): number {
+  /**
+   * Makes `slot` wait until `until` (ms), unless it already waits longer: what another
+   * process sharing the table found.
+   */
+  hold(slot: number, until: number): void {
+    const now = this.now();
+    const tokens = 1 - ((until - now) / 1000) * this.rate.perSecond;
+    if (tokens < tokensAt({ tokens: this.tokens[slot]!, at: this.at[slot]! }, this.rate, now)) {
+      this.tokens[slot] = tokens;
+      this.at[slot] = now;
+    }
+  }
+
+  slotOf(caller: string): number {
     return createHmac('sha256', this.secret).update(caller).digest().readUInt32LE(0) % this.tokens.length;
   }
 }

@@ -4,6 +4,7 @@ import { IngestLimits } from './ingest-limits.ts';
 import type { BucketStore } from './bucket-store.port.ts';
 import { LocalBucketStore } from './local-bucket-store.ts';
 import { RedisBucketStore } from './redis-bucket-store.ts';
+import { RedisGuardLedger } from './redis-guard-ledger.ts';
 import { RequestGuard } from './request-guard.ts';
 
 /** The ingest limits the configuration sets. */
@@ -26,12 +27,17 @@ export async function bucketStore(c: Config, onFallback: (err: Error) => void): 
   return c.redis ? RedisBucketStore.open(c.redis, { onFallback }) : new LocalBucketStore();
 }
 
-/** The guard against key guessing and key-less work the configuration sets. */
-export const requestGuard = (c: Config, metrics: Metrics): RequestGuard =>
-  new RequestGuard(
-    {
-      authFailuresPerMinute: c.limitAuthFailuresPerMinute,
-      unauthenticatedPerSecond: c.limitUnauthenticatedPerSecond,
-    },
-    metrics,
-  );
+/**
+ * The guard against key guessing and key-less work the configuration sets: its tables
+ * shared through Redis when configured (every ingest process counts the same failures),
+ * else this process's own.
+ */
+export async function requestGuard(c: Config, metrics: Metrics): Promise<RequestGuard> {
+  const settings = {
+    authFailuresPerMinute: c.limitAuthFailuresPerMinute,
+    unauthenticatedPerSecond: c.limitUnauthenticatedPerSecond,
+  };
+  return c.redis
+    ? RequestGuard.shared(settings, metrics, await RedisGuardLedger.open(c.redis))
+    : new RequestGuard(settings, metrics);
+}

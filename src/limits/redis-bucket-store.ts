@@ -44,21 +44,21 @@ const RETRY_AFTER_MS = 5000;
  * profile — and Redis is asked again after RETRY_AFTER_MS.
  */
 /** A client set up as ingest needs it: no queue while offline, quick reconnects. */
-const connectTo = (url: string) =>
+export const connectTo = (url: string) =>
   createClient({
     url,
     // Ingest never waits on a reconnecting client: commands fail at once while it is away.
     disableOfflineQueue: true,
     socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(retries * 200, 2000) },
   });
-type Client = ReturnType<typeof connectTo>;
+export type RedisClient = ReturnType<typeof connectTo>;
 
 export class RedisBucketStore implements BucketStore {
   private readonly local = new LocalBucketStore();
   private downUntil = 0;
 
   private constructor(
-    private readonly client: Client,
+    private readonly client: RedisClient,
     private readonly prefix: string,
     private readonly onFallback: (err: Error) => void,
   ) {}

@@ -3,6 +3,7 @@ import { UsageHubError } from '../domain/errors.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { AuthThrottle } from './auth-throttle.ts';
 import { HashedBuckets, addressBlock } from './hashed-buckets.ts';
+import type { GuardLedger } from './guard-ledger.port.ts';
 import { rateLimitHeaders, type RateLimited } from './rate-limited.ts';
 import type { Rate } from './token-bucket.ts';
 
@@ -12,6 +13,9 @@ declare module 'fastify' {
     requestGuard: RequestGuard | null;
   }
 }
+
+/** How often a guard sharing its tables reads which slots wait. */
+const POLL_MS = 1000;
 
 export interface GuardSettings {
   authFailuresPerMinute: number;
@@ -28,18 +32,40 @@ export class RequestGuard {
   private readonly throttle: AuthThrottle;
   private readonly unauthenticated: HashedBuckets;
   private readonly unauthenticatedRate: Rate;
+  private readonly polling: NodeJS.Timeout | null = null;
 
+  /**
+   * With a `ledger` (the scale profile's Redis), failures and key-less requests are
+   * counted across processes: slots keyed by the ledger's secret, failures told to it,
+   * and the slots it says wait read back each second.
+   */
   constructor(
     settings: GuardSettings,
     private readonly metrics: Metrics,
-    now: () => number = Date.now,
+    private readonly now: () => number = Date.now,
+    private readonly ledger: GuardLedger | null = null,
+    secret?: Buffer,
   ) {
-    this.throttle = new AuthThrottle(settings.authFailuresPerMinute, now);
+    this.throttle = new AuthThrottle(settings.authFailuresPerMinute, now, secret);
     this.unauthenticatedRate = {
       perSecond: settings.unauthenticatedPerSecond,
       burst: Math.max(5, settings.unauthenticatedPerSecond * 2),
     };
-    this.unauthenticated = new HashedBuckets(this.unauthenticatedRate, 65_536, now);
+    this.unauthenticated = new HashedBuckets(this.unauthenticatedRate, 65_536, now, secret);
+    if (ledger) {
+      this.polling = setInterval(() => void this.poll(), POLL_MS);
+      this.polling.unref();
+    }
+  }
+
+  /**
+   * A guard whose tables are shared through `ledger`. Without the ledger's secret at the
+   * start (Redis unreachable), this process's guard counts alone until it restarts; a
+   * ledger that fails later is passed over call by call.
+   */
+  static async shared(settings: GuardSettings, metrics: Metrics, ledger: GuardLedger): Promise<RequestGuard> {
+    const secret = await ledger.secret().catch(() => undefined);
+    return new RequestGuard(settings, metrics, Date.now, secret ? ledger : null, secret);
   }
 
   /**
@@ -54,13 +80,23 @@ export class RequestGuard {
     const refusal = this.throttle.refusal(req.ip, secret);
     if (refusal) throw this.refused(refusal, 'too_many_attempts');
     const found = await resolve();
-    if (found === null) this.throttle.failed(req.ip, secret);
+    if (found === null) {
+      const slots = this.throttle.failed(req.ip, secret);
+      // Counted here already; the ledger only widens it to the other processes.
+      await this.ledger?.failed(slots, this.throttle.rate, this.now()).catch(() => {});
+    }
     return found;
   }
 
   /** Takes one request from the address's budget of work done before any key is known, or throws 429. */
-  admitUnauthenticated(req: FastifyRequest): void {
-    const wait = this.unauthenticated.take(addressBlock(req.ip));
+  async admitUnauthenticated(req: FastifyRequest): Promise<void> {
+    const block = addressBlock(req.ip);
+    const slot = { table: 'keyless', slot: this.unauthenticated.slotOf(block) };
+    const wait = this.ledger
+      ? await this.ledger
+          .take(slot, this.unauthenticatedRate, this.now())
+          .catch(() => this.unauthenticated.take(block))
+      : this.unauthenticated.take(block);
     if (wait > 0)
       throw this.refused(
         {
@@ -71,6 +107,20 @@ export class RequestGuard {
         },
         'too_many_unauthenticated',
       );
+  }
+
+  async close(): Promise<void> {
+    if (this.polling) clearInterval(this.polling);
+    await this.ledger?.close();
+  }
+
+  /** Reads the slots other processes put to wait. */
+  private async poll(): Promise<void> {
+    try {
+      for (const w of await this.ledger!.waiting(this.now())) this.throttle.hold(w);
+    } catch {
+      // Redis away: each process counts alone until it answers again.
+    }
   }
 
   private refused(l: RateLimited, code: 'too_many_attempts' | 'too_many_unauthenticated'): UsageHubError {

@@ -87,7 +87,7 @@ export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, de
           tenantId: req.segmentKey.principal.tenantId,
           key: req.segmentKey.principal.sourceId,
         });
-      } else req.server.requestGuard?.admitUnauthenticated(req);
+      } else await req.server.requestGuard?.admitUnauthenticated(req);
     }
     chargeDecoded(req, body.length);
     refuseDeepJson(text);
