@@ -133,7 +133,7 @@ describe('the pieces of a large batch go to the log one at a time', () => {
         const b = batch(...Array.from({ length: 3 }, (_, i) => seed + i));
         return { keys: b.keys, docs: b.docs.replaceAll('}', `,"pad":"${'x'.repeat(120_000)}"}`) };
       };
-      const pieces = [0, 10, 20, 30].map((s) => committer.submit(pad(100 + s)));
+      const pieces = [0, 10, 20, 30].map((s) => committer.submit(pad(100 + s), true));
       const small = committer.submit(batch(1));
       const [last, first] = [await pieces[3]!, await small];
       assert.ok(

@@ -13,9 +13,6 @@ export interface GroupCommitObserver {
 /** Groups in flight at once: enough to keep the log busy while the next group forms. */
 const MAX_IN_FLIGHT = 4;
 
-/** A batch from this many characters of documents is a large one's piece (ingest/encode.ts): one in flight at a time. */
-const PIECE_FROM_CHARS = 256 * 1024;
-
 /**
  * Group commit: the request batches that finish arriving in one turn of the event loop
  * share one append to the log. Durable ingest is bound by commits (each one syncs to
@@ -40,10 +37,14 @@ export class GroupCommitter {
     private readonly observer?: GroupCommitObserver,
   ) {}
 
-  /** Resolves once the batch is durable, with each event's freshness and where the new ones are. */
-  submit(batch: EncodedBatch): Promise<Appended> {
+  /**
+   * Resolves once the batch is durable, with each event's freshness and where the new
+   * ones are. `piece`: the batch is one of a large request's pieces (ingest/encode.ts),
+   * which go to the log one at a time.
+   */
+  submit(batch: EncodedBatch, piece = false): Promise<Appended> {
     return new Promise((resolve, reject) => {
-      (batch.docs.length >= PIECE_FROM_CHARS ? this.pieces : this.queue).push({ batch, resolve, reject });
+      (piece ? this.pieces : this.queue).push({ batch, resolve, reject });
       this.schedule();
     });
   }

@@ -131,8 +131,9 @@ export class IngestPipeline {
   }
 
   /**
-   * A large batch's pieces, each its own log batch: handed over one per turn, so that no
-   * message to the log thread or transaction holds a megabyte more than the others. The
+   * A large batch's pieces, each its own log batch: handed over one per turn, and when
+   * there are several, committed one at a time (ingest/group-commit.ts), so that no
+   * message to the log thread or transaction holds much more than a megabyte. The
    * request is acknowledged only once every piece is durable; a piece that is durable
    * when another fails is found again as a duplicate when the client resends.
    */
@@ -143,7 +144,7 @@ export class IngestPipeline {
   ): Promise<Appended> {
     const commits: Promise<Appended>[] = [];
     for (const piece of pieces) {
-      const commit = this.committer.submit(piece.batch);
+      const commit = this.committer.submit(piece.batch, pieces.length > 1);
       // Awaited below, all together; a failure before then is not an unhandled one.
       commit.catch(() => {});
       commits.push(commit);
