@@ -88,7 +88,7 @@ export function assertCanonical(value: unknown, where: 'body' | 'query' | 'param
 
 /**
  * Refuses a large JSON text that nests deeper than the canonical form allows, before it
- * is parsed (http/json-depth.ts says why); a small one is left to the canonical check.
+ * is parsed (http/json-scan.ts says why); a small one is left to the canonical check.
  */
 export function refuseDeepJson(text: string): void {
   if (text.length >= DEPTH_SCAN_FROM_CHARS && nestsDeeperThan(text, CANONICAL_LIMITS.maxDepth))
