@@ -224,6 +224,81 @@ describe('user profiles', () => {
     assert.equal(answer.profile.traits.email, 'bob@acme.com');
   });
 
+  test('PostHog as posthog-js sends it: $set, $set_once and $unset at the top level, top level winning', async () => {
+    const t = (m: number) => new Date(Date.UTC(2026, 10, 30, 9, m)).toISOString();
+    const sent = await posthog([
+      {
+        event: '$identify',
+        distinct_id: 'js-1',
+        uuid: 'j1',
+        timestamp: t(0),
+        properties: { $anon_distinct_id: 'js-anon', $set: { tier: 'free', theme: 'dark' } },
+        $set: { tier: 'growth', email: 'jo@initech.com' },
+        $set_once: { landing: '/pricing' },
+      },
+      { event: '$set', distinct_id: 'js-1', uuid: 'j2', timestamp: t(1), properties: {}, $unset: ['theme'] },
+    ]);
+    assert.equal(sent.statusCode, 200, sent.body);
+    const answer = await until('the posthog-js profile', async () => {
+      const a = await user('js-anon');
+      return a && !('theme' in a.profile.traits) ? a : undefined;
+    });
+    assert.deepEqual(answer.profile.traits, { tier: 'growth', email: 'jo@initech.com', landing: '/pricing' });
+    assert.deepEqual(answer.profile.emails, ['jo@initech.com']);
+  });
+
+  test('groups: PostHog $groupidentify and Segment group set their properties, at /v1/groups/{type}/{key}', async () => {
+    const t = (m: number) => new Date(Date.UTC(2026, 10, 30, 10, m)).toISOString();
+    const ph = await posthog([
+      {
+        event: '$groupidentify',
+        distinct_id: 'js-1',
+        uuid: 'g1',
+        timestamp: t(0),
+        properties: {
+          $group_type: 'company',
+          $group_key: 'initech',
+          $group_set: { name: 'Initech', seats: 40 },
+        },
+      },
+      {
+        event: '$groupidentify',
+        distinct_id: 'js-1',
+        uuid: 'g2',
+        timestamp: t(1),
+        properties: { $group_type: 'company', $group_key: 'initech', $group_set: { seats: 41 } },
+      },
+    ]);
+    assert.equal(ph.statusCode, 200, ph.body);
+    const sg = await segment([
+      {
+        type: 'group',
+        userId: 'sg-9',
+        groupId: 'org-7',
+        traits: { name: 'Hooli', industry: 'tech' },
+        messageId: 'g3',
+      },
+    ]);
+    assert.equal(sg.statusCode, 200, sg.body);
+    const group = async (type: string, key: string) => {
+      const res = await hub.get(`/v1/groups/${type}/${key}`);
+      return res.statusCode === 200
+        ? res.json<{ group: { properties: Record<string, unknown>; firstSeenAt: string } }>().group
+        : undefined;
+    };
+    const initech = await until('the PostHog group', async () => {
+      const g = await group('company', 'initech');
+      return g?.properties.seats === 41 ? g : undefined;
+    });
+    assert.deepEqual(initech.properties, { name: 'Initech', seats: 41 });
+    assert.equal(initech.firstSeenAt, t(0));
+    const hooli = await until('the Segment group', () => group('group', 'org-7'));
+    assert.deepEqual(hooli.properties, { name: 'Hooli', industry: 'tech' });
+    const missing = await hub.get('/v1/groups/company/nobody');
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.json<{ error: { code: string } }>().error.code, 'not_found');
+  });
+
   test('native events: email and userId of one event are one person; search by trait', async () => {
     assert.equal(
       (

@@ -7,7 +7,8 @@
  * replayed after a crash): an event naming ids of two people merges them into the one
  * seen first; a trait takes the value of the latest event that set it (ties: the one
  * applied last), a `$set_once` value keeps the earliest and never replaces a `$set`
- * one; first seen is the earliest event's time.
+ * one; an `$unset` removes a trait set before it (and is remembered, so that an earlier
+ * set applied later stays removed); first seen is the earliest event's time.
  */
 import { hash } from 'node:crypto';
 import {
@@ -54,6 +55,7 @@ export const MAX_TRAITS = 500;
 
 /** `next` over `cur` by the rules above; null when nothing changes. */
 function stamp(cur: Stamped | undefined, value: unknown, at: number, once: boolean): Stamped | null {
+  if (cur?.gone) return cur.at <= at ? (once ? { value, at, once: true } : { value, at }) : null;
   if (once) {
     if (cur && (!cur.once || cur.at <= at)) return null;
     return { value, at, once: true };
@@ -63,8 +65,15 @@ function stamp(cur: Stamped | undefined, value: unknown, at: number, once: boole
   return { value, at };
 }
 
-/** Sets the stamped values of `values` into `into`; true when one changed. */
-function stampAll(
+/** A trait removed at `at`, unless set since; null when nothing changes. */
+function unstamp(cur: Stamped | undefined, at: number): Stamped | null {
+  if (cur && (cur.gone || !cur.once) && cur.at > at) return null;
+  if (cur?.gone && cur.at === at) return null;
+  return { value: null, at, gone: true };
+}
+
+/** Sets the stamped values of `values` into `into`; true when one changed (groups/group-merge.ts too). */
+export function stampAll(
   into: Record<string, Stamped>,
   values: Record<string, unknown>,
   at: number,
@@ -74,7 +83,20 @@ function stampAll(
   for (const [k, v] of Object.entries(values)) {
     if (v === undefined || (!(k in into) && Object.keys(into).length >= MAX_TRAITS)) continue;
     const next = stamp(into[k], v, at, once);
-    if (next && !(into[k] && same(into[k].value, next.value) && into[k].once === next.once)) changed = true;
+    const cur = into[k];
+    if (next && !(cur && !cur.gone && same(cur.value, next.value) && cur.once === next.once)) changed = true;
+    if (next) into[k] = next;
+  }
+  return changed;
+}
+
+/** Marks the traits `keys` removed at `at`; true when one changed. */
+function unstampAll(into: Record<string, Stamped>, keys: readonly string[], at: number): boolean {
+  let changed = false;
+  for (const k of keys) {
+    if (!(k in into) && Object.keys(into).length >= MAX_TRAITS) continue;
+    const next = unstamp(into[k], at);
+    if (next && !into[k]?.gone) changed = true;
     if (next) into[k] = next;
   }
   return changed;
@@ -96,7 +118,9 @@ function fold(a: PersonRecord, b: PersonRecord): void {
   addIds(a.anonymousIds, b.anonymousIds);
   addIds(a.emails, b.emails);
   addIds(a.aliases, b.aliases);
-  for (const [k, s] of Object.entries(b.traits)) stampAll(a.traits, { [k]: s.value }, s.at, !!s.once);
+  for (const [k, s] of Object.entries(b.traits))
+    if (s.gone) unstampAll(a.traits, [k], s.at);
+    else stampAll(a.traits, { [k]: s.value }, s.at, !!s.once);
   for (const [k, s] of Object.entries(b.groups)) stampAll(a.groups, { [k]: s.value }, s.at, false);
   if (b.company) a.company = stamp(a.company ?? undefined, b.company.value, b.company.at, false) ?? a.company;
   a.firstSeenAt = Math.min(a.firstSeenAt, b.firstSeenAt);
@@ -159,6 +183,7 @@ export function applyUpdates(loaded: Loaded, updates: readonly ProfileUpdate[]):
     for (const id of ids) owners.set(id, p.id);
     changed = stampAll(p.traits, u.set, u.at, false) || changed;
     changed = stampAll(p.traits, u.setOnce, u.at, true) || changed;
+    changed = unstampAll(p.traits, u.unset, u.at) || changed;
     changed = stampAll(p.groups, u.groups, u.at, false) || changed;
     if (u.company !== null) {
       const next = stamp(p.company ?? undefined, u.company, u.at, false);

@@ -1,8 +1,10 @@
 /**
- * ProfileStore port: the people of each tenant (profile.ts), kept beside the catalog, and
+ * ProfileStore port: the people of each tenant (profile.ts) and their groups
+ * (groups/group.ts), kept beside the catalog, and
  * an outbox of the changes to report on the Live stream, written in the same transaction
  * as the people they describe, so that a crash loses neither.
  */
+import type { GroupRecord, GroupUpdate } from './groups/group.ts';
 import type { Outboxed, PersonRecord, ProfileUpdate } from './profile.ts';
 
 export interface TraitSearch {
@@ -29,6 +31,10 @@ export interface ProfileStore {
   /** The person who goes by `id` (any of their ids, or their person id), or null. */
   find(tenantId: string, id: string): Promise<PersonRecord | null>;
   search(q: TraitSearch): Promise<PersonRecord[]>;
+  /** Applies group updates (groups/group-merge.ts) in one transaction. */
+  applyGroups(updates: readonly GroupUpdate[]): Promise<void>;
+  /** The group of this type and key, or null. */
+  findGroup(tenantId: string, type: string, key: string): Promise<GroupRecord | null>;
   /** Changes and links not yet reported, oldest first. */
   pending(limit: number): Promise<Outboxed[]>;
   /** Forgets reported changes. */

@@ -37,6 +37,7 @@ export function profileUpdateOf(
     aliases: [],
     set: {},
     setOnce: {},
+    unset: [],
     groups: {},
     company: e.context.company ?? null,
   };
@@ -48,6 +49,7 @@ export function profileUpdateOf(
     if (e.name === '$groupidentify') return null;
     update.set = obj(p.$set);
     update.setOnce = obj(p.$set_once);
+    if (Array.isArray(p.$unset)) update.unset = list(...p.$unset.map(str));
     if (e.name === '$identify') update.anonymousIds = list(...update.anonymousIds, str(p.$anon_distinct_id));
     if (e.name === '$create_alias') update.aliases = list(str(p.alias));
     for (const [type, key] of Object.entries(obj(p.$groups))) if (str(key)) update.groups[type] = str(key)!;

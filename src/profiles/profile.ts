@@ -10,6 +10,8 @@ export interface Stamped {
   at: number;
   /** Set by `$set_once`: a later `$set_once` does not replace it, an earlier one does, `$set` always may. */
   once?: boolean;
+  /** Removed by `$unset` at `at`: kept as a mark so that a set from before, applied later, stays removed. */
+  gone?: boolean;
 }
 
 /** A person as stored. */
@@ -47,7 +49,7 @@ export interface Profile {
 }
 
 const values = (m: Record<string, Stamped>) =>
-  Object.fromEntries(Object.entries(m).map(([k, s]) => [k, s.value]));
+  Object.fromEntries(Object.entries(m).flatMap(([k, s]) => (s.gone ? [] : [[k, s.value]])));
 
 export function profileView(p: PersonRecord): Profile {
   return {
@@ -82,6 +84,8 @@ export interface ProfileUpdate {
   aliases: string[];
   set: Record<string, unknown>;
   setOnce: Record<string, unknown>;
+  /** Traits removed (PostHog `$unset`). */
+  unset: string[];
   groups: Record<string, string>;
   company: string | null;
 }

@@ -12,4 +12,11 @@ export const profilesMigrations: readonly Migration[] = [
         PRIMARY KEY (tenant_id, alias));
       CREATE TABLE profile_outbox (seq bigserial PRIMARY KEY, id text NOT NULL UNIQUE, doc jsonb NOT NULL);`,
   },
+  {
+    version: 2,
+    name: 'groups (PostHog $groupidentify, Segment group) and their properties',
+    sql: `
+      CREATE TABLE profile_groups (tenant_id text NOT NULL, type text NOT NULL, key text NOT NULL,
+        doc jsonb NOT NULL, PRIMARY KEY (tenant_id, type, key));`,
+  },
 ];

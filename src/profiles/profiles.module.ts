@@ -1,6 +1,7 @@
 import type { CatalogPlace } from '../catalog/catalog-place.ts';
 import type { OpenModule, WorkDeps } from '../dialects/dialect.ts';
 import { sibling, ThreadClient } from '../threads/rpc.ts';
+import { groupRoutes } from './groups/groups.routes.ts';
 import { PgProfileStore } from './postgres/profile-store.postgres.ts';
 import type { ProfileStore } from './profile-store.port.ts';
 import { drainOutbox, ProfilesWorker, type OutboxTargets } from './profiles.worker.ts';
@@ -17,12 +18,13 @@ export async function openProfileStore(place: CatalogPlace): Promise<ProfileStor
     : PgProfileStore.open(place.where, { migrate: place.migrate });
 }
 
-/** User profiles: the store opened, the routes to serve, the worker that keeps them. */
+/** User profiles and groups: the store opened, the routes to serve, the worker that keeps them. */
 export async function openProfiles(place: CatalogPlace): Promise<OpenModule> {
   const store = await openProfileStore(place);
   return {
     serve: async (app, d) => {
       await app.register(userRoutes, { auth: d.auth, profiles: store, queries: d.queries });
+      await app.register(groupRoutes, { auth: d.auth, profiles: store });
     },
     work: (d) => {
       const outbox: OutboxTargets = {

@@ -4,6 +4,8 @@ import { PROPERTIES_KEY } from '../log/event-doc.ts';
 import type { PersonLink } from '../store/queries.ts';
 import { idsOf, type PersonRecord, type ProfileChange, type ProfileUpdate } from './profile.ts';
 import type { ProfileStore } from './profile-store.port.ts';
+import { groupUpdateOf } from './groups/group-update.ts';
+import type { GroupUpdate } from './groups/group.ts';
 import { profileUpdateOf } from './profile-update.ts';
 
 /** The log's consumer group whose members keep the profiles. */
@@ -129,14 +131,18 @@ export class ProfilesWorker {
       return false;
     }
     const now = Date.now();
-    const updates = updatesOf(batches, this.onError).filter((u) => !this.changesNothing(u, now));
+    const told = updatesOf(batches, this.onError);
+    const updates = told.people.filter((u) => !this.changesNothing(u, now));
     try {
+      // Groups first: the people's apply records the outbox, and either is idempotent on a replay.
+      await this.store.applyGroups(told.groups);
       this.remember((await this.store.apply(updates)).persons, now);
       this.failures = 0;
     } catch (err) {
       if (++this.failures < TRIES_WHOLE) throw err;
       this.known.clear();
-      await this.applyEach(updates, err as Error);
+      await this.applyEach(told.groups, (g) => this.store.applyGroups([g]), err as Error);
+      await this.applyEach(updates, (u) => this.store.apply([u]), err as Error);
       this.failures = 0;
     }
     await this.report();
@@ -151,7 +157,8 @@ export class ProfilesWorker {
    * is not older than their first event.
    */
   private changesNothing(u: ProfileUpdate, now: number): boolean {
-    if (u.aliases.length || !empty(u.set) || !empty(u.setOnce) || !empty(u.groups)) return false;
+    if (u.aliases.length || u.unset.length || !empty(u.set) || !empty(u.setOnce) || !empty(u.groups))
+      return false;
     let person: string | null = null;
     for (const id of idsOf(u)) {
       const k = this.known.get(`${u.tenantId}\0${id}`);
@@ -175,18 +182,20 @@ export class ProfilesWorker {
     }
   }
 
-  private async applyEach(updates: readonly ProfileUpdate[], cause: Error): Promise<void> {
+  private async applyEach<U extends { key?: string; type?: string }>(
+    updates: readonly U[],
+    apply: (u: U) => Promise<unknown>,
+    cause: Error,
+  ): Promise<void> {
     for (const u of updates) {
       try {
-        await this.store.apply([u]);
+        await apply(u);
       } catch (err) {
+        const what = u.key !== undefined ? `event ${u.key}` : `an update of group type ${u.type}`;
         this.onError(
-          new Error(
-            `profiles: passed over event ${u.key} after ${TRIES_WHOLE} tries: ${(err as Error).message}`,
-            {
-              cause,
-            },
-          ),
+          new Error(`profiles: passed over ${what} after ${TRIES_WHOLE} tries: ${(err as Error).message}`, {
+            cause,
+          }),
         );
       }
     }
@@ -205,8 +214,8 @@ const empty = (o: object): boolean => {
 /**
  * Whether an event's properties may say more of a person than its head does
  * (profile-update.ts): Segment's identify, alias and group — not track, page or screen,
- * most of what SDKs send — and PostHog's $identify and $create_alias, or any PostHog
- * event whose text names `$set`, `$set_once` or `$groups` (the document is written by
+ * most of what SDKs send — and PostHog's $identify, $create_alias and $groupidentify, or
+ * any PostHog event whose text names `$set`, `$set_once`, `$unset` or `$groups` (the document is written by
  * JSON.stringify, which leaves `$` as it is; a mention inside a value only costs a
  * whole parse). A PostHog capture without them is told by its head alone.
  */
@@ -215,8 +224,10 @@ function needsProperties(e: Pick<UsageEvent, 'source' | 'name'>, doc: string, cu
   if (e.source !== 'posthog') return false;
   return (
     e.name === '$identify' ||
+    e.name === '$groupidentify' ||
     e.name === '$create_alias' ||
     doc.includes('"$set', cut) ||
+    doc.includes('"$unset"', cut) ||
     doc.includes('"$groups"', cut)
   );
 }
@@ -227,8 +238,12 @@ function needsProperties(e: Pick<UsageEvent, 'source' | 'name'>, doc: string, cu
  * sessions, aggregated or hits event, and Segment's track, page and screen — and parsing
  * it alone takes a fraction of the whole document, whose raw payload repeats the rest.
  */
-function updatesOf(batches: readonly LogBatch[], onError: (err: Error) => void): ProfileUpdate[] {
+function updatesOf(
+  batches: readonly LogBatch[],
+  onError: (err: Error) => void,
+): { people: ProfileUpdate[]; groups: GroupUpdate[] } {
   const out: ProfileUpdate[] = [];
+  const groups: GroupUpdate[] = [];
   for (const batch of batches) {
     let index = -1;
     for (const line of batch.docs.split('\n')) {
@@ -241,6 +256,8 @@ function updatesOf(batches: readonly LogBatch[], onError: (err: Error) => void):
         if (cut !== -1 && needsProperties(event, line, cut)) event = JSON.parse(line) as UsageEvent;
         const update = profileUpdateOf(event, `${batch.offset}:${index}`);
         if (update) out.push(update);
+        const group = groupUpdateOf(event);
+        if (group) groups.push(group);
       } catch (err) {
         onError(
           new Error(
@@ -250,5 +267,5 @@ function updatesOf(batches: readonly LogBatch[], onError: (err: Error) => void):
       }
     }
   }
-  return out;
+  return { people: out, groups };
 }

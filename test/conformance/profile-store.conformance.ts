@@ -17,6 +17,7 @@ export function profileStoreConformance(name: string, factory: RegistryFactory<P
     aliases: [],
     set: {},
     setOnce: {},
+    unset: [],
     groups: {},
     company: null,
     ...o,
@@ -56,6 +57,56 @@ export function profileStoreConformance(name: string, factory: RegistryFactory<P
       assert.deepEqual(await (await reopen()).find(t, 'u1'), p);
     },
   );
+
+  registryTest(`${name}: $unset removes a trait set before it, in any order`, factory, async (s, t) => {
+    const u = (o: Partial<ProfileUpdate>) => update(t, o);
+    await s.apply([
+      u({ userIds: ['u9'], set: { plan: 'pro', seats: 3 }, at: T0 + 10, key: 'f1' }),
+      u({ userIds: ['u9'], unset: ['plan', 'beta'], at: T0 + 20, key: 'f2' }),
+    ]);
+    // Applied after the removal but older than it: stays removed.
+    await s.apply([u({ userIds: ['u9'], set: { plan: 'team', beta: true }, at: T0 + 15, key: 'f3' })]);
+    let p = await s.find(t, 'u9');
+    assert.ok(p);
+    assert.equal(p.traits.plan?.gone, true);
+    assert.equal(p.traits.beta?.gone, true);
+    assert.equal(p.traits.seats?.value, 3);
+    assert.deepEqual(
+      await s.search({ tenantId: t, trait: 'plan', limit: 10 }),
+      [],
+      'a removed trait is not found',
+    );
+    await s.apply([u({ userIds: ['u9'], set: { plan: 'enterprise' }, at: T0 + 30, key: 'f4' })]);
+    p = await s.find(t, 'u9');
+    assert.equal(p?.traits.plan?.value, 'enterprise', 'set again after the removal');
+    assert.equal(p?.traits.plan?.gone, undefined);
+    assert.equal((await s.search({ tenantId: t, trait: 'plan', value: 'enterprise', limit: 10 })).length, 1);
+  });
+
+  registryTest(`${name}: groups by type and key, properties by event time`, factory, async (s, t, reopen) => {
+    const g = (at: number, set: Record<string, unknown>, key = 'acme') => ({
+      tenantId: t,
+      type: 'company',
+      key,
+      at,
+      set,
+    });
+    await s.applyGroups([g(T0 + 10, { name: 'Acme', seats: 5 }), g(T0 + 30, { seats: 9 })]);
+    // Older, applied later: loses; a replay changes nothing.
+    await s.applyGroups([g(T0 + 20, { seats: 7, plan: 'pro' }), g(T0 + 10, { name: 'Acme', seats: 5 })]);
+    await s.applyGroups([g(T0 + 5, { name: 'Globex' }, 'globex')]);
+    const acme = await s.findGroup(t, 'company', 'acme');
+    assert.ok(acme);
+    assert.equal(acme.properties.name?.value, 'Acme');
+    assert.equal(acme.properties.seats?.value, 9);
+    assert.equal(acme.properties.plan?.value, 'pro');
+    assert.equal(acme.firstSeenAt, T0 + 10);
+    assert.equal(acme.updatedAt, T0 + 30);
+    assert.equal((await s.findGroup(t, 'company', 'globex'))?.properties.name?.value, 'Globex');
+    assert.equal(await s.findGroup(t, 'organization', 'acme'), null, 'the type is part of its name');
+    assert.equal(await s.findGroup('ten_other', 'company', 'acme'), null, 'another tenant does not see it');
+    assert.deepEqual(await (await reopen()).findGroup(t, 'company', 'acme'), acme);
+  });
 
   registryTest(`${name}: an alias merges two people into the one seen first`, factory, async (s, t) => {
     const u = (o: Partial<ProfileUpdate>) => update(t, o);

@@ -46,6 +46,30 @@ export function readCapture(payload: unknown): Capture | null {
   return { events, token };
 }
 
+/**
+ * The person operations an event carries, where PostHog's ingestion reads them: posthog-js
+ * sends `$set`, `$set_once` and `$unset` at the event's top level, beside `properties`;
+ * posthog-node inside `properties`. Both are read, the top level winning key by key, and
+ * stored in `properties`, where the profiles worker reads them. The input is not changed
+ * (its raw form is kept as sent).
+ */
+function withPersonOps(input: Obj, properties: Obj): Obj {
+  let out = properties;
+  for (const op of ['$set', '$set_once'] as const) {
+    const top = input[op];
+    if (!isObject(top)) continue;
+    if (out === properties) out = { ...properties };
+    out[op] = { ...(isObject(properties[op]) ? properties[op] : {}), ...top };
+  }
+  const unset = input.$unset;
+  if (Array.isArray(unset)) {
+    if (out === properties) out = { ...properties };
+    const inner = Array.isArray(properties.$unset) ? (properties.$unset as unknown[]) : [];
+    out.$unset = [...new Set([...inner, ...unset].filter((k): k is string => typeof k === 'string'))];
+  }
+  return out;
+}
+
 export type PostHogMapOutcome =
   { outcome: 'ok'; events: UsageEvent[] } | { outcome: 'invalid'; problems: Problem[] };
 
@@ -74,7 +98,7 @@ export function mapPostHog(req: PostHogRequest): PostHogMapOutcome {
     if (!isObject(input)) return at('(event)', 'field_type', 'each event must be a JSON object');
     if (input.properties !== undefined && input.properties !== null && !isObject(input.properties))
       at('properties', 'field_type', 'properties must be an object');
-    const properties = isObject(input.properties) ? input.properties : {};
+    const properties = withPersonOps(input, isObject(input.properties) ? input.properties : {});
     const name = text(input.event);
     if (!name) at('event', 'field_required', 'event is required: the name of what happened');
     const distinctId = id(input.distinct_id) ?? id(properties.distinct_id) ?? id(input.$distinct_id);

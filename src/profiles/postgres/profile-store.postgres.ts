@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { openMigratedPool } from '../../storage/pg-migrations.ts';
 import type { PgLocation } from '../../storage/postgres.ts';
+import { applyGroupUpdates, groupsByTenant } from '../groups/group-merge.ts';
+import { groupId, type GroupRecord, type GroupUpdate } from '../groups/group.ts';
 import { applyUpdates, namedIds, type Loaded } from '../merge.ts';
 import { idsOf, type PersonRecord, type Outboxed, type ProfileUpdate } from '../profile.ts';
 import type { Applied, ProfileStore, TraitSearch } from '../profile-store.port.ts';
@@ -86,6 +88,46 @@ export class PgProfileStore implements ProfileStore {
     }
   }
 
+  async applyGroups(updates: readonly GroupUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // The same lock as people's: workers of a scale deployment share the tables.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [APPLY_LOCK]);
+      for (const [tenantId, mine] of groupsByTenant(updates)) {
+        const named = [...new Map(mine.map((u) => [groupId(u), u])).values()];
+        const { rows } = await client.query<{ doc: GroupRecord }>(
+          `SELECT g.doc FROM profile_groups g JOIN unnest($2::text[], $3::text[]) AS n(type, key)
+             ON g.type = n.type AND g.key = n.key WHERE g.tenant_id = $1`,
+          [tenantId, named.map((u) => u.type), named.map((u) => u.key)],
+        );
+        const loaded = new Map(rows.map(({ doc }) => [groupId(doc), doc]));
+        const saved = applyGroupUpdates(loaded, mine);
+        await client.query(
+          `INSERT INTO profile_groups (tenant_id, type, key, doc)
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::jsonb[])
+           ON CONFLICT (tenant_id, type, key) DO UPDATE SET doc = excluded.doc`,
+          [tenantId, saved.map((g) => g.type), saved.map((g) => g.key), saved.map((g) => JSON.stringify(g))],
+        );
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async findGroup(tenantId: string, type: string, key: string): Promise<GroupRecord | null> {
+    const { rows } = await this.pool.query<{ doc: GroupRecord }>(
+      'SELECT doc FROM profile_groups WHERE tenant_id = $1 AND type = $2 AND key = $3',
+      [tenantId, type, key],
+    );
+    return rows[0]?.doc ?? null;
+  }
+
   async find(tenantId: string, id: string): Promise<PersonRecord | null> {
     const { rows } = await this.pool.query<{ doc: PersonRecord }>(
       `SELECT doc FROM profiles WHERE tenant_id = $1 AND id = COALESCE(
@@ -99,6 +141,7 @@ export class PgProfileStore implements ProfileStore {
     const { rows } = await this.pool.query<{ doc: PersonRecord }>(
       `SELECT doc FROM profiles
        WHERE tenant_id = $1 AND id COLLATE "C" > $2 AND doc->'traits' ? $3
+         AND NOT doc->'traits'->$3 ? 'gone'
          AND ($4::text IS NULL OR doc->'traits'->$3->>'value' = $4)
        ORDER BY id COLLATE "C" LIMIT $5`,
       [q.tenantId, q.after ?? '', q.trait, q.value ?? null, q.limit],

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../../storage/sqlite.ts';
+import { applyGroupUpdates, groupsByTenant } from '../groups/group-merge.ts';
+import { groupId, type GroupRecord, type GroupUpdate } from '../groups/group.ts';
 import { applyUpdates, namedIds, type Loaded } from '../merge.ts';
 import { idsOf, type PersonRecord, type Outboxed, type ProfileUpdate } from '../profile.ts';
 import type { Applied, ProfileStore, TraitSearch } from '../profile-store.port.ts';
@@ -10,12 +12,16 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS profile_ids (
     tenant_id TEXT NOT NULL, alias TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (tenant_id, alias));
   CREATE TABLE IF NOT EXISTS profile_outbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS profile_groups (
+    tenant_id TEXT NOT NULL, type TEXT NOT NULL, key TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, type, key));
 `;
 
 /** People in the embedded catalog file (catalog.db), on a connection of their own. */
 export class SqliteProfileStore implements ProfileStore {
   private readonly db: Database.Database;
   private readonly applyTx: Database.Transaction<(updates: readonly ProfileUpdate[]) => Applied>;
+  private readonly groupsTx: Database.Transaction<(updates: readonly GroupUpdate[]) => void>;
 
   constructor(file: string) {
     this.db = openSqlite(file, SCHEMA);
@@ -56,6 +62,36 @@ export class SqliteProfileStore implements ProfileStore {
       }
       return { recorded, persons };
     });
+    const group = this.db.prepare<[string, string, string], { doc: string }>(
+      'SELECT doc FROM profile_groups WHERE tenant_id = ? AND type = ? AND key = ?',
+    );
+    const putGroup = this.db.prepare(
+      'INSERT OR REPLACE INTO profile_groups (tenant_id, type, key, doc) VALUES (?, ?, ?, ?)',
+    );
+    this.groupsTx = this.db.transaction((updates: readonly GroupUpdate[]) => {
+      for (const [tenantId, mine] of groupsByTenant(updates)) {
+        const loaded = new Map<string, GroupRecord>();
+        for (const u of mine) {
+          const row = loaded.has(groupId(u)) ? undefined : group.get(tenantId, u.type, u.key);
+          if (row) loaded.set(groupId(u), JSON.parse(row.doc) as GroupRecord);
+        }
+        for (const g of applyGroupUpdates(loaded, mine))
+          putGroup.run(tenantId, g.type, g.key, JSON.stringify(g));
+      }
+    });
+  }
+
+  async applyGroups(updates: readonly GroupUpdate[]): Promise<void> {
+    if (updates.length) this.groupsTx.immediate(updates);
+  }
+
+  async findGroup(tenantId: string, type: string, key: string): Promise<GroupRecord | null> {
+    const row = this.db
+      .prepare<[string, string, string], { doc: string }>(
+        'SELECT doc FROM profile_groups WHERE tenant_id = ? AND type = ? AND key = ?',
+      )
+      .get(tenantId, type, key);
+    return row ? (JSON.parse(row.doc) as GroupRecord) : null;
   }
 
   async apply(updates: readonly ProfileUpdate[]): Promise<Applied> {
@@ -81,6 +117,7 @@ export class SqliteProfileStore implements ProfileStore {
       .prepare<[Record<string, unknown>], { doc: string }>(
         `SELECT doc FROM profiles
          WHERE tenant_id = @tenant AND id > @after AND json_type(doc, @path || '.at') IS NOT NULL
+           AND json_type(doc, @path || '.gone') IS NULL
            AND (@value IS NULL OR
                 CASE json_type(doc, @path || '.value') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'
                 ELSE CAST(json_extract(doc, @path || '.value') AS TEXT) END = @value)
