@@ -44,6 +44,7 @@ const principal = {
   tenantId: '01KBENCHTENANT000000000000',
   appId: '01KBENCHAPP000000000000000',
   sourceId: 's',
+  allowedOrigins: [],
 };
 
 /** The n-th body: analytics-node's batch of track messages, as bench:sdk builds it. */

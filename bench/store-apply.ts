@@ -46,7 +46,12 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usagehub-store-apply-'));
 /** The log's batches: Segment track messages of 100 users, a second apart per 1000 events. */
 function logBatches(): LogBatch[] {
   const start = Date.now() - 7 * 86400_000;
-  const principal = { tenantId: 'tenant-bench', appId: 'app-bench', sourceId: 'source-bench' };
+  const principal = {
+    tenantId: 'tenant-bench',
+    appId: 'app-bench',
+    sourceId: 'source-bench',
+    allowedOrigins: [],
+  };
   const out: LogBatch[] = [];
   for (let b = 0; b * BATCH < EVENTS; b++) {
     const messages = Array.from({ length: BATCH }, (_, i) => {

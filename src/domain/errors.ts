@@ -8,6 +8,11 @@ export const ERRORS = {
   // request-level
   unauthorized: { status: 401, message: 'A valid API key is required.' },
   forbidden: { status: 403, message: 'This key is not allowed to do that.' },
+  origin_not_allowed: {
+    status: 403,
+    message:
+      "This write key may not send from this page's origin: it is not among the source's allowed origins.",
+  },
   not_found: { status: 404, message: 'No such resource.' },
   route_not_found: { status: 404, message: 'No such route.' },
   conflict: { status: 409, message: 'The request conflicts with existing data.' },

@@ -16,8 +16,12 @@ declare module 'fastify' {
  */
 export async function installBrowserCors(app: FastifyInstance): Promise<void> {
   const open = new Set<string>();
+  // Routes with parameters (Segment's /v1/projects/:writeKey/settings), as patterns.
+  const patterns: RegExp[] = [];
   app.addHook('onRoute', (route) => {
-    if (route.config?.browserIngest) open.add(route.url);
+    if (!route.config?.browserIngest) return;
+    if (route.url.includes(':')) patterns.push(patternOf(route.url));
+    else open.add(route.url);
   });
   const opened = { origin: true, methods: ['GET', 'POST'], maxAge: 86_400 };
   const closed = { origin: false };
@@ -26,7 +30,16 @@ export async function installBrowserCors(app: FastifyInstance): Promise<void> {
     // A callback, not a promise: it runs on every request.
     delegator: (req, done) => {
       const q = req.url.indexOf('?');
-      done(null, open.has(q === -1 ? req.url : req.url.slice(0, q)) ? opened : closed);
+      const path = q === -1 ? req.url : req.url.slice(0, q);
+      done(null, open.has(path) || patterns.some((p) => p.test(path)) ? opened : closed);
     },
   });
+}
+
+/** `/v1/projects/:writeKey/settings` → a pattern matching one path segment per parameter. */
+function patternOf(url: string): RegExp {
+  const parts = url
+    .split('/')
+    .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${parts.join('/')}$`);
 }

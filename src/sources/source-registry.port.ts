@@ -20,6 +20,12 @@ export interface Source {
   writeKey: string;
   createdAt: string;
   revokedAt: string | null;
+  /**
+   * The web origins (`https://app.example.com`) whose pages may send with its key; empty:
+   * any. A browser names its page's origin on every cross-site request, so a key copied
+   * to another site sends nothing; a server-side client sends no Origin and is not held.
+   */
+  allowedOrigins: string[];
 }
 
 export interface SourceRegistry {
@@ -29,6 +35,8 @@ export interface SourceRegistry {
   get(tenantId: string, id: string): Promise<Source | null>;
   /** The source, revoked now (or when it was first revoked); null when the tenant has no such source. */
   revoke(tenantId: string, id: string): Promise<Source | null>;
+  /** The source with its allowed origins replaced; null when the tenant has no such source. */
+  setAllowedOrigins(tenantId: string, id: string, origins: readonly string[]): Promise<Source | null>;
   /** The source a write key belongs to, revoked or not; null when none does. */
   findByWriteKey(writeKey: string): Promise<Source | null>;
   close(): Promise<void>;

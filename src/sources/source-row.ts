@@ -9,6 +9,8 @@ export interface Row {
   write_key: string;
   created_at: string;
   revoked_at: string | null;
+  /** A JSON list; null on rows from before origins could be set. */
+  allowed_origins: string | null;
 }
 
 export const toSource = (r: Row): Source => ({
@@ -19,4 +21,5 @@ export const toSource = (r: Row): Source => ({
   writeKey: r.write_key,
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
+  allowedOrigins: r.allowed_origins ? (JSON.parse(r.allowed_origins) as string[]) : [],
 });

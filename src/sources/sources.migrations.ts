@@ -12,4 +12,9 @@ export const sourcesMigrations: readonly Migration[] = [
         write_key text NOT NULL UNIQUE, created_at text NOT NULL, revoked_at text);
       CREATE INDEX sources_tenant ON sources (tenant_id, created_at);`,
   },
+  {
+    version: 2,
+    name: 'the web origins a write key may send from',
+    sql: `ALTER TABLE sources ADD COLUMN allowed_origins text;`,
+  },
 ];

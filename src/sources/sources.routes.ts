@@ -3,7 +3,7 @@ import { answersCarrySecrets } from '../http/security-headers.ts';
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { KeyResolver } from '../auth/authenticator.ts';
-import { UsageHubError } from '../domain/errors.ts';
+import { problem, UsageHubError } from '../domain/errors.ts';
 import { requireRole } from '../http/auth-hook.ts';
 import { adminErrors as errors, adminSchema, tenantOf } from '../http/admin-route.ts';
 import type { SourceOutcome, SourcesService, SourceView } from './sources.service.ts';
@@ -26,6 +26,14 @@ const SourceSchema = Type.Object({
   }),
   createdAt: Type.String(),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
+  allowedOrigins: Type.Array(Type.String(), {
+    description:
+      "Web origins whose pages may send with the write key (a browser's Origin header); empty: any. Server libraries send no Origin and are not held to it.",
+  }),
+});
+const Origins = Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
+  maxItems: 50,
+  description: 'Web origins, as `https://app.example.com` (scheme, host and port; no path).',
 });
 const Params = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
@@ -37,6 +45,14 @@ function valueOrThrow(res: SourceOutcome): SourceView {
       throw new UsageHubError('not_found', `app ${res.app} does not exist`);
     case 'source_not_found':
       throw new UsageHubError('not_found', `source ${res.source} does not exist`);
+    case 'invalid_origin':
+      throw new UsageHubError(
+        'invalid_request',
+        `${JSON.stringify(res.origin)} is not a web origin: give its scheme, host and port, as https://app.example.com`,
+        [problem('allowedOrigins', 'field_format', 'each must be an http(s) origin, without a path')],
+      );
+    case 'too_many_origins':
+      throw new UsageHubError('invalid_request', `${res.count} origins given; a source may have at most 50.`);
   }
 }
 
@@ -67,6 +83,7 @@ export const sourceRoutes: FastifyPluginAsync<SourceRoutesDeps> = async (fastify
           {
             kind: Kind,
             app: Type.String({ minLength: 1, maxLength: 200, description: 'The app, by id or name.' }),
+            allowedOrigins: Type.Optional(Origins),
           },
           { additionalProperties: false },
         ),
@@ -74,7 +91,13 @@ export const sourceRoutes: FastifyPluginAsync<SourceRoutesDeps> = async (fastify
       },
     },
     async (req, reply) =>
-      reply.status(201).send(valueOrThrow(await sources.create(tenantOf(req), req.body.kind, req.body.app))),
+      reply
+        .status(201)
+        .send(
+          valueOrThrow(
+            await sources.create(tenantOf(req), req.body.kind, req.body.app, req.body.allowedOrigins),
+          ),
+        ),
   );
   app.get(
     '/v1/sources/:id',
@@ -87,6 +110,20 @@ export const sourceRoutes: FastifyPluginAsync<SourceRoutesDeps> = async (fastify
       },
     },
     async (req) => valueOrThrow(await sources.show(tenantOf(req), req.params.id)),
+  );
+  app.patch(
+    '/v1/sources/:id',
+    {
+      schema: {
+        ...adminSchema,
+        summary: 'Change the web origins a source’s write key may send from (an empty list: any)',
+        params: Params,
+        body: Type.Object({ allowedOrigins: Origins }, { additionalProperties: false }),
+        response: { 200: SourceSchema, ...errors },
+      },
+    },
+    async (req) =>
+      valueOrThrow(await sources.setAllowedOrigins(tenantOf(req), req.params.id, req.body.allowedOrigins)),
   );
   app.delete(
     '/v1/sources/:id',

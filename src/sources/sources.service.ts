@@ -1,4 +1,5 @@
 import type { App } from '../catalog/catalog.port.ts';
+import { MAX_ORIGINS, normalizeOrigin } from './origins.ts';
 import type { Source, SourceKind, SourceRegistry } from './source-registry.port.ts';
 
 /** A source as the admin API shows it (the write key included: it is public by design). */
@@ -10,12 +11,15 @@ export interface SourceView {
   writeKey: string;
   createdAt: string;
   revokedAt: string | null;
+  allowedOrigins: string[];
 }
 
 export type SourceOutcome =
   | { outcome: 'ok'; value: SourceView }
   | { outcome: 'app_not_found'; app: string }
-  | { outcome: 'source_not_found'; source: string };
+  | { outcome: 'source_not_found'; source: string }
+  | { outcome: 'invalid_origin'; origin: string }
+  | { outcome: 'too_many_origins'; count: number };
 
 const view = (s: Source): SourceView => ({
   id: s.id,
@@ -24,7 +28,24 @@ const view = (s: Source): SourceView => ({
   writeKey: s.writeKey,
   createdAt: s.createdAt,
   revokedAt: s.revokedAt,
+  allowedOrigins: s.allowedOrigins,
 });
+
+/** The origins normalised, each once; or what is wrong with them. */
+function originsOf(
+  given: readonly string[],
+):
+  | { outcome: 'ok'; origins: string[] }
+  | Extract<SourceOutcome, { outcome: 'invalid_origin' | 'too_many_origins' }> {
+  const origins: string[] = [];
+  for (const text of given) {
+    const origin = normalizeOrigin(text);
+    if (!origin) return { outcome: 'invalid_origin', origin: text };
+    if (!origins.includes(origin)) origins.push(origin);
+  }
+  if (origins.length > MAX_ORIGINS) return { outcome: 'too_many_origins', count: origins.length };
+  return { outcome: 'ok', origins };
+}
 
 /** What an admin does with sources; outcomes are values, mapped to HTTP by the routes. */
 export class SourcesService {
@@ -35,10 +56,29 @@ export class SourcesService {
     private readonly changed: () => void,
   ) {}
 
-  async create(tenantId: string, kind: SourceKind, appRef: string): Promise<SourceOutcome> {
+  async create(
+    tenantId: string,
+    kind: SourceKind,
+    appRef: string,
+    allowedOrigins: readonly string[] = [],
+  ): Promise<SourceOutcome> {
     const app = await this.findApp(tenantId, appRef);
     if (!app) return { outcome: 'app_not_found', app: appRef };
-    return { outcome: 'ok', value: view(await this.registry.create(tenantId, kind, app.id)) };
+    const checked = originsOf(allowedOrigins);
+    if (checked.outcome !== 'ok') return checked;
+    const source = await this.registry.create(tenantId, kind, app.id);
+    if (checked.origins.length === 0) return { outcome: 'ok', value: view(source) };
+    return this.setAllowedOrigins(tenantId, source.id, checked.origins);
+  }
+
+  /** Replaces the web origins a source's key may send from (none: any). */
+  async setAllowedOrigins(tenantId: string, id: string, given: readonly string[]): Promise<SourceOutcome> {
+    const checked = originsOf(given);
+    if (checked.outcome !== 'ok') return checked;
+    const source = await this.registry.setAllowedOrigins(tenantId, id, checked.origins);
+    if (!source) return { outcome: 'source_not_found', source: id };
+    this.changed();
+    return { outcome: 'ok', value: view(source) };
   }
 
   async list(tenantId: string): Promise<SourceView[]> {

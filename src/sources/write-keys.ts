@@ -6,6 +6,8 @@ export interface WriteKeyPrincipal {
   tenantId: string;
   appId: string;
   sourceId: string;
+  /** The web origins its pages may send from; empty: any (origins.ts). */
+  allowedOrigins: readonly string[];
 }
 
 /** How long an answer is trusted without asking the registry again: what bounds a revocation's reach on another process. */
@@ -41,7 +43,12 @@ export class WriteKeys {
     const source = await this.registry.findByWriteKey(writeKey);
     const principal =
       source && source.kind === this.kind && source.revokedAt === null
-        ? { tenantId: source.tenantId, appId: source.appId, sourceId: source.id }
+        ? {
+            tenantId: source.tenantId,
+            appId: source.appId,
+            sourceId: source.id,
+            allowedOrigins: source.allowedOrigins,
+          }
         : null;
     if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
     this.cache.set(writeKey, { principal, until: now + TTL_MS });

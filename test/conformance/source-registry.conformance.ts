@@ -38,4 +38,16 @@ export function sourceRegistryConformance(name: string, factory: RegistryFactory
       assert.equal(await r.revoke(t, 'src_missing'), null);
     },
   );
+  registryTest(`${name}: the origins a write key may send from`, factory, async (r, t, reopen, catalog) => {
+    const created = await catalog.createApp(t, 'web');
+    const appId = created.outcome === 'created' ? created.value.id : '';
+    const s = await r.create(t, 'posthog', appId);
+    assert.deepEqual(s.allowedOrigins, [], 'any origin by default');
+    const origins = ['https://app.example.com', 'http://localhost:3000'];
+    assert.deepEqual((await r.setAllowedOrigins(t, s.id, origins))?.allowedOrigins, origins);
+    assert.equal(await r.setAllowedOrigins('ten_other', s.id, []), null, 'another tenant cannot change it');
+    assert.deepEqual((await (await reopen()).findByWriteKey(s.writeKey))?.allowedOrigins, origins);
+    assert.deepEqual((await r.setAllowedOrigins(t, s.id, []))?.allowedOrigins, []);
+    assert.equal(await r.setAllowedOrigins(t, 'src_missing', origins), null);
+  });
 }

@@ -39,6 +39,15 @@ interface Codec {
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 const isGzip = (b: Buffer) => b.length >= 2 && b[0] === GZIP_MAGIC[0] && b[1] === GZIP_MAGIC[1];
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+/** Gzip, or JSON (an object or a list, after any whitespace). */
+function looksUnwrapped(b: Buffer): boolean {
+  if (isGzip(b)) return true;
+  for (const c of b.subarray(0, 64)) {
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    return c === 0x7b || c === 0x5b;
+  }
+  return false;
+}
 
 const undecodable = (how: string) =>
   new UsageHubError('invalid_body', `The body could not be decoded: ${how}.`);
@@ -68,7 +77,9 @@ async function unwrapWith(req: Wrapped, codec: Codec): Promise<string> {
   let bytes = inflation ? await codec.inflate(req.body, inflation) : req.body;
   let compression = str(req.query.compression)?.toLowerCase();
   let data = str(req.query.data);
-  if (req.contentType?.startsWith('application/x-www-form-urlencoded')) {
+  // A form label on a body that is JSON or gzip (what some mobile and server SDKs send) is
+  // not believed: a form's payload is in its field data=.
+  if (req.contentType?.startsWith('application/x-www-form-urlencoded') && !looksUnwrapped(bytes)) {
     const form = parseQueryString(await codec.text(bytes)) as Record<string, unknown>;
     data = str(form.data);
     compression = str(form.compression)?.toLowerCase() ?? compression;

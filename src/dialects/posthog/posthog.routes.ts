@@ -17,6 +17,8 @@ import type { WriteKeyPrincipal, WriteKeys } from '../../sources/write-keys.ts';
 import { unwrap, unwrapHead, type Wrapped } from './posthog.decode.ts';
 import { posthogEnvelope, PostHogError, PostHogSuccess } from './posthog.envelope.ts';
 import { POSTHOG_LIMITS } from './posthog.limits.ts';
+import { refuseForeignOrigin } from '../../sources/origins.ts';
+import { flagRoutes } from './posthog.flags.ts';
 import { mapPostHog, readCapture } from './posthog.mapping.ts';
 
 export interface PostHogDeps {
@@ -110,6 +112,7 @@ export const posthogRoutes: FastifyPluginAsync<PostHogDeps> = async (fastify, de
   const resolve = async (req: FastifyRequest, token: string) => {
     const principal = await guardedAuthenticate(req, token, () => deps.writeKeys.resolve(token));
     if (!principal) throw unauthorized(token);
+    refuseForeignOrigin(req, principal.allowedOrigins);
     return principal;
   };
   const keyFirst = async (req: FastifyRequest, wrapped: Wrapped): Promise<void> => {
@@ -209,4 +212,5 @@ export const posthogRoutes: FastifyPluginAsync<PostHogDeps> = async (fastify, de
       );
     }
   }
+  flagRoutes(fastify, resolve);
 };

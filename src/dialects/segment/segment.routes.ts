@@ -14,10 +14,12 @@ import { acceptedOrThrow } from '../../http/ingest-outcome.ts';
 import type { IngestPipeline } from '../../ingest/pipeline.ts';
 import type { Metrics } from '../../ops/metrics.ts';
 import type { WriteKeyPrincipal, WriteKeys } from '../../sources/write-keys.ts';
+import { refuseForeignOrigin } from '../../sources/origins.ts';
 import { writeKeyInText, writeKeyOf } from './segment.auth.ts';
 import { segmentEnvelope, SegmentError, SegmentSuccess } from './segment.envelope.ts';
 import { SEGMENT_LIMITS, SEGMENT_TYPES, type SegmentType } from './segment.limits.ts';
 import { mapSegment } from './segment.mapping.ts';
+import { settingsRoute } from './segment.settings.ts';
 
 export interface SegmentDeps {
   writeKeys: WriteKeys;
@@ -52,7 +54,9 @@ const unauthorized = () =>
 /**
  * Segment's HTTP Tracking API: `/v1/batch`, `/v1/track`, `/v1/identify`, `/v1/page`,
  * `/v1/screen`, `/v1/group`, `/v1/alias`, and the browser library's `/v1/b`, `/v1/t` …
- * `/v1/a`, which send their JSON as text/plain. A batch is accepted whole or rejected whole.
+ * `/v1/a`, which send their JSON as text/plain. The body is JSON whatever its
+ * Content-Type, gzip'ed or not by its Content-Encoding (http/body.ts undoes it). A batch
+ * is accepted whole or rejected whole.
  *
  * The key comes before the work: one in the Authorization header is checked before the
  * body is read; one in the body is found in its text and checked before the parse; a
@@ -65,6 +69,7 @@ export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, de
   const resolve = async (req: FastifyRequest, key: string) => {
     const principal = await guardedAuthenticate(req, key, () => deps.writeKeys.resolve(key));
     if (!principal) throw unauthorized();
+    refuseForeignOrigin(req, principal.allowedOrigins);
     return principal;
   };
   fastify.addHook('onRequest', async (req) => {
@@ -97,8 +102,10 @@ export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, de
       throw new UsageHubError('invalid_body', `${ERRORS.invalid_body.message} ${(err as Error).message}`);
     }
   };
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, parse);
-  fastify.addContentTypeParser('text/plain', { parseAs: 'buffer' }, parse);
+  // Segment's API reads the body as JSON whatever its label: the browser library sends
+  // text/plain, and Segment-protocol clients form-urlencoded (gzip'ed JSON) or nothing.
+  // What is not JSON is refused by the parse (invalid_body).
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, parse);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   const ingest = async (
@@ -166,6 +173,7 @@ export const segmentRoutes: FastifyPluginAsync<SegmentDeps> = async (fastify, de
       async (req) => ingest(req, req.body, routeType, browser),
     );
   };
+  settingsRoute(fastify, resolve);
   route('/v1/batch', null, 'Send a batch of Segment messages');
   route('/v1/b', null, 'Send a batch of Segment messages (browser library)', true);
   for (const [type, letter] of Object.entries(SEGMENT_TYPES) as [SegmentType, string][]) {

@@ -28,6 +28,7 @@ export class PgSourceRegistry implements SourceRegistry {
       write_key: newWriteKey(kind),
       created_at: new Date().toISOString(),
       revoked_at: null,
+      allowed_origins: null,
     };
     await this.pool.query(
       'INSERT INTO sources (id, tenant_id, kind, app_id, write_key, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
@@ -57,6 +58,15 @@ export class PgSourceRegistry implements SourceRegistry {
       'UPDATE sources SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL',
       [tenantId, id, new Date().toISOString()],
     );
+    return this.get(tenantId, id);
+  }
+
+  async setAllowedOrigins(tenantId: string, id: string, origins: readonly string[]): Promise<Source | null> {
+    await this.pool.query('UPDATE sources SET allowed_origins = $3 WHERE tenant_id = $1 AND id = $2', [
+      tenantId,
+      id,
+      JSON.stringify(origins),
+    ]);
     return this.get(tenantId, id);
   }
 

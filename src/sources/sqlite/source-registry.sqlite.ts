@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { openSqlite } from '../../storage/sqlite.ts';
+import { openSqlite, type AddedColumn } from '../../storage/sqlite.ts';
 import type { Source, SourceKind, SourceRegistry } from '../source-registry.port.ts';
 import { toSource, type Row } from '../source-row.ts';
 import { newSourceId, newWriteKey } from '../write-key.ts';
@@ -12,12 +12,16 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS sources_tenant ON sources (tenant_id, created_at);
 `;
 
+const ADDED_COLUMNS: AddedColumn[] = [
+  ['sources', 'allowed_origins', 'ALTER TABLE sources ADD COLUMN allowed_origins TEXT'],
+];
+
 /** Sources in the embedded catalog file (catalog.db), on a connection of their own. */
 export class SqliteSourceRegistry implements SourceRegistry {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = openSqlite(file, SCHEMA, { pragmas: ['foreign_keys = ON'] });
+    this.db = openSqlite(file, SCHEMA, { pragmas: ['foreign_keys = ON'], addedColumns: ADDED_COLUMNS });
   }
 
   async create(tenantId: string, kind: SourceKind, appId: string): Promise<Source> {
@@ -29,6 +33,7 @@ export class SqliteSourceRegistry implements SourceRegistry {
       writeKey: newWriteKey(kind),
       createdAt: new Date().toISOString(),
       revokedAt: null,
+      allowedOrigins: [],
     };
     this.db
       .prepare(
@@ -56,6 +61,13 @@ export class SqliteSourceRegistry implements SourceRegistry {
     this.db
       .prepare('UPDATE sources SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL')
       .run(new Date().toISOString(), tenantId, id);
+    return this.get(tenantId, id);
+  }
+
+  async setAllowedOrigins(tenantId: string, id: string, origins: readonly string[]): Promise<Source | null> {
+    this.db
+      .prepare('UPDATE sources SET allowed_origins = ? WHERE tenant_id = ? AND id = ?')
+      .run(JSON.stringify(origins), tenantId, id);
     return this.get(tenantId, id);
   }
 
