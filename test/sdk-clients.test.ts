@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { Analytics } from '@segment/analytics-node';
 import { PostHog } from 'posthog-node';
+import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import type { UsageEvent } from '../src/domain/event.ts';
 import type { Profile } from '../src/profiles/profile.ts';
 import { adminCall } from './helpers/admin.ts';
@@ -178,4 +179,47 @@ describe('the official clients', () => {
       assert.deepEqual(profile.aliases, [`ph-anon-${failFirst}`]);
     });
   }
+  test('posthog-node flag calls: answered, nothing enabled, no errors', async () => {
+    const { writeKey } = (await adminCall(hub, 'POST', '/v1/sources', { kind: 'posthog', app: 'web' })) as {
+      writeKey: string;
+    };
+    const client = new PostHog(writeKey, { host: base });
+    const errors: unknown[] = [];
+    client.on('error', (e) => errors.push(e));
+    // As PostHog answers for a flag the project does not have: undefined, which is not enabled.
+    assert.equal(await client.isFeatureEnabled('new-editor', 'ph-flags-1'), undefined);
+    assert.equal(await client.getFeatureFlag('new-editor', 'ph-flags-1'), undefined);
+    assert.deepEqual(await client.getAllFlags('ph-flags-1'), {});
+    await client.shutdown(5_000);
+    assert.deepEqual(errors, []);
+  });
+
+  test('@rudderstack/rudder-sdk-node, a Segment-protocol client that labels its gzip batches as a form', async () => {
+    const { writeKey } = (await adminCall(hub, 'POST', '/v1/sources', { kind: 'segment', app: 'web' })) as {
+      writeKey: string;
+    };
+    const client = new RudderAnalytics(writeKey, { dataPlaneUrl: base, flushAt: 10 });
+    const labels: string[] = [];
+    const watcher = (req: { url?: string; headers: Record<string, unknown> }) => {
+      if (req.url?.startsWith('/v1/batch'))
+        labels.push(`${String(req.headers['content-type'])} ${String(req.headers['content-encoding'])}`);
+    };
+    hub.app.server.on('request', watcher);
+    try {
+      client.track({ userId: 'rs-1', event: 'Report Exported', properties: { rows: 12 } });
+      client.identify({ userId: 'rs-1', traits: { plan: 'team' } });
+      await client.flush();
+    } finally {
+      hub.app.server.off('request', watcher);
+    }
+    assert.ok(
+      labels.length > 0 && labels.every((l) => l === 'application/x-www-form-urlencoded gzip'),
+      labels.join('; '),
+    );
+    const mine = (await stored('segment')).filter((e) => e.actor.userId === 'rs-1');
+    assert.deepEqual(mine.map((e) => e.name).sort(), ['Report Exported', 'identify']);
+    assert.equal(mine.find((e) => e.name === 'Report Exported')?.properties.rows, 12);
+    const profile = await profileOf('rs-1', (p) => p.traits.plan === 'team');
+    assert.equal(profile.traits.plan, 'team');
+  });
 });
