@@ -18,6 +18,7 @@ import {
   storeCaughtUp,
   type ServerProcess,
 } from './helpers/process.ts';
+import { posthogBatchAtLimit } from './helpers/posthog-large.ts';
 import { provisionScale } from './helpers/scale.ts';
 import { tempDir } from './helpers/server.ts';
 import { NATS_URL, REDIS_URL, natsSkip, natsStream, pgPlace, pgSkip, redisSkip } from './helpers/services.ts';
@@ -198,18 +199,7 @@ function amplificationSuite(profile: Profile) {
 
       test("(5) a batch at PostHog's 20 MB limit is stored whole", async () => {
         const now = Date.now();
-        const body = zlib.gzipSync(
-          JSON.stringify({
-            api_key: posthogLarge,
-            batch: Array.from({ length: 10_000 }, (_, i) => ({
-              event: 'large',
-              distinct_id: `d${i % 100}`,
-              uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-              timestamp: new Date(now - 60_000).toISOString(),
-              properties: { $current_url: `https://example.com/${'p'.repeat(1900)}` },
-            })),
-          }),
-        );
+        const body = posthogBatchAtLimit(posthogLarge, now);
         let res = await post('/batch/', body, {
           'content-type': 'application/json',
           'content-encoding': 'gzip',

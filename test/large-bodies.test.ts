@@ -7,7 +7,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { UsageHubError, type Problem } from '../src/domain/errors.ts';
 import { checkCanonical } from '../src/domain/canonical.ts';
@@ -17,6 +16,7 @@ import { Turns } from '../src/threads/turns.ts';
 import { GroupCommitter } from '../src/ingest/group-commit.ts';
 import { SqliteEventLog } from '../src/log/sqlite/event-log.sqlite.ts';
 import { batch } from './conformance/event-log.conformance.ts';
+import { posthogBatchAtLimit } from './helpers/posthog-large.ts';
 import { startHub, tempDir } from './helpers/server.ts';
 
 /** parseLargeJson with pieces of `pieceChars`, or the error it throws. */
@@ -164,18 +164,7 @@ describe('a 20 MB PostHog batch beside small requests', () => {
       });
       const key = (JSON.parse(res.body) as { writeKey: string }).writeKey;
       const now = Date.now();
-      const body = gzipSync(
-        JSON.stringify({
-          api_key: key,
-          batch: Array.from({ length: 10_000 }, (_, i) => ({
-            event: 'large',
-            distinct_id: `d${i % 100}`,
-            uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-            timestamp: new Date(now - 60_000).toISOString(),
-            properties: { $current_url: `https://example.com/${'p'.repeat(1900)}` },
-          })),
-        }),
-      );
+      const body = posthogBatchAtLimit(key, now);
       const done: string[] = [];
       const large = hub.app
         .inject({

@@ -37,14 +37,3 @@ export function applyGroupUpdates(
   }
   return [...dirty].map((id) => loaded.get(id)!);
 }
-
-/** Updates by tenant, in order. */
-export function groupsByTenant(updates: readonly GroupUpdate[]): Map<string, GroupUpdate[]> {
-  const out = new Map<string, GroupUpdate[]>();
-  for (const u of updates) {
-    const mine = out.get(u.tenantId);
-    if (mine) mine.push(u);
-    else out.set(u.tenantId, [u]);
-  }
-  return out;
-}

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { openMigratedPool } from '../../storage/pg-migrations.ts';
 import type { PgLocation } from '../../storage/postgres.ts';
-import { applyGroupUpdates, groupsByTenant } from '../groups/group-merge.ts';
+import { byTenant } from '../by-tenant.ts';
+import { applyGroupUpdates } from '../groups/group-merge.ts';
 import { groupId, type GroupRecord, type GroupUpdate } from '../groups/group.ts';
 import { applyUpdates, namedIds, type Loaded } from '../merge.ts';
 import { idsOf, type PersonRecord, type Outboxed, type ProfileUpdate } from '../profile.ts';
@@ -32,13 +33,7 @@ export class PgProfileStore implements ProfileStore {
       await client.query('SELECT pg_advisory_xact_lock($1)', [APPLY_LOCK]);
       let recorded = 0;
       const persons: PersonRecord[] = [];
-      const tenants = new Map<string, ProfileUpdate[]>();
-      for (const u of updates) {
-        const mine = tenants.get(u.tenantId);
-        if (mine) mine.push(u);
-        else tenants.set(u.tenantId, [u]);
-      }
-      for (const [tenantId, mine] of tenants) {
+      for (const [tenantId, mine] of byTenant(updates)) {
         const { rows } = await client.query<{ doc: PersonRecord }>(
           `SELECT p.doc FROM profiles p WHERE p.tenant_id = $1 AND p.id IN
              (SELECT person_id FROM profile_ids WHERE tenant_id = $1 AND alias = ANY($2::text[]))`,
@@ -95,7 +90,7 @@ export class PgProfileStore implements ProfileStore {
       await client.query('BEGIN');
       // The same lock as people's: workers of a scale deployment share the tables.
       await client.query('SELECT pg_advisory_xact_lock($1)', [APPLY_LOCK]);
-      for (const [tenantId, mine] of groupsByTenant(updates)) {
+      for (const [tenantId, mine] of byTenant(updates)) {
         const named = [...new Map(mine.map((u) => [groupId(u), u])).values()];
         const { rows } = await client.query<{ doc: GroupRecord }>(
           `SELECT g.doc FROM profile_groups g JOIN unnest($2::text[], $3::text[]) AS n(type, key)

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../../storage/sqlite.ts';
-import { applyGroupUpdates, groupsByTenant } from '../groups/group-merge.ts';
+import { byTenant } from '../by-tenant.ts';
+import { applyGroupUpdates } from '../groups/group-merge.ts';
 import { groupId, type GroupRecord, type GroupUpdate } from '../groups/group.ts';
 import { applyUpdates, namedIds, type Loaded } from '../merge.ts';
 import { idsOf, type PersonRecord, type Outboxed, type ProfileUpdate } from '../profile.ts';
@@ -69,7 +70,7 @@ export class SqliteProfileStore implements ProfileStore {
       'INSERT OR REPLACE INTO profile_groups (tenant_id, type, key, doc) VALUES (?, ?, ?, ?)',
     );
     this.groupsTx = this.db.transaction((updates: readonly GroupUpdate[]) => {
-      for (const [tenantId, mine] of groupsByTenant(updates)) {
+      for (const [tenantId, mine] of byTenant(updates)) {
         const loaded = new Map<string, GroupRecord>();
         for (const u of mine) {
           const row = loaded.has(groupId(u)) ? undefined : group.get(tenantId, u.type, u.key);
@@ -152,14 +153,4 @@ export class SqliteProfileStore implements ProfileStore {
   async close(): Promise<void> {
     this.db.close();
   }
-}
-
-function byTenant(updates: readonly ProfileUpdate[]): Map<string, ProfileUpdate[]> {
-  const out = new Map<string, ProfileUpdate[]>();
-  for (const u of updates) {
-    const mine = out.get(u.tenantId);
-    if (mine) mine.push(u);
-    else out.set(u.tenantId, [u]);
-  }
-  return out;
 }
