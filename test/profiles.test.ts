@@ -294,6 +294,31 @@ describe('user profiles', () => {
     assert.equal(initech.firstSeenAt, t(0));
     const hooli = await until('the Segment group', () => group('group', 'org-7'));
     assert.deepEqual(hooli.properties, { name: 'Hooli', industry: 'tech' });
+    // An event of a company group is that company's: its usage counts under it.
+    const used = await posthog([
+      {
+        event: 'report exported',
+        distinct_id: 'js-1',
+        uuid: 'g4',
+        properties: { $groups: { company: 'initech' } },
+      },
+      {
+        event: 'report exported',
+        distinct_id: 'js-2',
+        uuid: 'g5',
+        properties: { $groups: { organization: 'umbrella' } },
+      },
+    ]);
+    assert.equal(used.statusCode, 200, used.body);
+    await hub.settled();
+    const usage = (
+      await hub.get('/v1/query/usage?groupBy=company,resolvedBy&source=posthog&interval=none')
+    ).json<{ rows: { company: string | null; resolvedBy: string | null; count: number }[] }>();
+    for (const company of ['initech', 'umbrella'])
+      assert.ok(
+        usage.rows.some((r) => r.company === company && r.resolvedBy === 'group'),
+        `${company} among the companies: ${JSON.stringify(usage.rows)}`,
+      );
     const missing = await hub.get('/v1/groups/company/nobody');
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.json<{ error: { code: string } }>().error.code, 'not_found');

@@ -31,7 +31,7 @@ export interface EventContext {
   domain?: string;
   company?: string;
   /** How `company` was found: from the event's domain, or from the IP range its address fell in. */
-  companyResolvedBy?: 'domain' | 'ip_range';
+  companyResolvedBy?: 'domain' | 'ip_range' | 'group';
   /** The matched IP range and its organisation, kept for audit. */
   ipRange?: string;
   organisation?: string;

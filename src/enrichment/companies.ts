@@ -17,8 +17,11 @@ export interface CompanyResolution {
   domain: string | null;
   /** The organisation of the matched IP range, if any. */
   organisation: string | null;
-  /** `domain`: from the event's domain; `ip_range`: from the range its IP fell in. */
-  resolvedBy: 'domain' | 'ip_range' | null;
+  /**
+   * `domain`: from the event's domain; `ip_range`: from the range its IP fell in; `group`:
+   * named by the application (a PostHog event's company or organization group).
+   */
+  resolvedBy: 'domain' | 'ip_range' | 'group' | null;
   /** The matched range, if any. */
   ipRange: string | null;
 }
@@ -27,7 +30,7 @@ export interface CompanyResolution {
 export function companyContext(r: CompanyResolution): {
   domain?: string;
   company?: string;
-  companyResolvedBy?: 'domain' | 'ip_range';
+  companyResolvedBy?: 'domain' | 'ip_range' | 'group';
   ipRange?: string;
   organisation?: string;
 } {

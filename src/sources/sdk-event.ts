@@ -63,12 +63,15 @@ export interface SdkMessage {
   clientId: string | null;
   raw: unknown;
   enrichment: SdkEnrichment;
+  /** The company the application names for the event (a PostHog company group), over any inferred one. */
+  company?: string;
 }
 
 export function sdkEvent(m: SdkMessage): UsageEvent {
   const { tenantId, appId } = m.principal;
   const domain = m.actor.email?.split('@')[1];
-  const resolved = resolveCompany(domain, m.ip, m.enrichment.ranges);
+  const inferred = resolveCompany(domain, m.ip, m.enrichment.ranges);
+  const resolved = m.company ? { ...inferred, company: m.company, resolvedBy: 'group' as const } : inferred;
   return {
     tenantId,
     appId,

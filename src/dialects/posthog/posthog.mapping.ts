@@ -70,6 +70,19 @@ function withPersonOps(input: Obj, properties: Obj): Obj {
   return out;
 }
 
+/** The group types that name a company: what an event's company is, when it has one (insights by company). */
+const COMPANY_GROUP_TYPES = ['company', 'organization'] as const;
+
+/** The key of the event's company or organization group (`$groups`), if it has one. */
+function companyGroup(groups: unknown): string | undefined {
+  if (!isObject(groups)) return undefined;
+  for (const type of COMPANY_GROUP_TYPES) {
+    const key = id(groups[type]);
+    if (key) return key;
+  }
+  return undefined;
+}
+
 export type PostHogMapOutcome =
   { outcome: 'ok'; events: UsageEvent[] } | { outcome: 'invalid'; problems: Problem[] };
 
@@ -129,6 +142,7 @@ export function mapPostHog(req: PostHogRequest): PostHogMapOutcome {
         clientId: id(input.uuid) ?? null,
         raw: input,
         enrichment: req.enrichment,
+        company: companyGroup(properties.$groups),
       }),
     );
   });
