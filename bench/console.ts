@@ -27,6 +27,7 @@ import {
 } from './lib.ts';
 import { TOTAL, end, loadDataset, start } from './query-dataset.ts';
 import { measure, processes } from './cpu.ts';
+import { runtimesLine } from './node.ts';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
   try {
     if (!reuse) {
       const { acked, stored } = await loadDataset(hub);
+      console.log(`\n${runtimesLine()}`);
       console.log(
         `loaded ${fmt(TOTAL)} events: acknowledged in ${fmt(acked, 1)} s, stored in ${fmt(stored, 1)} s`,
       );

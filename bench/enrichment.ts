@@ -7,6 +7,10 @@
  */
 import { IpRangeIndex, parseCidr, type IpRange } from '../src/enrichment/ip-ranges.ts';
 import { fmt } from './lib.ts';
+import { onServerNode, runtimesLine } from './node.ts';
+
+// Measures usagehub's code in this process: on BENCH_NODE when it names another Node.
+onServerNode();
 
 const RANGES = Number(process.env.BENCH_RANGES ?? 100_000);
 const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 1_000_000);
@@ -84,6 +88,7 @@ for (let r = 0; r < RUNS + 1; r++) {
 }
 results.sort((a, b) => a.index - b.index);
 const median = results[Math.floor(results.length / 2)]!;
+console.log(`\n${runtimesLine()}`);
 console.log(
   `\nusagehub IP range lookups: ${fmt(ranges.length)} ranges (70% IPv4 /16-/30, 30% IPv6 /32-/64), ` +
     `${fmt(LOOKUPS)} lookups, median of ${RUNS} runs; index built in ${fmt(buildMs)} ms\n`,

@@ -21,6 +21,7 @@ import { once } from 'node:events';
 import readline from 'node:readline';
 import { request } from 'undici';
 import { fmt, root, SERVER_NODE_FLAGS, storeCaughtUp } from './lib.ts';
+import { runtimesLine, serverNode } from './node.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -32,7 +33,7 @@ const bin = path.join(root, 'bin', 'usagehub.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usagehub-fairness-'));
 const cli = (...args: string[]) =>
   JSON.parse(
-    execFileSync(process.execPath, [bin, '--data', dir, '--json', ...args], { encoding: 'utf8' }),
+    execFileSync(serverNode, [bin, '--data', dir, '--json', ...args], { encoding: 'utf8' }),
   ) as Record<string, string>;
 
 // The attacker's tenant first (write keys of both SDKs), then the victim's.
@@ -70,7 +71,7 @@ const victimRead = (
 const port = 18_000 + Math.floor(Math.random() * 1000);
 const url = `http://127.0.0.1:${port}`;
 const server = spawn(
-  process.execPath,
+  serverNode,
   [...SERVER_NODE_FLAGS, bin, '--data', dir, 'serve', '--port', String(port), '--host', '127.0.0.1'],
   {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -236,6 +237,7 @@ try {
 
 const idle = rows[0]!;
 const bound = (idleP99: number) => Math.max(250, 10 * idleP99);
+console.log(`\n${runtimesLine()}`);
 console.log(
   `\nbench:fairness — ${SECONDS} s per phase, flood with ${CONNECTIONS} connections, ${new Date().toISOString()}\n`,
 );

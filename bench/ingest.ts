@@ -20,6 +20,7 @@ import {
   storeCaughtUp,
   type LoadResult,
 } from './lib.ts';
+import { runtimesLine } from './node.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
 }
 
 function print(rows: ComparedRow[]): void {
+  console.log(`\n${runtimesLine()}`);
   console.log(
     `\nusagehub ingest benchmark: medians of ${runs} runs of ${seconds} s; durable group commit, dedup on\n`,
   );

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import readline from 'node:readline';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import { serverNode } from './node.ts';
 
 export const root = path.resolve(import.meta.dirname, '..');
 const bin = path.join(root, 'bin', 'usagehub.js');
@@ -24,13 +25,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 export async function startBaseline(): Promise<Started> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'bench', 'baseline-server.ts'), '0'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const child = spawn(serverNode, ['--import', 'tsx', path.join(root, 'bench', 'baseline-server.ts'), '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next();
   const { port } = JSON.parse(String(line.value)) as { port: number };
   return { url: `http://127.0.0.1:${port}`, child, stop: () => stopChild(child) };
@@ -50,7 +47,7 @@ export interface UsagehubInstance extends Started {
 }
 
 function cli(dataDir: string, args: string[]): string {
-  return execFileSync(process.execPath, [bin, '--data', dataDir, '--json', ...args], { encoding: 'utf8' });
+  return execFileSync(serverNode, [bin, '--data', dataDir, '--json', ...args], { encoding: 'utf8' });
 }
 
 /**
@@ -89,7 +86,7 @@ export async function startUsagehub(
     .secret;
   const readKey = (JSON.parse(cli(dir, ['keys', 'create', '--role', 'read'])) as { secret: string }).secret;
   const child = spawn(
-    process.execPath,
+    serverNode,
     [...nodeArgs, bin, '--data', dir, 'serve', '--port', String(port), '--host', '127.0.0.1'],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -345,7 +342,7 @@ export async function scaleDeployment(): Promise<ScaleDeployment> {
   };
   const run = <T>(args: string[]) =>
     JSON.parse(
-      execFileSync(process.execPath, [bin, '--json', ...args], {
+      execFileSync(serverNode, [bin, '--json', ...args], {
         encoding: 'utf8',
         env: { ...process.env, ...env },
       }),
@@ -364,7 +361,7 @@ export async function scaleDeployment(): Promise<ScaleDeployment> {
     appName: 'bench',
     start: async (role, port) => {
       const child = spawn(
-        process.execPath,
+        serverNode,
         [...SERVER_NODE_FLAGS, bin, 'serve', '--port', String(port), '--host', '127.0.0.1'],
         {
           stdio: ['ignore', 'ignore', 'inherit'],

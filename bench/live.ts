@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { deliveryHeaders, hmacBase64 } from '../src/live/signing.ts';
 import { eventBatch, fmt, startUsagehub } from './lib.ts';
+import { runtimesLine } from './node.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
     const last = arrivals[arrivals.length - 1]!.at;
     const perSec = (EVENTS - 1) / ((last - first) / 1000);
     const lags = arrivals.map((a) => a.lag).sort((a, b) => a - b);
+    console.log(`\n${runtimesLine()}`);
     console.log(
       `\nusagehub Live API deliveries: ${fmt(EVENTS)} events to one endpoint on 127.0.0.1, ` +
         `${CONCURRENCY} in flight, receiver answering 200\n`,

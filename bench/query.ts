@@ -21,6 +21,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { fmt, scaleDeployment, startUsagehub } from './lib.ts';
 import { TOTAL, end, loadDataset, start } from './query-dataset.ts';
+import { runtimesLine } from './node.ts';
 
 function peakRss(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   let rss: number | undefined;
   try {
     const { acked: loadSeconds, stored: storedSeconds } = await loadDataset(hub);
+    console.log(`\n${runtimesLine()}`);
     console.log(
       `\nloaded ${fmt(TOTAL)} events: acknowledged in ${fmt(loadSeconds, 1)} s, stored in ${fmt(storedSeconds, 1)} s`,
     );

@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { byCommand, measure, processes, type CpuSource } from './cpu.ts';
 import { eventBatch, fmt, load, scaleDeployment, startBaseline, startUsagehub } from './lib.ts';
+import { runtimesLine } from './node.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const SIZE = 1000;
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
   }
 
   const base = outcomes[0]!.eventsPerSec;
+  console.log(`\n${runtimesLine()}`);
   console.log(
     `\nbench:scale — ${SIZE}-event requests, ${CONNECTIONS} connections, ${seconds} s per target, ${os.cpus().length} cores\n`,
   );

@@ -35,6 +35,10 @@ import { SqliteEventLog } from '../src/log/sqlite/event-log.sqlite.ts';
 import type { UsageEvent } from '../src/domain/event.ts';
 import { measureWork } from './cpu.ts';
 import { fmt, segmentTrack } from './lib.ts';
+import { onServerNode, runtimesLine } from './node.ts';
+
+// Measures usagehub's code in this process: on BENCH_NODE when it names another Node.
+onServerNode();
 
 const BODIES = Number(process.env.BENCH_BODIES ?? 4000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -115,6 +119,7 @@ async function main(): Promise<void> {
     }
   }
   const med = perEvent.map((xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
+  console.log(`\n${runtimesLine()}`);
   console.log(
     `\nusagehub SDK ingest stages: Segment batches of ${BATCH} messages, ${BODIES} bodies per pass, medians of ${RUNS} passes; CPU of the whole process\n`,
   );

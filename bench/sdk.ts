@@ -27,6 +27,7 @@ import {
   type ComparedRow,
   type LoadResult,
 } from './lib.ts';
+import { runtimesLine } from './node.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -169,6 +170,7 @@ async function main(): Promise<void> {
     hub.removeData();
     await baseline.stop();
   }
+  console.log(`\n${runtimesLine()}`);
   console.log(
     `\nusagehub SDK ingest benchmark: medians of ${runs} runs of ${seconds} s, ${CONNECTIONS} connections; durable, dedup on\n`,
   );

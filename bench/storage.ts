@@ -17,6 +17,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { fmt } from './lib.ts';
+import { onServerNode, runtimesLine } from './node.ts';
+
+// Measures usagehub's code in this process: on BENCH_NODE when it names another Node.
+onServerNode();
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000_000);
 const TX = 1000;
@@ -177,6 +181,7 @@ async function main(): Promise<void> {
   keys.close();
 
   const baseline = Object.values(ingest)[0]!;
+  console.log(`\n${runtimesLine()}`);
   console.log(`\n## Ingest with dedup, ${fmt(ROWS)} rows, ${TX} per transaction, keys in time order\n`);
   console.log('| engine | rows/s | ratio to raw baseline |');
   console.log('|---|---:|---:|');

@@ -31,6 +31,10 @@ import { docHeads } from '../src/log/event-doc.ts';
 import type { LogBatch } from '../src/log/event-log.port.ts';
 import { measureWork, type WorkCost } from './cpu.ts';
 import { fmt } from './lib.ts';
+import { onServerNode, runtimesLine } from './node.ts';
+
+// Measures usagehub's code in this process: on BENCH_NODE when it names another Node.
+onServerNode();
 
 // DuckDB's allocator as the server sets it, before DuckDB loads (imported below).
 settleDuckDbAllocator();
@@ -145,6 +149,7 @@ async function usagehub(applies: LogBatch[][], file: string): Promise<WorkCost> 
 
 async function main(): Promise<void> {
   const batches = logBatches();
+  console.log(`\n${runtimesLine()}`);
   console.log(
     `\nusagehub store apply benchmark: ${fmt(EVENTS)} Segment events in log batches of ${BATCH}, DuckDB threads ${THREADS}\n`,
   );
