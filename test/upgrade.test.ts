@@ -1,0 +1,123 @@
+/**
+ * Upgrading an installation: a data directory made by an earlier build (and an earlier
+ * Node — CI runs this file on Node 20 and on 24) opens unchanged with this one. Each
+ * fixture in test/fixtures/upgrade/ was made by scripts/upgrade-fixture.ts with the build
+ * its name gives; every later build must keep opening all of them.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { exportedIds, startServer, storeCaughtUp } from './helpers/process.ts';
+import { COUNTS, UPGRADE_EVENTS, UPGRADE_IDS, type UpgradeManifest } from './helpers/upgrade.ts';
+
+const fixtures = path.join(import.meta.dirname, 'fixtures', 'upgrade');
+const made = fs.readdirSync(fixtures).filter((f) => f.endsWith('.tar.gz'));
+
+describe('a data directory of an earlier build', () => {
+  test('there is at least one to open', () => assert.ok(made.length > 0));
+
+  for (const name of made) {
+    test(`${name} opens unchanged: its events, keys, sources, profiles and dedup state`, async () => {
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'usagehub-upgrade-'));
+      try {
+        execFileSync('tar', ['xzf', path.join(fixtures, name), '-C', work]);
+        const data = path.join(work, 'data');
+        const manifest = JSON.parse(
+          fs.readFileSync(path.join(data, 'upgrade-manifest.json'), 'utf8'),
+        ) as UpgradeManifest;
+        const { keys } = manifest;
+        const server = await startServer(data);
+        const get = async <T>(url: string, key = keys.readKey): Promise<T> => {
+          const res = await fetch(`${server.url}${url}`, { headers: { authorization: `Bearer ${key}` } });
+          assert.equal(res.status, 200, `${url}: ${res.status}`);
+          return (await res.json()) as T;
+        };
+        try {
+          // Every event the earlier build acknowledged, once, and counted as it counted them.
+          const { expect } = manifest;
+          assert.deepEqual((await exportedIds(server.url, keys.readKey)).sort(), expect.ids);
+          assert.deepEqual(new Set(expect.ids), new Set(Object.keys(UPGRADE_IDS)));
+          assert.deepEqual(await get(COUNTS), expect.counts);
+
+          // The person and the company, as the earlier build merged them.
+          const { profile } = await get<{ profile: UpgradeManifest['expect']['profile'] }>(
+            '/v1/users/u-upgrade',
+          );
+          assert.deepEqual(profile.userIds, expect.profile.userIds);
+          assert.deepEqual(profile.traits, expect.profile.traits);
+          assert.equal(profile.company ?? null, expect.profile.company ?? null);
+          if (expect.group) {
+            const { group } = await get<{ group: { properties: Record<string, unknown> } }>(
+              '/v1/groups/company/acme',
+            );
+            assert.deepEqual(group.properties, expect.group.properties);
+          }
+
+          // Its keys still authenticate (stored hashed), its sources keep their settings.
+          const { sources } = await get<{ sources: { kind: string; allowedOrigins: string[] }[] }>(
+            '/v1/sources',
+            keys.adminKey,
+          );
+          assert.deepEqual(
+            sources
+              .map((s) => ({ kind: s.kind, allowedOrigins: s.allowedOrigins }))
+              .sort((a, b) => a.kind.localeCompare(b.kind)),
+            expect.sources,
+          );
+
+          // Its dedup state: every event sent again is a duplicate; a new one is taken.
+          for (const send of UPGRADE_EVENTS(keys)) {
+            const res = await fetch(`${server.url}${send.path}`, {
+              method: 'POST',
+              headers: send.headers,
+              body: send.body,
+            });
+            const answer = await res.text();
+            assert.equal(res.status, 200, answer);
+            if (send.path === '/v1/events')
+              assert.deepEqual(JSON.parse(answer), { accepted: 0, duplicates: 3 });
+          }
+          const fresh = await fetch(`${server.url}/v1/events`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${keys.ingestKey}`, 'content-type': 'application/json' },
+            body: JSON.stringify([
+              {
+                id: 'after-upgrade',
+                app: 'web',
+                name: 'opened_file',
+                timestamp: Date.now(),
+                userId: 'u-upgrade',
+              },
+            ]),
+          });
+          assert.deepEqual(await fresh.json(), { accepted: 1, duplicates: 0 });
+          await storeCaughtUp(server.url);
+          assert.deepEqual(
+            (await exportedIds(server.url, keys.readKey)).sort(),
+            [...expect.ids, 'after-upgrade'].sort(),
+          );
+        } finally {
+          server.child.kill('SIGTERM');
+          await once(server.child, 'exit');
+        }
+        // Written by this build, it opens again.
+        const again = await startServer(data);
+        try {
+          assert.equal(
+            (await exportedIds(again.url, keys.readKey)).length,
+            Object.keys(UPGRADE_IDS).length + 1,
+          );
+        } finally {
+          again.child.kill('SIGTERM');
+          await once(again.child, 'exit');
+        }
+      } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+      }
+    });
+  }
+});
