@@ -18,6 +18,7 @@ import { parseScope, SCOPES, type Scope } from '../domain/scopes.ts';
 import { CliError, openBackend, type AdminBackend } from './backend.ts';
 import { liveCommands } from './commands/live.ts';
 import { quarantineCommands } from './commands/quarantine.ts';
+import { nativeBuildMismatch } from './native-build.ts';
 
 // The commands that open engines load them when they run (dynamic imports below): the
 // others, and --help, answer without loading DuckDB, SQLite, PostgreSQL or NATS.
@@ -361,6 +362,11 @@ try {
   if (err instanceof CliError || err instanceof ConfigError) {
     process.stderr.write(`usagehub: ${err.message}\n`);
     process.exit(2);
+  }
+  const mismatch = nativeBuildMismatch(err);
+  if (mismatch) {
+    process.stderr.write(`usagehub: ${mismatch}\n`);
+    process.exit(1);
   }
   process.stderr.write(`usagehub: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
