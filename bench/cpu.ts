@@ -91,8 +91,9 @@ export function measure(sources: readonly CpuSource[]): () => Map<string, number
 
 /**
  * CPU seconds of each thread of a process, by thread name: usagehub names its worker
- * threads; `main` is the main thread, and the other threads named `node` (V8's
- * garbage-collection helpers, libuv's pool) are summed as `node`.
+ * threads; `main` is the main thread, and the others are summed by the name Node gives
+ * them: `node` for V8's garbage-collection helpers and libuv's pool on Node 20,
+ * `V8Worker` and `libuv-worker` on Node 24.
  */
 function threadSeconds(pid: number): Map<string, number> {
   const out = new Map<string, number>();

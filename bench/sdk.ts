@@ -193,7 +193,10 @@ async function main(): Promise<void> {
 
 const THREADS: Record<string, string> = {
   main: 'main thread (HTTP, parsing, mapping, encoding)',
-  node: "Node's helper threads (garbage collection; DuckDB's work on the libuv pool)",
+  // Node 20 names V8's and libuv's helper threads alike; Node 24 tells them apart.
+  node: "Node's helper threads (garbage collection; gunzip and DuckDB's work on the libuv pool)",
+  V8Worker: "V8's helper threads (garbage collection)",
+  'libuv-worker': "libuv's pool (gunzip; DuckDB's work)",
   'usagehub-log': 'log thread (durable dedup and append)',
   'usagehub-store': 'store thread (DuckDB)',
   'usagehub-profil': 'profiles thread',
