@@ -30,6 +30,19 @@ export function sibling(here: string, name: string): URL {
   return new URL(`${name}${here.endsWith('.ts') ? '.ts' : '.js'}`, here);
 }
 
+/**
+ * The young generation of each worker thread. `--max-semi-space-size=64` (bin/usagehub.js)
+ * is a process-wide V8 flag, made for the main thread's per-request garbage; on Node 24
+ * the log, store and profiles threads grew their young generations toward it too: the
+ * server's peak resident memory loading bench:query's 10 M events was 1,445–1,551 MiB
+ * against 1,333–1,368 on Node 20, the difference all in V8's heap pages. Capped at 32
+ * MiB, the peak fell by 30–90 MiB (bench:query 1,433 against 1,445 and 1,463; sampled at
+ * the peak, V8's pages 655 MiB against 774) with the same bench:sdk throughput (Segment
+ * 66,489 and 74,925 events/s against 65,406 and 65,469; PostHog 54,044 and 58,408
+ * against 56,674 and 58,514; alternating runs, 2026-12-07).
+ */
+const WORKER_YOUNG_MIB = 32;
+
 export class ThreadClient {
   private readonly worker: Worker;
   private nextId = 1;
@@ -41,7 +54,8 @@ export class ThreadClient {
   /**
    * `entry` is the worker module's URL; `data` reaches it as `threadData()`. `heapMiB`
    * caps the thread's V8 old generation: without it, a thread that churns through large
-   * strings grows its heap toward the process default before collecting.
+   * strings grows its heap toward the process default before collecting. The young
+   * generation is capped too (WORKER_YOUNG_MIB says why).
    */
   constructor(entry: URL, data: object, onFatal: (err: Error) => void, heapMiB = 256) {
     // A TypeScript entry needs tsx's loader registered in the thread first (boot.js); a
@@ -49,7 +63,7 @@ export class ThreadClient {
     const typescript = entry.pathname.endsWith('.ts');
     this.worker = new Worker(typescript ? bootUrl : entry, {
       workerData: { ...data, entry: entry.href },
-      resourceLimits: { maxOldGenerationSizeMb: heapMiB },
+      resourceLimits: { maxOldGenerationSizeMb: heapMiB, maxYoungGenerationSizeMb: WORKER_YOUNG_MIB },
     });
     let markReady!: () => void;
     let failReady!: (e: Error) => void;
