@@ -11,10 +11,9 @@
  */
 import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
-import { mapSegment } from '../src/dialects/segment/segment.mapping.ts';
-import { encodeBatch } from '../src/ingest/encode.ts';
 import { fmt, segmentTrack } from './lib.ts';
 import { onServerNode, runtimesLine } from './node.ts';
+import { encodeEvents, mapSegmentMessages } from './segment-events.ts';
 
 onServerNode();
 
@@ -33,12 +32,6 @@ function documents(): string[] {
     db.close();
     return docs.slice(0, EVENTS);
   }
-  const principal = {
-    tenantId: '01KBENCHTENANT000000000000',
-    appId: '01KBENCHAPP000000000000000',
-    sourceId: 's',
-    allowedOrigins: [],
-  };
   const docs: string[] = [];
   const start = Date.now() - 3600_000;
   for (let n = 0; docs.length < EVENTS; n++) {
@@ -48,20 +41,8 @@ function documents(): string[] {
       (m.properties as Record<string, unknown>).seconds = (n * 31 + i * 7) % 3600;
       return m;
     });
-    const outcome = mapSegment({
-      messages,
-      shared: {},
-      routeType: null,
-      measureEach: false,
-      principal,
-      receivedAt: Date.now(),
-      requestIp: undefined,
-      enrichment: { ranges: null },
-    });
-    if (outcome.outcome !== 'ok') throw new Error('the bench messages must map');
-    const encoded = encodeBatch(outcome.events);
-    if (encoded.outcome !== 'ok') throw new Error('the bench events must encode');
-    docs.push(...encoded.batch.docs.split('\n'));
+    const encoded = encodeEvents(mapSegmentMessages(messages));
+    docs.push(...encoded.docs.split('\n'));
   }
   return docs.slice(0, EVENTS);
 }

@@ -25,13 +25,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { settleDuckDbAllocator } from '../src/config.ts';
-import { mapSegment } from '../src/dialects/segment/segment.mapping.ts';
-import { encodeBatch } from '../src/ingest/encode.ts';
 import { docHeads } from '../src/log/event-doc.ts';
 import type { LogBatch } from '../src/log/event-log.port.ts';
 import { measureWork, type WorkCost } from './cpu.ts';
 import { fmt } from './lib.ts';
 import { onServerNode, runtimesLine } from './node.ts';
+import { encodeEvents, mapSegmentMessages } from './segment-events.ts';
 
 // Measures usagehub's code in this process: on BENCH_NODE when it names another Node.
 onServerNode();
@@ -50,12 +49,6 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usagehub-store-apply-'));
 /** The log's batches: Segment track messages of 100 users, a second apart per 1000 events. */
 function logBatches(): LogBatch[] {
   const start = Date.now() - 7 * 86400_000;
-  const principal = {
-    tenantId: 'tenant-bench',
-    appId: 'app-bench',
-    sourceId: 'source-bench',
-    allowedOrigins: [],
-  };
   const out: LogBatch[] = [];
   for (let b = 0; b * BATCH < EVENTS; b++) {
     const messages = Array.from({ length: BATCH }, (_, i) => {
@@ -72,20 +65,8 @@ function logBatches(): LogBatch[] {
         integrations: {},
       };
     });
-    const mapped = mapSegment({
-      messages,
-      shared: {},
-      routeType: null,
-      measureEach: false,
-      principal,
-      receivedAt: Date.now(),
-      requestIp: '127.0.0.1',
-      enrichment: { ranges: null },
-    });
-    if (mapped.outcome !== 'ok') throw new Error(JSON.stringify(mapped.problems));
-    const encoded = encodeBatch(mapped.events);
-    if (encoded.outcome !== 'ok') throw new Error(JSON.stringify(encoded));
-    out.push({ offset: b + 1, docs: encoded.batch.docs, count: BATCH });
+    const encoded = encodeEvents(mapSegmentMessages(messages, '127.0.0.1'));
+    out.push({ offset: b + 1, docs: encoded.docs, count: BATCH });
   }
   return out;
 }
