@@ -3,6 +3,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
+import { after } from 'node:test';
 
 const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'usagehub.js');
 
@@ -66,6 +67,30 @@ export interface ServerProcess {
   stderr: () => string;
 }
 
+/**
+ * For a test of something else than the rate limits whose clients send as fast as they
+ * can: past the per-key default (10,000 events/s), which a fast runtime reaches, the
+ * answers would be 429s that the test is not about.
+ */
+export const NO_RATE_LIMITS: Record<string, string> = {
+  USAGEHUB_LIMIT_KEY_REQUESTS_PER_SECOND: '1e9',
+  USAGEHUB_LIMIT_KEY_EVENTS_PER_SECOND: '1e12',
+  USAGEHUB_LIMIT_KEY_BYTES_PER_SECOND: '1e15',
+  USAGEHUB_LIMIT_TENANT_REQUESTS_PER_SECOND: '1e9',
+  USAGEHUB_LIMIT_TENANT_EVENTS_PER_SECOND: '1e12',
+  USAGEHUB_LIMIT_TENANT_BYTES_PER_SECOND: '1e15',
+};
+
+/**
+ * Servers started by this file's tests and still running when its tests are over: a test
+ * that fails before it stops its server would otherwise keep the file's process alive
+ * (the child's pipes), and the whole run would wait for ever.
+ */
+const running = new Set<ChildProcess>();
+after(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Starts `usagehub serve` and waits until /readyz answers 200. */
 export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
@@ -77,6 +102,8 @@ export async function startServer(dataDir: string, env: Record<string, string> =
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stderr = '';
   const collect = (c: Buffer) => (stderr += c.toString());
   child.stdout!.on('data', collect);
