@@ -140,11 +140,21 @@ function inflated(kind: Inflation, run: () => Buffer | Promise<Buffer>): Promise
   }
 }
 
+/**
+ * Small bodies the head's look inflated whole, kept for the whole decode of the same
+ * request (the same Buffer), so that a batch is inflated once: most PostHog bodies decode
+ * to less than the head's share.
+ */
+const inflatedWhole = new WeakMap<Buffer, Buffer>();
+
 const wholeCodec = (turns: Turns): Codec => ({
-  inflate: (bytes, kind) =>
-    inflated(kind, () =>
+  inflate: (bytes, kind) => {
+    const done = inflatedWhole.get(bytes);
+    if (done) return done;
+    return inflated(kind, () =>
       bytes.length < INFLATE_AWAY_FROM ? INFLATE[kind](bytes, BOUNDED) : INFLATE_ASYNC[kind](bytes, BOUNDED),
-    ),
+    );
+  },
   text: (bytes) => (bytes.length < LARGE_BODY_BYTES ? decodeUtf8(bytes) : decodeUtf8InTurns(bytes, turns)),
   lz64(text) {
     const out = decodeLz64(text.trim().replace(/ /g, '+'), POSTHOG_LIMITS.batchBytes);
@@ -166,7 +176,22 @@ const BASE64 = /^[A-Za-z0-9+/_ -]*={0,2}$/;
 
 function headCodec(chars: number): Codec {
   return {
-    inflate: (bytes, kind) => inflatePrefix(bytes, kind, chars * 4),
+    inflate: (bytes, kind) => {
+      // A small body in place, in one call, bounded by the head's share — no more work
+      // than the stream would do, without its setup and its trip through libuv's pool;
+      // one that inflates past the share, or is damaged, goes to the stream, which yields
+      // what comes before the fault.
+      if (bytes.length < INFLATE_AWAY_FROM) {
+        try {
+          const whole = INFLATE[kind](bytes, { maxOutputLength: chars * 4 });
+          inflatedWhole.set(bytes, whole);
+          return whole;
+        } catch {
+          // past the head's share, or damaged
+        }
+      }
+      return inflatePrefix(bytes, kind, chars * 4);
+    },
     // A head may end inside a character: replaced, not refused.
     text: (bytes) => bytes.subarray(0, chars * 4).toString('utf8'),
     lz64: (text) => {
