@@ -8,6 +8,7 @@ import readline from 'node:readline';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
 import { serverNode } from './node.ts';
+import { NO_RATE_LIMITS } from '../test/helpers/no-limits.ts';
 
 export const root = path.resolve(import.meta.dirname, '..');
 const bin = path.join(root, 'bin', 'usagehub.js');
@@ -54,14 +55,7 @@ function cli(dataDir: string, args: string[]): string {
  * The benchmarks measure what the server can do, not its rate limits: one key sends
  * far more than the per-key defaults allow (bench:fairness measures the limits).
  */
-export const UNLIMITED: Record<string, string> = {
-  USAGEHUB_LIMIT_KEY_REQUESTS_PER_SECOND: '1e9',
-  USAGEHUB_LIMIT_KEY_EVENTS_PER_SECOND: '1e12',
-  USAGEHUB_LIMIT_KEY_BYTES_PER_SECOND: '1e15',
-  USAGEHUB_LIMIT_TENANT_REQUESTS_PER_SECOND: '1e9',
-  USAGEHUB_LIMIT_TENANT_EVENTS_PER_SECOND: '1e12',
-  USAGEHUB_LIMIT_TENANT_BYTES_PER_SECOND: '1e15',
-};
+export const UNLIMITED = NO_RATE_LIMITS;
 
 /** The server's flags, as `npm start` gives them; BENCH_SERVER_FLAGS adds some (`--cpu-prof --cpu-prof-dir=…` to profile it). */
 export const SERVER_NODE_FLAGS = [

@@ -10,14 +10,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import {
-  exportedIds,
-  NO_RATE_LIMITS,
-  postEvents,
-  provision,
-  startServer,
-  storeCaughtUp,
-} from './helpers/process.ts';
+import { exportedIds, postEvents, provision, startServer, storeCaughtUp } from './helpers/process.ts';
+import { NO_RATE_LIMITS } from './helpers/no-limits.ts';
 import { tempDir } from './helpers/server.ts';
 import { dataFiles } from '../src/runtime.ts';
 

@@ -68,20 +68,6 @@ export interface ServerProcess {
 }
 
 /**
- * For a test of something else than the rate limits whose clients send as fast as they
- * can: past the per-key default (10,000 events/s), which a fast runtime reaches, the
- * answers would be 429s that the test is not about.
- */
-export const NO_RATE_LIMITS: Record<string, string> = {
-  USAGEHUB_LIMIT_KEY_REQUESTS_PER_SECOND: '1e9',
-  USAGEHUB_LIMIT_KEY_EVENTS_PER_SECOND: '1e12',
-  USAGEHUB_LIMIT_KEY_BYTES_PER_SECOND: '1e15',
-  USAGEHUB_LIMIT_TENANT_REQUESTS_PER_SECOND: '1e9',
-  USAGEHUB_LIMIT_TENANT_EVENTS_PER_SECOND: '1e12',
-  USAGEHUB_LIMIT_TENANT_BYTES_PER_SECOND: '1e15',
-};
-
-/**
  * Servers started by this file's tests and still running when its tests are over: a test
  * that fails before it stops its server would otherwise keep the file's process alive
  * (the child's pipes), and the whole run would wait for ever.
