@@ -174,16 +174,19 @@ const wholeCodec = (turns: Turns): Codec => ({
 
 const BASE64 = /^[A-Za-z0-9+/_ -]*={0,2}$/;
 
+/** The most a body's head is inflated to in place; past it, the stream. */
+const HEAD_IN_PLACE_BYTES = 64 * 1024;
+
 function headCodec(chars: number): Codec {
   return {
     inflate: (bytes, kind) => {
-      // A small body in place, in one call, bounded by the head's share — no more work
-      // than the stream would do, without its setup and its trip through libuv's pool;
-      // one that inflates past the share, or is damaged, goes to the stream, which yields
-      // what comes before the fault.
+      // A small body in place, in one call, without the stream's setup and its trip
+      // through libuv's pool — if it inflates to at most HEAD_IN_PLACE_BYTES (a batch as
+      // the SDKs send it). One larger, or damaged, goes to the stream, which yields what
+      // comes before the fault: a bomb costs at most that much more than it did.
       if (bytes.length < INFLATE_AWAY_FROM) {
         try {
-          const whole = INFLATE[kind](bytes, { maxOutputLength: chars * 4 });
+          const whole = INFLATE[kind](bytes, { maxOutputLength: Math.min(chars * 4, HEAD_IN_PLACE_BYTES) });
           inflatedWhole.set(bytes, whole);
           return whole;
         } catch {
