@@ -72,7 +72,7 @@ function codecs(): Codec[] {
       compress: (b) => zlib.gzipSync(b, { level: 6 }),
       decompress: (b) => zlib.gunzipSync(b),
     },
-    ...[4, 6, 9].map((q) => ({
+    ...[1, 2, 4, 6, 9].map((q) => ({
       name: `brotli ${q}`,
       compress: (b: Buffer) =>
         zlib.brotliCompressSync(b, {

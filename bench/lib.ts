@@ -115,16 +115,22 @@ export async function startUsagehub(
 }
 
 /**
- * Waits (up to two minutes) until the store has applied everything in the log, so that
+ * Waits (up to `seconds`, default two minutes) until the store has applied everything in the log, so that
  * a scenario does not pay for the store catching up with the one before it.
  */
-export async function storeCaughtUp(url: string): Promise<void> {
-  for (let i = 0; i < 1200; i++) {
+export async function storeCaughtUp(url: string, seconds = 120): Promise<void> {
+  for (let i = 0; i < seconds * 10; i++) {
     const metrics = await (await fetch(`${url}/metrics`)).text();
     if (/^usagehub_store_lag_batches 0$/m.test(metrics)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error('the store did not catch up within two minutes');
+  throw new Error(`the store did not catch up within ${seconds} s`);
+}
+
+/** A process's peak resident memory so far, in bytes. */
+export function peakRss(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
 export interface LoadResult {
@@ -146,23 +152,27 @@ export interface LoadOptions {
   seconds: number;
   /** Requests per second for the whole run, to measure latency below saturation. */
   overallRate?: number;
+  /** Sends this many requests instead, however long they take (`seconds` is then ignored). */
+  amount?: number;
 }
 
 export async function load(o: LoadOptions): Promise<LoadResult> {
   let n = 0;
+  const t0 = performance.now();
   const result = await autocannon({
     url: o.url,
     method: 'POST',
     connections: o.connections,
-    duration: o.seconds,
+    ...(o.amount === undefined ? { duration: o.seconds } : { amount: o.amount }),
     overallRate: o.overallRate,
     headers: o.headers,
     requests: [{ setupRequest: (req) => ({ ...req, body: o.body(n++) }) }],
   });
+  const seconds = o.amount === undefined ? o.seconds : (performance.now() - t0) / 1000;
   const ok = result.requests.total - result.non2xx;
   return {
-    requestsPerSec: ok / o.seconds,
-    eventsPerSec: (ok * o.eventsPerRequest) / o.seconds,
+    requestsPerSec: ok / seconds,
+    eventsPerSec: (ok * o.eventsPerRequest) / seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors,
@@ -172,6 +182,7 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
 
 const ID = '\u0001';
 const SECOND = '\u0002';
+const GROUP = '\u0003';
 
 /**
  * A body of `size` native events whose ids and times are new for every call. Built
@@ -180,20 +191,24 @@ const SECOND = '\u0002';
  * each body event by event took 14% of a core at 125 requests/s). Time advances one
  * second per 1000 events sent, so dedup keys grow with time as in live traffic.
  */
-export function eventBatch(size: number, app: string): (n: number) => string {
+export function eventBatch(size: number, app: string, users?: number): (n: number) => string {
   const startSecond = Math.floor((Date.now() - 3600_000) / 1000);
+  // With `users`, request n's events belong to group n mod (users / size) of them.
+  const groups = users === undefined ? 1 : Math.max(1, Math.ceil(users / size));
   const parts: string[] = [];
   for (let i = 0; i < size; i++) {
+    const user = users === undefined ? `${i % 10_000}` : `${GROUP}-${i % users}`;
     parts.push(
       `{"id":"b${ID}-${i}","app":"${app}","name":"opened_file","timestamp":${SECOND}${String(i % 1000).padStart(3, '0')},` +
-        `"email":"user${i % 10_000}@example.com","properties":{"plan":"pro","size":${i % 977}}}`,
+        `"email":"user${user}@example.com","properties":{"plan":"pro","size":${i % 977}}}`,
     );
   }
   const template = '[' + parts.join(',') + ']';
   return (n) =>
     template
       .replaceAll(ID, String(n))
-      .replaceAll(SECOND, String(startSecond + Math.floor((n * size) / 1000)));
+      .replaceAll(SECOND, String(startSecond + Math.floor((n * size) / 1000)))
+      .replaceAll(GROUP, String(n % groups));
 }
 
 /** A track message as @segment/analytics-node sends it: the bodies of bench:sdk and bench:sdk-stages. */

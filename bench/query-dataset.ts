@@ -58,3 +58,26 @@ export async function loadDataset(hub: {
   }
   return { acked, stored: (performance.now() - t0) / 1000 };
 }
+
+/**
+ * Waits until the log has compacted what the store applied and given back the pages
+ * that freed (embedded profile): its compaction counters stay the same for three seconds. Returns the seconds waited.
+ */
+export async function waitForSettledLog(hub: { url: string }): Promise<number> {
+  const t0 = performance.now();
+  // Events moved and pages given back: both still, or the file is not at rest.
+  const compacted = async () => {
+    const m = await (await fetch(`${hub.url}/metrics`)).text();
+    const of = (what: string) =>
+      Number(new RegExp(`^usagehub_log_compaction\\{what="${what}"\\} (\\d+)$`, 'm').exec(m)?.[1] ?? 0);
+    return of('events') + of('freed_pages');
+  };
+  let last = -1;
+  for (let same = 0; same < 3;) {
+    const now = await compacted();
+    same = now === last ? same + 1 : 0;
+    last = now;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return (performance.now() - t0) / 1000 - 3;
+}

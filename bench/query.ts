@@ -19,14 +19,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
-import { fmt, scaleDeployment, startUsagehub } from './lib.ts';
-import { TOTAL, end, loadDataset, start } from './query-dataset.ts';
+import { fmt, peakRss, scaleDeployment, startUsagehub } from './lib.ts';
+import { TOTAL, end, loadDataset, start, waitForSettledLog } from './query-dataset.ts';
 import { runtimesLine } from './node.ts';
-
-function peakRss(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-}
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   await fn(); // warm-up
@@ -78,9 +73,11 @@ async function main(): Promise<void> {
   let rss: number | undefined;
   try {
     const { acked: loadSeconds, stored: storedSeconds } = await loadDataset(hub);
+    const settledSeconds = scale ? null : await waitForSettledLog(hub);
     console.log(`\n${runtimesLine()}`);
     console.log(
-      `\nloaded ${fmt(TOTAL)} events: acknowledged in ${fmt(loadSeconds, 1)} s, stored in ${fmt(storedSeconds, 1)} s`,
+      `\nloaded ${fmt(TOTAL)} events: acknowledged in ${fmt(loadSeconds, 1)} s, stored in ${fmt(storedSeconds, 1)} s` +
+        (settledSeconds === null ? '' : `, the log compacted ${fmt(settledSeconds, 1)} s after that`),
     );
     for (const [name, q] of Object.entries(QUERIES)) {
       const ms = await timed(async () => {
@@ -126,7 +123,16 @@ async function main(): Promise<void> {
     }
     conn.closeSync();
     instance.closeSync();
-    size = fs.readdirSync(hub.dataDir).reduce((s, f) => s + fs.statSync(path.join(hub.dataDir, f)).size, 0);
+    const files = fs
+      .readdirSync(hub.dataDir)
+      .map((f) => [f, fs.statSync(path.join(hub.dataDir, f)).size] as const);
+    size = files.reduce((s, [, bytes]) => s + bytes, 0);
+    console.log(
+      `\ndata directory: ${files
+        .filter(([, bytes]) => bytes > 0)
+        .map(([f, bytes]) => `${f} ${fmt(bytes / 2 ** 20, 1)} MiB (${fmt(bytes / TOTAL, 1)} bytes per event)`)
+        .join(', ')}`,
+    );
     hub.removeData();
   }
 
@@ -138,7 +144,7 @@ async function main(): Promise<void> {
     console.log(`| ${name} | ${fmt(r.usagehub, 1)} | ${fmt(r.raw, 1)} | ${fmt(r.usagehub / r.raw, 2)} |`);
   }
   console.log(
-    `\nserver peak resident memory: ${fmt(rss! / 2 ** 20)} MiB; ${SCALE ? 'PostgreSQL schema' : 'data directory'}: ${fmt(size / 2 ** 20)} MiB`,
+    `\nserver peak resident memory: ${fmt(rss! / 2 ** 20)} MiB; ${SCALE ? 'PostgreSQL schema' : 'data directory'}: ${fmt(size / 2 ** 20)} MiB, ${fmt(size / TOTAL, 1)} bytes per event`,
   );
 }
 

@@ -24,6 +24,7 @@ import { SqliteLiveStore } from './live/sqlite/live-store.sqlite.ts';
 import { PgLiveStore } from './live/postgres/live-store.postgres.ts';
 import type { LiveStore } from './live/live-store.port.ts';
 import { LiveWorker } from './live/live.worker.ts';
+import type { CompactionReport } from './log/sqlite/compaction-status.ts';
 import { AppDirectory } from './catalog/app-directory.ts';
 import { SqliteCatalog } from './catalog/sqlite/catalog.sqlite.ts';
 import { GroupCommitter } from './ingest/group-commit.ts';
@@ -120,6 +121,8 @@ interface Profile {
   storeStatus(): Promise<StoreStatus>;
   /** Log batches not yet in the store. */
   storeLag(): Promise<number>;
+  /** The log's compaction into segments (embedded profile only). */
+  logCompaction?(): Promise<CompactionReport>;
   /** Stops this process's consumers and closes the ports, the log last. */
   close(progress: (phase: string) => void): Promise<void>;
 }
@@ -148,6 +151,7 @@ async function openEmbeddedProfile(config: Config, onFatal: (err: Error) => void
     queries: store,
     quarantine: store.quarantine,
     storeStatus: () => store.status(),
+    logCompaction: () => log.compaction(),
     storeLag: async () => {
       const [head, applied] = await Promise.all([log.head(), store.appliedOffset()]);
       return head - applied;
@@ -335,6 +339,7 @@ async function withProfile(
             : [],
         );
   metrics.measureStoreLag(() => profile.storeLag());
+  if (profile.logCompaction) metrics.measureLogCompaction(profile.logCompaction);
   metrics.measureStore(profile.storeStatus, () => profile.quarantine.count());
 
   return {

@@ -14,3 +14,26 @@ eventLogConformance('LogThread (SQLite on its own thread)', {
       throw err;
     }),
 });
+
+/**
+ * The same log, compacting as eagerly as it can: after every call, every settled batch
+ * goes into segments of a few documents, so each test reads across segments and tail.
+ */
+class CompactingLog extends SqliteEventLog {
+  private settle(): void {
+    while (this.compact().events > 0);
+  }
+  override async append(...a: Parameters<SqliteEventLog['append']>) {
+    const r = await super.append(...a);
+    this.settle();
+    return r;
+  }
+  override async commitConsumer(name: string, offset: number) {
+    await super.commitConsumer(name, offset);
+    this.settle();
+  }
+}
+eventLogConformance('SqliteEventLog, compacted into segments', {
+  place,
+  open: async (file) => new CompactingLog(file, { segmentBytes: 64 }),
+});

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CompactionReport } from '../log/sqlite/compaction-status.ts';
 import type { StoreStatus } from '../store/store-status.ts';
 import { ERRORS, type ErrorCode } from '../domain/errors.ts';
 import type { GroupCommitObserver } from '../ingest/group-commit.ts';
@@ -188,6 +189,22 @@ export class Metrics implements GroupCommitObserver {
       if (s) this.storeFailing.set(s.state === 'failing' ? 1 : 0);
     },
   });
+  private compactionSource: (() => Promise<CompactionReport>) | null = null;
+  readonly logCompaction = new Gauge({
+    name: 'usagehub_log_compaction',
+    help: "The log's compaction since start (embedded profile): events moved into compressed segments, their documents' bytes before (bytes_in) and after (bytes_out) compression, pages given back; failing is 1 while it fails and is retried.",
+    labelNames: ['what'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      const c = await this.compactionSource?.().catch(() => null);
+      if (!c) return;
+      this.logCompaction.set({ what: 'events' }, c.events);
+      this.logCompaction.set({ what: 'bytes_in' }, c.bytesIn);
+      this.logCompaction.set({ what: 'bytes_out' }, c.bytesOut);
+      this.logCompaction.set({ what: 'freed_pages' }, c.freedPages);
+      this.logCompaction.set({ what: 'failing' }, c.error === null ? 0 : 1);
+    },
+  });
   readonly quarantined = new Gauge({
     name: 'usagehub_quarantined_events',
     help: 'Events the store could not apply, set aside in quarantine (usagehub quarantine list).',
@@ -230,6 +247,10 @@ export class Metrics implements GroupCommitObserver {
   }
 
   /** Where the store lag gauge reads its value when scraped. */
+  measureLogCompaction(source: () => Promise<CompactionReport>): void {
+    this.compactionSource = source;
+  }
+
   measureStoreLag(source: () => Promise<number | null>): void {
     this.lagSource = source;
   }

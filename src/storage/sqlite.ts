@@ -16,9 +16,15 @@ export function openSqlite(
     busyTimeoutMs?: number;
     addedColumns?: readonly AddedColumn[];
     pragmas?: readonly string[];
+    /**
+     * Gives freed pages back to the file system when asked (`PRAGMA incremental_vacuum`).
+     * Takes effect in a new file only: set before anything writes its first page.
+     */
+    incrementalVacuum?: boolean;
   } = {},
 ): Database.Database {
   const db = new Database(file);
+  if (options.incrementalVacuum) db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../../storage/sqlite.ts';
 import {
-  docsByRef,
   KEY_CHARS,
   READ_MAX_CHARS,
   type Appended,
@@ -12,17 +11,44 @@ import {
   type LogConsumer,
 } from '../event-log.port.ts';
 import { OffsetConsumer } from '../offset-consumer.ts';
+import { compressSegment, WRITE_CODEC } from './segment-codec.ts';
+import { draftSegments, SEGMENT_BYTES, type SettledBatch } from './segments.ts';
+import { SegmentReader, segmentStatements, type SegmentStatements } from './segment-reader.ts';
 
 const SCHEMA = `
   -- One row per event ever accepted; the key grows with event time (domain/dedup.ts),
   -- so this B-tree fills at its right edge.
   CREATE TABLE IF NOT EXISTS dedup (key BLOB PRIMARY KEY) WITHOUT ROWID;
-  -- Every batch is kept: the log is the archive of full event documents.
+  -- The hot tail: batches as appended, until every consumer has read them.
   -- AUTOINCREMENT: offsets are never reused, whatever is deleted.
   CREATE TABLE IF NOT EXISTS log (
     offset INTEGER PRIMARY KEY AUTOINCREMENT, docs TEXT NOT NULL, count INTEGER NOT NULL);
+  -- The settled log, compressed (segments.ts): every batch is kept, the log is the
+  -- archive of full event documents. Keyed by the seq of a segment's first document.
+  CREATE TABLE IF NOT EXISTS segments (
+    first INTEGER PRIMARY KEY, last_offset INTEGER NOT NULL, events INTEGER NOT NULL,
+    codec TEXT NOT NULL, bytes INTEGER NOT NULL, data BLOB NOT NULL);
   CREATE TABLE IF NOT EXISTS consumers (name TEXT PRIMARY KEY, offset INTEGER NOT NULL);
 `;
+
+/** What one compaction step did. */
+export interface CompactResult {
+  events: number;
+  segments: number;
+  /** Documents moved, in bytes, and their size compressed. */
+  bytesIn: number;
+  bytesOut: number;
+  /** Pages given back to the file system. */
+  freedPages: number;
+}
+
+/**
+ * Free pages a file keeps for the tail to grow into (4 KiB each: 64 MiB), and the most
+ * one step gives back (16 MiB): a backlog's pages are freed as it is compacted, and
+ * returning them all at once would hold the log's thread while appends wait.
+ */
+const FREE_PAGES_KEPT = 16_384;
+const FREE_PAGES_STEP = 4_096;
 
 /** The most characters of documents appended in one transaction, unless one event alone is larger. */
 const TRANSACTION_CHARS = 1024 * 1024;
@@ -55,6 +81,11 @@ function* piecesOf(batch: EncodedBatch, chars: number): Generator<EncodedBatch> 
  * once the WAL is fsync'd, which is what lets ingest acknowledge on return.
  * better-sqlite3 is synchronous, so one `append` is one transaction that blocks its
  * thread; the server runs this adapter on a thread of its own (log/thread/).
+ *
+ * Appends go to the `log` table, as written; once every consumer has read a stretch of
+ * it, `compact` (run by the log's thread between appends) moves it into compressed
+ * segments (segments.ts). Reads and `docsAt` find a batch in either, so no reader knows
+ * where a batch lies.
  */
 export class SqliteEventLog implements EventLog {
   private readonly db: Database.Database;
@@ -67,17 +98,27 @@ export class SqliteEventLog implements EventLog {
   private readonly selectHead: Database.Statement<[], { seq: number }>;
   private readonly upsertConsumer: Database.Statement<[string, number]>;
   private readonly selectConsumer: Database.Statement<[string], { offset: number }>;
+  private readonly segmentsIn: SegmentReader;
+  private readonly readTx: (after: number, maxEvents: number) => LogBatch[];
+  readonly statements: SegmentStatements;
+
+  private readonly segmentBytes: number;
 
   /**
    * `cacheMiB`: SQLite's page cache (default 64 MiB, for a command reading much of the
    * log). The appending connection needs only the dedup index's right edge hot
    * (log/thread/log-worker.ts says why it is small); one that reads the log tail and
-   * reports offsets needs little.
+   * reports offsets needs little. `segmentBytes`: the compacted segments' size before
+   * compression (SEGMENT_BYTES; tests make it small to compact every few batches).
    */
-  constructor(file: string, options: { cacheMiB?: number } = {}) {
+  constructor(file: string, options: { cacheMiB?: number; segmentBytes?: number } = {}) {
+    this.segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
     this.db = openSqlite(file, SCHEMA, {
       busyTimeoutMs: 10_000,
       pragmas: [`cache_size = -${(options.cacheMiB ?? 64) * 1024}`],
+      // A new file returns the pages compaction frees (compact, below); one made
+      // before keeps its size and reuses them.
+      incrementalVacuum: true,
     });
     this.insertKey = this.db.prepare('INSERT OR IGNORE INTO dedup (key) VALUES (unhex(?))');
     this.insertBatch = this.db.prepare('INSERT INTO log (docs, count) VALUES (?, ?)');
@@ -94,6 +135,11 @@ export class SqliteEventLog implements EventLog {
     this.appendTx = this.db.transaction((batches: readonly EncodedBatch[]) =>
       batches.map((b) => this.appendOne(b)),
     );
+    this.statements = segmentStatements(this.db);
+    this.segmentsIn = new SegmentReader(this.statements);
+    // One snapshot for the segments and the tail: a compaction committed between the
+    // two reads would otherwise move batches out of sight.
+    this.readTx = this.db.transaction((after: number, maxEvents: number) => this.readIn(after, maxEvents));
   }
 
   private appendOne(batch: EncodedBatch): Appended {
@@ -169,15 +215,32 @@ export class SqliteEventLog implements EventLog {
   }
 
   async read(after: number, maxEvents: number): Promise<LogBatch[]> {
+    return this.readTx(after, maxEvents);
+  }
+
+  private readIn(after: number, maxEvents: number): LogBatch[] {
     const out: LogBatch[] = [];
-    let events = 0;
-    let chars = 0;
-    for (const row of this.selectAfter.iterate(after)) {
-      if (out.length > 0 && (events + row.count > maxEvents || chars + row.docs.length > READ_MAX_CHARS))
-        break;
-      out.push(row);
-      events += row.count;
-      chars += row.docs.length;
+    const limits = { events: 0, chars: 0 };
+    const fits = (count: number, chars: number) =>
+      out.length === 0 || (limits.events + count <= maxEvents && limits.chars + chars <= READ_MAX_CHARS);
+    const take = (b: LogBatch) => {
+      out.push(b);
+      limits.events += b.count;
+      limits.chars += b.docs.length;
+    };
+    let from = after;
+    const settledTo = this.statements.lastSegment.get()?.last_offset ?? 0;
+    if (after < settledTo) {
+      for (const b of this.segmentsIn.batchesAfter(after)) {
+        if (!fits(b.count, b.docs.length)) return out;
+        take(b);
+        from = b.offset;
+      }
+      from = Math.max(from, settledTo);
+    }
+    for (const row of this.selectAfter.iterate(from)) {
+      if (!fits(row.count, row.docs.length)) break;
+      take(row);
     }
     return out;
   }
@@ -190,8 +253,75 @@ export class SqliteEventLog implements EventLog {
     this.upsertConsumer.run(name, offset);
   }
 
+  /** The tail first (a ref that misses it was moved, so the segments have it), then the segments. */
   async docsAt(refs: readonly EventRef[]): Promise<string[]> {
-    return docsByRef(refs, (offset) => this.selectBatch.get(offset)?.docs ?? null);
+    const tail = new Map<number, string[] | null>();
+    return refs.map((ref) => {
+      let docs = tail.get(ref.offset);
+      if (docs === undefined) {
+        docs = this.selectBatch.get(ref.offset)?.docs.split('\n') ?? null;
+        tail.set(ref.offset, docs);
+      }
+      const doc = docs ? docs[ref.index] : this.segmentsIn.docAt(ref);
+      if (doc === undefined) throw new Error(`no event ${ref.index} in log batch ${ref.offset}`);
+      return doc;
+    });
+  }
+
+  /**
+   * Moves settled batches — those every consumer has committed — into compressed
+   * segments, about `maxBytes` of documents at most per call, in one transaction.
+   * Returns the events moved (0: nothing settled makes a whole segment yet). A step that
+   * moves nothing gives back free pages past FREE_PAGES_KEPT instead, a step at a time
+   * (new files; see the schema): giving them back costs ~1 µs per event's worth of pages
+   * moved, wasted while a backlog is compacted, as appends reuse them.
+   */
+  compact(maxBytes = 4 * this.segmentBytes): CompactResult {
+    const settled = this.statements.settled.get()?.offset ?? null;
+    const result: CompactResult = { events: 0, segments: 0, bytesIn: 0, bytesOut: 0, freedPages: 0 };
+    if (settled === null) return result;
+    const rows: SettledBatch[] = [];
+    let bytes = 0;
+    for (const row of this.statements.settledRows.iterate(settled)) {
+      rows.push(row);
+      bytes += row.docs.length;
+      if (bytes >= maxBytes) break;
+    }
+    const drafts = draftSegments(rows, { bytes: this.segmentBytes });
+    if (drafts.length === 0) {
+      // Nothing to move: a backlog is compacted. Its pages, freed meanwhile, would have
+      // been reused by the appends; what is free now beyond the tail's share goes back.
+      result.freedPages = this.returnFreePages();
+      return result;
+    }
+    const compressed = drafts.map((d) => ({ ...d, data: compressSegment(d.text) }));
+    this.db.transaction(() => {
+      for (const d of compressed) {
+        this.statements.insertSegment.run(
+          d.first,
+          d.lastOffset,
+          d.events,
+          WRITE_CODEC,
+          d.text.length,
+          d.data,
+        );
+        result.events += d.events;
+        result.bytesIn += d.text.length;
+        result.bytesOut += d.data.length;
+      }
+      this.statements.deleteThrough.run(compressed[compressed.length - 1]!.lastOffset);
+    })();
+    result.segments = compressed.length;
+    return result;
+  }
+
+  private returnFreePages(): number {
+    if (this.db.pragma('auto_vacuum', { simple: true }) !== 2) return 0;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    const excess = Math.min(free - FREE_PAGES_KEPT, FREE_PAGES_STEP);
+    if (excess <= 0) return 0;
+    this.db.pragma(`incremental_vacuum(${excess})`);
+    return excess;
   }
 
   async consumerOffset(name: string): Promise<number> {

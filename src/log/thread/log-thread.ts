@@ -1,6 +1,7 @@
 import { sibling, ThreadClient } from '../../threads/rpc.ts';
 import type { Appended, EncodedBatch, EventLog, EventRef, LogBatch } from '../event-log.port.ts';
 import { OffsetConsumer } from '../offset-consumer.ts';
+import type { CompactionReport } from '../sqlite/compaction-status.ts';
 
 /**
  * The SQLite event log on a thread of its own. Its commits wait on fsync; on the
@@ -27,5 +28,7 @@ export class LogThread implements EventLog {
     this.thread.call<void>('commitConsumer', { name, offset });
   consumerOffset = (name: string) => this.thread.call<number>('consumerOffset', name);
   consumer = async (name: string) => new OffsetConsumer(this, name);
+  /** What the log's compaction into segments has done since start (sqlite/segments.ts). */
+  compaction = () => this.thread.call<CompactionReport>('compaction', null);
   close = () => this.thread.stop();
 }

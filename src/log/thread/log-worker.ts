@@ -2,6 +2,11 @@
 import { nameThread, serveThread, threadData } from '../../threads/rpc.ts';
 import type { Appended, EncodedBatch, EventRef } from '../event-log.port.ts';
 import { SqliteEventLog } from '../sqlite/event-log.sqlite.ts';
+import { CompactionStatus } from '../sqlite/compaction-status.ts';
+
+/** How often the log looks for a settled stretch to compact when the last look found none, and after a failure. */
+const COMPACT_IDLE_MS = 1_000;
+const COMPACT_RETRY_MS = 30_000;
 
 /**
  * The appender's page cache. Small: every offset the consumers commit to the log's file
@@ -26,6 +31,7 @@ await serveThread(async () => {
   // Appends that arrive in the same turn (the main thread may have several groups in
   // flight) are merged into one transaction: one sync to disk for all of them.
   let waiting: Waiting[] = [];
+  const compaction = new CompactionStatus();
   const flush = async (): Promise<void> => {
     const group = waiting;
     waiting = [];
@@ -53,6 +59,20 @@ await serveThread(async () => {
       commitConsumer: ({ name, offset }: { name: string; offset: number }) =>
         log.commitConsumer(name, offset),
       consumerOffset: (name: string) => log.consumerOffset(name),
+      compaction: () => compaction.current,
+    },
+    // Compaction runs between appends: a step holds the thread a few milliseconds (about
+    // a megabyte of documents compressed), and the loop yields to pending appends
+    // before the next one.
+    step: async () => {
+      try {
+        const moved = log.compact();
+        compaction.ok(moved);
+        return moved.events > 0 || moved.freedPages > 0 ? 1 : COMPACT_IDLE_MS;
+      } catch (err) {
+        compaction.failed(err);
+        return COMPACT_RETRY_MS;
+      }
     },
     close: () => log.close(),
   };
