@@ -22,6 +22,7 @@ import pg from 'pg';
 import { fmt, peakRss, scaleDeployment, startUsagehub } from './lib.ts';
 import { TOTAL, end, loadDataset, start, waitForSettledLog } from './query-dataset.ts';
 import { runtimesLine } from './node.ts';
+import { eventsById, timeExport, type ByIdResult } from './read-back.ts';
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   await fn(); // warm-up
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
     : await startUsagehub(18181);
   const results: Record<string, { usagehub: number; raw: number }> = {};
   let rss: number | undefined;
+  let byId: ByIdResult | undefined;
   try {
     const { acked: loadSeconds, stored: storedSeconds } = await loadDataset(hub);
     const settledSeconds = scale ? null : await waitForSettledLog(hub);
@@ -89,10 +91,12 @@ async function main(): Promise<void> {
       });
       results[name] = { usagehub: ms, raw: 0 };
     }
+    byId = await eventsById(hub);
     rss = peakRss(hub.child.pid!);
   } finally {
     await hub.stop();
   }
+  let exported: { seconds: number; lines: number } | null = null;
   let size: number;
   if (scale) {
     const url = new URL(scale.env.USAGEHUB_STORE!);
@@ -133,6 +137,8 @@ async function main(): Promise<void> {
         .map(([f, bytes]) => `${f} ${fmt(bytes / 2 ** 20, 1)} MiB (${fmt(bytes / TOTAL, 1)} bytes per event)`)
         .join(', ')}`,
     );
+    // A tenth of the range: about a million events, most from settled segments.
+    exported = await timeExport(hub.dataDir, end - 3 * 86400_000, end);
     hub.removeData();
   }
 
@@ -143,6 +149,13 @@ async function main(): Promise<void> {
   for (const [name, r] of Object.entries(results)) {
     console.log(`| ${name} | ${fmt(r.usagehub, 1)} | ${fmt(r.raw, 1)} | ${fmt(r.usagehub / r.raw, 2)} |`);
   }
+  console.log(
+    `\none event by id (GET /v1/events/:id, ${byId!.found} ids spread over the log): p50 ${fmt(byId!.p50, 2)} ms, p99 ${fmt(byId!.p99, 2)} ms`,
+  );
+  if (exported)
+    console.log(
+      `usagehub export of the last 3 days: ${fmt(exported.lines)} events in ${fmt(exported.seconds, 1)} s (${fmt(exported.lines / exported.seconds)} events/s)`,
+    );
   console.log(
     `\nserver peak resident memory: ${fmt(rss! / 2 ** 20)} MiB; ${SCALE ? 'PostgreSQL schema' : 'data directory'}: ${fmt(size / 2 ** 20)} MiB, ${fmt(size / TOTAL, 1)} bytes per event`,
   );

@@ -1,20 +1,8 @@
-import type { EventRef } from '../log/event-log.port.ts';
+import { refOf, seqOf } from '../log/event-ref.ts';
 import type { StoreBatch } from './event-store.port.ts';
 import type { LocatedPage } from './queries.ts';
 
-/**
- * An event's seq addresses its document in the log: batch offset * 2^20 + position
- * (a batch holds at most a million events, config.ts). Unique, and growing with the log.
- * Every store keeps it, so export can fetch full documents from the log.
- */
-export const POSITION_RANGE = 2 ** 20;
-
-export const seqOf = (ref: EventRef): number => ref.offset * POSITION_RANGE + ref.index;
-
-export const refOf = (seq: number): EventRef => ({
-  offset: Math.floor(seq / POSITION_RANGE),
-  index: seq % POSITION_RANGE,
-});
+export { POSITION_RANGE, refOf, seqOf } from '../log/event-ref.ts';
 
 /**
  * A batch's documents, each with its seq put first, as one NDJSON text. Holes (events

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { EventRef, LogBatch } from '../event-log.port.ts';
-import { POSITION_RANGE, seqOf } from '../../store/seq.ts';
+import { POSITION_RANGE, seqOf } from '../event-ref.ts';
 import { decompressSegment } from './segment-codec.ts';
 import { lineOf, parseSegment, type SegmentContent } from './segments.ts';
 

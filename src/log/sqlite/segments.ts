@@ -15,7 +15,7 @@
  * A segment is keyed by the seq (store/seq.ts) of its first document, so the segment
  * that holds an event is the one with the greatest key not past the event's seq.
  */
-import { POSITION_RANGE } from '../../store/seq.ts';
+import { POSITION_RANGE } from '../event-ref.ts';
 
 /**
  * Documents per segment, in bytes before compression. Reading one event back costs its
