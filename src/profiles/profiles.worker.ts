@@ -13,8 +13,13 @@ export const PROFILES_CONSUMER = 'profiles';
 const READ_EVENTS = 5000;
 const IDLE_MS = 200;
 const RETRY_MS = 1000;
-/** How long what the worker learnt of a person is trusted (another worker may change them meanwhile). */
+/**
+ * How long what the worker learnt of a person is trusted where other members of the
+ * group may change them meanwhile (the scale profile). The embedded profile's one
+ * member trusts it for EMBEDDED_KNOWN_MS (profiles-thread.ts).
+ */
 const KNOWN_MS = 10_000;
+export const EMBEDDED_KNOWN_MS = 10 * 60_000;
 const MAX_KNOWN = 200_000;
 /** After this many failed tries of the same batches, they are applied one event at a time, and what still fails is passed over. */
 const TRIES_WHOLE = 3;
@@ -83,6 +88,8 @@ export class ProfilesWorker {
      * what was not committed, which changes nothing.
      */
     private readonly ackEveryMs = 0,
+    /** How long what it learnt of a person is trusted (KNOWN_MS says why it is short by default). */
+    private readonly knownMs = KNOWN_MS,
   ) {}
 
   private unacked: LogBatch[] = [];
@@ -176,7 +183,7 @@ export class ProfilesWorker {
         person: p.id,
         company: p.company?.value ?? null,
         firstSeenAt: p.firstSeenAt,
-        until: now + KNOWN_MS,
+        until: now + this.knownMs,
       };
       for (const id of idsOf(p)) this.known.set(`${p.tenantId}\0${id}`, known);
     }

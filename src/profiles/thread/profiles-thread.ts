@@ -6,7 +6,7 @@
  */
 import { SqliteEventLog } from '../../log/sqlite/event-log.sqlite.ts';
 import { nameThread, serveThread, threadData } from '../../threads/rpc.ts';
-import { ProfilesWorker } from '../profiles.worker.ts';
+import { EMBEDDED_KNOWN_MS, ProfilesWorker } from '../profiles.worker.ts';
 import { SqliteProfileStore } from '../sqlite/profile-store.sqlite.ts';
 
 export interface ProfilesThreadData {
@@ -20,7 +20,9 @@ await serveThread(async () => {
   const log = new SqliteEventLog(logFile, { cacheMiB: 8 });
   const store = new SqliteProfileStore(catalogFile);
   const onError = (err: Error) => console.error(`usagehub: profiles (retrying): ${err.message}`);
-  const worker = new ProfilesWorker(log, store, null, onError, 1000);
+  // The only member of the group: what it learnt of a person is changed by none but it
+  // (profile writes all come from the log), so it trusts it for minutes, not seconds.
+  const worker = new ProfilesWorker(log, store, null, onError, 1000, EMBEDDED_KNOWN_MS);
   return {
     handlers: {},
     // A failed turn is tried again after a pause (ProfilesWorker passes over what keeps failing).
