@@ -42,7 +42,7 @@ import type { EventQueries } from './store/event-store.port.ts';
 import { PgCatalog } from './catalog/postgres/catalog.postgres.ts';
 import type { Catalog } from './catalog/catalog.port.ts';
 import { parsePgUrl } from './storage/postgres.ts';
-import { exportPage } from './store/export.ts';
+import { eventAt, exportPage } from './store/export.ts';
 import { quarantineAdmin, type QuarantineAdmin } from './store/quarantine-admin.ts';
 import type { StoreStatus } from './store/store-status.ts';
 import type { ExportQuery } from './store/queries.ts';
@@ -195,6 +195,7 @@ async function openScaleProfile(config: Config, onError: (err: Error) => void): 
     // Every query method is the store's; export also reads documents from the log.
     queries: Object.assign(Object.create(store) as PgEventStore, {
       exportPage: (q: ExportQuery) => exportPage(store, log, q),
+      eventAt: (tenantId: string, seq: number) => eventAt(log, tenantId, seq),
     }),
     quarantine: quarantineAdmin(store, log),
     storeStatus: async () => writer?.status.current ?? { state: 'ok', since: null, error: null },

@@ -90,9 +90,8 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesDeps> = async (fastify, 
     },
     async (req) => {
       const seq = Number(req.params.id);
-      const page = await store.exportPage({ tenantId: principalOf(req).tenantId, seq, limit: 1 });
-      const doc = page.events[0];
-      if (doc === undefined) throw new UsageHubError('not_found', `No event ${req.params.id}.`);
+      const doc = await store.eventAt(principalOf(req).tenantId, seq);
+      if (doc === null) throw new UsageHubError('not_found', `No event ${req.params.id}.`);
       return storedEventView(doc, seq);
     },
   );

@@ -29,6 +29,12 @@ export interface EventQueries {
   distinctUsers(q: UsersQuery): Promise<UsersRow[]>;
   topUsers(q: TopUsersQuery): Promise<TopUserRow[]>;
   exportPage(q: ExportQuery): Promise<ExportPage>;
+  /**
+   * One event's document by its usagehub id (its seq, the address of its document in
+   * the log), or null when there is none or it is another tenant's. Read from the log
+   * alone: the store is not asked where it is.
+   */
+  eventAt(tenantId: string, seq: number): Promise<string | null>;
   /** The sum of counts split by dimensions (aggregated usage: company, domain, metric, product, environment). */
   usage(q: UsageQuery): Promise<UsageRow[]>;
   topCompanies(q: TopCompaniesQuery): Promise<TopCompanyRow[]>;
@@ -72,7 +78,7 @@ export interface StoreBatch extends LogBatch {
   holes?: readonly Hole[];
 }
 
-export interface EventStore extends Omit<EventQueries, 'exportPage'> {
+export interface EventStore extends Omit<EventQueries, 'exportPage' | 'eventAt'> {
   appliedOffset(): Promise<number>;
   /**
    * Stores the batches, and records each hole in quarantine (with its reason), in one

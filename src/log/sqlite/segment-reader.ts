@@ -53,15 +53,26 @@ const CACHED_SEGMENTS = 4;
 
 /** Reads the compressed, settled part of the log (segments.ts) for one connection. */
 export class SegmentReader {
-  private readonly cache = new Map<number, SegmentContent>();
+  /** By key (the seq of a segment's first document), with the seq of its last. */
+  private readonly cache = new Map<number, { content: SegmentContent; lastSeq: number }>();
 
   constructor(private readonly statements: SegmentStatements) {}
 
-  /** The document at `ref`, or undefined when no segment holds it. */
+  /**
+   * The document at `ref`, or undefined when no segment holds it. A segment decoded
+   * already is found without asking SQLite, which would copy its data out again: export
+   * asks for thousands of documents of each segment in turn.
+   */
   docAt(ref: EventRef): string | undefined {
-    const row = this.statements.segmentAt.get(seqOf(ref));
-    if (!row) return undefined;
-    const content = this.content(row);
+    const seq = seqOf(ref);
+    let content: SegmentContent | undefined;
+    for (const [first, cached] of this.cache)
+      if (first <= seq && seq <= cached.lastSeq) content = cached.content;
+    if (!content) {
+      const row = this.statements.segmentAt.get(seq);
+      if (!row) return undefined;
+      content = this.content(row);
+    }
     const line = lineOf(content, ref.offset, ref.index);
     return line === -1 ? undefined : content.docs[line];
   }
@@ -89,15 +100,17 @@ export class SegmentReader {
   }
 
   private content(row: SegmentRow): SegmentContent {
-    let content = this.cache.get(row.first);
-    if (content) {
+    let entry = this.cache.get(row.first);
+    if (entry) {
       // Most recently used last.
       this.cache.delete(row.first);
     } else {
-      content = parseSegment(decompressSegment(row.data, row.codec, row.bytes).toString());
+      const content = parseSegment(decompressSegment(row.data, row.codec, row.bytes).toString());
+      const [offset, from, lines] = content.parts[content.parts.length - 1] ?? [0, 0, 0];
+      entry = { content, lastSeq: offset * POSITION_RANGE + from + lines - 1 };
       if (this.cache.size >= CACHED_SEGMENTS) this.cache.delete(this.cache.keys().next().value!);
     }
-    this.cache.set(row.first, content);
-    return content;
+    this.cache.set(row.first, entry);
+    return entry.content;
   }
 }

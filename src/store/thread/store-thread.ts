@@ -23,6 +23,7 @@ export const QUERY_METHODS = [
   'distinctUsers',
   'topUsers',
   'exportPage',
+  'eventAt',
   'usage',
   'topCompanies',
   'eventCount',

@@ -11,7 +11,7 @@ import { nameThread, serveThread, threadData } from '../../threads/rpc.ts';
 import { SqliteEventLog } from '../../log/sqlite/event-log.sqlite.ts';
 import { DuckDbEventStore } from '../duckdb/event-store.duckdb.ts';
 import { EVENTS_PER_APPLY, StoreWriter } from '../store-writer.ts';
-import { exportPage } from '../export.ts';
+import { eventAt, exportPage } from '../export.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 import { StoreStatusTracker } from '../store-status.ts';
 import { QUARANTINE_METHODS, QUERY_METHODS, type StoreThreadData } from './store-thread.ts';
@@ -101,11 +101,13 @@ await serveThread(async () => {
     QUERY_METHODS.map((m) => [
       m,
       (args: unknown[]) =>
-        query((store) =>
-          m === 'exportPage'
-            ? exportPage(store, log, args[0] as never)
-            : (store[m] as (...a: unknown[]) => Promise<unknown>)(...args),
-        ),
+        m === 'eventAt'
+          ? eventAt(log, args[0] as string, args[1] as number)
+          : query((store) =>
+              m === 'exportPage'
+                ? exportPage(store, log, args[0] as never)
+                : (store[m] as (...a: unknown[]) => Promise<unknown>)(...args),
+            ),
     ]),
   );
   for (const m of QUARANTINE_METHODS) {
