@@ -1,5 +1,6 @@
 import { isLate, type UsageEvent } from '../domain/event.ts';
 import { storedEventText } from './find-events.ts';
+import { PROPERTIES_KEY } from '../log/event-doc.ts';
 
 export type ExportFormat = 'ndjson' | 'csv';
 
@@ -38,9 +39,10 @@ function csvCell(v: unknown): string {
  * idempotently (send `dedupKey` as the native `id`).
  */
 export function formatExportLine(doc: string, format: ExportFormat, seq: number): string {
+  if (format === 'ndjson')
+    return storedEventText(doc, timesOf(doc) ?? (JSON.parse(doc) as UsageEvent), seq) + '\n';
   const e = JSON.parse(doc) as UsageEvent;
   const eventId = String(seq);
-  if (format === 'ndjson') return storedEventText(doc, e, seq) + '\n';
   const row = [
     e.clientId,
     e.appId,
@@ -60,4 +62,18 @@ export function formatExportLine(doc: string, format: ExportFormat, seq: number)
     e.properties,
   ];
   return row.map(csvCell).join(',') + '\n';
+}
+
+/**
+ * The two times of a document written by eventDoc, whose head holds them side by side
+ * (log/event-doc.ts), without parsing the whole document: an NDJSON export line needs
+ * nothing else, and parsing each document whole was 3 µs of the export's ~7 per event.
+ * A quote inside a JSON string is escaped, so the first match is the head's. Null for a
+ * document laid out otherwise (the caller parses it).
+ */
+const TIMES = /,"occurredAt":(-?\d+),"receivedAt":(-?\d+),/;
+function timesOf(doc: string): { occurredAt: number; receivedAt: number } | null {
+  const end = doc.indexOf(PROPERTIES_KEY);
+  const m = TIMES.exec(end === -1 ? doc : doc.slice(0, end));
+  return m ? { occurredAt: Number(m[1]), receivedAt: Number(m[2]) } : null;
 }
