@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exportedIds, startServer, storeCaughtUp } from './helpers/process.ts';
+import { SqliteEventLog } from '../src/log/sqlite/event-log.sqlite.ts';
 import { COUNTS, UPGRADE_EVENTS, UPGRADE_IDS, type UpgradeManifest } from './helpers/upgrade.ts';
 
 const fixtures = path.join(import.meta.dirname, 'fixtures', 'upgrade');
@@ -114,6 +115,37 @@ describe('a data directory of an earlier build', () => {
         } finally {
           again.child.kill('SIGTERM');
           await once(again.child, 'exit');
+        }
+      } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+      }
+    });
+
+    test(`${name}: its log compacts into segments and reads back the same`, async () => {
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'usagehub-upgrade-'));
+      try {
+        execFileSync('tar', ['xzf', path.join(fixtures, name), '-C', work]);
+        const file = path.join(work, 'data', 'log.db');
+        // Segments of a few documents: the fixture's few events make several.
+        const log = new SqliteEventLog(file, { segmentBytes: 64 });
+        const batches = await log.read(0, 1_000_000);
+        const refs = batches.flatMap((b) =>
+          Array.from({ length: b.count }, (_, index) => ({ offset: b.offset, index })),
+        );
+        const docs = await log.docsAt(refs);
+        await log.commitConsumer('store', await log.head());
+        await log.commitConsumer('live', await log.head());
+        await log.commitConsumer('profiles', await log.head());
+        let moved = 0;
+        for (let r = log.compact(); r.events > 0; r = log.compact()) moved += r.events;
+        assert.ok(moved > 0, 'the fixture has events to move');
+        await log.close();
+        const reopened = new SqliteEventLog(file);
+        try {
+          assert.deepEqual(await reopened.read(0, 1_000_000), batches);
+          assert.deepEqual(await reopened.docsAt(refs), docs);
+        } finally {
+          await reopened.close();
         }
       } finally {
         fs.rmSync(work, { recursive: true, force: true });
