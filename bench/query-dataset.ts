@@ -65,12 +65,12 @@ export async function loadDataset(hub: {
  */
 export async function waitForSettledLog(hub: { url: string }): Promise<number> {
   const t0 = performance.now();
-  // Events moved and pages given back: both still, or the file is not at rest.
+  // Events moved, pages given back, dedup keys settled: all still, or the file is not at rest.
   const compacted = async () => {
     const m = await (await fetch(`${hub.url}/metrics`)).text();
     const of = (what: string) =>
       Number(new RegExp(`^usagehub_log_compaction\\{what="${what}"\\} (\\d+)$`, 'm').exec(m)?.[1] ?? 0);
-    return of('events') + of('freed_pages');
+    return of('events') + of('freed_pages') + of('keys_settled');
   };
   let last = -1;
   for (let same = 0; same < 3;) {

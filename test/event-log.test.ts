@@ -17,7 +17,8 @@ eventLogConformance('LogThread (SQLite on its own thread)', {
 
 /**
  * The same log, compacting as eagerly as it can: after every call, every settled batch
- * goes into segments of a few documents, so each test reads across segments and tail.
+ * goes into segments of a few documents, so each test reads across segments and tail,
+ * and all but the newest few dedup keys into blocks of two.
  */
 class CompactingLog extends SqliteEventLog {
   private settle(): void {
@@ -35,5 +36,5 @@ class CompactingLog extends SqliteEventLog {
 }
 eventLogConformance('SqliteEventLog, compacted into segments', {
   place,
-  open: async (file) => new CompactingLog(file, { segmentBytes: 64 }),
+  open: async (file) => new CompactingLog(file, { segmentBytes: 64, dedupHotKeys: 4, dedupBlockKeys: 2 }),
 });

@@ -192,7 +192,7 @@ export class Metrics implements GroupCommitObserver {
   private compactionSource: (() => Promise<CompactionReport>) | null = null;
   readonly logCompaction = new Gauge({
     name: 'usagehub_log_compaction',
-    help: "The log's compaction since start (embedded profile): events moved into compressed segments, their documents' bytes before (bytes_in) and after (bytes_out) compression, pages given back; failing is 1 while it fails and is retried.",
+    help: "The log's compaction since start (embedded profile): events moved into compressed segments, their documents' bytes before (bytes_in) and after (bytes_out) compression, pages given back, dedup keys settled into blocks; failing is 1 while it fails and is retried.",
     labelNames: ['what'] as const,
     registers: [this.registry],
     collect: async () => {
@@ -202,6 +202,7 @@ export class Metrics implements GroupCommitObserver {
       this.logCompaction.set({ what: 'bytes_in' }, c.bytesIn);
       this.logCompaction.set({ what: 'bytes_out' }, c.bytesOut);
       this.logCompaction.set({ what: 'freed_pages' }, c.freedPages);
+      this.logCompaction.set({ what: 'keys_settled' }, c.keysSettled);
       this.logCompaction.set({ what: 'failing' }, c.error === null ? 0 : 1);
     },
   });

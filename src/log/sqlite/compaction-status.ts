@@ -7,6 +7,7 @@ export interface CompactionReport {
   bytesIn: number;
   bytesOut: number;
   freedPages: number;
+  keysSettled: number;
   /** The last failure's message, until a step succeeds again. */
   error: string | null;
 }
@@ -18,6 +19,7 @@ export class CompactionStatus {
     bytesIn: 0,
     bytesOut: 0,
     freedPages: 0,
+    keysSettled: 0,
     error: null,
   };
 
@@ -28,6 +30,7 @@ export class CompactionStatus {
     c.bytesIn += r.bytesIn;
     c.bytesOut += r.bytesOut;
     c.freedPages += r.freedPages;
+    c.keysSettled += r.keysSettled;
     c.error = null;
   }
 

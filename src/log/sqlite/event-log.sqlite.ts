@@ -12,13 +12,11 @@ import {
 } from '../event-log.port.ts';
 import { OffsetConsumer } from '../offset-consumer.ts';
 import { compressSegment, WRITE_CODEC } from './segment-codec.ts';
+import { DEDUP_SCHEMA, DedupIndex } from './dedup-index.ts';
 import { draftSegments, SEGMENT_BYTES, type SettledBatch } from './segments.ts';
 import { SegmentReader, segmentStatements, type SegmentStatements } from './segment-reader.ts';
 
-const SCHEMA = `
-  -- One row per event ever accepted; the key grows with event time (domain/dedup.ts),
-  -- so this B-tree fills at its right edge.
-  CREATE TABLE IF NOT EXISTS dedup (key BLOB PRIMARY KEY) WITHOUT ROWID;
+const SCHEMA = `${DEDUP_SCHEMA}
   -- The hot tail: batches as appended, until every consumer has read them.
   -- AUTOINCREMENT: offsets are never reused, whatever is deleted.
   CREATE TABLE IF NOT EXISTS log (
@@ -40,14 +38,17 @@ export interface CompactResult {
   bytesOut: number;
   /** Pages given back to the file system. */
   freedPages: number;
+  /** Dedup keys moved from the hot B-tree into blocks (dedup-index.ts). */
+  keysSettled: number;
 }
 
 /**
- * Free pages a file keeps for the tail to grow into (4 KiB each: 64 MiB), and the most
- * one step gives back (16 MiB): a backlog's pages are freed as it is compacted, and
- * returning them all at once would hold the log's thread while appends wait.
+ * Free pages a file keeps for the tail to grow into (4 KiB each: 16 MiB, what a few
+ * seconds of full ingest append), and the most one step gives back (16 MiB): a
+ * backlog's pages are freed as it is compacted, and returning them all at once would
+ * hold the log's thread while appends wait.
  */
-const FREE_PAGES_KEPT = 16_384;
+const FREE_PAGES_KEPT = 4_096;
 const FREE_PAGES_STEP = 4_096;
 
 /** The most characters of documents appended in one transaction, unless one event alone is larger. */
@@ -89,7 +90,7 @@ function* piecesOf(batch: EncodedBatch, chars: number): Generator<EncodedBatch> 
  */
 export class SqliteEventLog implements EventLog {
   private readonly db: Database.Database;
-  private readonly insertKey: Database.Statement<[string]>;
+  private readonly dedup: DedupIndex;
   private readonly insertBatch: Database.Statement<[string, number]>;
   private readonly appendTx: (batches: readonly EncodedBatch[]) => Appended[];
   // Prepared once: the store writer reads every step, export fetches batch after batch.
@@ -109,9 +110,18 @@ export class SqliteEventLog implements EventLog {
    * log). The appending connection needs only the dedup index's right edge hot
    * (log/thread/log-worker.ts says why it is small); one that reads the log tail and
    * reports offsets needs little. `segmentBytes`: the compacted segments' size before
-   * compression (SEGMENT_BYTES; tests make it small to compact every few batches).
+   * compression (SEGMENT_BYTES; tests make it small to compact every few batches);
+   * `dedupHotKeys`, `dedupBlockKeys`: the dedup index's (dedup-index.ts), small in tests.
    */
-  constructor(file: string, options: { cacheMiB?: number; segmentBytes?: number } = {}) {
+  constructor(
+    file: string,
+    options: {
+      cacheMiB?: number;
+      segmentBytes?: number;
+      dedupHotKeys?: number;
+      dedupBlockKeys?: number;
+    } = {},
+  ) {
     this.segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
     this.db = openSqlite(file, SCHEMA, {
       busyTimeoutMs: 10_000,
@@ -120,7 +130,10 @@ export class SqliteEventLog implements EventLog {
       // before keeps its size and reuses them.
       incrementalVacuum: true,
     });
-    this.insertKey = this.db.prepare('INSERT OR IGNORE INTO dedup (key) VALUES (unhex(?))');
+    this.dedup = new DedupIndex(this.db, {
+      hotKeys: options.dedupHotKeys,
+      blockKeys: options.dedupBlockKeys,
+    });
     this.insertBatch = this.db.prepare('INSERT INTO log (docs, count) VALUES (?, ?)');
     this.selectAfter = this.db.prepare(
       'SELECT offset, docs, count FROM log WHERE offset > ? ORDER BY offset',
@@ -147,7 +160,7 @@ export class SqliteEventLog implements EventLog {
     const fresh = new Uint8Array(n);
     let count = 0;
     for (let i = 0; i < n; i++) {
-      if (this.insertKey.run(batch.keys.slice(i * KEY_CHARS, (i + 1) * KEY_CHARS)).changes === 1) {
+      if (this.dedup.add(batch.keys.slice(i * KEY_CHARS, (i + 1) * KEY_CHARS))) {
         fresh[i] = 1;
         count++;
       }
@@ -277,8 +290,15 @@ export class SqliteEventLog implements EventLog {
    * moved, wasted while a backlog is compacted, as appends reuse them.
    */
   compact(maxBytes = 4 * this.segmentBytes): CompactResult {
+    const result: CompactResult = {
+      events: 0,
+      segments: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      freedPages: 0,
+      keysSettled: this.dedup.settle().keys,
+    };
     const settled = this.statements.settled.get()?.offset ?? null;
-    const result: CompactResult = { events: 0, segments: 0, bytesIn: 0, bytesOut: 0, freedPages: 0 };
     if (settled === null) return result;
     const rows: SettledBatch[] = [];
     let bytes = 0;

@@ -68,7 +68,7 @@ await serveThread(async () => {
       try {
         const moved = log.compact();
         compaction.ok(moved);
-        return moved.events > 0 || moved.freedPages > 0 ? 1 : COMPACT_IDLE_MS;
+        return moved.events > 0 || moved.freedPages > 0 || moved.keysSettled > 0 ? 1 : COMPACT_IDLE_MS;
       } catch (err) {
         compaction.failed(err);
         return COMPACT_RETRY_MS;
