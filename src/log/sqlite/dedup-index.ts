@@ -65,7 +65,9 @@ export interface Settled {
 export class DedupIndex {
   private readonly insertKey: Database.Statement<[string]>;
   private readonly blockFor: Database.Statement<[Buffer], Block>;
-  private readonly oldest: Database.Statement<[number], { key: Buffer }>;
+  /** The oldest hot keys, as lowercase hex (as keys arrive), plucked. */
+  private readonly oldest: Database.Statement<[number], string>;
+  private readonly top: Database.Statement<[], { last: Buffer | null }>;
   private readonly deleteThrough: Database.Statement<[Buffer]>;
   private readonly insertBlock: Database.Statement<[Buffer, Buffer, Buffer]>;
   private readonly updateBlock: Database.Statement<[Buffer, Buffer, Buffer, number]>;
@@ -88,12 +90,15 @@ export class DedupIndex {
     this.blockFor = db.prepare(
       'SELECT id, first, last, keys FROM dedup_blocks WHERE last >= ? ORDER BY last LIMIT 1',
     );
-    this.oldest = db.prepare('SELECT key FROM dedup ORDER BY key LIMIT ?');
+    this.oldest = db
+      .prepare<[number], string>('SELECT lower(hex(key)) FROM dedup ORDER BY key LIMIT ?')
+      .pluck();
+    this.top = db.prepare('SELECT max(last) AS last FROM dedup_blocks');
     this.deleteThrough = db.prepare('DELETE FROM dedup WHERE key <= ?');
     this.insertBlock = db.prepare('INSERT INTO dedup_blocks (first, last, keys) VALUES (?, ?, ?)');
     this.updateBlock = db.prepare('UPDATE dedup_blocks SET first = ?, last = ?, keys = ? WHERE id = ?');
-    const top = db.prepare<[], { last: Buffer | null }>('SELECT max(last) AS last FROM dedup_blocks').get();
-    this.watermark = top?.last ? top.last.toString('hex') : null;
+    const top = this.top.get()?.last;
+    this.watermark = top ? top.toString('hex') : null;
   }
 
   /** Adds a key (40 lowercase hex digits); true when it is new. Call inside the append's transaction. */
@@ -117,31 +122,38 @@ export class DedupIndex {
   }
 
   /**
-   * Moves the oldest hot keys (at most SETTLE_STEP_KEYS, down to half of HOT_KEYS) into
-   * blocks, in one transaction. Keys above the watermark make new blocks; one at or below
-   * it (inserted late) joins the block whose range it falls in, which splits when full.
+   * Moves the oldest hot keys (at most SETTLE_STEP_KEYS, down to half the hot limit)
+   * into blocks, in one transaction. Keys above the watermark make new blocks; one at or
+   * below it (inserted late) joins the block whose range holds it, which splits when
+   * full. Keys are read as hex text, a block made of them at once: read as buffers (one
+   * allocation each) or packed by SQL, a key cost more to settle than to insert
+   * (1.6–1.9 µs).
    */
   settle(): Settled {
     if (!this.due()) return { keys: 0, blocks: 0 };
     const take = Math.min(SETTLE_STEP_KEYS, this.hot! - Math.floor(this.hotKeys / 2));
-    const keys = this.oldest.all(take).map((r) => r.key);
+    const keys = this.oldest.all(take);
     if (keys.length === 0) return { keys: 0, blocks: 0 };
-    const watermark = this.watermark === null ? null : Buffer.from(this.watermark, 'hex');
-    const late = watermark === null ? [] : keys.filter((k) => k.compare(watermark) <= 0);
-    const fresh = keys.slice(late.length);
+    const watermark = this.watermark;
+    let lateCount = 0;
+    while (watermark !== null && lateCount < keys.length && keys[lateCount]! <= watermark) lateCount++;
     let blocks = 0;
+    const last = keys[keys.length - 1]!;
     this.db.transaction(() => {
-      blocks += this.mergeLate(late);
-      for (let at = 0; at < fresh.length; at += this.blockKeys) {
-        const run = fresh.slice(at, at + this.blockKeys);
-        this.insertBlock.run(run[0]!, run[run.length - 1]!, Buffer.concat(run));
+      if (lateCount > 0) blocks += this.mergeLate(keys.slice(0, lateCount).map((k) => Buffer.from(k, 'hex')));
+      for (let at = lateCount; at < keys.length; at += this.blockKeys) {
+        const run = keys.slice(at, at + this.blockKeys);
+        this.insertBlock.run(
+          Buffer.from(run[0]!, 'hex'),
+          Buffer.from(run[run.length - 1]!, 'hex'),
+          Buffer.from(run.join(''), 'hex'),
+        );
         blocks++;
       }
-      this.deleteThrough.run(keys[keys.length - 1]!);
+      this.deleteThrough.run(Buffer.from(last, 'hex'));
     })();
     this.hot! -= keys.length;
-    const top = keys[keys.length - 1]!.toString('hex');
-    if (this.watermark === null || top > this.watermark) this.watermark = top;
+    if (watermark === null || last > watermark) this.watermark = last;
     return { keys: keys.length, blocks };
   }
 
