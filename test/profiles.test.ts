@@ -351,6 +351,27 @@ describe('user profiles', () => {
     assert.equal((await hub.get('/v1/users/nobody')).statusCode, 404);
   });
 
+  test('native events: a person seen again is told apart by time — an earlier event moves first seen back', async () => {
+    const at = Date.now() - 3600_000;
+    const send = async (timestamp: number) =>
+      assert.equal(
+        (await hub.send([{ app: 'web', name: 'opened_file', timestamp, userId: 'n-again' }])).statusCode,
+        200,
+      );
+    await send(at);
+    await until('the profile', async () => user('n-again'));
+    // Seen again, later: the worker knows it changes nothing (plain-head.ts) …
+    await send(at + 1000);
+    await send(at + 2000);
+    // … but not an event from before the first.
+    await send(at - 60_000);
+    const earlier = await until('first seen moved back', async () => {
+      const answer = await user('n-again');
+      return answer && Date.parse(String(answer.profile.firstSeenAt)) === at - 60_000 ? answer : undefined;
+    });
+    assert.deepEqual(earlier.profile.userIds, ['n-again']);
+  });
+
   test('Live: usagehub.user.Created when first seen, Changed when what is known changes', async () => {
     // Deliveries to one endpoint run side by side: the Changed may arrive before a Created.
     const createdCount = () => live.bodies.filter((b) => b.type === 'usagehub.user.Created').length;

@@ -7,6 +7,7 @@ import type { ProfileStore } from './profile-store.port.ts';
 import { groupUpdateOf } from './groups/group-update.ts';
 import type { GroupUpdate } from './groups/group.ts';
 import { profileUpdateOf } from './profile-update.ts';
+import { plainHead, type PlainHead } from './plain-head.ts';
 
 /** The log's consumer group whose members keep the profiles. */
 export const PROFILES_CONSUMER = 'profiles';
@@ -25,6 +26,14 @@ const MAX_KNOWN = 200_000;
 const TRIES_WHOLE = 3;
 
 export type EmitChange = (change: ProfileChange) => Promise<void>;
+
+/** What the worker learnt of a person, under each of their ids. */
+interface Known {
+  person: string;
+  company: unknown;
+  firstSeenAt: number;
+  until: number;
+}
 
 /** Where the outbox goes: changes to the Live stream, links to the event store. */
 export interface OutboxTargets {
@@ -70,10 +79,9 @@ export class ProfilesWorker {
    * name ids of a person already known, with nothing new: `changesNothing` tells them
    * apart without the store, which keeps the worker's cost per event small.
    */
-  private readonly known = new Map<
-    string,
-    { person: string; company: unknown; firstSeenAt: number; until: number }
-  >();
+  private readonly known = new Map<string, Known>();
+  /** Plain heads (plain-head.ts) whose events change nothing, with the `known` entries that made it so. */
+  private readonly plain = new Map<string, { keys: string[]; known: Known }>();
 
   constructor(
     private readonly log: EventLog,
@@ -138,7 +146,7 @@ export class ProfilesWorker {
       return false;
     }
     const now = Date.now();
-    const told = updatesOf(batches, this.onError);
+    const told = updatesOf(batches, this.onError, (head) => this.knownPlain(head, now));
     const updates = told.people.filter((u) => !this.changesNothing(u, now));
     try {
       // Groups first: the people's apply records the outbox, and either is idempotent on a replay.
@@ -152,6 +160,7 @@ export class ProfilesWorker {
       await this.applyEach(updates, (u) => this.store.apply([u]), err as Error);
       this.failures = 0;
     }
+    this.rememberPlain(told, now);
     await this.report();
     this.unacked = this.ackEveryMs > 0 ? [batches[batches.length - 1]!] : batches;
     await this.ackDue(consumer, false);
@@ -174,6 +183,31 @@ export class ProfilesWorker {
       person = k.person;
     }
     return person !== null;
+  }
+
+  /**
+   * True when an event with this plain head would change nothing: the same tenant, ids
+   * and company were seen, and changed nothing, for a person this worker still knows as
+   * it did then (the same `known` entries: any change to them makes new ones), and the
+   * event is not older than the person's first.
+   */
+  private knownPlain(head: PlainHead, now: number): boolean {
+    const seen = this.plain.get(head.signature);
+    if (!seen || seen.known.until < now || head.occurredAt < seen.known.firstSeenAt) return false;
+    for (const key of seen.keys) if (this.known.get(key) !== seen.known) return false;
+    return true;
+  }
+
+  /** Records the plain heads whose updates now change nothing (knownPlain). */
+  private rememberPlain(told: { people: ProfileUpdate[]; plain: (string | null)[] }, now: number): void {
+    if (this.plain.size > MAX_KNOWN) this.plain.clear();
+    told.people.forEach((u, i) => {
+      const signature = told.plain[i];
+      if (!signature || !this.changesNothing(u, now)) return;
+      const keys = idsOf(u).map((id) => `${u.tenantId}\0${id}`);
+      const known = this.known.get(keys[0]!);
+      if (known) this.plain.set(signature, { keys, known });
+    });
   }
 
   private remember(persons: readonly PersonRecord[], now: number): void {
@@ -248,8 +282,10 @@ function needsProperties(e: Pick<UsageEvent, 'source' | 'name'>, doc: string, cu
 function updatesOf(
   batches: readonly LogBatch[],
   onError: (err: Error) => void,
-): { people: ProfileUpdate[]; groups: GroupUpdate[] } {
+  changesNothing: (head: PlainHead) => boolean,
+): { people: ProfileUpdate[]; plain: (string | null)[]; groups: GroupUpdate[] } {
   const out: ProfileUpdate[] = [];
+  const plain: (string | null)[] = [];
   const groups: GroupUpdate[] = [];
   for (const batch of batches) {
     let index = -1;
@@ -259,10 +295,15 @@ function updatesOf(
       try {
         // Quotes inside JSON strings are escaped: these texts are keys of the document itself.
         const cut = line.indexOf(PROPERTIES_KEY);
+        const head = plainHead(line, cut);
+        if (head && changesNothing(head)) continue;
         let event = JSON.parse(cut === -1 ? line : `${line.slice(0, cut)}}`) as UsageEvent;
         if (cut !== -1 && needsProperties(event, line, cut)) event = JSON.parse(line) as UsageEvent;
         const update = profileUpdateOf(event, `${batch.offset}:${index}`);
-        if (update) out.push(update);
+        if (update) {
+          out.push(update);
+          plain.push(head?.signature ?? null);
+        }
         const group = groupUpdateOf(event);
         if (group) groups.push(group);
       } catch (err) {
@@ -274,5 +315,5 @@ function updatesOf(
       }
     }
   }
-  return { people: out, groups };
+  return { people: out, plain, groups };
 }
