@@ -1,16 +1,23 @@
 import type { CompactResult } from './event-log.sqlite.ts';
 
-/** What the log's compaction has done since start, for metrics and the status route. */
-export interface CompactionReport {
-  events: number;
-  segments: number;
-  bytesIn: number;
-  bytesOut: number;
-  freedPages: number;
-  keysSettled: number;
+/** What the log's compaction has done since start (summed steps), for the metrics. */
+export interface CompactionReport extends CompactResult {
   /** The last failure's message, until a step succeeds again. */
   error: string | null;
 }
+
+// Every field of a step's result; the check below fails when CompactResult gains one not listed.
+const COUNTED = [
+  'events',
+  'segments',
+  'bytesIn',
+  'bytesOut',
+  'freedPages',
+  'keysSettled',
+] as const satisfies readonly (keyof CompactResult)[];
+const everyFieldCounted: Exclude<keyof CompactResult, (typeof COUNTED)[number]> extends never ? true : never =
+  true;
+void everyFieldCounted;
 
 export class CompactionStatus {
   readonly current: CompactionReport = {
@@ -24,14 +31,8 @@ export class CompactionStatus {
   };
 
   ok(r: CompactResult): void {
-    const c = this.current;
-    c.events += r.events;
-    c.segments += r.segments;
-    c.bytesIn += r.bytesIn;
-    c.bytesOut += r.bytesOut;
-    c.freedPages += r.freedPages;
-    c.keysSettled += r.keysSettled;
-    c.error = null;
+    for (const k of COUNTED) this.current[k] += r[k];
+    this.current.error = null;
   }
 
   failed(err: unknown): void {
