@@ -283,13 +283,14 @@ export class SqliteEventLog implements EventLog {
 
   /**
    * Moves settled batches — those every consumer has committed — into compressed
-   * segments, about `maxBytes` of documents at most per call, in one transaction.
+   * segments, about `maxBytes` of documents at most per call (one segment: ~1–2 ms that
+   * appends wait behind), in one transaction.
    * Returns the events moved (0: nothing settled makes a whole segment yet). A step that
    * moves nothing gives back free pages past FREE_PAGES_KEPT instead, a step at a time
    * (new files; see the schema): giving them back costs ~1 µs per event's worth of pages
    * moved, wasted while a backlog is compacted, as appends reuse them.
    */
-  compact(maxBytes = 4 * this.segmentBytes): CompactResult {
+  compact(maxBytes = this.segmentBytes): CompactResult {
     const result: CompactResult = {
       events: 0,
       segments: 0,
