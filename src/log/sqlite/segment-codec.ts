@@ -63,9 +63,31 @@ function decode(data: Uint8Array, codec: string, bytes: number): Buffer {
         maxOutputLength: bytes + 1,
       });
     // fzstd fills a buffer it is given without telling how much it wrote; unasked, it
-    // allocates what the frame says it holds, which the length check below compares.
+    // allocates what the frame says it holds — so that is checked first.
+    const declared = zstdContentSize(data);
+    if (declared !== bytes)
+      throw new Error(`a log segment's zstd frame declares ${declared ?? 'no'} bytes, ${bytes} were written`);
     const out = fzstdDecompress(data);
     return Buffer.from(out.buffer, out.byteOffset, out.length);
   }
   throw new Error(`a log segment is written with codec "${codec}", which this build does not know`);
+}
+
+/**
+ * The content size a zstd frame's header declares (RFC 8878, 3.1.1.1), or null when it
+ * declares none or is no zstd frame.
+ */
+function zstdContentSize(data: Uint8Array): number | null {
+  if (data.length < 6 || data[0] !== 0x28 || data[1] !== 0xb5 || data[2] !== 0x2f || data[3] !== 0xfd)
+    return null;
+  const descriptor = data[4]!;
+  const fcsFlag = descriptor >> 6;
+  const singleSegment = (descriptor >> 5) & 1;
+  const fcsBytes = [singleSegment ? 1 : 0, 2, 4, 8][fcsFlag]!;
+  if (fcsBytes === 0) return null;
+  const at = 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 3]!;
+  if (data.length < at + fcsBytes) return null;
+  let size = 0;
+  for (let i = fcsBytes - 1; i >= 0; i--) size = size * 256 + data[at + i]!;
+  return fcsBytes === 2 ? size + 256 : size;
 }
