@@ -101,7 +101,7 @@ export class SqliteEventLog implements EventLog {
   private readonly selectConsumer: Database.Statement<[string], { offset: number }>;
   private readonly segmentsIn: SegmentReader;
   private readonly readTx: (after: number, maxEvents: number) => LogBatch[];
-  readonly statements: SegmentStatements;
+  private readonly statements: SegmentStatements;
 
   private readonly segmentBytes: number;
 
