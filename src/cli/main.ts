@@ -70,7 +70,7 @@ const program = new Command('usagehub')
 program
   .command('serve')
   .description('run the server')
-  .option('--port <port>', 'port to listen on (PORT; default 8080)')
+  .option('--port <port>', 'port to listen on (PORT; default 8080; 0: any free port, named on stderr)')
   .option('--host <host>', 'address to listen on (HOST; default 0.0.0.0)')
   .addOption(
     new Option(

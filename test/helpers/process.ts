@@ -79,10 +79,11 @@ after(() => {
 
 /** Starts `usagehub serve` and waits until /readyz answers 200. */
 export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const port = await freePort();
+  // Port 0: the server binds a free port and names it. A port picked here and handed over
+  // could be taken in between by another test file's server, which would then answer.
   const child = spawn(
     process.execPath,
-    [bin, '--data', dataDir, 'serve', '--port', String(port), '--host', '127.0.0.1'],
+    [bin, '--data', dataDir, 'serve', '--port', '0', '--host', '127.0.0.1'],
     {
       env: { ...process.env, USAGEHUB_LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -95,13 +96,13 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr}`);
+    const url = /usagehub: listening on (http:\/\/\S+)/.exec(stderr)?.[1];
     try {
-      if ((await fetch(`${url}/readyz`)).ok) return { url, child, exited, stderr: () => stderr };
+      if (url && (await fetch(`${url}/readyz`)).ok) return { url, child, exited, stderr: () => stderr };
     } catch {
-      // not listening yet
+      // not answering yet
     }
     await new Promise((r) => setTimeout(r, 50));
   }

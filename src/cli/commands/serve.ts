@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { buildApp } from '../../app.ts';
 import { isScaleProfile, type Config } from '../../config.ts';
 import { redact } from '../../storage/postgres.ts';
@@ -78,6 +79,9 @@ export async function serve(config: Config): Promise<void> {
     lock.release();
     throw err;
   }
+  const url = listeningUrl(app.server.address() as AddressInfo);
+  // Port 0 asks for any free port: whoever started the server learns which from this line.
+  if (config.port === 0) process.stderr.write(`usagehub: listening on ${url}\n`);
   app.log.info(
     isScaleProfile(config)
       ? {
@@ -91,7 +95,17 @@ export async function serve(config: Config): Promise<void> {
       : { dataDir: config.dataDir, catalog: redact(config.catalog), liveStore: redact(config.liveStore) },
     'usagehub is ready',
   );
-  if (!isScaleProfile(config)) await firstStart(runtime.deps.admin, config);
+  if (!isScaleProfile(config)) await firstStart(runtime.deps.admin, config, url);
+}
+
+/** The URL a client on this machine reaches the bound address at. */
+function listeningUrl(address: AddressInfo): string {
+  const host = ['0.0.0.0', '::'].includes(address.address)
+    ? 'localhost'
+    : address.family === 'IPv6'
+      ? `[${address.address}]`
+      : address.address;
+  return `http://${host}:${address.port}`;
 }
 
 /**
@@ -100,10 +114,9 @@ export async function serve(config: Config): Promise<void> {
  * server. The key is shown once, on the terminal (stderr), never in the JSON logs. In
  * the scale profile, `usagehub init` does this (several processes start at once).
  */
-async function firstStart(admin: AdminService, config: Config): Promise<void> {
+async function firstStart(admin: AdminService, config: Config, url: string): Promise<void> {
   const created = await admin.init(undefined);
   if (created.outcome !== 'created') return;
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   process.stderr.write(
     `\nusagehub: first start on ${config.dataDir}: created tenant ${created.tenant.id} and its admin key.\n` +
       `  The key is shown this once; keep it:\n\n` +
