@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { cli, freePort } from './helpers/process.ts';
+import { cli } from './helpers/process.ts';
 import { tempDir } from './helpers/server.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -27,13 +27,12 @@ const portOpen = (port: number): Promise<boolean> =>
 describe('first run', () => {
   test('npm start on an empty directory prints the admin key once; SIGTERM to npm start closes the port', async () => {
     const data = path.join(tempDir(), 'data');
-    const port = await freePort();
     const npm = spawn('npm', ['start'], {
       cwd: root,
       env: {
         ...process.env,
         USAGEHUB_DATA_DIR: data,
-        PORT: String(port),
+        PORT: '0',
         HOST: '127.0.0.1',
         USAGEHUB_LOG_LEVEL: 'warn',
       },
@@ -50,6 +49,12 @@ describe('first run', () => {
         if (!key) await new Promise((r) => setTimeout(r, 100));
       }
       assert.ok(key, `the admin key was printed: ${output}`);
+      const port = Number(/usagehub: listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+      assert.equal(
+        /USAGEHUB_URL=(\S+)/.exec(output)?.[1],
+        `http://127.0.0.1:${port}`,
+        'the printed URL is the bound one',
+      );
       const tenant = await fetch(`http://127.0.0.1:${port}/v1/tenant`, {
         headers: { authorization: `Bearer ${key}` },
       });
