@@ -38,6 +38,20 @@ test('heads: each document cut to its head fields, lines in place; earlier docum
   assert.equal(docHeads(`${docs[0]}\n`), `${heads[0]}\n`);
 });
 
+test('heads with properties: each document without its payload; earlier documents whole', () => {
+  const braces = { ...tricky, properties: { s: '}{"\\\\"}', n: [{ a: { b: [1, '}'] } }], e: {} } };
+  const earlier = JSON.stringify({ ...tricky, clientId: 'c-old', raw: null });
+  const docs = [eventDoc(tricky), '', earlier, eventDoc(braces), eventDoc({ ...tricky, properties: {} })];
+  const cut = docHeads(docs.join('\n'), true).split('\n');
+  assert.equal(cut.length, docs.length);
+  const without = (e: UsageEvent) => JSON.parse(JSON.stringify({ ...e, raw: undefined })) as unknown;
+  assert.deepEqual(JSON.parse(cut[0]!), without(tricky));
+  assert.equal(cut[1], '');
+  assert.equal(cut[2], earlier);
+  assert.deepEqual(JSON.parse(cut[3]!), without(braces));
+  assert.deepEqual(JSON.parse(cut[4]!), without({ ...tricky, properties: {} }));
+});
+
 test('a value of the head that is not text is refused before it reaches the log', () => {
   const bad = { ...tricky, context: { company: { properties: 1 } } } as unknown as UsageEvent;
   const problems = checkEvents([bad]);

@@ -50,11 +50,13 @@ const HEAD_END = ',"dedupKey":"';
 const HEAD_END_AT = HEAD_END.length + KEY_CHARS + 1;
 
 /**
- * A batch's documents (NDJSON) with each cut to its head and closed: `{…,"dedupKey":"…"}`.
- * A document written before this layout (its head does not end with the dedup key) is
- * kept whole, as is an empty line; lines keep their places. Linear in the text.
+ * A batch's documents (NDJSON) with each cut to its head and closed: `{…,"dedupKey":"…"}`,
+ * or with `withProperties` to its head and properties: `{…,"properties":{…}}` — the
+ * client's payload left out either way. A document written before this layout (its head
+ * does not end with the dedup key) is kept whole, as is an empty line; lines keep their
+ * places. Linear in the text (with properties, in the properties' text too).
  */
-export function docHeads(docs: string): string {
+export function docHeads(docs: string, withProperties = false): string {
   let out = '';
   // The next `,"properties":` at or after `from`, found once for the lines it skips.
   let next = docs.indexOf(PROPERTIES_KEY);
@@ -64,9 +66,32 @@ export function docHeads(docs: string): string {
     if (next !== -1 && next < from) next = docs.indexOf(PROPERTIES_KEY, from);
     const head =
       next !== -1 && next < end && docs.startsWith(HEAD_END, next - HEAD_END_AT) && next - HEAD_END_AT > from;
-    out += head ? `${docs.slice(from, next)}}` : docs.slice(from, end);
+    if (!head) out += docs.slice(from, end);
+    else if (withProperties) out += `${docs.slice(from, objectEnd(docs, next + PROPERTIES_KEY.length))}}`;
+    else out += `${docs.slice(from, next)}}`;
     if (end < docs.length) out += '\n';
     from = end + 1;
   }
   return out;
+}
+
+const OPEN = 0x7b; // {
+const CLOSE = 0x7d; // }
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Where the JSON object starting at `at` ends (one past its `}`). The text is a document
+ * JSON.stringify wrote, so valid: only strings need care, for the braces they may hold.
+ */
+function objectEnd(text: string, at: number): number {
+  let depth = 0;
+  for (let i = at; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; text.charCodeAt(i) !== QUOTE; i++) if (text.charCodeAt(i) === BACKSLASH) i++;
+    } else if (c === OPEN) depth++;
+    else if (c === CLOSE && --depth === 0) return i + 1;
+  }
+  throw new Error('an event document ends inside its properties');
 }

@@ -247,6 +247,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE live_endpoints ADD COLUMN last_error text, ADD COLUMN last_error_at bigint;
     `,
   },
+  {
+    version: 10,
+    name: "each event's properties, for insights",
+    sql: `
+      -- What the client said of the event (its payload stays in the log): insights
+      -- filter, break down and sum by them (insights/). Events stored before have none.
+      ALTER TABLE events ADD COLUMN properties jsonb;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -56,7 +56,8 @@ const SCHEMA = `
     domain VARCHAR,
     environment VARCHAR,
     session_action VARCHAR,         -- START, UPDATE or END (sessions v3)
-    resolved_by VARCHAR             -- how company was found: 'domain' or 'ip_range'
+    resolved_by VARCHAR,            -- how company was found: 'domain' or 'ip_range'
+    properties JSON                 -- what the client said of the event, for insights (insights/)
   );
   -- Stores written before these columns existed get them (existing events: not late).
   ALTER TABLE events ADD COLUMN IF NOT EXISTS target_app VARCHAR;
@@ -66,6 +67,7 @@ const SCHEMA = `
   ALTER TABLE events ADD COLUMN IF NOT EXISTS environment VARCHAR;
   ALTER TABLE events ADD COLUMN IF NOT EXISTS session_action VARCHAR;
   ALTER TABLE events ADD COLUMN IF NOT EXISTS resolved_by VARCHAR;
+  ALTER TABLE events ADD COLUMN IF NOT EXISTS properties JSON;
   -- Modules keep their own tables beside this one (projection.ts).
   CREATE TABLE IF NOT EXISTS applied (id INTEGER PRIMARY KEY, log_offset BIGINT NOT NULL);
   -- Events the store could not apply, set aside so that the writer moves on (quarantine.ts).
@@ -161,6 +163,7 @@ const EVENT_SHAPE = JSON.stringify({
   session: { id: 'VARCHAR', action: 'VARCHAR' },
   count: 'BIGINT',
   clientId: 'VARCHAR',
+  properties: 'JSON',
 });
 
 /**
@@ -173,12 +176,12 @@ const EVENT_SHAPE = JSON.stringify({
 const INSERT_NDJSON = `
   INSERT INTO events (seq, tenant_id, app_id, source, name, category, occurred_at, user_key,
                       session_id, count, client_id, target_app, late, company, domain, environment,
-                      session_action, resolved_by)
+                      session_action, resolved_by, properties)
   SELECT seq, s.tenantId, s.appId, s.source, s.name, s.category, epoch_ms(s.occurredAt),
          coalesce(s.actor.userId, s.actor.email, s.actor.deviceId), s.session.id, s.count, s.clientId,
          s.context.targetApp, s.receivedAt - s.occurredAt > ${LATE_AFTER_MS},
          s.context.company, s.context.domain, s.context.environment,
-         s.session.action, s.context.companyResolvedBy
+         s.session.action, s.context.companyResolvedBy, s.properties
   FROM (SELECT seq, json_transform(doc, '${EVENT_SHAPE}') AS s FROM (${DOCS_WITH_SEQS}))`;
 
 const CHECKPOINT_THRESHOLD = '64MB';
@@ -336,10 +339,10 @@ export class DuckDbEventStore implements EventStore {
   ): Promise<void> {
     const docs = batches.map(docsWithHoles);
     const offsets = batches.map((b) => b.offset).join(',');
-    // The events table takes head fields only: the heads are half the text of an SDK's
-    // documents, and DuckDB's cost is in the text it splits and parses (12 → 7 µs per
-    // Segment event, docs/storage.md).
-    await this.conn.run(INSERT_NDJSON, [listValue(docs.map(docHeads)), offsets]);
+    // The events table takes head fields and properties, never the client's payload: that
+    // is half the text of an SDK's documents, and DuckDB's cost is in the text it splits
+    // and parses (12 → 7 µs per Segment event without it, docs/storage.md).
+    await this.conn.run(INSERT_NDJSON, [listValue(docs.map((d) => docHeads(d, true))), offsets]);
     // Parsed a second time only for batches that hold a projected source.
     for (const p of this.projections) {
       if (docs.some((d) => d.includes(`"source":"${p.source}"`)))

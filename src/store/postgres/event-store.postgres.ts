@@ -96,10 +96,10 @@ const applyStatement = (projections: readonly Projection[]): string => `
   ins AS (
     INSERT INTO events (seq, dedup_key, tenant_id, app_id, source, name, category, occurred_at, user_key,
                         session_id, count, client_id, target_app, late, company, domain, environment,
-                        session_action, resolved_by)
+                        session_action, resolved_by, properties)
     SELECT seq, dedup_key, tenant_id, app_id, source, name, category, occurred_at, user_key,
            session_id, count, client_id, target_app, late, company, domain, environment,
-           session_action, resolved_by
+           session_action, resolved_by, props
     FROM parsed ORDER BY dedup_key
     ON CONFLICT DO NOTHING
     RETURNING seq, tenant_id, app_id, occurred_at, name, category, late, target_app, company, domain,
