@@ -82,6 +82,11 @@ export interface PersonLink {
   personId: string;
 }
 
+/** Each key's latest link of `links`, in order: the stores write a key once per statement. */
+export const latestLinks = (links: readonly PersonLink[]): PersonLink[] => [
+  ...new Map(links.map((l) => [`${l.tenantId}\u0000${l.userKey}`, l])).values(),
+];
+
 export interface ExportQuery extends QueryFilter {
   /** Only the events of these users (their user keys: a person's ids). */
   userKeys?: readonly string[];

@@ -266,8 +266,11 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
         { tenantId: T, userKey: 'u-ann', personId: 'prs_other' },
         { tenantId: 'ten_other', userKey: 'eve@x.com', personId: 'prs_ann' },
       ]);
-      // A later merge links again: the latest link wins.
-      await store.linkPersons([{ tenantId: T, userKey: 'u-ann', personId: 'prs_ann' }]);
+      // A later merge links again: the latest link wins, in another call or in the same.
+      await store.linkPersons([
+        { tenantId: T, userKey: 'u-ann', personId: 'prs_third' },
+        { tenantId: T, userKey: 'u-ann', personId: 'prs_ann' },
+      ]);
       const days = [
         { bucket: '2026-11-01T00:00:00Z', users: 2 },
         { bucket: '2026-11-02T00:00:00Z', users: 2 },

@@ -15,6 +15,7 @@ import type {
   UsersRow,
   PersonLink,
 } from '../queries.ts';
+import { latestLinks } from '../queries.ts';
 import type { EventStore, Row, StoreBatch } from '../event-store.port.ts';
 import { DOCS_PLACEHOLDER, type Projection } from '../projection.ts';
 import { BUCKET, ISO, duckdbFilter, msLiteral } from './sql.duckdb.ts';
@@ -482,7 +483,9 @@ export class DuckDbEventStore implements EventStore {
     return rows[0]?.[0] === true;
   }
 
-  async linkPersons(links: readonly PersonLink[]): Promise<void> {
+  async linkPersons(all: readonly PersonLink[]): Promise<void> {
+    // A key linked twice in one call: its latest link, as the port says (DuckDB kept the first).
+    const links = latestLinks(all);
     if (links.length === 0) return;
     // On the query connection: the writer's transactions are not held up by it.
     const values = links.map((_, i) => `($${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(', ');

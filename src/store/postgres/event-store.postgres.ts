@@ -16,6 +16,7 @@ import type {
   UsersRow,
   PersonLink,
 } from '../queries.ts';
+import { latestLinks } from '../queries.ts';
 import type { PgLocation } from '../../storage/postgres.ts';
 import type { EventStore, Row, StoreBatch } from '../event-store.port.ts';
 import type { Projection } from '../projection.ts';
@@ -356,7 +357,10 @@ export class PgEventStore implements EventStore {
     return rows.map((r) => ({ user: r.u, events: r.e }));
   }
 
-  async linkPersons(links: readonly PersonLink[]): Promise<void> {
+  async linkPersons(all: readonly PersonLink[]): Promise<void> {
+    // A key linked twice in one call: its latest link, as the port says (PostgreSQL
+    // refuses to update one row twice in a statement).
+    const links = latestLinks(all);
     if (links.length === 0) return;
     await this.pool.query(
       `INSERT INTO user_persons (tenant_id, user_key, person_id)
