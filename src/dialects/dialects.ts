@@ -8,6 +8,7 @@ import { consoleModule } from '../console/console.manifest.ts';
 import { profiles } from '../profiles/profiles.manifest.ts';
 import { sources } from '../sources/sources.manifest.ts';
 import { limitsModule } from '../limits/limits.manifest.ts';
+import { insights } from '../insights/insights.manifest.ts';
 import type { Dialect, Module } from './dialect.ts';
 import { aggregated } from './aggregated/aggregated.dialect.ts';
 import { hits } from './hits/hits.dialect.ts';
@@ -22,9 +23,16 @@ export const DIALECTS: readonly Dialect[] = [native, push, sessions, aggregated,
 /**
  * Every module: the console (first: its session cookie stands for a key on every route
  * after it), the dialects, and the capabilities they share (the SDK dialects' sources,
- * user profiles).
+ * user profiles, insights).
  */
-export const MODULES: readonly Module[] = [consoleModule, ...DIALECTS, sources, profiles, limitsModule];
+export const MODULES: readonly Module[] = [
+  consoleModule,
+  ...DIALECTS,
+  sources,
+  profiles,
+  limitsModule,
+  insights,
+];
 
 /** Each dialect's own PostgreSQL steps: `usagehub migrate` applies them, the store checks them. */
 export const MODULE_MIGRATIONS: readonly ModuleMigrations[] = MODULES.flatMap((m) =>

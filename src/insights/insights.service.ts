@@ -1,0 +1,50 @@
+import type { ValidateFunction } from 'ajv';
+import type { AppDirectory } from '../catalog/app-directory.ts';
+import { UsageHubError, problem, type Problem } from '../domain/errors.ts';
+import { problemsFromAjv } from '../http/problems.ts';
+import { bodyAjv } from '../http/validator.ts';
+import type { StoreReader } from '../store/event-store.port.ts';
+import { KINDS } from './kinds/kinds.ts';
+import type { InsightKind } from './kinds/insight-kind.ts';
+import { insightEngine, type InsightEngine } from './sql/engine.ts';
+
+const invalid = (problems: readonly Problem[]) =>
+  new UsageHubError('invalid_request', 'The insight definition is invalid.', problems);
+
+/** Answers insight definitions (docs/insights.md) over the event store, whichever its engine. */
+export class Insights {
+  private readonly engine: InsightEngine;
+  private readonly kinds = new Map<string, { kind: InsightKind; validate: ValidateFunction }>(
+    KINDS.map((k) => [k.name, { kind: k, validate: bodyAjv.compile(k.schema) }]),
+  );
+
+  constructor(
+    store: StoreReader,
+    private readonly apps: AppDirectory,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.engine = insightEngine(store);
+  }
+
+  /** The definition's answer, or a 400 naming every field at fault. */
+  async query(tenantId: string, definition: unknown): Promise<unknown> {
+    const name = (definition as { kind?: unknown } | null)?.kind;
+    const entry = typeof name === 'string' ? this.kinds.get(name) : undefined;
+    if (!entry)
+      throw invalid([
+        problem('kind', 'field_format', `kind must be one of ${[...this.kinds.keys()].join(', ')}`),
+      ]);
+    if (!entry.validate(definition)) throw invalid(problemsFromAjv(entry.validate.errors ?? [], false));
+    const problems: Problem[] = [];
+    const ctx = {
+      tenantId,
+      apps: this.apps,
+      now: this.now(),
+      problems,
+      checked: () => {
+        if (problems.length) throw invalid(problems);
+      },
+    };
+    return entry.kind.run(definition, ctx, this.engine);
+  }
+}

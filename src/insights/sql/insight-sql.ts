@@ -1,0 +1,32 @@
+/**
+ * What differs between the engines in an insight's SQL: reading a JSON property,
+ * bucketing local time, quantiles, byte-order sorting. The kinds write their SQL once
+ * over this; each engine's file (duckdb.ts, postgres.ts) says it in its dialect.
+ */
+import type { Sql } from '../../store/sql-builder.ts';
+import type { Interval } from '../definition/time-range.ts';
+
+export interface InsightSql {
+  /** The property `key` of `properties` when it is a JSON string, else NULL. */
+  text(sql: Sql, key: string): string;
+  /** …when it is a JSON number, as a double, else NULL. */
+  number(sql: Sql, key: string): string;
+  /** …when it is a JSON boolean, else NULL. */
+  boolean(sql: Sql, key: string): string;
+  /** Whether it is there and not JSON null. */
+  isSet(sql: Sql, key: string): string;
+  /** Its text when it is a string, number or boolean (as JSON writes them), else NULL: a breakdown's value. */
+  scalarText(sql: Sql, key: string): string;
+  /** A parameter's text read as a double. */
+  double(param: string): string;
+  /** The local start of the bucket of `occurred_at` in the zone parameter. */
+  bucket(interval: Interval, zoneParam: string): string;
+  /** A bucket start as its label (time-range.ts bucketLabel). */
+  label(interval: Interval, column: string): string;
+  /** The continuous quantile `p` (linear interpolation) of `expr`. */
+  quantile(expr: string, p: number): string;
+  /** `expr` sorted by its bytes, whatever the collation. */
+  byteOrder(expr: string): string;
+  /** The type of SQL text values, for a typed NULL. */
+  textType: string;
+}
