@@ -1,0 +1,142 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHub, type TestHub } from './helpers/server.ts';
+import { ok } from './helpers/admin.ts';
+
+const DAY = 86400_000;
+const day0 = Date.UTC(2026, 10, 2); // a Monday
+const at = (d: number, h = 10) => day0 + d * DAY + h * 3600_000;
+
+describe('insights API', () => {
+  let hub: TestHub;
+  let theirs: { tenantId: string; appId: string; adminKey: string };
+  before(async () => {
+    hub = await startHub();
+    const events = [
+      {
+        id: '1',
+        app: 'web',
+        name: 'signed_up',
+        timestamp: at(0),
+        userId: 'ann',
+        properties: { plan: 'pro' },
+      },
+      {
+        id: '2',
+        app: 'web',
+        name: 'exported',
+        timestamp: at(1),
+        userId: 'ann',
+        properties: { plan: 'pro', rows: 10 },
+      },
+      {
+        id: '3',
+        app: 'web',
+        name: 'exported',
+        timestamp: at(1, 23),
+        userId: 'bob',
+        properties: { rows: 30 },
+      },
+      { id: '4', app: 'web', name: 'exported', timestamp: at(8), userId: 'bob', properties: { rows: 5 } },
+    ];
+    assert.equal((await hub.send(events)).statusCode, 200);
+    const init = await hub.runtime.deps.admin.init('theirs');
+    assert.equal(init.outcome, 'created');
+    if (init.outcome !== 'created') return;
+    const app = ok(await hub.runtime.deps.admin.createApp(init.tenant.id, 'theirs'));
+    const ingest = await hub.runtime.deps.admin.createKey(init.tenant.id, 'ingest', 'theirs');
+    const res = await hub.send(
+      [{ app: 'theirs', name: 'exported', timestamp: at(1), userId: 'eve', properties: { plan: 'theirs' } }],
+      { authorization: `Bearer ${ingest.secret}` },
+    );
+    assert.equal(res.statusCode, 200, res.body);
+    theirs = { tenantId: init.tenant.id, appId: app.id, adminKey: init.adminKey.secret };
+    assert.equal(await hub.storedCount(4), 4);
+    await hub.settled(); // theirs too
+  });
+  after(() => hub.close());
+
+  const query = (definition: unknown, key = hub.readKey) =>
+    hub.app.inject({
+      method: 'POST',
+      url: '/v1/insights/query',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      payload: JSON.stringify(definition),
+    });
+
+  test('weekly unique persons and the rows they exported, in a time zone, with a breakdown by app', async () => {
+    const res = await query({
+      kind: 'trends',
+      timezone: 'America/New_York',
+      interval: 'week',
+      range: { from: '2026-11-02', to: '2026-11-16' },
+      series: [
+        { event: 'exported', math: 'unique_persons' },
+        { event: 'exported', math: 'sum', property: 'rows', label: 'rows exported' },
+      ],
+      breakdown: { by: 'app' },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const body = res.json<{
+      buckets: string[];
+      series: { label: string; values: number[]; breakdown: unknown }[];
+    }>();
+    assert.deepEqual(body.buckets, ['2026-11-02', '2026-11-09']);
+    assert.deepEqual(
+      body.series.map((s) => [s.label, s.breakdown, s.values]),
+      [
+        ['exported', { value: hub.appId }, [2, 1]],
+        ['rows exported', { value: hub.appId }, [40, 5]],
+      ],
+      'their events never counted',
+    );
+    assert.ok(!res.body.includes(theirs.appId));
+  });
+
+  test('the other tenant sees its own events only', async () => {
+    const res = await query(
+      {
+        kind: 'trends',
+        range: { from: '2026-11-01', to: '2026-11-30' },
+        series: [{ event: '*' }],
+        breakdown: { by: 'properties.plan' },
+      },
+      theirs.adminKey,
+    );
+    assert.equal(res.statusCode, 200, res.body);
+    const series = res.json<{ series: { breakdown: unknown; total: number }[] }>().series;
+    assert.deepEqual(
+      series.map((s) => [s.breakdown, s.total]),
+      [[{ value: 'theirs' }, 1]],
+    );
+  });
+
+  test('keys: read or admin; an ingest key is refused, no key is refused', async () => {
+    const def = { kind: 'trends', series: [{ event: 'x' }] };
+    assert.equal((await query(def, hub.adminKey)).statusCode, 200);
+    assert.equal((await query(def, hub.ingestKey)).statusCode, 403);
+    assert.equal((await query(def, 'nope')).statusCode, 401);
+  });
+
+  test('a bad definition: 400 invalid_request, each field named', async () => {
+    const res = await query({ kind: 'trends', interval: 'fortnight', series: [{ event: 'x', math: 'sum' }] });
+    assert.equal(res.statusCode, 400);
+    const error = res.json<{ error: { code: string; details: { field: string; code: string }[] } }>().error;
+    assert.equal(error.code, 'invalid_request');
+    assert.deepEqual(
+      error.details.map((d) => d.field),
+      ['interval'],
+    );
+    const second = await query({
+      kind: 'trends',
+      series: [{ event: 'x', math: 'sum' }],
+      breakdown: { by: 'person.plan' },
+    });
+    assert.deepEqual(
+      second.json<{ error: { details: { field: string }[] } }>().error.details.map((d) => d.field),
+      ['series.0.property', 'breakdown.by'],
+    );
+    assert.equal((await query('not an object')).statusCode, 400);
+    assert.equal((await query([1, 2])).statusCode, 400);
+  });
+});
