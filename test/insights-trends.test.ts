@@ -4,108 +4,36 @@
  * reference (insights/reference.ts) must agree. A failure prints fast-check's seed:
  * USAGEHUB_FUZZ_SEED=<seed> replays it.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import fc from 'fast-check';
-import { AppDirectory } from '../src/catalog/app-directory.ts';
-import { SqliteCatalog } from '../src/catalog/sqlite/catalog.sqlite.ts';
-import { MODULE_MIGRATIONS, PROJECTIONS } from '../src/dialects/dialects.ts';
 import type { UsageEvent } from '../src/domain/event.ts';
-import { UsageHubError, type Problem } from '../src/domain/errors.ts';
-import { Insights } from '../src/insights/insights.service.ts';
+import type { Problem } from '../src/domain/errors.ts';
 import { resolveTrends } from '../src/insights/kinds/trends/trends.resolve.ts';
 import type { TrendsDefinition } from '../src/insights/kinds/trends/trends.schema.ts';
 import type { TrendsResult } from '../src/insights/kinds/trends/trends.result.ts';
-import { parsePgUrl } from '../src/storage/postgres.ts';
-import { DuckDbEventStore } from '../src/store/duckdb/event-store.duckdb.ts';
-import type { EventStore } from '../src/store/event-store.port.ts';
-import { PgEventStore } from '../src/store/postgres/event-store.postgres.ts';
-import { event, logBatch } from './conformance/event-store.conformance.ts';
+import { event } from './conformance/event-store.conformance.ts';
 import { personKey, referenceTrends } from './insights/reference.ts';
-import { tempDir } from './helpers/server.ts';
-import { pgPlace, pgSkip } from './helpers/services.ts';
+import { insightsSetup } from './insights/setup.ts';
+import { pgSkip } from './helpers/services.ts';
 
 const D = (day: number, hour = 12) => Date.UTC(2026, 2, day, hour); // March 2026: DST on the 8th (US) and 29th (EU)
 const NOW = D(31, 12);
-
-interface Engine {
-  name: string;
-  store: EventStore;
-}
-
-let catalog: SqliteCatalog;
-let apps: AppDirectory;
+const setup = insightsSetup(NOW);
+const { engines } = setup;
 let web = '';
 let api = '';
-const engines: Engine[] = [];
-let offset = 0;
-let tenantSeq = 0;
 
 async function newTenant(): Promise<string> {
-  const t = await catalog.createTenant(`t${tenantSeq++}`);
-  for (const name of ['web', 'api']) {
-    const created = await catalog.createApp(t.id, name);
-    if (created.outcome !== 'created') throw new Error('app');
-  }
-  const list = await catalog.listApps(t.id);
-  web = list.find((a) => a.name === 'web')!.id;
-  api = list.find((a) => a.name === 'api')!.id;
+  const t = await setup.tenant();
+  web = t.web;
+  api = t.api;
   return t.id;
 }
-
-async function load(events: UsageEvent[], links: [string, string, string][]): Promise<void> {
-  for (const { store } of engines) {
-    await store.apply([logBatch(++offset, events)]);
-    if (links.length)
-      await store.linkPersons(
-        links.map(([tenantId, userKey, personId]) => ({ tenantId, userKey, personId })),
-      );
-  }
-  offset++;
-}
-
-async function answer(e: Engine, tenantId: string, def: unknown): Promise<TrendsResult> {
-  return (await new Insights(e.store, apps, () => NOW).query(tenantId, def)) as TrendsResult;
-}
-
-async function problems(tenantId: string, def: unknown): Promise<Problem[]> {
-  try {
-    await new Insights(engines[0]!.store, apps, () => NOW).query(tenantId, def);
-  } catch (err) {
-    if (err instanceof UsageHubError && err.status === 400) return [...err.details];
-    throw err;
-  }
-  assert.fail('the definition was accepted');
-}
-
-before(async () => {
-  catalog = new SqliteCatalog(path.join(tempDir(), 'catalog.db'));
-  apps = new AppDirectory(catalog);
-  engines.push({
-    name: 'duckdb',
-    store: await DuckDbEventStore.open(path.join(tempDir(), 'store.duckdb'), {
-      memoryLimit: '256MB',
-      threads: 1,
-      projections: PROJECTIONS,
-    }),
-  });
-  if (!pgSkip)
-    engines.push({
-      name: 'postgres',
-      store: await PgEventStore.open(parsePgUrl(pgPlace()), {
-        connections: 2,
-        migrate: true,
-        projections: PROJECTIONS,
-        modules: MODULE_MIGRATIONS,
-      }),
-    });
-});
-
-after(async () => {
-  for (const e of engines) await e.store.close();
-  await catalog.close();
-});
+const load = setup.load;
+const answer = (e: (typeof engines)[number], tenantId: string, def: unknown) =>
+  setup.answer<TrendsResult>(e, tenantId, def);
+const problems = setup.problems;
 
 describe('trends', () => {
   test('PostgreSQL is there to compare with', { skip: pgSkip }, () => {
@@ -421,7 +349,13 @@ describe('trends', () => {
                 : {}),
             })),
           } as TrendsDefinition;
-          const ctx = { tenantId: t, apps, now: NOW, problems: [] as Problem[], checked: () => {} };
+          const ctx = {
+            tenantId: t,
+            apps: setup.apps(),
+            now: NOW,
+            problems: [] as Problem[],
+            checked: () => {},
+          };
           const persons = new Map(links.map(([u, p]) => [personKey(t, u), p]));
           const expected = referenceTrends(events, persons, await resolveTrends(structuredClone(def), ctx));
           for (const e of engines) {

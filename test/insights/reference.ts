@@ -225,3 +225,143 @@ export function referenceTrends(
     series: rows,
   };
 }
+
+/** An event with its place in its batch: ties of time are broken by it, as the stores break them by seq. */
+export interface PlacedEvent {
+  event: UsageEvent;
+  index: number;
+}
+
+/** Funnels by brute force: every start tried, each step searched for from the step before. */
+export function referenceFunnels(
+  all: readonly UsageEvent[],
+  persons: Persons,
+  q: import('../../src/insights/kinds/funnels/funnels.resolve.ts').ResolvedFunnels,
+): import('../../src/insights/kinds/funnels/funnels.result.ts').FunnelsResult {
+  type Step = import('../../src/insights/kinds/funnels/funnels.result.ts').FunnelStepResult;
+  const events = all.map((e, index) => ({ e: stored(e), index }));
+  const whoOf = (e: StoredEvent): string | null => {
+    if (q.unit === 'company') return e.context.company ?? null;
+    const key = userKeyOf(e.actor);
+    return key === undefined ? null : (persons.get(personKey(e.tenantId, key)) ?? key);
+  };
+  const marks = (e: StoredEvent) =>
+    q.steps.map(
+      (s) => matchesName(e.name, s.events) && [...q.conditions, ...s.conditions].every((c) => holds(e, c)),
+    );
+  const end = q.span.to + q.windowMs;
+  const byWho = new Map<string, { e: StoredEvent; index: number; m: boolean[] }[]>();
+  for (const { e, index } of events) {
+    const who = whoOf(e);
+    if (e.tenantId !== q.tenantId || who === null || e.occurredAt < q.span.from || e.occurredAt > end)
+      continue;
+    const m = marks(e);
+    if (q.order !== 'strict' && !m.some(Boolean)) continue;
+    byWho.set(who, [...(byWho.get(who) ?? []), { e, index, m }]);
+  }
+  const best: { k: string | null; level: number; times: number[] }[] = [];
+  for (const list of byWho.values()) {
+    list.sort((a, b) => a.e.occurredAt - b.e.occurredAt || a.index - b.index);
+    let top: { k: string | null; level: number; times: number[] } | null = null;
+    list.forEach((start, p) => {
+      const inRange = start.e.occurredAt < q.span.to;
+      if (!inRange || (q.order !== 'any' && !start.m[0])) return;
+      const limit = start.e.occurredAt + q.windowMs;
+      let level = 0;
+      const times: number[] = [];
+      if (q.order === 'any') {
+        for (let i = 0; i < q.steps.length; i++)
+          if (list.some((x, r) => r >= p && x.m[i] && x.e.occurredAt <= limit)) level++;
+      } else {
+        let cur = p;
+        level = 1;
+        times.push(start.e.occurredAt);
+        for (let i = 1; i < q.steps.length; i++) {
+          const next =
+            q.order === 'strict'
+              ? list[cur + 1]?.m[i] && list[cur + 1]!.e.occurredAt <= limit
+                ? cur + 1
+                : -1
+              : list.findIndex((x, r) => r > cur && x.m[i] && x.e.occurredAt <= limit);
+          if (next === -1) break;
+          cur = next;
+          level++;
+          times.push(list[cur]!.e.occurredAt);
+        }
+      }
+      const k = q.breakdown ? breakdownOf(start.e, q.breakdown.field) : null;
+      if (!top || level > top.level) top = { k, level, times };
+    });
+    if (top) best.push(top);
+  }
+  const counts = new Map<string | null, number>();
+  for (const b of best) counts.set(b.k, (counts.get(b.k) ?? 0) + 1);
+  const ranked = [...counts]
+    .sort(([ka, a], [kb, b]) => b - a || (ka === null ? 1 : kb === null ? -1 : byBytes(ka, kb)))
+    .map(([k]) => k);
+  const shown = q.breakdown ? ranked.slice(0, q.breakdown.limit) : [null];
+  const OTHER = Symbol('other');
+  const groupOf = (b: { k: string | null }) => (!q.breakdown || shown.includes(b.k) ? b.k : OTHER);
+  const keys = [...new Set(best.map(groupOf))];
+  const groups = keys.map((key) => {
+    const mine = best.filter((b) => groupOf(b) === key);
+    const entered = q.steps.map((_, i) => mine.filter((b) => b.level >= i + 1).length);
+    const steps: Step[] = q.steps.map((s, i) => {
+      const converted = i + 1 < q.steps.length ? entered[i + 1]! : entered[i]!;
+      const seconds =
+        i === 0 || q.order === 'any'
+          ? []
+          : mine.filter((b) => b.level >= i + 1).map((b) => (b.times[i]! - b.times[i - 1]!) / 1000);
+      return {
+        step: i,
+        label: s.label,
+        entered: entered[i]!,
+        converted,
+        dropped: entered[i]! - converted,
+        conversionFromFirst: entered[0] ? entered[i]! / entered[0] : null,
+        conversionFromPrevious:
+          i === 0 ? (entered[0] ? 1 : null) : entered[i - 1] ? entered[i]! / entered[i - 1]! : null,
+        medianSecondsFromPrevious: quantile(seconds, 0.5),
+        p90SecondsFromPrevious: quantile(seconds, 0.9),
+      };
+    });
+    return {
+      key,
+      group: {
+        ...(q.breakdown
+          ? { breakdown: key === OTHER ? { other: true as const } : { value: key as string | null } }
+          : {}),
+        steps,
+      },
+    };
+  });
+  // Shown values first, most entered first, ties by bytes, none last; then the other.
+  groups.sort((a, b) => {
+    const oa = a.key === OTHER ? 1 : 0;
+    const ob = b.key === OTHER ? 1 : 0;
+    if (oa !== ob) return oa - ob;
+    const d = b.group.steps[0]!.entered - a.group.steps[0]!.entered;
+    if (d) return d;
+    return a.key === null ? 1 : b.key === null ? -1 : byBytes(a.key as string, b.key as string);
+  });
+  const empty = q.steps.map((s, i) => ({
+    step: i,
+    label: s.label,
+    entered: 0,
+    converted: 0,
+    dropped: 0,
+    conversionFromFirst: null,
+    conversionFromPrevious: null,
+    medianSecondsFromPrevious: null,
+    p90SecondsFromPrevious: null,
+  }));
+  return {
+    kind: 'funnels',
+    timezone: q.zone,
+    range: { from: new Date(q.span.from).toISOString(), to: new Date(q.span.to).toISOString() },
+    windowSeconds: q.windowMs / 1000,
+    order: q.order,
+    unit: q.unit,
+    groups: groups.length ? groups.map((g) => g.group) : q.breakdown ? [] : [{ steps: empty }],
+  };
+}

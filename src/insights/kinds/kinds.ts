@@ -3,6 +3,7 @@
  * line in this list (docs/insights.md describes each).
  */
 import type { InsightKind } from './insight-kind.ts';
+import { funnels } from './funnels/funnels.kind.ts';
 import { trends } from './trends/trends.kind.ts';
 
-export const KINDS: readonly InsightKind[] = [trends];
+export const KINDS: readonly InsightKind[] = [trends, funnels];

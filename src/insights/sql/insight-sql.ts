@@ -27,6 +27,8 @@ export interface InsightSql {
   quantile(expr: string, p: number): string;
   /** `expr` sorted by its bytes, whatever the collation. */
   byteOrder(expr: string): string;
+  /** `occurred_at` as Unix milliseconds (an integer). */
+  ms: string;
   /** The type of SQL text values, for a typed NULL. */
   textType: string;
 }

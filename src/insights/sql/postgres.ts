@@ -18,5 +18,6 @@ export const postgresInsightSql: InsightSql = {
     `to_char(${column}, '${interval === 'hour' ? 'YYYY-MM-DD"T"HH24":00"' : 'YYYY-MM-DD'}')`,
   quantile: (expr, p) => `percentile_cont(${p}) WITHIN GROUP (ORDER BY ${expr})`,
   byteOrder: (expr) => `${expr} COLLATE "C"`,
+  ms: '(extract(epoch FROM occurred_at) * 1000)::bigint',
   textType: 'text',
 };
