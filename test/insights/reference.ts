@@ -365,3 +365,61 @@ export function referenceFunnels(
     groups: groups.length ? groups.map((g) => g.group) : q.breakdown ? [] : [{ steps: empty }],
   };
 }
+
+/** Retention by brute force: each person's cohort periods and return periods, counted cell by cell. */
+export function referenceRetention(
+  all: readonly UsageEvent[],
+  persons: Persons,
+  q: import('../../src/insights/kinds/retention/retention.resolve.ts').ResolvedRetention,
+): import('../../src/insights/kinds/retention/retention.query.ts').RetentionResult {
+  const events = all.map(stored).filter((e) => e.tenantId === q.tenantId);
+  const whoOf = (e: StoredEvent): string | null => {
+    if (q.unit === 'company') return e.context.company ?? null;
+    const key = userKeyOf(e.actor);
+    return key === undefined ? null : (persons.get(personKey(e.tenantId, key)) ?? key);
+  };
+  const is = (e: StoredEvent, m: { events: EventMatch; conditions: readonly Condition[] }) =>
+    matchesName(e.name, m.events) && [...q.conditions, ...m.conditions].every((c) => holds(e, c));
+  const periodOf = (t: number) => q.table.findIndex((p) => p.from <= t && t < p.to);
+  const cohortsOf = new Map<string, Set<number>>();
+  const returnsOf = new Map<string, Set<number>>();
+  const add = (m: Map<string, Set<number>>, who: string, i: number) =>
+    m.set(who, (m.get(who) ?? new Set()).add(i));
+  const firsts = new Map<string, number>();
+  for (const e of events) {
+    const who = whoOf(e);
+    if (who === null) continue;
+    if (is(e, q.start)) {
+      if (q.cohort === 'first_time') firsts.set(who, Math.min(firsts.get(who) ?? Infinity, e.occurredAt));
+      else if (e.occurredAt >= q.span.from && e.occurredAt < q.span.to)
+        add(cohortsOf, who, periodOf(e.occurredAt));
+    }
+    if (is(e, q.return) && e.occurredAt >= q.span.from && periodOf(e.occurredAt) !== -1)
+      add(returnsOf, who, periodOf(e.occurredAt));
+  }
+  for (const [who, t] of firsts) if (t >= q.span.from && t < q.span.to) add(cohortsOf, who, periodOf(t));
+  const cohorts = q.table.slice(0, q.cohorts).map((p, i) => {
+    const members = [...cohortsOf].filter(([, set]) => set.has(i)).map(([who]) => who);
+    const values = Array.from({ length: q.periods }, (_, k) => {
+      if (q.table[i + k]!.from > q.now) return null;
+      if (k === 0) return members.length;
+      return members.filter((who) => returnsOf.get(who)?.has(i + k)).length;
+    });
+    return { cohort: p.label, size: members.length, values };
+  });
+  const average = Array.from({ length: q.periods }, (_, k) => {
+    const lived = cohorts.filter((c) => c.values[k] !== null && c.size > 0);
+    const size = lived.reduce((n, c) => n + c.size, 0);
+    return size ? lived.reduce((n, c) => n + c.values[k]!, 0) / size : null;
+  });
+  return {
+    kind: 'retention',
+    timezone: q.zone,
+    period: q.period,
+    cohort: q.cohort,
+    unit: q.unit,
+    range: { from: new Date(q.span.from).toISOString(), to: new Date(q.span.to).toISOString() },
+    cohorts,
+    average,
+  };
+}

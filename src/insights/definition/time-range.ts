@@ -48,6 +48,15 @@ export function bucketStart(w: WallTime, interval: Interval): WallTime {
   }
 }
 
+/** The start of the bucket after the one starting at `w`. */
+export function periodAfter(w: WallTime, interval: Exclude<Interval, 'hour'>): WallTime {
+  return interval === 'day'
+    ? addDays(w, 1)
+    : interval === 'week'
+      ? addDays(w, 7)
+      : midnight({ ...w, month: w.month + 1 });
+}
+
 /** The range a relative name means at `now`: whole local days, ending with the current day, week or month. */
 export function relativeSpan(range: RelativeRange, now: number, zone: string): Span {
   const today = midnight(wallTime(now, zone));

@@ -4,6 +4,7 @@
  */
 import type { InsightKind } from './insight-kind.ts';
 import { funnels } from './funnels/funnels.kind.ts';
+import { retention } from './retention/retention.kind.ts';
 import { trends } from './trends/trends.kind.ts';
 
-export const KINDS: readonly InsightKind[] = [trends, funnels];
+export const KINDS: readonly InsightKind[] = [trends, funnels, retention];

@@ -1,0 +1,115 @@
+/**
+ * Retention in SQL, one text for both engines: each person's cohort periods (their first
+ * start event ever, or every period with one), the periods they came back in, joined
+ * and counted per (cohort, period); the table, its empty and future cells and the
+ * average curve are put together here.
+ */
+import { Sql } from '../../../store/sql-builder.ts';
+import { conditionSql, eventMatchSql } from '../../sql/conditions.ts';
+import type { InsightEngine } from '../../sql/engine.ts';
+import type { RunContext } from '../insight-kind.ts';
+import type { ResolvedRetention, RetentionEvent } from './retention.resolve.ts';
+
+export interface RetentionCohort {
+  /** The cohort's period, by its local start. */
+  cohort: string;
+  size: number;
+  /** Per period from the cohort's own (period 0: the cohort's size); null for periods still to come. */
+  values: (number | null)[];
+}
+
+export interface RetentionResult {
+  kind: 'retention';
+  timezone: string;
+  period: string;
+  cohort: string;
+  unit: string;
+  range: { from: string; to: string };
+  cohorts: RetentionCohort[];
+  /** Per period: of every cohort that has lived it, the share who came back (sizes weigh in). */
+  average: (number | null)[];
+}
+
+function matchSql(sql: Sql, e: InsightEngine, q: ResolvedRetention, m: RetentionEvent): string {
+  return `(${[eventMatchSql(sql, m.events), ...[...q.conditions, ...m.conditions].map((c) => conditionSql(sql, e.sql, c))].join(' AND ')})`;
+}
+
+export async function runRetention(
+  e: InsightEngine,
+  q: ResolvedRetention,
+  ctx: RunContext,
+): Promise<RetentionResult> {
+  ctx.checked();
+  const sql = new Sql();
+  const zone = sql.param(q.zone);
+  const bucket = e.sql.bucket(q.period, zone);
+  const start = matchSql(sql, e, q, q.start);
+  const back = matchSql(sql, e, q, q.return);
+  const who = q.unit === 'company' ? 'x.company' : 'coalesce(p.person_id, x.user_key)';
+  const persons =
+    q.unit === 'person'
+      ? 'LEFT JOIN user_persons p ON p.tenant_id = x.tenant_id AND p.user_key = x.user_key'
+      : '';
+  const end = q.table[q.table.length - 1]!.to;
+  const tenant = sql.param(q.tenantId);
+  // First time: a person's first start event ever, so start events are read from the beginning.
+  const startsFrom = q.cohort === 'first_time' ? '' : `AND occurred_at >= ${e.time(q.span.from)}`;
+  const rows = await e.reader.select(
+    `WITH ev AS (
+       SELECT ${who} AS who, occurred_at, s, r FROM (
+         SELECT tenant_id, user_key, company, occurred_at, ${start} AS s, ${back} AS r FROM events
+         WHERE tenant_id = ${tenant} AND occurred_at < ${e.time(end)}) x ${persons}
+       WHERE ${who} IS NOT NULL),
+     firsts AS (
+       ${
+         q.cohort === 'first_time'
+           ? `SELECT who, min(occurred_at) AS occurred_at FROM ev WHERE s GROUP BY who`
+           : `SELECT who, occurred_at FROM ev WHERE s ${startsFrom}`
+       }),
+     starts AS (
+       SELECT DISTINCT who, ${bucket} AS c FROM firsts
+       WHERE occurred_at >= ${e.time(q.span.from)} AND occurred_at < ${e.time(q.span.to)}),
+     returns AS (
+       SELECT DISTINCT who, ${bucket} AS b FROM ev WHERE r AND occurred_at >= ${e.time(q.span.from)})
+     SELECT ${e.sql.label(q.period, 'c')} AS c, NULL AS b, CAST(count(*) AS DOUBLE PRECISION) AS n FROM starts GROUP BY c
+     UNION ALL
+     SELECT ${e.sql.label(q.period, 'c')} AS c, ${e.sql.label(q.period, 'b')} AS b, CAST(count(*) AS DOUBLE PRECISION) AS n
+     FROM starts JOIN returns USING (who) WHERE b > c GROUP BY c, b`,
+    sql.params,
+  );
+  const sizes = new Map<string, number>();
+  const cells = new Map<string, number>();
+  for (const r of rows) {
+    if (r.b === null) sizes.set(String(r.c), Number(r.n));
+    else cells.set(`${String(r.c)} ${String(r.b)}`, Number(r.n));
+  }
+  const cohorts: RetentionCohort[] = q.table.slice(0, q.cohorts).map((p, i) => {
+    const size = sizes.get(p.label) ?? 0;
+    const values = Array.from({ length: q.periods }, (_, k) => {
+      const later = q.table[i + k]!;
+      if (later.from > q.now) return null;
+      return k === 0 ? size : (cells.get(`${p.label} ${later.label}`) ?? 0);
+    });
+    return { cohort: p.label, size, values };
+  });
+  const average = Array.from({ length: q.periods }, (_, k) => {
+    let back = 0;
+    let size = 0;
+    for (const c of cohorts)
+      if (c.values[k] !== null && c.size > 0) {
+        back += c.values[k]!;
+        size += c.size;
+      }
+    return size ? back / size : null;
+  });
+  return {
+    kind: 'retention',
+    timezone: q.zone,
+    period: q.period,
+    cohort: q.cohort,
+    unit: q.unit,
+    range: { from: new Date(q.span.from).toISOString(), to: new Date(q.span.to).toISOString() },
+    cohorts,
+    average,
+  };
+}
