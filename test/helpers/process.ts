@@ -96,7 +96,8 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  for (let i = 0; i < 300; i++) {
+  // A deadline, not a number of tries: on a loaded machine a start can take many seconds.
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr}`);
     const url = /usagehub: listening on (http:\/\/\S+)/.exec(stderr)?.[1];
     try {
