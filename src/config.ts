@@ -44,6 +44,8 @@ export const ConfigSchema = Type.Object({
   idleTimeoutMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 120_000 }),
   /** How long a graceful shutdown may take before the process exits anyway. */
   shutdownTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
+  /** How long an insight query may run before it is stopped with 503 query_timeout. */
+  queryTimeoutMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
   /** DuckDB memory ceiling for the embedded store (DuckDB syntax, e.g. "512MB"). */
   storeMemoryLimit: Type.String({ default: '512MB' }),
   storeThreads: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
@@ -137,6 +139,7 @@ const ENV: Readonly<Record<string, keyof Static<typeof ConfigSchema>>> = {
   USAGEHUB_MAX_BATCH_EVENTS: 'maxBatchEvents',
   USAGEHUB_MAX_BODY_BYTES: 'maxBodyBytes',
   USAGEHUB_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
+  USAGEHUB_QUERY_TIMEOUT_MS: 'queryTimeoutMs',
   USAGEHUB_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
   USAGEHUB_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
   USAGEHUB_KEEP_ALIVE_TIMEOUT_MS: 'keepAliveTimeoutMs',

@@ -2,6 +2,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHub, type TestHub } from './helpers/server.ts';
 import { ok } from './helpers/admin.ts';
+import { UsageHubError } from '../src/domain/errors.ts';
+import { insightsSetup } from './insights/setup.ts';
+
+const budgetSetup = insightsSetup(Date.now());
 
 const DAY = 86400_000;
 const day0 = Date.UTC(2026, 10, 2); // a Monday
@@ -138,5 +142,24 @@ describe('insights API', () => {
     );
     assert.equal((await query('not an object')).statusCode, 400);
     assert.equal((await query([1, 2])).statusCode, 400);
+  });
+});
+
+describe('insight time budget', () => {
+  test('a query past its budget is stopped with 503 query_timeout, on both engines; the store answers on', async () => {
+    const { engines } = budgetSetup;
+    for (const e of engines) {
+      const t0 = performance.now();
+      const slow =
+        e.store.engine === 'duckdb'
+          ? 'SELECT count(*) AS n FROM range(100000000000) a'
+          : 'SELECT count(*) AS n FROM generate_series(1, 100000000000) a';
+      const err = await e.store.select(slow, [], { timeoutMs: 300 }).catch((x: unknown) => x);
+      assert.ok(err instanceof UsageHubError, `${e.name}: ${String(err)}`);
+      assert.equal(err.code, 'query_timeout');
+      assert.equal(err.status, 503);
+      assert.ok(performance.now() - t0 < 10_000, `${e.name}: stopped at once`);
+      assert.deepEqual(await e.store.select('SELECT 1 AS one', []), [{ one: 1 }]);
+    }
   });
 });

@@ -83,6 +83,11 @@ export const ERRORS = {
     message:
       'The event store cannot answer queries right now (it is failing or being reopened); ingest goes on. Retry shortly.',
   },
+  query_timeout: {
+    status: 503,
+    message:
+      'The query ran past its time budget and was stopped: narrow its range or filters, or raise USAGEHUB_QUERY_TIMEOUT_MS.',
+  },
   internal: { status: 500, message: 'Internal error.' },
   // per-field problems, listed in `details` of validation_failed / invalid_request
   field_required: { status: 400, message: 'A required field is missing.' },

@@ -5,7 +5,10 @@ import { Insights } from './insights.service.ts';
 export async function openInsights(): Promise<OpenModule> {
   return {
     serve: async (app, d) => {
-      await app.register(insightRoutes, { auth: d.auth, insights: new Insights(d.queries, d.apps) });
+      await app.register(insightRoutes, {
+        auth: d.auth,
+        insights: new Insights(d.queries, d.apps, Date.now, d.config.queryTimeoutMs),
+      });
     },
     close: async () => {},
   };

@@ -6,25 +6,24 @@ import { bodyAjv } from '../http/validator.ts';
 import type { StoreReader } from '../store/event-store.port.ts';
 import { KINDS } from './kinds/kinds.ts';
 import type { InsightKind } from './kinds/insight-kind.ts';
-import { insightEngine, type InsightEngine } from './sql/engine.ts';
+import { insightEngine } from './sql/engine.ts';
 
 const invalid = (problems: readonly Problem[]) =>
   new UsageHubError('invalid_request', 'The insight definition is invalid.', problems);
 
 /** Answers insight definitions (docs/insights.md) over the event store, whichever its engine. */
 export class Insights {
-  private readonly engine: InsightEngine;
   private readonly kinds = new Map<string, { kind: InsightKind; validate: ValidateFunction }>(
     KINDS.map((k) => [k.name, { kind: k, validate: bodyAjv.compile(k.schema) }]),
   );
 
   constructor(
-    store: StoreReader,
+    private readonly store: StoreReader,
     private readonly apps: AppDirectory,
     private readonly now: () => number = Date.now,
-  ) {
-    this.engine = insightEngine(store);
-  }
+    /** Each query's time budget: its store queries together are stopped after it. */
+    private readonly timeoutMs = 30_000,
+  ) {}
 
   /** The definition's answer, or a 400 naming every field at fault. */
   async query(tenantId: string, definition: unknown): Promise<unknown> {
@@ -45,6 +44,6 @@ export class Insights {
         if (problems.length) throw invalid(problems);
       },
     };
-    return entry.kind.run(definition, ctx, this.engine);
+    return entry.kind.run(definition, ctx, insightEngine(this.store, Date.now() + this.timeoutMs));
   }
 }

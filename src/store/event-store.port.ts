@@ -47,13 +47,18 @@ export interface EventQueries {
    * store/projection.ts), on the store's query connection. Its text is the module's;
    * every value a client sent is a parameter.
    */
-  select(sql: string, params: readonly string[]): Promise<Row[]>;
+  select(sql: string, params: readonly string[], options?: SelectOptions): Promise<Row[]>;
   /**
    * Records which user keys are one person (the profiles module's merges; a key's latest
    * link wins). Distinct-user and top-user queries then count each person once. The one
    * write of this side: it changes what queries count, never what is stored.
    */
   linkPersons(links: readonly PersonLink[]): Promise<void>;
+}
+
+export interface SelectOptions {
+  /** Stop the query after this long and throw `query_timeout` (on a connection of its own, so nothing else is stopped). */
+  timeoutMs?: number;
 }
 
 /** A module's query in one engine's SQL: its text and its parameters (every value a client sent). */

@@ -13,7 +13,19 @@ export interface InsightEngine {
   time(ms: number): string;
 }
 
-export function insightEngine(reader: StoreReader): InsightEngine {
+/**
+ * The store's reader for one insight: every query it runs shares one time budget, each
+ * stopped at the deadline (`query_timeout`).
+ */
+export function insightEngine(store: StoreReader, deadline?: number): InsightEngine {
+  const reader: StoreReader =
+    deadline === undefined
+      ? store
+      : {
+          engine: store.engine,
+          select: (sql, params) =>
+            store.select(sql, params, { timeoutMs: Math.max(1, deadline - Date.now()) }),
+        };
   return reader.engine === 'duckdb'
     ? { reader, sql: duckdbInsightSql, time: duckdbTime }
     : { reader, sql: postgresInsightSql, time: postgresTime };

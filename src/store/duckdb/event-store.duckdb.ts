@@ -16,7 +16,8 @@ import type {
   PersonLink,
 } from '../queries.ts';
 import { latestLinks } from '../queries.ts';
-import type { EventStore, Row, StoreBatch } from '../event-store.port.ts';
+import type { EventStore, Row, SelectOptions, StoreBatch } from '../event-store.port.ts';
+import { UsageHubError } from '../../domain/errors.ts';
 import { DOCS_PLACEHOLDER, type Projection } from '../projection.ts';
 import { BUCKET, ISO, duckdbFilter, msLiteral } from './sql.duckdb.ts';
 import {
@@ -548,14 +549,39 @@ export class DuckDbEventStore implements EventStore {
     return Number(rows[0]?.[0] ?? 0);
   }
 
-  async select(sql: string, params: readonly string[]): Promise<Row[]> {
-    const reader = await this.reader.runAndReadAll(sql, [...params]);
+  async select(sql: string, params: readonly string[], options: SelectOptions = {}): Promise<Row[]> {
+    const reader =
+      options.timeoutMs === undefined
+        ? await this.reader.runAndReadAll(sql, [...params])
+        : await this.withBudget(options.timeoutMs, (c) => c.runAndReadAll(sql, [...params]));
     // Plain values, as they cross to the caller's thread: BIGINTs as numbers.
     return reader
       .getRowObjectsJS()
       .map((r) =>
         Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
       );
+  }
+
+  /**
+   * Runs `work` on a connection of its own, interrupted after `ms`: interrupting the
+   * shared reader would stop whatever else it was running.
+   */
+  private async withBudget<T>(ms: number, work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    const conn = await this.instance.connect();
+    let stopped = false;
+    const timer = setTimeout(() => {
+      stopped = true;
+      conn.interrupt();
+    }, ms);
+    try {
+      return await work(conn);
+    } catch (err) {
+      if (stopped) throw new UsageHubError('query_timeout');
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      conn.closeSync();
+    }
   }
 
   private async rows(sql: string, params: DuckDBValue[]): Promise<DuckDBValue[][]> {

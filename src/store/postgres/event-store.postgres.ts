@@ -18,7 +18,7 @@ import type {
 } from '../queries.ts';
 import { latestLinks } from '../queries.ts';
 import type { PgLocation } from '../../storage/postgres.ts';
-import type { EventStore, Row, StoreBatch } from '../event-store.port.ts';
+import type { EventStore, Row, SelectOptions, StoreBatch } from '../event-store.port.ts';
 import type { Projection } from '../projection.ts';
 import { ISO, byteOrder as C, epochMs, msLiteral, pgFilter } from './sql.postgres.ts';
 import { pageOfSeqs, refOf, seqOf, withSeqs } from '../seq.ts';
@@ -150,6 +150,9 @@ function unreachable(err: unknown): boolean {
     /^E(CONNREFUSED|CONNRESET|PIPE|HOSTUNREACH|TIMEDOUT)$/.test(code)
   );
 }
+
+/** What PostgreSQL says of a statement its statement_timeout stopped. */
+const QUERY_CANCELED = '57014';
 
 /** PostgreSQL errors after which the same apply, retried, succeeds. */
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
@@ -562,8 +565,19 @@ export class PgEventStore implements EventStore {
     );
   }
 
-  select(sql: string, params: readonly string[]): Promise<Row[]> {
-    return this.rows<Row>(sql, params);
+  async select(sql: string, params: readonly string[], options: SelectOptions = {}): Promise<Row[]> {
+    if (options.timeoutMs === undefined) return this.rows<Row>(sql, params);
+    // The budget holds for this statement only: SET LOCAL ends with its transaction.
+    try {
+      return await transaction(this.pool, async (client) => {
+        await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(options.timeoutMs!))}`);
+        return (await client.query<Row>(sql, params as string[])).rows;
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === QUERY_CANCELED) throw new UsageHubError('query_timeout');
+      if (unreachable(err)) throw new UsageHubError('store_unavailable');
+      throw err;
+    }
   }
 
   private async rows<R extends pg.QueryResultRow>(text: string, params: readonly string[]): Promise<R[]> {
