@@ -14,24 +14,30 @@ const NAMES = Array.from({ length: 20 }, (_, i) => `event_${i}`);
 export const end = Date.UTC(2026, 10, 1);
 export const start = end - DAYS * 86400_000;
 
-function body(n: number): string {
+const PLANS = ['free', 'pro', 'team', 'enterprise', 'trial'];
+
+/** With `properties`, each event says a plan and a number of seconds (bench:insights breaks down and sums by them). */
+function body(n: number, properties: boolean): string {
   const parts: string[] = [];
   for (let i = 0; i < PER_REQUEST; i++) {
     const k = n * PER_REQUEST + i;
     // Time grows with k, as live traffic does; users and names spread evenly.
     const t = start + Math.floor((k / TOTAL) * (end - start));
     parts.push(
-      `{"id":"${k}","app":"bench","name":"${NAMES[(k * 7) % NAMES.length]}","timestamp":${t},"userId":"u${(k * 7919) % USERS}"}`,
+      `{"id":"${k}","app":"bench","name":"${NAMES[(k * 7) % NAMES.length]}","timestamp":${t},"userId":"u${(k * 7919) % USERS}"` +
+        (properties
+          ? `,"properties":{"plan":"${PLANS[(k * 13) % PLANS.length]}","seconds":${k % 600}}}`
+          : '}'),
     );
   }
   return '[' + parts.join(',') + ']';
 }
 
 /** Loads the data set and waits until the store holds it; returns the seconds to acknowledge and to store. */
-export async function loadDataset(hub: {
-  url: string;
-  ingestKey: string;
-}): Promise<{ acked: number; stored: number }> {
+export async function loadDataset(
+  hub: { url: string; ingestKey: string },
+  options: { properties?: boolean } = {},
+): Promise<{ acked: number; stored: number }> {
   const t0 = performance.now();
   let next = 0;
   const requests = Math.ceil(TOTAL / PER_REQUEST);
@@ -41,7 +47,7 @@ export async function loadDataset(hub: {
         const res = await fetch(`${hub.url}/v1/events`, {
           method: 'POST',
           headers: { authorization: `Bearer ${hub.ingestKey}`, 'content-type': 'application/json' },
-          body: body(n),
+          body: body(n, options.properties ?? false),
         });
         if (res.status !== 200) throw new Error(`ingest failed: ${res.status} ${await res.text()}`);
         await res.arrayBuffer();
