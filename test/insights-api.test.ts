@@ -145,6 +145,93 @@ describe('insights API', () => {
   });
 });
 
+describe('saved insights and dashboards', () => {
+  let hub: TestHub;
+  before(async () => {
+    hub = await startHub();
+  });
+  after(() => hub.close());
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, key = hub.adminKey) =>
+    hub.app.inject({
+      method,
+      url,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+  const definition = {
+    kind: 'trends',
+    series: [{ event: 'exported', math: 'unique_persons' }],
+    interval: 'week',
+  };
+
+  test('save, read, replace, put on a dashboard, delete: admin keys write, read keys read', async () => {
+    const created = await call('POST', '/v1/insights', { name: 'Weekly exporters', definition });
+    assert.equal(created.statusCode, 201, created.body);
+    const insight = created.json<{ id: string; createdAt: string }>();
+    assert.match(insight.id, /^ins_/);
+    assert.equal(
+      (await call('POST', '/v1/insights', { name: 'x', definition }, hub.readKey)).statusCode,
+      403,
+    );
+    const read = await call('GET', `/v1/insights/${insight.id}`, undefined, hub.readKey);
+    assert.deepEqual(read.json<{ definition: unknown }>().definition, definition);
+    const replaced = await call('PUT', `/v1/insights/${insight.id}`, {
+      name: 'Weekly exporters, by app',
+      definition: { ...definition, breakdown: { by: 'app' } },
+    });
+    assert.equal(replaced.statusCode, 200, replaced.body);
+    assert.equal(replaced.json<{ createdAt: string }>().createdAt, insight.createdAt);
+
+    const dash = await call('POST', '/v1/dashboards', {
+      name: 'Growth',
+      items: [{ insight: insight.id, size: 'large' }],
+    });
+    assert.equal(dash.statusCode, 201, dash.body);
+    const dashboard = dash.json<{ id: string }>();
+    const listed = await call('GET', '/v1/dashboards', undefined, hub.readKey);
+    assert.deepEqual(
+      listed.json<{ dashboards: { items: unknown }[] }>().dashboards.map((d) => d.items),
+      [[{ insight: insight.id, size: 'large' }]],
+    );
+    assert.equal((await call('DELETE', `/v1/insights/${insight.id}`)).statusCode, 200);
+    assert.equal((await call('GET', `/v1/insights/${insight.id}`)).statusCode, 404);
+    const after = await call('GET', `/v1/dashboards/${dashboard.id}`, undefined, hub.readKey);
+    assert.deepEqual(after.json<{ items: unknown[] }>().items, [], 'taken off the dashboard');
+    assert.equal((await call('DELETE', `/v1/dashboards/${dashboard.id}`)).statusCode, 200);
+    assert.equal((await call('DELETE', `/v1/dashboards/${dashboard.id}`)).statusCode, 404);
+  });
+
+  test('a definition that would not be answered is not saved; a dashboard of unknown insights neither', async () => {
+    const bad = await call('POST', '/v1/insights', {
+      name: 'broken',
+      definition: { kind: 'trends', timezone: 'Nowhere/Place', series: [{ event: 'x', math: 'sum' }] },
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.deepEqual(
+      bad
+        .json<{ error: { details: { field: string }[] } }>()
+        .error.details.map((d) => d.field)
+        .sort(),
+      ['definition.series.0.property', 'definition.timezone'],
+    );
+    const noKind = await call('POST', '/v1/insights', { name: 'x', definition: { kind: 'pie' } });
+    assert.equal(
+      noKind.json<{ error: { details: { field: string }[] } }>().error.details[0]!.field,
+      'definition.kind',
+    );
+    const dash = await call('POST', '/v1/dashboards', { name: 'x', items: [{ insight: 'ins_nope' }] });
+    assert.equal(dash.statusCode, 400);
+    assert.equal(
+      dash.json<{ error: { details: { field: string }[] } }>().error.details[0]!.field,
+      'items.0.insight',
+    );
+    assert.equal((await call('GET', '/v1/insights')).json<{ insights: unknown[] }>().insights.length, 0);
+  });
+});
+
 describe('insight time budget', () => {
   test('a query past its budget is stopped with 503 query_timeout, on both engines; the store answers on', async () => {
     const { engines } = budgetSetup;

@@ -26,6 +26,9 @@ import { profileStoreConformance } from './conformance/profile-store.conformance
 import { PgProfileStore } from '../src/profiles/postgres/profile-store.postgres.ts';
 import { SqliteProfileStore } from '../src/profiles/sqlite/profile-store.sqlite.ts';
 import { sessionStoreConformance } from './conformance/session-store.conformance.ts';
+import { insightLibraryConformance } from './conformance/insight-library.conformance.ts';
+import { SqliteInsightLibrary } from '../src/insights/library/sqlite/library.sqlite.ts';
+import { PgInsightLibrary } from '../src/insights/library/postgres/library.postgres.ts';
 import { PgSessionStore } from '../src/console/postgres/session-store.postgres.ts';
 import { SqliteSessionStore } from '../src/console/sqlite/session-store.sqlite.ts';
 import { tempDir } from './helpers/server.ts';
@@ -111,4 +114,13 @@ sessionStoreConformance(
 sessionStoreConformance(
   'PgSessionStore',
   postgres((w) => PgSessionStore.open(w, { migrate: true })),
+);
+insightLibraryConformance(
+  'SqliteInsightLibrary',
+  sqlite((f) => new SqliteInsightLibrary(f)),
+);
+// The insights module's own migration steps run at first open here, as `usagehub migrate` would.
+insightLibraryConformance(
+  'PgInsightLibrary',
+  postgres((w) => PgInsightLibrary.open(w, { migrate: true })),
 );

@@ -27,6 +27,19 @@ export class Insights {
 
   /** The definition's answer, or a 400 naming every field at fault. */
   async query(tenantId: string, definition: unknown): Promise<unknown> {
+    const { kind, resolved } = await this.resolve(tenantId, definition);
+    return kind.answer(insightEngine(this.store, Date.now() + this.timeoutMs), resolved);
+  }
+
+  /** Throws the 400 a query of the definition would answer; the store is not asked. */
+  async check(tenantId: string, definition: unknown): Promise<void> {
+    await this.resolve(tenantId, definition);
+  }
+
+  private async resolve(
+    tenantId: string,
+    definition: unknown,
+  ): Promise<{ kind: InsightKind; resolved: unknown }> {
     const name = (definition as { kind?: unknown } | null)?.kind;
     const entry = typeof name === 'string' ? this.kinds.get(name) : undefined;
     if (!entry)
@@ -35,15 +48,13 @@ export class Insights {
       ]);
     if (!entry.validate(definition)) throw invalid(problemsFromAjv(entry.validate.errors ?? [], false));
     const problems: Problem[] = [];
-    const ctx = {
+    const resolved = await entry.kind.resolve(definition, {
       tenantId,
       apps: this.apps,
       now: this.now(),
       problems,
-      checked: () => {
-        if (problems.length) throw invalid(problems);
-      },
-    };
-    return entry.kind.run(definition, ctx, insightEngine(this.store, Date.now() + this.timeoutMs));
+    });
+    if (problems.length) throw invalid(problems);
+    return { kind: entry.kind, resolved };
   }
 }

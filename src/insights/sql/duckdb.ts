@@ -19,7 +19,10 @@ export const duckdbInsightSql: InsightSql = {
   scalarText: (sql, key) => typed(sql, key, "('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN')"),
   double: (param) => `${param}::DOUBLE`,
   // occurred_at is UTC without a zone: made an instant, then read on the zone's clocks.
-  bucket: (interval, zone) => `date_trunc('${interval}', timezone(${zone}, occurred_at AT TIME ZONE 'UTC'))`,
+  bucket: (sql, interval, zone) =>
+    zone === 'UTC'
+      ? `date_trunc('${interval}', occurred_at)`
+      : `date_trunc('${interval}', timezone(${sql.param(zone)}, occurred_at AT TIME ZONE 'UTC'))`,
   label: (interval, column) =>
     `strftime(${column}, '${interval === 'hour' ? '%Y-%m-%dT%H:00' : '%Y-%m-%d'}')`,
   quantile: (expr, p) => `quantile_cont(${expr}, ${p})`,

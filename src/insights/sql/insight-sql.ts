@@ -19,8 +19,8 @@ export interface InsightSql {
   scalarText(sql: Sql, key: string): string;
   /** A parameter's text read as a double. */
   double(param: string): string;
-  /** The local start of the bucket of `occurred_at` in the zone parameter. */
-  bucket(interval: Interval, zoneParam: string): string;
+  /** The local start of the bucket of `occurred_at` in `zone` (in UTC, without a conversion per row). */
+  bucket(sql: Sql, interval: Interval, zone: string): string;
   /** A bucket start as its label (time-range.ts bucketLabel). */
   label(interval: Interval, column: string): string;
   /** The continuous quantile `p` (linear interpolation) of `expr`. */

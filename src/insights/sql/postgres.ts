@@ -13,7 +13,8 @@ export const postgresInsightSql: InsightSql = {
   isSet: (sql, key) => `coalesce(jsonb_typeof(properties -> ${sql.param(key)}::text) <> 'null', false)`,
   scalarText: (sql, key) => typed(sql, key, "('string', 'number', 'boolean')"),
   double: (param) => `${param}::float8`,
-  bucket: (interval, zone) => `date_trunc('${interval}', occurred_at AT TIME ZONE ${zone}::text)`,
+  bucket: (sql, interval, zone) =>
+    `date_trunc('${interval}', occurred_at AT TIME ZONE ${sql.param(zone)}::text)`,
   label: (interval, column) =>
     `to_char(${column}, '${interval === 'hour' ? 'YYYY-MM-DD"T"HH24":00"' : 'YYYY-MM-DD'}')`,
   quantile: (expr, p) => `percentile_cont(${p}) WITHIN GROUP (ORDER BY ${expr})`,

@@ -7,7 +7,7 @@
 import { Sql } from '../../../store/sql-builder.ts';
 import { conditionSql, eventMatchSql } from '../../sql/conditions.ts';
 import type { InsightEngine } from '../../sql/engine.ts';
-import type { RunContext } from '../insight-kind.ts';
+import { whoCounts, type Who } from '../../sql/persons.ts';
 import type { BreakdownKey } from '../trends/trends.result.ts';
 import type { ResolvedFunnels } from './funnels.resolve.ts';
 import type { FunnelGroup, FunnelsResult, FunnelStepResult } from './funnels.result.ts';
@@ -15,7 +15,7 @@ import type { FunnelGroup, FunnelsResult, FunnelStepResult } from './funnels.res
 const DOUBLE = 'DOUBLE PRECISION';
 
 /** The events a funnel reads: who, when (ms, seq), which steps each matches, the breakdown value. */
-function eventsSql(sql: Sql, e: InsightEngine, q: ResolvedFunnels): string {
+function eventsSql(sql: Sql, e: InsightEngine, q: ResolvedFunnels, counted: Who): string {
   const marks = q.steps.map(
     (s, i) =>
       `(${[eventMatchSql(sql, s.events), ...[...q.conditions, ...s.conditions].map((c) => conditionSql(sql, e.sql, c))].join(' AND ')}) AS m${i}`,
@@ -26,11 +26,7 @@ function eventsSql(sql: Sql, e: InsightEngine, q: ResolvedFunnels): string {
     : f.kind === 'column'
       ? f.column
       : e.sql.scalarText(sql, f.key);
-  const who = q.unit === 'company' ? 'x.company' : 'coalesce(p.person_id, x.user_key)';
-  const persons =
-    q.unit === 'person'
-      ? 'LEFT JOIN user_persons p ON p.tenant_id = x.tenant_id AND p.user_key = x.user_key'
-      : '';
+  const { who, join: persons } = counted;
   const where = [
     `tenant_id = ${sql.param(q.tenantId)}`,
     `occurred_at >= ${e.time(q.span.from)}`,
@@ -87,16 +83,11 @@ function levelSql(q: ResolvedFunnels): string {
   return `${q.order === 'any' ? '0' : '1'} + ${reached.map((i) => `(CASE WHEN t${i} IS NULL THEN 0 ELSE 1 END)`).join(' + ')}`;
 }
 
-export async function runFunnels(
-  e: InsightEngine,
-  q: ResolvedFunnels,
-  ctx: RunContext,
-): Promise<FunnelsResult> {
-  ctx.checked();
+export async function runFunnels(e: InsightEngine, q: ResolvedFunnels): Promise<FunnelsResult> {
   const sql = new Sql();
   const n = q.steps.length;
   const best = `
-    WITH ev AS (${eventsSql(sql, e, q)}),
+    WITH ev AS (${eventsSql(sql, e, q, await whoCounts(e, q.tenantId, q.unit))}),
     ${attemptsSql(q)},
     scored AS (SELECT *, ${levelSql(q)} AS level FROM s${n - 1}),
     best AS (SELECT * FROM (

@@ -7,7 +7,7 @@
 import { Sql } from '../../../store/sql-builder.ts';
 import { conditionSql, eventMatchSql } from '../../sql/conditions.ts';
 import type { InsightEngine } from '../../sql/engine.ts';
-import type { RunContext } from '../insight-kind.ts';
+import { whoCounts } from '../../sql/persons.ts';
 import type { ResolvedRetention, RetentionEvent } from './retention.resolve.ts';
 
 export interface RetentionCohort {
@@ -34,22 +34,12 @@ function matchSql(sql: Sql, e: InsightEngine, q: ResolvedRetention, m: Retention
   return `(${[eventMatchSql(sql, m.events), ...[...q.conditions, ...m.conditions].map((c) => conditionSql(sql, e.sql, c))].join(' AND ')})`;
 }
 
-export async function runRetention(
-  e: InsightEngine,
-  q: ResolvedRetention,
-  ctx: RunContext,
-): Promise<RetentionResult> {
-  ctx.checked();
+export async function runRetention(e: InsightEngine, q: ResolvedRetention): Promise<RetentionResult> {
   const sql = new Sql();
-  const zone = sql.param(q.zone);
-  const bucket = e.sql.bucket(q.period, zone);
+  const bucket = e.sql.bucket(sql, q.period, q.zone);
   const start = matchSql(sql, e, q, q.start);
   const back = matchSql(sql, e, q, q.return);
-  const who = q.unit === 'company' ? 'x.company' : 'coalesce(p.person_id, x.user_key)';
-  const persons =
-    q.unit === 'person'
-      ? 'LEFT JOIN user_persons p ON p.tenant_id = x.tenant_id AND p.user_key = x.user_key'
-      : '';
+  const { who, join: persons } = await whoCounts(e, q.tenantId, q.unit);
   const end = q.table[q.table.length - 1]!.to;
   const tenant = sql.param(q.tenantId);
   // First time: a person's first start event ever, so start events are read from the beginning.

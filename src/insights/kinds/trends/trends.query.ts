@@ -7,7 +7,7 @@
 import { Sql } from '../../../store/sql-builder.ts';
 import type { Span } from '../../definition/time-range.ts';
 import type { InsightEngine } from '../../sql/engine.ts';
-import type { RunContext } from '../insight-kind.ts';
+import { whoCounts, type Who } from '../../sql/persons.ts';
 import { seriesWhere } from '../../sql/conditions.ts';
 import type { ResolvedTrends, TrendSeries } from './trends.resolve.ts';
 import type { TrendMath } from './trends.schema.ts';
@@ -36,12 +36,12 @@ async function topValues(e: InsightEngine, q: ResolvedTrends): Promise<(string |
   return rows.map((r) => (r.k === null || r.k === undefined ? null : String(r.k)));
 }
 
-function aggregate(e: InsightEngine, math: TrendMath): string {
+function aggregate(e: InsightEngine, math: TrendMath, persons: Who): string {
   switch (math) {
     case 'events':
       return 'sum(count)';
     case 'unique_persons':
-      return 'count(DISTINCT coalesce(p.person_id, x.user_key))';
+      return `count(DISTINCT ${persons.who})`;
     case 'unique_companies':
       return 'count(DISTINCT company)';
     case 'median':
@@ -62,9 +62,9 @@ function seriesSelect(
   index: number,
   s: TrendSeries,
   top: readonly (string | null)[] | null,
+  who: Who,
 ): string {
-  const zone = sql.param(q.zone);
-  const bucket = e.sql.bucket(q.interval, zone);
+  const bucket = e.sql.bucket(sql, q.interval, q.zone);
   const num = s.property === null ? 'NULL' : e.sql.number(sql, s.property);
   let groups = `false AS o, CAST(NULL AS ${e.sql.textType}) AS k`;
   if (top) {
@@ -77,12 +77,9 @@ function seriesSelect(
     groups = `NOT (${inTop}) AS o, CASE WHEN ${inTop} THEN ${k0} END AS k`;
   }
   const where = seriesWhere(sql, e.sql, e.time, { ...q, span }, s.events, s.conditions);
-  const persons =
-    s.math === 'unique_persons'
-      ? 'LEFT JOIN user_persons p ON p.tenant_id = x.tenant_id AND p.user_key = x.user_key'
-      : '';
+  const persons = s.math === 'unique_persons' ? who.join : '';
   return `
-    SELECT ${index} AS s, ${e.sql.label(q.interval, 'b')} AS b, o, k, CAST(${aggregate(e, s.math)} AS ${DOUBLE}) AS v
+    SELECT ${index} AS s, ${e.sql.label(q.interval, 'b')} AS b, o, k, CAST(${aggregate(e, s.math, who)} AS ${DOUBLE}) AS v
     FROM (SELECT ${bucket} AS b, ${groups}, count, tenant_id, user_key, company, ${num} AS num
           FROM events WHERE ${where}) x ${persons}
     GROUP BY GROUPING SETS ((b, o, k), (o, k))`;
@@ -96,9 +93,10 @@ async function cells(
   q: ResolvedTrends,
   span: Span,
   top: readonly (string | null)[] | null,
+  who: Who,
 ): Promise<Map<string, Cell>> {
   const sql = new Sql();
-  const text = q.series.map((s, i) => seriesSelect(sql, e, q, span, i, s, top)).join('\nUNION ALL\n');
+  const text = q.series.map((s, i) => seriesSelect(sql, e, q, span, i, s, top, who)).join('\nUNION ALL\n');
   const out = new Map<string, Cell>();
   for (const r of await e.reader.select(text, sql.params)) {
     const key: BreakdownKey | null = !top
@@ -128,8 +126,7 @@ function valuesOf(cell: Cell | undefined, labels: readonly string[], math: Trend
   return { values, total: cell?.total ?? empty };
 }
 
-export async function runTrends(e: InsightEngine, q: ResolvedTrends, ctx: RunContext): Promise<TrendsResult> {
-  ctx.checked();
+export async function runTrends(e: InsightEngine, q: ResolvedTrends): Promise<TrendsResult> {
   const top = q.breakdown ? await topValues(e, q) : null;
   const keys: (BreakdownKey | null)[] = top
     ? [
@@ -138,8 +135,11 @@ export async function runTrends(e: InsightEngine, q: ResolvedTrends, ctx: RunCon
       ]
     : [null];
   const shown = top?.slice(0, q.breakdown!.limit) ?? null;
-  const now = await cells(e, q, q.span, shown);
-  const before = q.previous ? await cells(e, q, q.previous.span, shown) : null;
+  const who = q.series.some((s) => s.math === 'unique_persons')
+    ? await whoCounts(e, q.tenantId, 'person')
+    : { who: 'x.user_key', join: '' };
+  const now = await cells(e, q, q.span, shown, who);
+  const before = q.previous ? await cells(e, q, q.previous.span, shown, who) : null;
   const rows: TrendRow[] = [];
   q.series.forEach((s, i) => {
     for (const key of keys) {
