@@ -78,7 +78,7 @@ describe('retention', () => {
     }
   });
 
-  test('random events and definitions: both engines give the reference’s answer', async () => {
+  const random = async (rollup: boolean) => {
     const arbEvent = fc.record({
       name: fc.constantFrom('a', 'b', 'c'),
       // Dense: a few people, most of their events in the weeks the cohorts follow.
@@ -90,29 +90,43 @@ describe('retention', () => {
       company: fc.constantFrom(undefined, 'Acme', 'Globex'),
       plan: fc.constantFrom(undefined, 'pro', 'free'),
     });
-    const arbDef = fc.record(
-      {
-        start: fc.record({ event: fc.constantFrom<string | string[]>('a', ['a', 'b'], '*') }),
-        return: fc.record(
-          {
-            event: fc.constantFrom<string | string[]>('b', '*', '*'),
-            filters: fc.constantFrom([], [{ field: 'properties.plan', op: '=', value: 'pro' }]),
-          },
-          { requiredKeys: ['event'] },
-        ),
-        period: fc.constantFrom('day', 'week', 'week', 'month'),
-        periods: fc.integer({ min: 2, max: 10 }),
-        cohort: fc.constantFrom('first_time', 'recurring'),
-        unit: fc.constantFrom('person', 'company'),
-        timezone: fc.constantFrom('UTC', 'Europe/Amsterdam', 'Pacific/Auckland'),
-        range: fc.record({
-          from: fc.constantFrom('2026-02-01', '2026-03-01', '2026-03-09'),
-          to: fc.constantFrom('2026-03-16', '2026-03-26'),
-        }),
-        filters: fc.constantFrom([], [{ field: 'company', op: 'is set' }]),
-      },
-      { requiredKeys: ['start', 'return'] },
-    );
+    const arbDef = fc
+      .record(
+        {
+          start: fc.record({ event: fc.constantFrom<string | string[]>('a', ['a', 'b'], '*') }),
+          return: fc.record(
+            {
+              event: fc.constantFrom<string | string[]>('b', '*', '*'),
+              filters: fc.constantFrom([], [{ field: 'properties.plan', op: '=', value: 'pro' }]),
+            },
+            { requiredKeys: ['event'] },
+          ),
+          period: fc.constantFrom('day', 'week', 'week', 'month'),
+          periods: fc.integer({ min: 2, max: 10 }),
+          cohort: fc.constantFrom('first_time', 'recurring'),
+          unit: fc.constantFrom('person', 'company'),
+          timezone: fc.constantFrom('UTC', 'Europe/Amsterdam', 'Pacific/Auckland'),
+          range: fc.record({
+            from: fc.constantFrom('2026-02-01', '2026-03-01', '2026-03-09'),
+            to: fc.constantFrom('2026-03-16', '2026-03-26'),
+          }),
+          filters: fc.constantFrom([], [{ field: 'company', op: 'is set' }]),
+        },
+        { requiredKeys: ['start', 'return'] },
+      )
+      .map((d) =>
+        // Any event in UTC per person, no filters: what the daily rollup answers.
+        rollup
+          ? {
+              ...d,
+              start: { event: '*' },
+              return: { event: '*' },
+              filters: [],
+              unit: 'person',
+              timezone: 'UTC',
+            }
+          : d,
+      );
     const seed = process.env.USAGEHUB_FUZZ_SEED ? Number(process.env.USAGEHUB_FUZZ_SEED) : undefined;
     await fc.assert(
       fc.asyncProperty(
@@ -156,7 +170,10 @@ describe('retention', () => {
       ),
       { numRuns: Number(process.env.USAGEHUB_FUZZ_RUNS ?? 60), seed, includeErrorInReport: true },
     );
-  });
+  };
+
+  test('random events and definitions: both engines give the reference’s answer', () => random(false));
+  test('the same where the daily rollup answers (any event, UTC, whole days)', () => random(true));
 
   test('a range of more cohorts than 52 is refused, naming range', async () => {
     const t = await setup.tenant();

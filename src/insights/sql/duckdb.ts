@@ -27,6 +27,7 @@ export const duckdbInsightSql: InsightSql = {
     `strftime(${column}, '${interval === 'hour' ? '%Y-%m-%dT%H:00' : '%Y-%m-%d'}')`,
   quantile: (expr, p) => `quantile_cont(${expr}, ${p})`,
   byteOrder: (expr) => expr,
+  utcMidnight: (column) => `CAST(${column} AS TIMESTAMP)`,
   ms: 'epoch_ms(occurred_at)',
   textType: 'VARCHAR',
 };

@@ -27,6 +27,8 @@ export interface InsightSql {
   quantile(expr: string, p: number): string;
   /** `expr` sorted by its bytes, whatever the collation. */
   byteOrder(expr: string): string;
+  /** A UTC DATE column as the timestamp of its midnight, of the type `occurred_at` has. */
+  utcMidnight(column: string): string;
   /** `occurred_at` as Unix milliseconds (an integer). */
   ms: string;
   /** The type of SQL text values, for a typed NULL. */

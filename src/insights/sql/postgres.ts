@@ -19,6 +19,7 @@ export const postgresInsightSql: InsightSql = {
     `to_char(${column}, '${interval === 'hour' ? 'YYYY-MM-DD"T"HH24":00"' : 'YYYY-MM-DD'}')`,
   quantile: (expr, p) => `percentile_cont(${p}) WITHIN GROUP (ORDER BY ${expr})`,
   byteOrder: (expr) => `${expr} COLLATE "C"`,
+  utcMidnight: (column) => `(${column}::timestamp AT TIME ZONE 'UTC')`,
   ms: '(extract(epoch FROM occurred_at) * 1000)::bigint',
   textType: 'text',
 };

@@ -34,6 +34,22 @@ function matchSql(sql: Sql, e: InsightEngine, q: ResolvedRetention, m: Retention
   return `(${[eventMatchSql(sql, m.events), ...[...q.conditions, ...m.conditions].map((c) => conditionSql(sql, e.sql, c))].join(' AND ')})`;
 }
 
+const DAY_MS = 86_400_000;
+
+/** Any event to start and to return, for persons, in UTC, over whole days: what the daily rollup holds. */
+function fitsDailyRollup(q: ResolvedRetention): boolean {
+  const any = (m: RetentionEvent) => m.events.all && m.conditions.length === 0;
+  return (
+    any(q.start) &&
+    any(q.return) &&
+    q.conditions.length === 0 &&
+    q.unit === 'person' &&
+    q.zone === 'UTC' &&
+    q.span.from % DAY_MS === 0 &&
+    q.span.to % DAY_MS === 0
+  );
+}
+
 export async function runRetention(e: InsightEngine, q: ResolvedRetention): Promise<RetentionResult> {
   const sql = new Sql();
   const bucket = e.sql.bucket(sql, q.period, q.zone);
@@ -44,11 +60,17 @@ export async function runRetention(e: InsightEngine, q: ResolvedRetention): Prom
   const tenant = sql.param(q.tenantId);
   // First time: a person's first start event ever, so start events are read from the beginning.
   const startsFrom = q.cohort === 'first_time' ? '' : `AND occurred_at >= ${e.time(q.span.from)}`;
+  // Who was active each UTC day (the daily_users rollup) answers "any event, then any
+  // event" in UTC over whole days: a row per person and day instead of per event.
+  const daily = fitsDailyRollup(q);
+  const source = daily
+    ? `SELECT tenant_id, user_key, NULL AS company, ${e.sql.utcMidnight('day')} AS occurred_at, true AS s, true AS r
+       FROM daily_users WHERE tenant_id = ${tenant} AND day < ${e.time(end)}`
+    : `SELECT tenant_id, user_key, company, occurred_at, ${start} AS s, ${back} AS r FROM events
+       WHERE tenant_id = ${tenant} AND occurred_at < ${e.time(end)}`;
   const rows = await e.reader.select(
-    `WITH ev AS (
-       SELECT ${who} AS who, occurred_at, s, r FROM (
-         SELECT tenant_id, user_key, company, occurred_at, ${start} AS s, ${back} AS r FROM events
-         WHERE tenant_id = ${tenant} AND occurred_at < ${e.time(end)}) x ${persons}
+    `WITH ev AS NOT MATERIALIZED (
+       SELECT ${who} AS who, occurred_at, s, r FROM (${source}) x ${persons}
        WHERE ${who} IS NOT NULL),
      firsts AS (
        ${

@@ -66,22 +66,24 @@ function seriesSelect(
 ): string {
   const bucket = e.sql.bucket(sql, q.interval, q.zone);
   const num = s.property === null ? 'NULL' : e.sql.number(sql, s.property);
-  let groups = `false AS o, CAST(NULL AS ${e.sql.textType}) AS k`;
+  // The breakdown's value read once per event (k0), then placed among the top values or not.
+  const k0 = top ? breakdownValue(sql, e, q) : `CAST(NULL AS ${e.sql.textType})`;
+  let groups = 'false AS o, k0 AS k';
   if (top) {
-    const k0 = breakdownValue(sql, e, q);
     const values = top.filter((v) => v !== null);
     const inTop = [
-      values.length ? `coalesce(${k0} IN (${values.map((v) => sql.param(v)).join(', ')}), false)` : 'false',
-      top.includes(null) ? `${k0} IS NULL` : 'false',
+      values.length ? `coalesce(k0 IN (${values.map((v) => sql.param(v)).join(', ')}), false)` : 'false',
+      top.includes(null) ? 'k0 IS NULL' : 'false',
     ].join(' OR ');
-    groups = `NOT (${inTop}) AS o, CASE WHEN ${inTop} THEN ${k0} END AS k`;
+    groups = `NOT (${inTop}) AS o, CASE WHEN ${inTop} THEN k0 END AS k`;
   }
   const where = seriesWhere(sql, e.sql, e.time, { ...q, span }, s.events, s.conditions);
   const persons = s.math === 'unique_persons' ? who.join : '';
   return `
     SELECT ${index} AS s, ${e.sql.label(q.interval, 'b')} AS b, o, k, CAST(${aggregate(e, s.math, who)} AS ${DOUBLE}) AS v
-    FROM (SELECT ${bucket} AS b, ${groups}, count, tenant_id, user_key, company, ${num} AS num
-          FROM events WHERE ${where}) x ${persons}
+    FROM (SELECT b, ${groups}, count, tenant_id, user_key, company, num FROM (
+            SELECT ${bucket} AS b, ${k0} AS k0, count, tenant_id, user_key, company, ${num} AS num
+            FROM events WHERE ${where}) y) x ${persons}
     GROUP BY GROUPING SETS ((b, o, k), (o, k))`;
 }
 
