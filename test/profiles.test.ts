@@ -153,9 +153,10 @@ describe('user profiles', () => {
 
     const timeline = await hub.get(`/v1/users/u-1/events?limit=4`);
     const page = timeline.json<{ events: { clientId: string }[]; next: string }>();
+    // By event time, latest first: s3 happened after s4, though sent before it.
     assert.deepEqual(
       page.events.map((e) => e.clientId),
-      ['s1', 's2', 's3', 's4'],
+      ['s7', 's6', 's5', 's3'],
     );
     const rest = (await hub.get(`/v1/users/u-1/events?limit=4&after=${page.next}`)).json<{
       events: { clientId: string }[];
@@ -163,7 +164,7 @@ describe('user profiles', () => {
     }>();
     assert.deepEqual(
       rest.events.map((e) => e.clientId),
-      ['s5', 's6', 's7'],
+      ['s4', 's2', 's1'],
     );
     assert.equal(rest.next, null);
   });

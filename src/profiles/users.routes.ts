@@ -122,13 +122,18 @@ export const userRoutes: FastifyPluginAsync<UserRoutesDeps> = async (
     {
       schema: {
         tags: ['users'],
-        summary: "A user's events, in the order they were stored, paged",
+        summary: "A user's events by event time, latest first, paged",
+        description:
+          'Every id of the person counts. Events are ordered by when they happened (ties by arrival), not by when they arrived.',
         security,
         params: Type.Object({ id: Id }),
         querystring: Type.Object({
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
           after: Type.Optional(
-            Type.String({ pattern: '^[0-9]{1,19}$', description: 'The `next` of the previous page.' }),
+            Type.String({
+              pattern: '^[0-9]{1,16}-[0-9]{1,19}$',
+              description: 'The `next` of the previous page.',
+            }),
           ),
         }),
         response: {
@@ -146,6 +151,7 @@ export const userRoutes: FastifyPluginAsync<UserRoutesDeps> = async (
       const page = await queries.exportPage({
         tenantId,
         userKeys: idsOf(p),
+        order: 'latest',
         limit: req.query.limit,
         after: req.query.after,
       });

@@ -94,8 +94,11 @@ export interface ExportQuery extends QueryFilter {
   sources?: readonly string[];
   /** Only the event with this usagehub id (its seq). */
   seq?: number;
-  /** Stored order (export, timelines) or newest first (the events explorer). */
-  order?: 'stored' | 'newest';
+  /**
+   * Stored order (export), newest stored first (the events explorer), or by event time,
+   * latest first (a person's timeline: events arrive late and out of order).
+   */
+  order?: 'stored' | 'newest' | 'latest';
   /** Resume after this position in the page's order (opaque, from a previous page). */
   after?: string;
   limit: number;

@@ -1,6 +1,5 @@
-import { refOf, seqOf } from '../log/event-ref.ts';
+import { seqOf } from '../log/event-ref.ts';
 import type { StoreBatch } from './event-store.port.ts';
-import type { LocatedPage } from './queries.ts';
 
 export { POSITION_RANGE, refOf, seqOf } from '../log/event-ref.ts';
 
@@ -17,10 +16,4 @@ export function withSeqs(batch: StoreBatch): string {
     if (docs[i] !== '') out.push(`{"seq":${seqOf({ offset: batch.offset, index: i })},${docs[i]!.slice(1)}`);
   }
   return out.join('\n');
-}
-
-/** Located seqs as a page: a full page may have a next one, which starts after its last seq. */
-export function pageOfSeqs(seqs: readonly number[], limit: number): LocatedPage {
-  const last = seqs[seqs.length - 1];
-  return { refs: seqs.map(refOf), next: seqs.length === limit && last !== undefined ? String(last) : null };
 }

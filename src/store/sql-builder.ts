@@ -1,4 +1,5 @@
-import type { ExportQuery, GroupBy, QueryFilter, UsageDimension } from './queries.ts';
+import type { ExportQuery, GroupBy, LocatedPage, QueryFilter, UsageDimension } from './queries.ts';
+import { refOf } from './seq.ts';
 
 /** SQL text and its positional parameters, built together so they cannot drift. */
 /** Every parameter is text: numbers and times are validated and inlined as literals. */
@@ -40,19 +41,56 @@ export function filterSql(f: QueryFilter, time: (ms: number) => string, eventCol
   return sql;
 }
 
+/** How an engine says the times a located page orders by. */
+export interface LocateTime {
+  /** Its name for a 64-bit integer. */
+  bigint: string;
+  /** A validated instant as a timestamp literal. */
+  time: (ms: number) => string;
+  /** `occurred_at` as Unix milliseconds. */
+  ms: string;
+}
+
+/** A cursor of the `latest` order: the last event's time and seq. */
+const LATEST_CURSOR = /^([0-9]{1,16})-([0-9]{1,19})$/;
+
 /**
  * The query that locates a page of events (export, timelines, the events explorer):
- * `filter` is the query filter's WHERE clause; `bigint` the engine's name for it.
+ * `filter` is the query filter's WHERE clause. Rows are (seq, t): t the event time in
+ * Unix ms, which the `latest` order's cursor holds with the seq.
  */
-export function locateSql(filter: Sql, q: ExportQuery, bigint: string): string {
+export function locateSql(filter: Sql, q: ExportQuery, e: LocateTime): string {
   if (q.userKeys?.length) filter.where(filter.in('user_key', q.userKeys));
   if (q.sources?.length) filter.where(filter.in('source', q.sources));
-  if (q.seq !== undefined) filter.where(`seq = ${Math.trunc(q.seq)}::${bigint}`);
+  if (q.seq !== undefined) filter.where(`seq = ${Math.trunc(q.seq)}::${e.bigint}`);
+  const limit = `LIMIT ${Math.trunc(q.limit)}`;
+  if (q.order === 'latest') {
+    const m = q.after === undefined ? null : LATEST_CURSOR.exec(q.after);
+    if (m) {
+      const [t, seq] = [Number(m[1]), Math.trunc(Number(m[2]))];
+      filter.where(
+        `(occurred_at < ${e.time(t)} OR (occurred_at = ${e.time(t)} AND seq < ${seq}::${e.bigint}))`,
+      );
+    }
+    return `SELECT seq, ${e.ms} AS t FROM events ${filter.whereSql} ORDER BY occurred_at DESC, seq DESC ${limit}`;
+  }
   const newest = q.order === 'newest';
   // Cursors are seqs the store handed out, checked as digits by the routes.
   if (q.after !== undefined)
-    filter.where(`seq ${newest ? '<' : '>'} ${Math.trunc(Number(q.after))}::${bigint}`);
-  return `SELECT seq FROM events ${filter.whereSql} ORDER BY seq${newest ? ' DESC' : ''} LIMIT ${Math.trunc(q.limit)}`;
+    filter.where(`seq ${newest ? '<' : '>'} ${Math.trunc(Number(q.after))}::${e.bigint}`);
+  return `SELECT seq, ${e.ms} AS t FROM events ${filter.whereSql} ORDER BY seq${newest ? ' DESC' : ''} ${limit}`;
+}
+
+/** A located page from its rows (seq, t), with the cursor of its order for the next. */
+export function locatedPage(rows: readonly { seq: number; t: number }[], q: ExportQuery): LocatedPage {
+  const last = rows[rows.length - 1];
+  const next =
+    rows.length === q.limit && last !== undefined
+      ? q.order === 'latest'
+        ? `${last.t}-${last.seq}`
+        : String(last.seq)
+      : null;
+  return { refs: rows.map((r) => refOf(r.seq)), next };
 }
 
 const DAY_MS = 86400_000;

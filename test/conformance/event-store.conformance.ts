@@ -433,6 +433,23 @@ export function eventStoreConformance(name: string, factory: StoreFactory): void
       assert.deepEqual((await store.locate({ tenantId: 'ten_b', limit: 1, seq })).refs, [], 'per tenant');
       assert.equal((await store.locate({ tenantId: T, limit: 10, sources: ['native'] })).refs.length, 5);
       assert.deepEqual((await store.locate({ tenantId: T, limit: 10, sources: ['segment'] })).refs, []);
+
+      // A timeline: by event time, latest first, ties by arrival (latest first), paged through the ties.
+      const at = [d1 + 5 * H, d1 + 9 * H, d1 + 5 * H, d1 + 1 * H, d1 + 9 * H];
+      await store.apply([
+        logBatch(
+          10,
+          at.map((occurredAt, i) => event({ tenantId: 'ten_t', name: 'x', occurredAt, clientId: `t${i}` })),
+        ),
+      ]);
+      const refs = [];
+      let after: string | undefined;
+      do {
+        const page = await store.locate({ tenantId: 'ten_t', limit: 2, order: 'latest', after });
+        refs.push(...page.refs.map((r) => r.index));
+        after = page.next ?? undefined;
+      } while (after);
+      assert.deepEqual(refs, [4, 1, 2, 0, 3]);
     }),
   );
 

@@ -27,7 +27,7 @@ import {
   type QuarantinedEvent,
   type ReapplyOutcome,
 } from '../quarantine.ts';
-import { POSITION_RANGE, pageOfSeqs, refOf, seqOf } from '../seq.ts';
+import { POSITION_RANGE, refOf, seqOf } from '../seq.ts';
 import { docHeads } from '../../log/event-doc.ts';
 import {
   GROUP_COLUMN,
@@ -35,6 +35,7 @@ import {
   USAGE_COLUMN,
   fitsDailyUserRollup,
   locateSql,
+  locatedPage,
   wholeHours,
 } from '../sql-builder.ts';
 import { LATE_AFTER_MS } from '../../domain/event.ts';
@@ -498,11 +499,11 @@ export class DuckDbEventStore implements EventStore {
 
   async locate(q: ExportQuery): Promise<LocatedPage> {
     const sql = filterSql(q);
-    const text = locateSql(sql, q, 'BIGINT');
+    const text = locateSql(sql, q, { bigint: 'BIGINT', time: msLiteral, ms: 'epoch_ms(occurred_at)' });
     const rows = await this.rows(text, sql.params);
-    return pageOfSeqs(
-      rows.map((r) => Number(r[0])),
-      q.limit,
+    return locatedPage(
+      rows.map((r) => ({ seq: Number(r[0]), t: Number(r[1]) })),
+      q,
     );
   }
 

@@ -21,7 +21,7 @@ import type { PgLocation } from '../../storage/postgres.ts';
 import type { EventStore, Row, SelectOptions, StoreBatch } from '../event-store.port.ts';
 import type { Projection } from '../projection.ts';
 import { ISO, byteOrder as C, epochMs, msLiteral, pgFilter } from './sql.postgres.ts';
-import { pageOfSeqs, refOf, seqOf, withSeqs } from '../seq.ts';
+import { refOf, seqOf, withSeqs } from '../seq.ts';
 import {
   reasonOf,
   tenantOfDoc,
@@ -36,6 +36,7 @@ import {
   Sql,
   USAGE_COLUMN,
   locateSql,
+  locatedPage,
   fitsDailyUserRollup,
   wholeHours,
 } from '../sql-builder.ts';
@@ -431,11 +432,15 @@ export class PgEventStore implements EventStore {
 
   async locate(q: ExportQuery): Promise<LocatedPage> {
     const sql = filterSql(q);
-    const text = locateSql(sql, q, 'bigint');
-    const rows = await this.rows<{ seq: string }>(text, sql.params);
-    return pageOfSeqs(
-      rows.map((r) => Number(r.seq)),
-      q.limit,
+    const text = locateSql(sql, q, {
+      bigint: 'bigint',
+      time: msLiteral,
+      ms: '(extract(epoch FROM occurred_at) * 1000)::bigint',
+    });
+    const rows = await this.rows<{ seq: string; t: string }>(text, sql.params);
+    return locatedPage(
+      rows.map((r) => ({ seq: Number(r.seq), t: Number(r.t) })),
+      q,
     );
   }
 
