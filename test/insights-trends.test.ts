@@ -13,7 +13,7 @@ import { resolveTrends } from '../src/insights/kinds/trends/trends.resolve.ts';
 import type { TrendsDefinition } from '../src/insights/kinds/trends/trends.schema.ts';
 import type { TrendsResult } from '../src/insights/kinds/trends/trends.result.ts';
 import { event } from './conformance/event-store.conformance.ts';
-import { personKey, referenceTrends } from './insights/reference.ts';
+import { personKey, referenceTrends, useTraits } from './insights/reference.ts';
 import { insightsSetup } from './insights/setup.ts';
 import { pgSkip } from './helpers/services.ts';
 
@@ -158,7 +158,7 @@ describe('trends', () => {
           {
             event: 'y',
             filters: [
-              { field: 'person.plan', op: '=', value: 'pro' },
+              { field: 'user.plan', op: '=', value: 'pro' },
               { field: 'app', op: '=', value: 'nope' },
             ],
           },
@@ -302,6 +302,7 @@ describe('trends', () => {
               'app',
               'dialect',
               'properties.tag',
+              'person.plan',
             ),
             limit: fc.integer({ min: 1, max: 3 }),
           },
@@ -319,7 +320,18 @@ describe('trends', () => {
           maxLength: 3,
         }),
         arbDef,
-        async (raw, links, partial) => {
+        // Persons' current traits, under some of their keys.
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('u1', 'u2', 'u3', 'u4'),
+            fc.record(
+              { plan: fc.constantFrom('pro', 'free', 1), seats: fc.integer({ min: 0, max: 5 }) },
+              { requiredKeys: [] },
+            ),
+          ),
+          { maxLength: 4 },
+        ),
+        async (raw, links, partial, traits) => {
           const t = await newTenant();
           const events = raw.map((r, i) =>
             event({
@@ -338,7 +350,10 @@ describe('trends', () => {
           await load(
             events,
             links.map(([u, p]) => [t, u, p]),
+            traits.map(([u, tr]) => [t, u, tr]),
           );
+          // The latest record of a key wins, as in the stores.
+          useTraits(new Map(traits.map(([u, tr]) => [personKey(t, u), tr])));
           const def = {
             kind: 'trends',
             ...partial,

@@ -167,6 +167,28 @@ describe('user profiles', () => {
       ['s4', 's2', 's1'],
     );
     assert.equal(rest.next, null);
+
+    // Insights see the person's current traits (plan pro, set at 09:05) on every event of
+    // theirs, whichever id it came under.
+    const byPlan = await until('the traits reach the event store', async () => {
+      const res = await hub.app.inject({
+        method: 'POST',
+        url: '/v1/insights/query',
+        headers: { authorization: `Bearer ${hub.readKey}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({
+          kind: 'trends',
+          range: { from: '2026-11-30', to: '2026-12-01' },
+          series: [{ event: '*' }],
+          breakdown: { by: 'person.plan' },
+        }),
+      });
+      const series = res.json<{ series: { breakdown: { value: string | null }; total: number }[] }>().series;
+      return series.length === 1 && series[0]!.breakdown.value !== null ? series : undefined;
+    });
+    assert.deepEqual(
+      byPlan.map((s) => [s.breakdown, s.total]),
+      [[{ value: 'pro' }, 7]],
+    );
   });
 
   test('PostHog: $identify merges the anonymous id, $set wins by time, $set_once keeps the first', async () => {

@@ -30,6 +30,7 @@ export async function openProfiles(place: CatalogPlace): Promise<OpenModule> {
       const outbox: OutboxTargets = {
         emit: (change) => d.emit(change.tenantId, change.type, { user: change.profile }, change.id),
         linkPersons: (links) => d.queries.linkPersons(links),
+        recordTraits: (rows) => d.queries.recordTraits(rows),
       };
       const onError = (err: Error) => d.onError(err, 'profiles worker (retrying)');
       return d.logFile && place.engine === 'sqlite'

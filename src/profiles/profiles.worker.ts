@@ -1,7 +1,7 @@
 import type { UsageEvent } from '../domain/event.ts';
 import type { EventLog, LogBatch, LogConsumer } from '../log/event-log.port.ts';
 import { PROPERTIES_KEY } from '../log/event-doc.ts';
-import type { PersonLink } from '../store/queries.ts';
+import type { PersonLink, PersonTraits } from '../store/queries.ts';
 import { idsOf, type PersonRecord, type ProfileChange, type ProfileUpdate } from './profile.ts';
 import type { ProfileStore } from './profile-store.port.ts';
 import { groupUpdateOf } from './groups/group-update.ts';
@@ -40,6 +40,8 @@ export interface OutboxTargets {
   emit: EmitChange;
   /** Tells the event store which keys are one person. */
   linkPersons: (links: readonly PersonLink[]) => Promise<void>;
+  /** Tells the event store each person's current traits, under each of their ids. */
+  recordTraits: (rows: readonly PersonTraits[]) => Promise<void>;
 }
 
 /** Reports the recorded changes (Live) and links (event store), then forgets them; each is idempotent. */
@@ -47,13 +49,18 @@ export async function drainOutbox(store: ProfileStore, to: OutboxTargets): Promi
   let drained = 0;
   for (let pending = await store.pending(500); pending.length > 0; pending = await store.pending(500)) {
     const links: PersonLink[] = [];
+    const traits: PersonTraits[] = [];
     for (const entry of pending) {
-      if (entry.kind === 'live') await to.emit(entry);
-      else
+      if (entry.kind === 'live') {
+        await to.emit(entry);
+        for (const userKey of idsOf(entry.profile))
+          traits.push({ tenantId: entry.tenantId, userKey, traits: entry.profile.traits });
+      } else
         for (const userKey of entry.userKeys)
           links.push({ tenantId: entry.tenantId, userKey, personId: entry.personId });
     }
     await to.linkPersons(links);
+    await to.recordTraits(traits);
     await store.settle(pending.map((c) => c.id));
     drained += pending.length;
   }

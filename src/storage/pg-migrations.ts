@@ -256,6 +256,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE events ADD COLUMN properties jsonb;
     `,
   },
+  {
+    version: 11,
+    name: "persons' current traits, for insights",
+    sql: `
+      -- Written by the profiles module (EventQueries.recordTraits), under each id of a
+      -- person: insights filter and break down by person.<trait>.
+      CREATE TABLE person_traits (
+        tenant_id text NOT NULL, user_key text NOT NULL, traits jsonb NOT NULL,
+        PRIMARY KEY (tenant_id, user_key));
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -7,6 +7,7 @@ import type {
   ExportQuery,
   LocatedPage,
   PersonLink,
+  PersonTraits,
   TopCompaniesQuery,
   TopCompanyRow,
   TopUserRow,
@@ -54,6 +55,12 @@ export interface EventQueries {
    * write of this side: it changes what queries count, never what is stored.
    */
   linkPersons(links: readonly PersonLink[]): Promise<void>;
+  /**
+   * Records persons' current traits under each of their ids (the profiles module's
+   * changes; a key's latest record wins): insights filter and break down by them
+   * (`person.<trait>`). Like linkPersons, it changes what queries see, never what is stored.
+   */
+  recordTraits(rows: readonly PersonTraits[]): Promise<void>;
 }
 
 export interface SelectOptions {

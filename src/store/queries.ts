@@ -82,6 +82,13 @@ export interface PersonLink {
   personId: string;
 }
 
+/** A person's current traits, under one of the ids their events carry (the store's user_key). */
+export interface PersonTraits {
+  tenantId: string;
+  userKey: string;
+  traits: Record<string, unknown>;
+}
+
 /** Each key's latest link of `links`, in order: the stores write a key once per statement. */
 export const latestLinks = (links: readonly PersonLink[]): PersonLink[] => [
   ...new Map(links.map((l) => [`${l.tenantId}\u0000${l.userKey}`, l])).values(),

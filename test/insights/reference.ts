@@ -15,12 +15,27 @@ import type { BreakdownKey, TrendRow, TrendsResult } from '../../src/insights/ki
 /** An event as the store holds it: properties through JSON, as the log wrote them. */
 export interface StoredEvent extends UsageEvent {
   props: Record<string, unknown>;
+  /** The current traits of the person who did it (person_traits), by the event's user key. */
+  traitsNow: Record<string, unknown>;
 }
 
-export const stored = (e: UsageEvent): StoredEvent => ({
-  ...e,
-  props: JSON.parse(JSON.stringify(e.properties)) as Record<string, unknown>,
-});
+/** Persons' current traits by tenant and user key (personKey). */
+export type TraitsByKey = ReadonlyMap<string, Record<string, unknown>>;
+let traitsInUse: TraitsByKey = new Map();
+/** The traits the next reference answers read (each test case sets its own). */
+export const useTraits = (t: TraitsByKey) => {
+  traitsInUse = t;
+};
+
+export const stored = (e: UsageEvent): StoredEvent => {
+  const key = userKeyOf(e.actor);
+  const traits = key === undefined ? undefined : traitsInUse.get(personKey(e.tenantId, key));
+  return {
+    ...e,
+    props: JSON.parse(JSON.stringify(e.properties)) as Record<string, unknown>,
+    traitsNow: JSON.parse(JSON.stringify(traits ?? {})) as Record<string, unknown>,
+  };
+};
 
 /** The person each user key is (the store's user_persons), by tenant and key. */
 export type Persons = ReadonlyMap<string, string>;
@@ -32,9 +47,14 @@ function column(e: StoredEvent, c: 'company' | 'app_id' | 'source'): string | nu
 
 const prop = (e: StoredEvent, key: string): unknown =>
   Object.hasOwn(e.props, key) ? e.props[key] : undefined;
+/** A property's or trait's value. */
+const valueOf = (e: StoredEvent, f: Exclude<FieldRef, { kind: 'column' }>): unknown => {
+  const json = f.kind === 'trait' ? e.traitsNow : e.props;
+  return Object.hasOwn(json, f.key) ? json[f.key] : undefined;
+};
 const textOf = (e: StoredEvent, f: FieldRef): string | null => {
   if (f.kind === 'column') return column(e, f.column);
-  const v = prop(e, f.key);
+  const v = valueOf(e, f);
   return typeof v === 'string' ? v : null;
 };
 const numberOf = (e: StoredEvent, key: string): number | null => {
@@ -44,7 +64,7 @@ const numberOf = (e: StoredEvent, key: string): number | null => {
 
 function equals(e: StoredEvent, f: FieldRef, value: Scalar): boolean {
   if (f.kind === 'column') return column(e, f.column) === value;
-  const v = prop(e, f.key);
+  const v = valueOf(e, f);
   return typeof v === typeof value && v === value;
 }
 
@@ -65,11 +85,12 @@ function holds(e: StoredEvent, c: Condition): boolean {
     case 'is set':
       return f.kind === 'column'
         ? column(e, f.column) !== null
-        : prop(e, f.key) !== undefined && prop(e, f.key) !== null;
+        : valueOf(e, f) !== undefined && valueOf(e, f) !== null;
     case 'is not set':
       return !holds(e, { ...c, op: 'is set' });
     default: {
-      const n = f.kind === 'property' ? numberOf(e, f.key) : null;
+      const found = f.kind === 'column' ? null : valueOf(e, f);
+      const n = typeof found === 'number' ? found : null;
       if (n === null) return false;
       const x = v as number;
       return c.op === '>' ? n > x : c.op === '>=' ? n >= x : c.op === '<' ? n < x : n <= x;
@@ -93,7 +114,7 @@ function inSeries(e: StoredEvent, q: ResolvedTrends, span: Span, s: TrendSeries)
 /** The breakdown's value: text as it is; numbers and booleans as JSON writes them; anything else none. */
 function breakdownOf(e: StoredEvent, f: FieldRef): string | null {
   if (f.kind === 'column') return column(e, f.column);
-  const v = prop(e, f.key);
+  const v = valueOf(e, f);
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return JSON.stringify(v);
   return null;

@@ -29,8 +29,12 @@ export interface InsightsSetup {
   apps: () => AppDirectory;
   /** A new tenant with apps web and api. */
   tenant(): Promise<{ id: string; web: string; api: string }>;
-  /** The events into both stores, and which user keys are which person. */
-  load(events: UsageEvent[], links: [tenantId: string, userKey: string, personId: string][]): Promise<void>;
+  /** The events into both stores, which user keys are which person, and persons' traits by user key. */
+  load(
+    events: UsageEvent[],
+    links: [tenantId: string, userKey: string, personId: string][],
+    traits?: [tenantId: string, userKey: string, traits: Record<string, unknown>][],
+  ): Promise<void>;
   answer<T>(e: Engine, tenantId: string, definition: unknown): Promise<T>;
   /** The problems of a definition that must be refused. */
   problems(tenantId: string, definition: unknown): Promise<Problem[]>;
@@ -84,7 +88,7 @@ export function insightsSetup(now: number): InsightsSetup {
         api: list.find((a) => a.name === 'api')!.id,
       };
     },
-    load: async (events, links) => {
+    load: async (events, links, traits = []) => {
       // One offset for both stores: the events' seqs, which break ties of time, are the same.
       offset++;
       for (const { store } of engines) {
@@ -92,6 +96,10 @@ export function insightsSetup(now: number): InsightsSetup {
         if (links.length)
           await store.linkPersons(
             links.map(([tenantId, userKey, personId]) => ({ tenantId, userKey, personId })),
+          );
+        if (traits.length)
+          await store.recordTraits(
+            traits.map(([tenantId, userKey, t]) => ({ tenantId, userKey, traits: t })),
           );
       }
     },

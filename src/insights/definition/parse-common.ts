@@ -28,17 +28,21 @@ export interface ParseContext {
   problems: Problem[];
 }
 
+export const TRAIT_PREFIX = 'person.';
+
 /** A field's text → what it names, or a problem. */
 export function parseField(path: string, text: string, problems: Problem[]): FieldRef | undefined {
   if (text.startsWith(PROPERTY_PREFIX) && text.length > PROPERTY_PREFIX.length)
     return { kind: 'property', key: text.slice(PROPERTY_PREFIX.length) };
+  if (text.startsWith(TRAIT_PREFIX) && text.length > TRAIT_PREFIX.length)
+    return { kind: 'trait', key: text.slice(TRAIT_PREFIX.length) };
   if (Object.hasOwn(FIELD_COLUMNS, text))
     return { kind: 'column', column: FIELD_COLUMNS[text as keyof typeof FIELD_COLUMNS] };
   problems.push(
     problem(
       path,
       'field_format',
-      `${path} must be properties.<key>, company, app or dialect (person traits are not yet queryable)`,
+      `${path} must be properties.<key>, person.<trait>, company, app or dialect`,
     ),
   );
   return undefined;

@@ -10,7 +10,15 @@ import type { Operator, Scalar } from './definition.schema.ts';
 export const FIELD_COLUMNS = { company: 'company', app: 'app_id', dialect: 'source' } as const;
 export type FieldColumn = (typeof FIELD_COLUMNS)[keyof typeof FIELD_COLUMNS];
 
-export type FieldRef = { kind: 'property'; key: string } | { kind: 'column'; column: FieldColumn };
+/** An event property, a trait of the person who did it (their current one), or a column. */
+export type FieldRef =
+  | { kind: 'property'; key: string }
+  | { kind: 'trait'; key: string }
+  | { kind: 'column'; column: FieldColumn };
+
+/** Whether any of the fields is a person's trait: the query then reads persons' traits beside events. */
+export const usesTraits = (fields: readonly (FieldRef | undefined | null)[]): boolean =>
+  fields.some((f) => f?.kind === 'trait');
 
 /** A filter: `values` holds one value for every operator but `in` (several) and `is (not) set` (none). */
 export interface Condition {

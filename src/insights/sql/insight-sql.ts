@@ -6,17 +6,20 @@
 import type { Sql } from '../../store/sql-builder.ts';
 import type { Interval } from '../definition/time-range.ts';
 
+/** The JSON columns a field reads: the event's properties, or its person's traits. */
+export type JsonColumn = 'properties' | 'traits';
+
 export interface InsightSql {
-  /** The property `key` of `properties` when it is a JSON string, else NULL. */
-  text(sql: Sql, key: string): string;
+  /** The key of the JSON column (`properties` unless said) when it is a JSON string, else NULL. */
+  text(sql: Sql, key: string, json?: JsonColumn): string;
   /** …when it is a JSON number, as a double, else NULL. */
-  number(sql: Sql, key: string): string;
+  number(sql: Sql, key: string, json?: JsonColumn): string;
   /** …when it is a JSON boolean, else NULL. */
-  boolean(sql: Sql, key: string): string;
+  boolean(sql: Sql, key: string, json?: JsonColumn): string;
   /** Whether it is there and not JSON null. */
-  isSet(sql: Sql, key: string): string;
+  isSet(sql: Sql, key: string, json?: JsonColumn): string;
   /** Its text when it is a string, number or boolean (as JSON writes them), else NULL: a breakdown's value. */
-  scalarText(sql: Sql, key: string): string;
+  scalarText(sql: Sql, key: string, json?: JsonColumn): string;
   /** A parameter's text read as a double. */
   double(param: string): string;
   /** The local start of the bucket of `occurred_at` in `zone` (in UTC, without a conversion per row). */

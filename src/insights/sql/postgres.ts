@@ -1,17 +1,18 @@
 import type { Sql } from '../../store/sql-builder.ts';
-import type { InsightSql } from './insight-sql.ts';
+import type { InsightSql, JsonColumn } from './insight-sql.ts';
 
-function typed(sql: Sql, key: string, types: string, as = ''): string {
+function typed(sql: Sql, key: string, json: JsonColumn, types: string, as = ''): string {
   const k = `${sql.param(key)}::text`;
-  return `CASE WHEN jsonb_typeof(properties -> ${k}) IN ${types} THEN (properties ->> ${k})${as} END`;
+  return `CASE WHEN jsonb_typeof(${json} -> ${k}) IN ${types} THEN (${json} ->> ${k})${as} END`;
 }
 
 export const postgresInsightSql: InsightSql = {
-  text: (sql, key) => typed(sql, key, "('string')"),
-  number: (sql, key) => typed(sql, key, "('number')", '::float8'),
-  boolean: (sql, key) => typed(sql, key, "('boolean')", '::boolean'),
-  isSet: (sql, key) => `coalesce(jsonb_typeof(properties -> ${sql.param(key)}::text) <> 'null', false)`,
-  scalarText: (sql, key) => typed(sql, key, "('string', 'number', 'boolean')"),
+  text: (sql, key, json = 'properties') => typed(sql, key, json, "('string')"),
+  number: (sql, key, json = 'properties') => typed(sql, key, json, "('number')", '::float8'),
+  boolean: (sql, key, json = 'properties') => typed(sql, key, json, "('boolean')", '::boolean'),
+  isSet: (sql, key, json = 'properties') =>
+    `coalesce(jsonb_typeof(${json} -> ${sql.param(key)}::text) <> 'null', false)`,
+  scalarText: (sql, key, json = 'properties') => typed(sql, key, json, "('string', 'number', 'boolean')"),
   double: (param) => `${param}::float8`,
   bucket: (sql, interval, zone) =>
     `date_trunc('${interval}', occurred_at AT TIME ZONE ${sql.param(zone)}::text)`,

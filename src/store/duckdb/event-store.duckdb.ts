@@ -14,6 +14,7 @@ import type {
   UsersQuery,
   UsersRow,
   PersonLink,
+  PersonTraits,
 } from '../queries.ts';
 import { latestLinks } from '../queries.ts';
 import type { EventStore, Row, SelectOptions, StoreBatch } from '../event-store.port.ts';
@@ -93,6 +94,10 @@ const SCHEMA = `
   -- User keys that are one person (linkPersons): user queries count persons.
   CREATE TABLE IF NOT EXISTS user_persons (
     tenant_id VARCHAR NOT NULL, user_key VARCHAR NOT NULL, person_id VARCHAR NOT NULL,
+    PRIMARY KEY (tenant_id, user_key));
+  -- Persons' current traits under each of their ids (recordTraits): insights' person.<trait>.
+  CREATE TABLE IF NOT EXISTS person_traits (
+    tenant_id VARCHAR NOT NULL, user_key VARCHAR NOT NULL, traits JSON NOT NULL,
     PRIMARY KEY (tenant_id, user_key));
 `;
 
@@ -494,6 +499,17 @@ export class DuckDbEventStore implements EventStore {
     await this.reader.run(
       `INSERT OR REPLACE INTO user_persons VALUES ${values}`,
       links.flatMap((l) => [l.tenantId, l.userKey, l.personId]),
+    );
+  }
+
+  async recordTraits(all: readonly PersonTraits[]): Promise<void> {
+    // A key recorded twice in one call: its latest record (one row per key and statement).
+    const rows = [...new Map(all.map((r) => [`${r.tenantId}\u0000${r.userKey}`, r])).values()];
+    if (rows.length === 0) return;
+    const values = rows.map((_, i) => `($${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(', ');
+    await this.reader.run(
+      `INSERT OR REPLACE INTO person_traits VALUES ${values}`,
+      rows.flatMap((r) => [r.tenantId, r.userKey, JSON.stringify(r.traits)]),
     );
   }
 

@@ -15,6 +15,7 @@ import type {
   UsersQuery,
   UsersRow,
   PersonLink,
+  PersonTraits,
 } from '../queries.ts';
 import { latestLinks } from '../queries.ts';
 import type { PgLocation } from '../../storage/postgres.ts';
@@ -428,6 +429,17 @@ export class PgEventStore implements EventStore {
     if (q.from !== undefined) sql.where(`day >= (${msLiteral(q.from)})::date`);
     if (q.to !== undefined) sql.where(`day < (${msLiteral(q.to)})::date`);
     return sql;
+  }
+
+  async recordTraits(all: readonly PersonTraits[]): Promise<void> {
+    const rows = [...new Map(all.map((r) => [`${r.tenantId}\u0000${r.userKey}`, r])).values()];
+    if (rows.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO person_traits (tenant_id, user_key, traits)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
+       ON CONFLICT (tenant_id, user_key) DO UPDATE SET traits = excluded.traits`,
+      [rows.map((r) => r.tenantId), rows.map((r) => r.userKey), rows.map((r) => JSON.stringify(r.traits))],
+    );
   }
 
   async locate(q: ExportQuery): Promise<LocatedPage> {

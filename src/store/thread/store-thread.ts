@@ -29,6 +29,7 @@ export const QUERY_METHODS = [
   'eventCount',
   'select',
   'linkPersons',
+  'recordTraits',
 ] as const satisfies readonly (keyof EventQueries)[];
 type Listed = (typeof QUERY_METHODS)[number];
 const everyMethodListed: Exclude<keyof EventQueries, Listed | 'engine'> extends never ? true : never = true;

@@ -5,7 +5,8 @@
  * (the earliest of those); then each step's counts and times, per breakdown value.
  */
 import { Sql } from '../../../store/sql-builder.ts';
-import { conditionSql, eventMatchSql } from '../../sql/conditions.ts';
+import { conditionSql, eventMatchSql, eventsFrom, scalarOf } from '../../sql/conditions.ts';
+import { usesTraits } from '../../definition/resolved.ts';
 import type { InsightEngine } from '../../sql/engine.ts';
 import { whoCounts, type Who } from '../../sql/persons.ts';
 import type { BreakdownKey } from '../trends/trends.result.ts';
@@ -21,11 +22,12 @@ function eventsSql(sql: Sql, e: InsightEngine, q: ResolvedFunnels, counted: Who)
       `(${[eventMatchSql(sql, s.events), ...[...q.conditions, ...s.conditions].map((c) => conditionSql(sql, e.sql, c))].join(' AND ')}) AS m${i}`,
   );
   const f = q.breakdown?.field;
-  const k = !f
-    ? `CAST(NULL AS ${e.sql.textType})`
-    : f.kind === 'column'
-      ? f.column
-      : e.sql.scalarText(sql, f.key);
+  const k = f ? scalarOf(sql, e.sql, f) : `CAST(NULL AS ${e.sql.textType})`;
+  const traits = usesTraits([
+    f,
+    ...q.conditions.map((c) => c.field),
+    ...q.steps.flatMap((st) => st.conditions.map((c) => c.field)),
+  ]);
   const { who, join: persons } = counted;
   const where = [
     `tenant_id = ${sql.param(q.tenantId)}`,
@@ -33,7 +35,7 @@ function eventsSql(sql: Sql, e: InsightEngine, q: ResolvedFunnels, counted: Who)
     `occurred_at < ${e.time(q.span.to + q.windowMs + 1)}`,
   ];
   const inner = `SELECT ${e.sql.ms} AS t, seq AS q, tenant_id, user_key, company, ${marks.join(', ')}, ${k} AS k
-                 FROM events WHERE ${where.join(' AND ')}`;
+                 FROM ${eventsFrom(traits)} WHERE ${where.join(' AND ')}`;
   // Strict order: the person's events between two steps are every event of theirs, so all are read.
   const any = q.steps.map((_, i) => `m${i}`).join(' OR ');
   return `SELECT ${who} AS who, t, q, k, ${q.steps.map((_, i) => `m${i}`).join(', ')}

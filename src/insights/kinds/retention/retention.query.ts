@@ -5,7 +5,8 @@
  * average curve are put together here.
  */
 import { Sql } from '../../../store/sql-builder.ts';
-import { conditionSql, eventMatchSql } from '../../sql/conditions.ts';
+import { conditionSql, eventMatchSql, eventsFrom } from '../../sql/conditions.ts';
+import { usesTraits } from '../../definition/resolved.ts';
 import type { InsightEngine } from '../../sql/engine.ts';
 import { whoCounts } from '../../sql/persons.ts';
 import type { ResolvedRetention, RetentionEvent } from './retention.resolve.ts';
@@ -66,7 +67,8 @@ export async function runRetention(e: InsightEngine, q: ResolvedRetention): Prom
   const source = daily
     ? `SELECT tenant_id, user_key, NULL AS company, ${e.sql.utcMidnight('day')} AS occurred_at, true AS s, true AS r
        FROM daily_users WHERE tenant_id = ${tenant} AND day < ${e.time(end)}`
-    : `SELECT tenant_id, user_key, company, occurred_at, ${start} AS s, ${back} AS r FROM events
+    : `SELECT tenant_id, user_key, company, occurred_at, ${start} AS s, ${back} AS r
+       FROM ${eventsFrom(usesTraits([...q.conditions, ...q.start.conditions, ...q.return.conditions].map((c) => c.field)))}
        WHERE tenant_id = ${tenant} AND occurred_at < ${e.time(end)}`;
   const rows = await e.reader.select(
     `WITH ev AS NOT MATERIALIZED (

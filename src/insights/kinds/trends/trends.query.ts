@@ -8,17 +8,26 @@ import { Sql } from '../../../store/sql-builder.ts';
 import type { Span } from '../../definition/time-range.ts';
 import type { InsightEngine } from '../../sql/engine.ts';
 import { whoCounts, type Who } from '../../sql/persons.ts';
-import { seriesWhere } from '../../sql/conditions.ts';
+import { eventsFrom, scalarOf, seriesWhere } from '../../sql/conditions.ts';
+import { usesTraits } from '../../definition/resolved.ts';
 import type { ResolvedTrends, TrendSeries } from './trends.resolve.ts';
 import type { TrendMath } from './trends.schema.ts';
 import type { BreakdownKey, TrendRow, TrendsResult } from './trends.result.ts';
 
 const DOUBLE = 'DOUBLE PRECISION';
 
+/** Whether a field of the definition is a person's trait. */
+const traitsIn = (q: ResolvedTrends) =>
+  usesTraits([
+    q.breakdown?.field,
+    ...q.conditions.map((c) => c.field),
+    ...q.series.flatMap((s) => s.conditions.map((c) => c.field)),
+  ]);
+
 /** The breakdown's value of each event, NULL where it has none. */
 function breakdownValue(sql: Sql, e: InsightEngine, q: ResolvedTrends): string {
   const f = q.breakdown!.field;
-  return f.kind === 'column' ? f.column : e.sql.scalarText(sql, f.key);
+  return scalarOf(sql, e.sql, f);
 }
 
 /** The breakdown's values with the most events over every series, most first; one more than the limit says there are others. */
@@ -29,7 +38,7 @@ async function topValues(e: InsightEngine, q: ResolvedTrends): Promise<(string |
     .join(' OR ');
   const rows = await e.reader.select(
     `SELECT k, CAST(sum(count) AS ${DOUBLE}) AS n FROM (
-       SELECT ${breakdownValue(sql, e, q)} AS k, count FROM events WHERE ${where}) t
+       SELECT ${breakdownValue(sql, e, q)} AS k, count FROM ${eventsFrom(traitsIn(q))} WHERE ${where}) t
      GROUP BY k ORDER BY n DESC, ${e.sql.byteOrder('k')} NULLS LAST LIMIT ${q.breakdown!.limit + 1}`,
     sql.params,
   );
@@ -83,7 +92,7 @@ function seriesSelect(
     SELECT ${index} AS s, ${e.sql.label(q.interval, 'b')} AS b, o, k, CAST(${aggregate(e, s.math, who)} AS ${DOUBLE}) AS v
     FROM (SELECT b, ${groups}, count, tenant_id, user_key, company, num FROM (
             SELECT ${bucket} AS b, ${k0} AS k0, count, tenant_id, user_key, company, ${num} AS num
-            FROM events WHERE ${where}) y) x ${persons}
+            FROM ${eventsFrom(traitsIn(q))} WHERE ${where}) y) x ${persons}
     GROUP BY GROUPING SETS ((b, o, k), (o, k))`;
 }
 
