@@ -12,7 +12,7 @@ import { resolveFunnels } from '../src/insights/kinds/funnels/funnels.resolve.ts
 import type { FunnelsDefinition } from '../src/insights/kinds/funnels/funnels.schema.ts';
 import type { FunnelsResult } from '../src/insights/kinds/funnels/funnels.result.ts';
 import { event } from './conformance/event-store.conformance.ts';
-import { personKey, referenceFunnels } from './insights/reference.ts';
+import { personKey, referenceFunnels, useTraits } from './insights/reference.ts';
 import { insightsSetup } from './insights/setup.ts';
 
 const H = 3600_000;
@@ -181,7 +181,7 @@ describe('funnels', () => {
         timezone: fc.constantFrom('UTC', 'America/New_York'),
         breakdown: fc.record(
           {
-            by: fc.constantFrom('properties.plan', 'company', 'properties.n'),
+            by: fc.constantFrom('properties.plan', 'company', 'properties.n', 'person.plan'),
             limit: fc.integer({ min: 1, max: 3 }),
           },
           { requiredKeys: ['by'] },
@@ -197,7 +197,10 @@ describe('funnels', () => {
           maxLength: 2,
         }),
         arbDef,
-        async (raw, links, partial) => {
+        fc.array(fc.tuple(fc.constantFrom('u1', 'u2', 'u3'), fc.constantFrom('pro', 'free')), {
+          maxLength: 3,
+        }),
+        async (raw, links, partial, traits) => {
           const t = await setup.tenant();
           const events = raw.map((r, i) =>
             event({
@@ -214,7 +217,9 @@ describe('funnels', () => {
           await setup.load(
             events,
             links.map(([u, p]) => [t.id, u, p]),
+            traits.map(([u, plan]) => [t.id, u, { plan }]),
           );
+          useTraits(new Map(traits.map(([u, plan]) => [personKey(t.id, u), { plan }])));
           const def = { kind: 'funnels', ...partial } as FunnelsDefinition;
           const ctx = {
             tenantId: t.id,
