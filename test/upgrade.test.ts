@@ -51,6 +51,41 @@ describe('a data directory of an earlier build', () => {
           assert.deepEqual(profile.userIds, expect.profile.userIds);
           assert.deepEqual(profile.traits, expect.profile.traits);
           assert.equal(profile.company ?? null, expect.profile.company ?? null);
+
+          // Its persons' traits reach insights (mirrored at the first start of this build).
+          const [trait, value] =
+            Object.entries(expect.profile.traits).find(([, v]) => typeof v === 'string') ?? [];
+          assert.ok(trait, 'the fixture has a person with a text trait');
+          const breakdowns = async () => {
+            const res = await fetch(`${server.url}/v1/insights/query`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${keys.readKey}`, 'content-type': 'application/json' },
+              body: JSON.stringify({
+                kind: 'trends',
+                interval: 'month',
+                range: { from: '2020-01-01', to: '2030-01-01' },
+                series: [{ event: '*' }],
+                breakdown: { by: `person.${trait}` },
+              }),
+            });
+            assert.equal(res.status, 200, await res.clone().text());
+            return ((await res.json()) as { series: { breakdown: unknown }[] }).series.map(
+              (r) => r.breakdown,
+            );
+          };
+          let seen: unknown[] = [];
+          for (
+            let i = 0;
+            i < 100 && !seen.some((b) => JSON.stringify(b) === JSON.stringify({ value }));
+            i++
+          ) {
+            seen = await breakdowns();
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          assert.ok(
+            seen.some((b) => JSON.stringify(b) === JSON.stringify({ value })),
+            `person.${trait} = ${String(value)} among ${JSON.stringify(seen)}`,
+          );
           if (expect.group) {
             const { group } = await get<{ group: { properties: Record<string, unknown> } }>(
               '/v1/groups/company/acme',

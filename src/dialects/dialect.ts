@@ -48,7 +48,7 @@ export interface WorkDeps {
   /** The log's file, when it is one (embedded): a module may read it on a thread of its own. */
   logFile?: string;
   /** The event store's writes beside the store writer's: which user keys are one person, and their traits. */
-  queries: Pick<EventQueries, 'linkPersons' | 'recordTraits'>;
+  queries: Pick<EventQueries, 'linkPersons' | 'recordTraits' | 'select'>;
   /** Queues a Live event to the tenant's endpoints; the same `key` again queues nothing new. */
   emit(tenantId: string, type: ProfileEventType, data: Record<string, unknown>, key: string): Promise<void>;
   /** Something failed and will be tried again: worth a log line. */

@@ -31,6 +31,8 @@ export interface ProfileStore {
   /** The person who goes by `id` (any of their ids, or their person id), or null. */
   find(tenantId: string, id: string): Promise<PersonRecord | null>;
   search(q: TraitSearch): Promise<PersonRecord[]>;
+  /** Every person of every tenant, by tenant and id, `limit` at a time after the cursor (`tenantId`, `id` of the last). */
+  page(after: { tenantId: string; id: string } | null, limit: number): Promise<PersonRecord[]>;
   /** Applies group updates (groups/group-merge.ts) in one transaction. */
   applyGroups(updates: readonly GroupUpdate[]): Promise<void>;
   /** The group of this type and key, or null. */

@@ -4,7 +4,7 @@ import { sibling, ThreadClient } from '../threads/rpc.ts';
 import { groupRoutes } from './groups/groups.routes.ts';
 import { PgProfileStore } from './postgres/profile-store.postgres.ts';
 import type { ProfileStore } from './profile-store.port.ts';
-import { drainOutbox, ProfilesWorker, type OutboxTargets } from './profiles.worker.ts';
+import { drainOutbox, mirrorTraits, ProfilesWorker, type OutboxTargets } from './profiles.worker.ts';
 import { SqliteProfileStore } from './sqlite/profile-store.sqlite.ts';
 import type { ProfilesThreadData } from './thread/profiles-thread.ts';
 import { userRoutes } from './users.routes.ts';
@@ -33,12 +33,35 @@ export async function openProfiles(place: CatalogPlace): Promise<OpenModule> {
         recordTraits: (rows) => d.queries.recordTraits(rows),
       };
       const onError = (err: Error) => d.onError(err, 'profiles worker (retrying)');
+      // Persons' traits, for an event store from before it kept them; then the outbox.
+      const mirrored = retried(
+        () =>
+          mirrorTraits(store, outbox, async () => {
+            const [row] = await d.queries.select('SELECT EXISTS (SELECT 1 FROM person_traits) AS found', []);
+            return row?.found === true;
+          }),
+        (err) => d.onError(err, "mirroring persons' traits into the event store"),
+      );
       return d.logFile && place.engine === 'sqlite'
-        ? inThread(d.logFile, place.file, store, outbox, onError)
-        : inProcess(d, store, outbox, onError);
+        ? inThread(d.logFile, place.file, store, outbox, onError, mirrored)
+        : inProcess(d, store, outbox, onError, mirrored);
     },
     close: () => store.close(),
   };
+}
+
+/** Tries `work` until it succeeds, every 5 s, for at most 5 minutes (a store still opening); each failure is told. */
+async function retried(work: () => Promise<unknown>, onError: (err: Error) => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await work();
+      return;
+    } catch (err) {
+      onError(err as Error);
+      if (attempt >= 60) return;
+      await new Promise((r) => setTimeout(r, 5000).unref());
+    }
+  }
 }
 
 /** Scale profile: a member of the log's `profiles` group in this process; it reports its own outbox. */
@@ -47,10 +70,16 @@ function inProcess(
   store: ProfileStore,
   outbox: OutboxTargets,
   onError: (err: Error) => void,
+  mirrored: Promise<unknown>,
 ): { stop(): Promise<void> } {
   const worker = new ProfilesWorker(d.log, store, outbox, onError);
-  worker.start();
-  return worker;
+  const started = mirrored.then(() => worker.start());
+  return {
+    stop: async () => {
+      await started;
+      await worker.stop();
+    },
+  };
 }
 
 /**
@@ -64,6 +93,7 @@ function inThread(
   store: ProfileStore,
   outbox: OutboxTargets,
   onError: (err: Error) => void,
+  mirrored: Promise<unknown>,
 ): { stop(): Promise<void> } {
   const thread = new ThreadClient(
     sibling(import.meta.url, './thread/profiles-thread'),
@@ -71,7 +101,7 @@ function inThread(
     // The thread died: profiles stop following the events until a restart; ingest goes on.
     (err) => onError(new Error(`the profiles thread stopped: ${err.message}`)),
   );
-  let draining: Promise<unknown> = Promise.resolve();
+  let draining: Promise<unknown> = mirrored;
   const timer = setInterval(() => {
     draining = draining.then(() => drainOutbox(store, outbox)).catch(onError);
   }, DRAIN_MS);

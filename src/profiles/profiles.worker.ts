@@ -2,7 +2,7 @@ import type { UsageEvent } from '../domain/event.ts';
 import type { EventLog, LogBatch, LogConsumer } from '../log/event-log.port.ts';
 import { PROPERTIES_KEY } from '../log/event-doc.ts';
 import type { PersonLink, PersonTraits } from '../store/queries.ts';
-import { idsOf, type PersonRecord, type ProfileChange, type ProfileUpdate } from './profile.ts';
+import { idsOf, profileView, type PersonRecord, type ProfileChange, type ProfileUpdate } from './profile.ts';
 import type { ProfileStore } from './profile-store.port.ts';
 import { groupUpdateOf } from './groups/group-update.ts';
 import type { GroupUpdate } from './groups/group.ts';
@@ -65,6 +65,41 @@ export async function drainOutbox(store: ProfileStore, to: OutboxTargets): Promi
     drained += pending.length;
   }
   return drained;
+}
+
+/** Persons read at a time when their traits are mirrored. */
+const MIRROR_PAGE = 1000;
+
+/**
+ * Records every person's current traits in the event store, under each of their ids:
+ * once, for an event store that holds none yet (one written before it kept them; a new
+ * one gets them from the outbox as persons are made). Run before the outbox is drained,
+ * so that a change still waiting there is recorded after the snapshot, and wins.
+ */
+export async function mirrorTraits(
+  store: ProfileStore,
+  to: Pick<OutboxTargets, 'recordTraits'>,
+  hasTraits: () => Promise<boolean>,
+): Promise<number> {
+  if (await hasTraits()) return 0;
+  let mirrored = 0;
+  let after: { tenantId: string; id: string } | null = null;
+  for (
+    let page = await store.page(after, MIRROR_PAGE);
+    page.length > 0;
+    page = await store.page(after, MIRROR_PAGE)
+  ) {
+    const rows: PersonTraits[] = [];
+    for (const p of page) {
+      const traits = profileView(p).traits;
+      for (const userKey of idsOf(p)) rows.push({ tenantId: p.tenantId, userKey, traits });
+    }
+    await to.recordTraits(rows);
+    mirrored += page.length;
+    const last = page[page.length - 1]!;
+    after = { tenantId: last.tenantId, id: last.id };
+  }
+  return mirrored;
 }
 
 /**

@@ -58,6 +58,28 @@ export function profileStoreConformance(name: string, factory: RegistryFactory<P
     },
   );
 
+  registryTest(
+    `${name}: every person of every tenant, paged by tenant and id`,
+    factory,
+    async (s, t, _r, catalog) => {
+      const other = (await catalog.createTenant('other')).id;
+      const people = [
+        update(t, { userIds: ['a'], key: 'p1' }),
+        update(t, { userIds: ['b'], key: 'p2' }),
+        update(other, { userIds: ['c'], key: 'p3' }),
+      ];
+      await s.apply(people);
+      const seen: string[] = [];
+      let after: { tenantId: string; id: string } | null = null;
+      for (let page = await s.page(after, 2); page.length > 0; page = await s.page(after, 2)) {
+        seen.push(...page.map((p) => `${p.tenantId === t ? 't' : 'o'}:${p.userIds.join(',')}`));
+        after = { tenantId: page[page.length - 1]!.tenantId, id: page[page.length - 1]!.id };
+      }
+      assert.equal(seen.length, 3);
+      assert.deepEqual([...seen].sort(), ['o:c', 't:a', 't:b']);
+    },
+  );
+
   registryTest(`${name}: $unset removes a trait set before it, in any order`, factory, async (s, t) => {
     const u = (o: Partial<ProfileUpdate>) => update(t, o);
     await s.apply([

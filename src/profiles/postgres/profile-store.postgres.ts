@@ -144,6 +144,16 @@ export class PgProfileStore implements ProfileStore {
     return rows.map((r) => r.doc);
   }
 
+  async page(after: { tenantId: string; id: string } | null, limit: number): Promise<PersonRecord[]> {
+    const { rows } = await this.pool.query<{ doc: PersonRecord }>(
+      `SELECT doc FROM profiles
+       WHERE tenant_id COLLATE "C" > $1 OR (tenant_id = $1 AND id COLLATE "C" > $2)
+       ORDER BY tenant_id COLLATE "C", id COLLATE "C" LIMIT $3`,
+      [after?.tenantId ?? '', after?.id ?? '', limit],
+    );
+    return rows.map((r) => r.doc);
+  }
+
   async pending(limit: number): Promise<Outboxed[]> {
     const { rows } = await this.pool.query<{ doc: Outboxed }>(
       'SELECT doc FROM profile_outbox ORDER BY seq LIMIT $1',

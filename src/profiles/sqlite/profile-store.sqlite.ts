@@ -140,6 +140,16 @@ export class SqliteProfileStore implements ProfileStore {
     return rows.map((r) => JSON.parse(r.doc) as PersonRecord);
   }
 
+  async page(after: { tenantId: string; id: string } | null, limit: number): Promise<PersonRecord[]> {
+    return this.db
+      .prepare<[string, string, string, number], { doc: string }>(
+        `SELECT doc FROM profiles WHERE tenant_id > ? OR (tenant_id = ? AND id > ?)
+         ORDER BY tenant_id, id LIMIT ?`,
+      )
+      .all(after?.tenantId ?? '', after?.tenantId ?? '', after?.id ?? '', limit)
+      .map((r) => JSON.parse(r.doc) as PersonRecord);
+  }
+
   async pending(limit: number): Promise<Outboxed[]> {
     return this.db
       .prepare<[number], { doc: string }>('SELECT doc FROM profile_outbox ORDER BY seq LIMIT ?')
