@@ -10,20 +10,9 @@
  */
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { fmt, peakRss, startUsagehub } from './lib.ts';
+import { fmt, peakRss, timed, startUsagehub } from './lib.ts';
 import { TOTAL, end, loadDataset, start, waitForSettledLog } from './query-dataset.ts';
 import { runtimesLine } from './node.ts';
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  await fn(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return times.sort((a, b) => a - b)[2]!;
-}
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const inRange = `occurred_at >= epoch_ms(${start}::BIGINT) AND occurred_at < epoch_ms(${end}::BIGINT)`;

@@ -405,3 +405,15 @@ export async function scaleDeployment(): Promise<ScaleDeployment> {
     },
   };
 }
+
+/** The median of 5 runs of `fn` after a warm-up, in milliseconds. */
+export async function timed(fn: () => Promise<unknown>): Promise<number> {
+  await fn(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b)[2]!;
+}

@@ -19,21 +19,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
-import { fmt, peakRss, scaleDeployment, startUsagehub } from './lib.ts';
+import { fmt, peakRss, timed, scaleDeployment, startUsagehub } from './lib.ts';
 import { TOTAL, end, loadDataset, start, waitForSettledLog } from './query-dataset.ts';
 import { runtimesLine } from './node.ts';
 import { eventsById, timeExport, type ByIdResult } from './read-back.ts';
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  await fn(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return times.sort((a, b) => a - b)[2]!;
-}
 
 const SCALE = process.argv[2] === 'scale';
 const range = (ms: (t: number) => string) => `occurred_at >= ${ms(start)} AND occurred_at < ${ms(end)}`;

@@ -13,7 +13,7 @@ import type { FunnelsDefinition } from '../src/insights/kinds/funnels/funnels.sc
 import type { FunnelsResult } from '../src/insights/kinds/funnels/funnels.result.ts';
 import { event } from './conformance/event-store.conformance.ts';
 import { personKey, referenceFunnels, useTraits } from './insights/reference.ts';
-import { insightsSetup } from './insights/setup.ts';
+import { assertClose, insightsSetup } from './insights/setup.ts';
 
 const H = 3600_000;
 const D = (day: number, hour = 12) => Date.UTC(2026, 2, day, hour);
@@ -233,7 +233,7 @@ describe('funnels', () => {
           for (const e of engines) {
             const actual = await answer(e, t.id, structuredClone(def)).catch((err: Error) => err);
             if (actual instanceof Error) throw new Error(`${e.name}: ${actual.message}`, { cause: actual });
-            assert.deepEqual(round(actual), round(expected), e.name);
+            assertClose(actual, expected, e.name);
           }
         },
       ),
@@ -241,12 +241,3 @@ describe('funnels', () => {
     );
   });
 });
-
-const round = (v: unknown): unknown =>
-  typeof v === 'number'
-    ? Number(v.toPrecision(12))
-    : Array.isArray(v)
-      ? v.map(round)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, round(x)]))
-        : v;

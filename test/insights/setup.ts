@@ -116,3 +116,16 @@ export function insightsSetup(now: number): InsightsSetup {
     },
   };
 }
+
+/** Equal but for the last bits of sums and interpolations the engines do in another order. */
+export function assertClose(actual: unknown, expected: unknown, engine: string): void {
+  const round = (v: unknown): unknown =>
+    typeof v === 'number'
+      ? Number(v.toPrecision(12))
+      : Array.isArray(v)
+        ? v.map(round)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, round(x)]))
+          : v;
+  assert.deepEqual(round(actual), round(expected), engine);
+}
