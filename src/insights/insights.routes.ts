@@ -23,7 +23,7 @@ export const insightRoutes: FastifyPluginAsync<InsightRoutesDeps> = async (fasti
     {
       schema: {
         tags: ['insights'],
-        summary: 'Answers an insight definition: trends',
+        summary: 'Answers an insight definition: trends, funnels or retention',
         description:
           'The definition is checked whole: every field at fault is named in one 400. Buckets are in the definition’s time zone.',
         security: [{ bearer: [] }],
