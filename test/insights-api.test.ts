@@ -134,7 +134,7 @@ describe('insights API', () => {
     const second = await query({
       kind: 'trends',
       series: [{ event: 'x', math: 'sum' }],
-      breakdown: { by: 'person.plan' },
+      breakdown: { by: 'user.plan' },
     });
     assert.deepEqual(
       second.json<{ error: { details: { field: string }[] } }>().error.details.map((d) => d.field),
