@@ -226,7 +226,6 @@ describe('funnels', () => {
             apps: setup.apps(),
             now: NOW,
             problems: [] as Problem[],
-            checked: () => {},
           };
           const persons = new Map(links.map(([u, p]) => [personKey(t.id, u), p]));
           const expected = referenceFunnels(events, persons, await resolveFunnels(structuredClone(def), ctx));

@@ -153,7 +153,7 @@ describe('retention', () => {
           );
           const def = { kind: 'retention', ...partial } as RetentionDefinition;
           const problems: Problem[] = [];
-          const ctx = { tenantId: t.id, apps: setup.apps(), now: NOW, problems, checked: () => {} };
+          const ctx = { tenantId: t.id, apps: setup.apps(), now: NOW, problems };
           const resolved = await resolveRetention(structuredClone(def), ctx);
           if (problems.length) return; // a range of more than 52 days, refused: tested on its own
           const expected = referenceRetention(

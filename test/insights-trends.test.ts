@@ -359,7 +359,6 @@ describe('trends', () => {
             apps: setup.apps(),
             now: NOW,
             problems: [] as Problem[],
-            checked: () => {},
           };
           const persons = new Map(links.map(([u, p]) => [personKey(t, u), p]));
           const expected = referenceTrends(events, persons, await resolveTrends(structuredClone(def), ctx));

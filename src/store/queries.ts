@@ -89,9 +89,12 @@ export interface PersonTraits {
   traits: Record<string, unknown>;
 }
 
-/** Each key's latest link of `links`, in order: the stores write a key once per statement. */
-export const latestLinks = (links: readonly PersonLink[]): PersonLink[] => [
-  ...new Map(links.map((l) => [`${l.tenantId}\u0000${l.userKey}`, l])).values(),
+/**
+ * Each (tenant, user key)'s latest row of `rows`, in order: the stores write a key once
+ * per statement, and the ports say the latest wins (links, traits).
+ */
+export const latestPerKey = <T extends { tenantId: string; userKey: string }>(rows: readonly T[]): T[] => [
+  ...new Map(rows.map((r) => [`${r.tenantId}\u0000${r.userKey}`, r])).values(),
 ];
 
 export interface ExportQuery extends QueryFilter {

@@ -103,6 +103,10 @@ export async function parseFilters(
   return out;
 }
 
+/** A series' or step's label when the definition gives none: its event pattern. */
+export const eventsLabel = (event: string | readonly string[]): string =>
+  typeof event === 'string' ? event : event.join(', ');
+
 /** `a`, `[a, b]`, `prefix*` or `*` → which events. */
 export function parseEvents(event: string | readonly string[]): EventMatch {
   const names: string[] = [];

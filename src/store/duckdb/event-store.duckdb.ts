@@ -16,7 +16,7 @@ import type {
   PersonLink,
   PersonTraits,
 } from '../queries.ts';
-import { latestLinks } from '../queries.ts';
+import { latestPerKey } from '../queries.ts';
 import type { EventStore, Row, SelectOptions, StoreBatch } from '../event-store.port.ts';
 import { UsageHubError } from '../../domain/errors.ts';
 import { DOCS_PLACEHOLDER, type Projection } from '../projection.ts';
@@ -492,7 +492,7 @@ export class DuckDbEventStore implements EventStore {
 
   async linkPersons(all: readonly PersonLink[]): Promise<void> {
     // A key linked twice in one call: its latest link, as the port says (DuckDB kept the first).
-    const links = latestLinks(all);
+    const links = latestPerKey(all);
     if (links.length === 0) return;
     // On the query connection: the writer's transactions are not held up by it.
     const values = links.map((_, i) => `($${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(', ');
@@ -504,7 +504,7 @@ export class DuckDbEventStore implements EventStore {
 
   async recordTraits(all: readonly PersonTraits[]): Promise<void> {
     // A key recorded twice in one call: its latest record (one row per key and statement).
-    const rows = [...new Map(all.map((r) => [`${r.tenantId}\u0000${r.userKey}`, r])).values()];
+    const rows = latestPerKey(all);
     if (rows.length === 0) return;
     const values = rows.map((_, i) => `($${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(', ');
     await this.reader.run(

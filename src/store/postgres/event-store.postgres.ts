@@ -17,7 +17,7 @@ import type {
   PersonLink,
   PersonTraits,
 } from '../queries.ts';
-import { latestLinks } from '../queries.ts';
+import { latestPerKey } from '../queries.ts';
 import type { PgLocation } from '../../storage/postgres.ts';
 import type { EventStore, Row, SelectOptions, StoreBatch } from '../event-store.port.ts';
 import type { Projection } from '../projection.ts';
@@ -365,7 +365,7 @@ export class PgEventStore implements EventStore {
   async linkPersons(all: readonly PersonLink[]): Promise<void> {
     // A key linked twice in one call: its latest link, as the port says (PostgreSQL
     // refuses to update one row twice in a statement).
-    const links = latestLinks(all);
+    const links = latestPerKey(all);
     if (links.length === 0) return;
     await this.pool.query(
       `INSERT INTO user_persons (tenant_id, user_key, person_id)
@@ -432,7 +432,7 @@ export class PgEventStore implements EventStore {
   }
 
   async recordTraits(all: readonly PersonTraits[]): Promise<void> {
-    const rows = [...new Map(all.map((r) => [`${r.tenantId}\u0000${r.userKey}`, r])).values()];
+    const rows = latestPerKey(all);
     if (rows.length === 0) return;
     await this.pool.query(
       `INSERT INTO person_traits (tenant_id, user_key, traits)

@@ -1,5 +1,6 @@
 import { problem } from '../../../domain/errors.ts';
 import {
+  eventsLabel,
   parseCommon,
   parseEvents,
   parseField,
@@ -30,8 +31,6 @@ export interface ResolvedFunnels extends ResolvedCommon {
   breakdown: { field: FieldRef; limit: number } | null;
 }
 
-const labelOf = (event: string | readonly string[]) => (typeof event === 'string' ? event : event.join(', '));
-
 export async function resolveFunnels(def: FunnelsDefinition, ctx: ParseContext): Promise<ResolvedFunnels> {
   const common = await parseCommon(def, ctx, 'last_30_days');
   const steps: FunnelStepDef[] = [];
@@ -39,7 +38,7 @@ export async function resolveFunnels(def: FunnelsDefinition, ctx: ParseContext):
     steps.push({
       events: parseEvents(s.event),
       conditions: await parseFilters(`steps.${i}.filters`, s.filters, ctx),
-      label: s.label ?? labelOf(s.event),
+      label: s.label ?? eventsLabel(s.event),
     });
   const windowMs = def.window ? def.window.value * WINDOW_MS[def.window.unit] : 14 * WINDOW_MS.day;
   if (windowMs > MAX_WINDOW_MS)

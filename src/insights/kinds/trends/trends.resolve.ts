@@ -1,6 +1,7 @@
 import { problem } from '../../../domain/errors.ts';
 import { MAX_BUCKETS } from '../../definition/definition.schema.ts';
 import {
+  eventsLabel,
   parseCommon,
   parseEvents,
   parseField,
@@ -29,8 +30,6 @@ export interface ResolvedTrends extends ResolvedCommon {
   previous: { span: Span; labels: readonly string[] } | null;
 }
 
-const labelOf = (event: string | readonly string[]) => (typeof event === 'string' ? event : event.join(', '));
-
 export async function resolveTrends(def: TrendsDefinition, ctx: ParseContext): Promise<ResolvedTrends> {
   const common = await parseCommon(def, ctx, 'last_7_days');
   const interval = def.interval ?? 'day';
@@ -48,7 +47,7 @@ export async function resolveTrends(def: TrendsDefinition, ctx: ParseContext): P
       conditions: await parseFilters(`series.${i}.filters`, s.filters, ctx),
       math,
       property: s.property ?? null,
-      label: s.label ?? labelOf(s.event),
+      label: s.label ?? eventsLabel(s.event),
     });
   }
   const field = def.breakdown && parseField('breakdown.by', def.breakdown.by, ctx.problems);
